@@ -1,0 +1,54 @@
+// Yorisoi's service worker: keeps the app shell on the device so the app opens with no network.
+//
+// The server fills in BUILD (a hash of every file of the build) and PRECACHE (their paths) when it
+// starts, so any change in a deploy makes this file differ and the browser installs the new
+// version beside the old one. The new version waits until the person accepts the reload the app
+// offers; it never takes over a page by itself.
+
+const BUILD = '__YORISOI_BUILD__';
+const PRECACHE = ["__YORISOI_PRECACHE__"];
+const PREFIX = 'yorisoi-shell-';
+const CACHE = PREFIX + BUILD;
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    caches.open(CACHE).then((cache) =>
+      // 'reload' bypasses the HTTP cache, so a half-deployed mix of files is never cached.
+      cache.addAll(PRECACHE.map((url) => new Request(url, { cache: 'reload' })))
+    )
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const name of await caches.keys()) {
+        if (name.startsWith(PREFIX) && name !== CACHE) await caches.delete(name);
+      }
+      await self.clients.claim();
+    })()
+  );
+});
+
+self.addEventListener('message', (event) => {
+  if (event.data && event.data.type === 'SKIP_WAITING') self.skipWaiting();
+});
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  // The API and the health check always go to the network: their answers are never cached here.
+  if (url.pathname.startsWith('/api/') || url.pathname === '/healthz') return;
+  if (request.mode === 'navigate') {
+    // Every page of the app is the same index.html; the app's router shows the right place.
+    event.respondWith(fromCache('/index.html').then((hit) => hit || fetch(request)));
+    return;
+  }
+  event.respondWith(fromCache(request).then((hit) => hit || fetch(request)));
+});
+
+function fromCache(request) {
+  return caches.open(CACHE).then((cache) => cache.match(request));
+}

@@ -1,0 +1,208 @@
+//! Serving the built app (the "shell"): hashed assets with a long immutable cache, `index.html`
+//! and the service worker with `no-cache`, unknown paths without a file extension answered by
+//! `index.html` so the app's own router can take them.
+//!
+//! The service worker's precache list and cache name are filled in here, at start, from the
+//! files actually in the dist folder: whatever changes in a deploy changes the build id, so the
+//! browser sees a new service worker and the app offers the update.
+
+use crate::AppState;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use tower::ServiceExt;
+use tower_http::services::{ServeDir, ServeFile};
+
+const SW_FILE: &str = "sw.js";
+const BUILD_PLACEHOLDER: &str = "__YORISOI_BUILD__";
+const PRECACHE_PLACEHOLDER: &str = "[\"__YORISOI_PRECACHE__\"]";
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+const REVALIDATE: &str = "no-cache";
+
+#[derive(Debug)]
+pub struct Shell {
+    dist: PathBuf,
+    build: Option<Build>,
+}
+
+#[derive(Debug)]
+struct Build {
+    id: String,
+    service_worker: String,
+}
+
+impl Shell {
+    /// Reads the dist folder once. A missing or incomplete build is logged and the API still
+    /// serves; the app's pages answer 503 until the app is built.
+    pub fn load(dist: &Path) -> Self {
+        let build = match Build::read(dist) {
+            Ok(build) => {
+                tracing::info!(dist = %dist.display(), build = %build.id, "app build loaded");
+                Some(build)
+            }
+            Err(e) => {
+                tracing::warn!(dist = %dist.display(), "no app to serve ({e}); build it with `cargo xtask serve`");
+                None
+            }
+        };
+        Self {
+            dist: dist.to_owned(),
+            build,
+        }
+    }
+
+    /// A short hash of every file of the build, or `None` when there is no build.
+    pub fn build_id(&self) -> Option<&str> {
+        self.build.as_ref().map(|b| b.id.as_str())
+    }
+}
+
+impl Build {
+    fn read(dist: &Path) -> std::io::Result<Self> {
+        let template = std::fs::read_to_string(dist.join(SW_FILE))?;
+        if !dist.join("index.html").is_file() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "index.html missing",
+            ));
+        }
+        let mut files = Vec::new();
+        list_files(dist, dist, &mut files)?;
+        files.retain(|f| f != SW_FILE);
+        files.sort();
+        let mut hasher = Sha256::new();
+        for file in &files {
+            hasher.update(file.as_bytes());
+            hasher.update([0]);
+            hasher.update(std::fs::read(dist.join(file))?);
+        }
+        let digest = hasher.finalize();
+        let id: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        let precache: Vec<String> = files.iter().map(|f| format!("/{f}")).collect();
+        let precache = serde_json::to_string(&precache).map_err(std::io::Error::other)?;
+        let service_worker = template
+            .replace(BUILD_PLACEHOLDER, &id)
+            .replace(PRECACHE_PLACEHOLDER, &precache);
+        Ok(Self { id, service_worker })
+    }
+}
+
+/// Every file under `dir`, as a `/`-separated path relative to `root`.
+fn list_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            list_files(root, &path, out)?;
+        } else if let Ok(relative) = path.strip_prefix(root) {
+            let parts: Vec<_> = relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect();
+            out.push(parts.join("/"));
+        }
+    }
+    Ok(())
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/sw.js", get(service_worker))
+        .fallback(app_file)
+}
+
+async fn service_worker(State(state): State<AppState>) -> Response {
+    match &state.shell.build {
+        Some(build) => (
+            [
+                (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                (header::CACHE_CONTROL, REVALIDATE),
+            ],
+            build.service_worker.clone(),
+        )
+            .into_response(),
+        None => app_not_built(),
+    }
+}
+
+/// A file of the build, or `index.html` for an app route such as `/clients/…`.
+async fn app_file(State(state): State<AppState>, request: Request) -> Response {
+    if state.shell.build.is_none() {
+        return app_not_built();
+    }
+    let path = request.uri().path().to_owned();
+    let last_segment = path.rsplit('/').next().unwrap_or_default();
+    let result = if last_segment.contains('.') {
+        ServeDir::new(&state.shell.dist)
+            .oneshot(request)
+            .await
+            .map(IntoResponse::into_response)
+    } else {
+        ServeFile::new(state.shell.dist.join("index.html"))
+            .oneshot(request)
+            .await
+            .map(IntoResponse::into_response)
+    };
+    let mut response = match result {
+        Ok(response) => response,
+        Err(never) => match never {},
+    };
+    let cache = if !response.status().is_success() {
+        "no-store"
+    } else if is_hashed_asset(last_segment) {
+        IMMUTABLE
+    } else {
+        REVALIDATE
+    };
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    response
+}
+
+fn app_not_built() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::CACHE_CONTROL, "no-store")],
+        Body::from("The app has not been built. Run `cargo xtask serve`.\n"),
+    )
+        .into_response()
+}
+
+/// Trunk names built assets `name-<16 hex digits>.ext` (the wasm `name-<hash>_bg.wasm`); their
+/// content never changes under the same name, so browsers may keep them for a year.
+fn is_hashed_asset(file_name: &str) -> bool {
+    let stem = file_name.split('.').next().unwrap_or_default();
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    match stem.rsplit_once('-') {
+        Some((name, hash)) => {
+            !name.is_empty() && hash.len() >= 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_hashed_asset;
+
+    #[test]
+    fn trunk_hashed_names_are_recognised_and_plain_names_are_not() {
+        for (name, hashed) in [
+            ("yorisoi-app-1a2b3c4d5e6f7a8b.js", true),
+            ("yorisoi-app-1a2b3c4d5e6f7a8b_bg.wasm", true),
+            ("main-0123456789abcdef.css", true),
+            ("index.html", false),
+            ("sw.js", false),
+            ("manifest.webmanifest", false),
+            ("icon-192.png", false),
+            ("yorisoi-app-notahash00000000.js", false),
+        ] {
+            assert_eq!(is_hashed_asset(name), hashed, "{name}");
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! Headless Chromium with a fresh profile, driven through ChromeDriver.
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// Chromium flags that work in these sandboxes (see ../shared/TOOLCHAIN.md).
+const CHROMIUM_ARGS: &[&str] = &[
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1024,1366",
+];
+
+const WAIT: Duration = Duration::from_secs(20);
+
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    profile: tempfile::TempDir,
+}
+
+fn program(var: &str, default: &str) -> PathBuf {
+    std::env::var_os(var)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(default))
+}
+
+impl Browser {
+    pub async fn start() -> Self {
+        let profile = tempfile::tempdir().unwrap();
+        let port = super::free_port();
+        let driver = Command::new(program("CHROMEDRIVER", "/usr/bin/chromedriver"))
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts (apt-get install chromium-driver)");
+        let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|a| a.to_string()).collect();
+        args.push(format!("--user-data-dir={}", profile.path().display()));
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({ "binary": program("CHROMIUM", "/usr/bin/chromium"), "args": args }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let mut last_error = None;
+        for _ in 0..100 {
+            match ClientBuilder::new(HttpConnector::new())
+                .capabilities(capabilities.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => {
+                    return Self {
+                        client,
+                        driver,
+                        profile,
+                    };
+                }
+                Err(e) => last_error = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("cannot start Chromium through chromedriver: {last_error:?}");
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.client.goto(url).await.unwrap();
+    }
+
+    pub async fn reload(&self) {
+        self.client.refresh().await.unwrap();
+    }
+
+    /// The element with `data-testid="{id}"`, waiting for it to appear.
+    pub async fn testid(&self, id: &str) -> Element {
+        self.css(&format!("[data-testid='{id}']")).await
+    }
+
+    pub async fn css(&self, selector: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(selector))
+            .await
+            .unwrap_or_else(|e| panic!("no element {selector} within {WAIT:?}: {e}"))
+    }
+
+    /// Waits until the element's text is `expected`, and fails with what it was otherwise.
+    pub async fn wait_for_text(&self, testid: &str, expected: &str) {
+        let mut last = String::new();
+        for _ in 0..200 {
+            if let Ok(element) = self
+                .client
+                .find(Locator::Css(&format!("[data-testid='{testid}']")))
+                .await
+                && let Ok(text) = element.text().await
+            {
+                if text.trim() == expected {
+                    return;
+                }
+                last = text;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("[data-testid='{testid}'] reads {last:?}, expected {expected:?}");
+    }
+
+    /// Runs `script` (a function body; `arguments` holds `args`) and returns its value.
+    pub async fn eval(&self, script: &str, args: Vec<Value>) -> Value {
+        self.client.execute(script, args).await.unwrap()
+    }
+
+    /// Runs an async script: the body gets a `done` callback as its last argument.
+    pub async fn eval_async(&self, script: &str) -> Value {
+        self.client.execute_async(script, vec![]).await.unwrap()
+    }
+
+    /// Waits until a service worker controls the page: from then on it opens with no network.
+    pub async fn wait_for_service_worker(&self) {
+        let script = "const done = arguments[arguments.length - 1];
+            navigator.serviceWorker.ready.then(() => {
+                if (navigator.serviceWorker.controller) return done(true);
+                navigator.serviceWorker.addEventListener('controllerchange', () => done(true));
+            });";
+        assert_eq!(self.eval_async(script).await, Value::Bool(true));
+    }
+
+    fn chromium_pid(&self) -> Option<String> {
+        // Chromium writes its "host-PID" into the profile's SingletonLock link.
+        let target = std::fs::read_link(self.profile.path().join("SingletonLock")).ok()?;
+        target
+            .to_string_lossy()
+            .rsplit('-')
+            .next()
+            .map(str::to_owned)
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // ChromeDriver starts Chromium in its own process group; ending the driver leaves
+        // Chromium running, so end Chromium's group by the PID it recorded.
+        if let Some(pid) = self.chromium_pid() {
+            let _ = Command::new("kill")
+                .args(["-KILL", &format!("-{pid}")])
+                .status();
+            let _ = Command::new("kill").args(["-KILL", &pid]).status();
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}

@@ -1,0 +1,74 @@
+//! A TCP proxy between the browser and the server. Cutting it is an honest "offline": unlike
+//! ChromeDriver's network emulation, it also stops the service worker's own fetches.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::AbortHandle;
+
+#[derive(Default)]
+struct State {
+    upstream: Option<SocketAddr>,
+    connections: Vec<AbortHandle>,
+}
+
+pub struct Proxy {
+    pub addr: SocketAddr,
+    state: Arc<Mutex<State>>,
+    accept: AbortHandle,
+}
+
+impl Proxy {
+    pub async fn start(upstream: SocketAddr) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = Arc::new(Mutex::new(State {
+            upstream: Some(upstream),
+            connections: Vec::new(),
+        }));
+        let accept = tokio::spawn(accept_loop(listener, state.clone())).abort_handle();
+        Self {
+            addr,
+            state,
+            accept,
+        }
+    }
+
+    /// Drops every open connection and refuses new ones until [`Proxy::connect_to`].
+    pub fn cut(&self) {
+        let mut state = self.state.lock().unwrap();
+        state.upstream = None;
+        for connection in state.connections.drain(..) {
+            connection.abort();
+        }
+    }
+
+    /// Forwards new connections to `upstream`.
+    pub fn connect_to(&self, upstream: SocketAddr) {
+        self.cut();
+        self.state.lock().unwrap().upstream = Some(upstream);
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.cut();
+        self.accept.abort();
+    }
+}
+
+async fn accept_loop(listener: TcpListener, state: Arc<Mutex<State>>) {
+    while let Ok((mut inbound, _)) = listener.accept().await {
+        let mut state_now = state.lock().unwrap();
+        let Some(upstream) = state_now.upstream else {
+            continue; // dropping `inbound` closes it: the browser sees a failed connection
+        };
+        state_now.connections.retain(|c| !c.is_finished());
+        let task = tokio::spawn(async move {
+            if let Ok(mut outbound) = TcpStream::connect(upstream).await {
+                let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+            }
+        });
+        state_now.connections.push(task.abort_handle());
+    }
+}

@@ -1,0 +1,83 @@
+//! The real `yorisoi-server` binary, started on a free loopback port.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+pub struct Server {
+    child: Option<Child>,
+    pub addr: SocketAddr,
+}
+
+fn binary() -> PathBuf {
+    let bin = super::configured("YORISOI_SERVER_BIN", "target/debug/yorisoi-server");
+    assert!(
+        bin.is_file(),
+        "no server binary at {}: run `cargo xtask test`",
+        bin.display()
+    );
+    bin
+}
+
+impl Server {
+    /// Starts the server and waits until `/healthz` answers.
+    pub async fn start(dist: &Path, data: &Path) -> Self {
+        let addr: SocketAddr = ([127, 0, 0, 1], super::free_port()).into();
+        let child = Command::new(binary())
+            .args(["--addr", &addr.to_string()])
+            .arg("--data")
+            .arg(data)
+            .arg("--dist")
+            .arg(dist)
+            .env("YORISOI_LOG", "warn")
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("the server binary starts");
+        let mut server = Self {
+            child: Some(child),
+            addr,
+        };
+        server.wait_until_healthy().await;
+        server
+    }
+
+    async fn wait_until_healthy(&mut self) {
+        let client = reqwest::Client::new();
+        let url = format!("http://{}/healthz", self.addr);
+        for _ in 0..200 {
+            if let Ok(response) = client.get(&url).send().await
+                && response.status().is_success()
+            {
+                return;
+            }
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
+                panic!("the server exited early: {status}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the server did not answer /healthz within 20 s");
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Kills the server and waits for it to be gone. Idempotent.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

@@ -1,0 +1,122 @@
+//! The app shell end to end: the real server binary, the release build of the app, headless
+//! Chromium.
+
+use serde_json::{Value, json};
+use yorisoi_e2e::{Browser, Stack, copy_tree};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_renders_in_japanese_by_default() {
+    let stack = Stack::start().await;
+    let browser = Browser::start().await;
+    browser.goto(&stack.url("/")).await;
+    browser.wait_for_text("page-title", "利用者一覧").await;
+    browser.wait_for_text("app-name", "寄り添い").await;
+    let lang = browser
+        .eval("return document.documentElement.lang", vec![])
+        .await;
+    assert_eq!(lang, json!("ja"));
+    let title = browser.eval("return document.title", vec![]).await;
+    assert_eq!(title, json!("利用者一覧 | 寄り添い"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_english_switch_survives_a_reload() {
+    let stack = Stack::start().await;
+    let browser = Browser::start().await;
+    browser.goto(&stack.url("/clients")).await;
+    browser.wait_for_text("page-title", "利用者一覧").await;
+    browser.testid("lang-switch").await.click().await.unwrap();
+    browser.wait_for_text("page-title", "Clients").await;
+    browser.reload().await;
+    browser.wait_for_text("page-title", "Clients").await;
+    let lang = browser
+        .eval("return document.documentElement.lang", vec![])
+        .await;
+    assert_eq!(lang, json!("en"));
+    // And back: the switch is a toggle, and Japanese survives a reload too.
+    browser.testid("lang-switch").await.click().await.unwrap();
+    browser.wait_for_text("page-title", "利用者一覧").await;
+    browser.reload().await;
+    browser.wait_for_text("page-title", "利用者一覧").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_one_visit_the_app_opens_with_the_server_gone() {
+    let mut stack = Stack::start().await;
+    let browser = Browser::start().await;
+    browser.goto(&stack.url("/")).await;
+    browser.wait_for_text("page-title", "利用者一覧").await;
+    browser.wait_for_service_worker().await;
+
+    stack.go_offline();
+    // Nothing answers any more: a fetch past the service worker fails.
+    let probe = "const done = arguments[arguments.length - 1];
+        fetch('/healthz', { cache: 'no-store' }).then(() => done('online'), () => done('offline'));";
+    assert_eq!(browser.eval_async(probe).await, json!("offline"));
+
+    // A fresh navigation to another place of the app still opens it, from the device alone.
+    browser.goto(&stack.url("/settings")).await;
+    browser.wait_for_text("page-title", "設定").await;
+    browser
+        .goto(&stack.url("/clients/0190f0a0-0000-7000-8000-000000000000"))
+        .await;
+    browser.wait_for_text("page-title", "利用者の記録").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_build_is_offered_as_an_update_and_applied_only_when_accepted() {
+    let builds = tempfile::tempdir().unwrap();
+    let (old, new) = (builds.path().join("old"), builds.path().join("new"));
+    copy_tree(&yorisoi_e2e::dist(), &old).unwrap();
+    copy_tree(&yorisoi_e2e::dist(), &new).unwrap();
+    mark_build(&new, "new");
+
+    let mut stack = Stack::start_with_dist(&old).await;
+    let browser = Browser::start().await;
+    browser.goto(&stack.url("/")).await;
+    browser.wait_for_text("page-title", "利用者一覧").await;
+    browser.wait_for_service_worker().await;
+    assert_eq!(build_marker(&browser).await, "");
+
+    stack.redeploy(&new).await;
+    // A navigation makes the browser look for a new service worker.
+    browser.reload().await;
+    browser.testid("update-banner").await;
+    // Offered, not forced: the page still runs the old build.
+    assert_eq!(build_marker(&browser).await, "");
+
+    browser.testid("update-reload").await.click().await.unwrap();
+    let mut marker = String::new();
+    for _ in 0..100 {
+        marker = build_marker(&browser).await;
+        if marker == "new" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        marker, "new",
+        "after accepting the update the page runs the new build"
+    );
+}
+
+/// Changes a build the way a deploy does: one of its files has new content.
+fn mark_build(dist: &std::path::Path, marker: &str) {
+    let css = std::fs::read_dir(dist)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "css"))
+        .expect("the build has a stylesheet");
+    let mut text = std::fs::read_to_string(&css).unwrap();
+    text.push_str(&format!("\n:root {{ --yorisoi-build: \"{marker}\"; }}\n"));
+    std::fs::write(css, text).unwrap();
+}
+
+async fn build_marker(browser: &Browser) -> String {
+    let script =
+        "return getComputedStyle(document.documentElement).getPropertyValue('--yorisoi-build')";
+    match browser.eval(script, vec![]).await {
+        Value::String(s) => s.trim().trim_matches('"').to_owned(),
+        other => panic!("unexpected marker {other:?}"),
+    }
+}
