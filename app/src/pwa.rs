@@ -92,20 +92,27 @@ fn js_error(value: JsValue) -> String {
     value.as_string().unwrap_or_else(|| format!("{value:?}"))
 }
 
-/// Bytes for people: "512 B", "12.3 KB", "1.2 GB" (decimal units, as storage is sold).
+/// Bytes for people: "512 B", "12.3 KB", "1.2 GB" (decimal units, as storage is sold). Integer
+/// arithmetic only: float formatting would add kilobytes to the app's download.
 pub fn format_bytes(bytes: f64) -> String {
     const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
-    let mut value = bytes.max(0.0);
+    let bytes = if bytes.is_finite() && bytes > 0.0 {
+        bytes as u64
+    } else {
+        0
+    };
     let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
+    let mut scale = 1u64;
+    while bytes / scale >= 1000 && unit < UNITS.len() - 1 {
+        scale *= 1000;
         unit += 1;
     }
     if unit == 0 {
-        format!("{value:.0} {}", UNITS[0])
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
+        return format!("{bytes} B");
     }
+    // Tenths, rounded half up.
+    let tenths = (bytes * 10 + scale / 2) / scale;
+    format!("{}.{} {}", tenths / 10, tenths % 10, UNITS[unit])
 }
 
 #[cfg(test)]
@@ -121,7 +128,11 @@ mod tests {
             (12_345.0, "12.3 KB"),
             (5_000_000.0, "5.0 MB"),
             (1.2e9, "1.2 GB"),
+            (12_399.0, "12.4 KB"),
+            (999_999.0, "1000.0 KB"),
             (3e15, "3000.0 TB"),
+            (-5.0, "0 B"),
+            (f64::NAN, "0 B"),
         ] {
             assert_eq!(format_bytes(bytes), shown);
         }

@@ -3,6 +3,8 @@
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
+use nix::sys::signal::{Signal, kill, killpg};
+use nix::unistd::Pid;
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -138,26 +140,22 @@ impl Browser {
         assert_eq!(self.eval_async(script).await, Value::Bool(true));
     }
 
-    fn chromium_pid(&self) -> Option<String> {
-        // Chromium writes its "host-PID" into the profile's SingletonLock link.
+    /// Chromium's main process, from the "host-PID" it writes into the profile's SingletonLock.
+    fn chromium_pid(&self) -> Option<Pid> {
         let target = std::fs::read_link(self.profile.path().join("SingletonLock")).ok()?;
-        target
-            .to_string_lossy()
-            .rsplit('-')
-            .next()
-            .map(str::to_owned)
+        let pid: i32 = target.to_string_lossy().rsplit('-').next()?.parse().ok()?;
+        // Never 0 or 1, nor negative: those would name our own group, init or every process.
+        (pid > 1).then(|| Pid::from_raw(pid))
     }
 }
 
 impl Drop for Browser {
     fn drop(&mut self) {
         // ChromeDriver starts Chromium in its own process group; ending the driver leaves
-        // Chromium running, so end Chromium's group by the PID it recorded.
+        // Chromium running, so end Chromium (and its group, where it leads one) by its PID.
         if let Some(pid) = self.chromium_pid() {
-            let _ = Command::new("kill")
-                .args(["-KILL", &format!("-{pid}")])
-                .status();
-            let _ = Command::new("kill").args(["-KILL", &pid]).status();
+            let _ = killpg(pid, Signal::SIGKILL);
+            let _ = kill(pid, Signal::SIGKILL);
         }
         let _ = self.driver.kill();
         let _ = self.driver.wait();

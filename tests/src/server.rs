@@ -67,6 +67,21 @@ impl Server {
         format!("http://{}{path}", self.addr)
     }
 
+    /// Sends SIGTERM, as a service manager does, and returns how the server exited.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let mut child = self.child.take().expect("the server is running");
+        let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).expect("a valid PID"));
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).expect("SIGTERM is sent");
+        for _ in 0..200 {
+            if let Some(status) = child.try_wait().unwrap() {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        panic!("the server did not stop within 10 s of SIGTERM");
+    }
+
     /// Kills the server and waits for it to be gone. Idempotent.
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {

@@ -65,3 +65,28 @@ async fn the_service_worker_is_never_cached_and_lists_the_build() {
     assert!(!text.contains("__YORISOI_"), "placeholders filled in");
     assert!(text.contains("\"/index.html\""), "index.html is precached");
 }
+
+#[tokio::test]
+async fn sigterm_stops_the_server_cleanly_and_its_data_survives_a_restart() {
+    let (mut server, data) = server().await;
+    let before: serde_json::Value = reqwest::get(server.url("/healthz"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let status = server.terminate();
+    assert!(status.success(), "exit status after SIGTERM: {status}");
+    // The database was closed properly: a new server on the same data is the same database.
+    let again = Server::start(&dist(), data.path()).await;
+    let after: serde_json::Value = reqwest::get(again.url("/healthz"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        after["database"]["instance_id"],
+        before["database"]["instance_id"]
+    );
+}

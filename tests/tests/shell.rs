@@ -85,31 +85,55 @@ async fn a_new_build_is_offered_as_an_update_and_applied_only_when_accepted() {
     // Offered, not forced: the page still runs the old build.
     assert_eq!(build_marker(&browser).await, "");
 
+    browser
+        .eval("window.__beforeUpdate = true; return null", vec![])
+        .await;
     browser.testid("update-reload").await.click().await.unwrap();
-    let mut marker = String::new();
+    let mut reloaded = false;
     for _ in 0..100 {
-        marker = build_marker(&browser).await;
-        if marker == "new" {
+        let flag = browser
+            .eval("return window.__beforeUpdate === true", vec![])
+            .await;
+        if flag == json!(false) {
+            reloaded = true;
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+    assert!(reloaded, "accepting the update reloads the page");
+    browser.wait_for_text("page-title", "利用者一覧").await;
     assert_eq!(
-        marker, "new",
-        "after accepting the update the page runs the new build"
+        build_marker(&browser).await,
+        "new",
+        "after the reload the page runs the new build"
     );
 }
 
-/// Changes a build the way a deploy does: one of its files has new content.
+/// Changes a build the way a deploy does: the stylesheet has new content under a new hashed
+/// name, and index.html links the new name.
 fn mark_build(dist: &std::path::Path, marker: &str) {
     let css = std::fs::read_dir(dist)
         .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "css"))
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .find(|name| name.ends_with(".css"))
         .expect("the build has a stylesheet");
-    let mut text = std::fs::read_to_string(&css).unwrap();
+    let renamed = format!(
+        "main-{:0>16}.css",
+        marker
+            .bytes()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
+    let mut text = std::fs::read_to_string(dist.join(&css)).unwrap();
     text.push_str(&format!("\n:root {{ --yorisoi-build: \"{marker}\"; }}\n"));
-    std::fs::write(css, text).unwrap();
+    std::fs::write(dist.join(&renamed), text).unwrap();
+    std::fs::remove_file(dist.join(&css)).unwrap();
+    let index = std::fs::read_to_string(dist.join("index.html")).unwrap();
+    assert!(index.contains(&css), "index.html links {css}");
+    // Trunk pins each asset with a subresource-integrity hash; the changed stylesheet has none.
+    let link = index.lines().find(|l| l.contains(&css)).unwrap();
+    let unpinned = format!("    <link rel=\"stylesheet\" href=\"/{renamed}\">");
+    std::fs::write(dist.join("index.html"), index.replace(link, &unpinned)).unwrap();
 }
 
 async fn build_marker(browser: &Browser) -> String {
@@ -119,4 +143,29 @@ async fn build_marker(browser: &Browser) -> String {
         Value::String(s) => s.trim().trim_matches('"').to_owned(),
         other => panic!("unexpected marker {other:?}"),
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_report_whether_storage_is_protected_and_how_much_is_used() {
+    let stack = Stack::start().await;
+    let browser = Browser::start().await;
+    browser.goto(&stack.url("/settings")).await;
+    browser.wait_for_text("page-title", "設定").await;
+    let persisted = browser.testid("storage-persisted").await;
+    let flag = persisted.attr("data-persisted").await.unwrap();
+    assert!(
+        matches!(flag.as_deref(), Some("true" | "false")),
+        "{flag:?}"
+    );
+    let expected = if flag.as_deref() == Some("true") {
+        "保護されています"
+    } else {
+        "保護されていません"
+    };
+    assert!(persisted.text().await.unwrap().starts_with(expected));
+    let usage = browser.testid("storage-usage").await.text().await.unwrap();
+    assert!(
+        usage.starts_with("使用量 ") && usage.contains("／ 上限") && usage.contains("B"),
+        "{usage}"
+    );
 }

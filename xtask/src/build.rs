@@ -7,6 +7,8 @@ use std::process::Command;
 /// `trunk build --release` into `dist/`. Trunk finds the pinned tools on our PATH and, with
 /// `offline = true` in Trunk.toml, refuses to download any.
 pub fn app_release() -> Result {
+    // Offline Trunk runs `cargo build --offline`: fetch the crates first, for a fresh machine.
+    run(cargo().arg("fetch"))?;
     run(trunk().args(["build", "--release"]))
 }
 
