@@ -1,0 +1,204 @@
+//! The stored format of clients and records on a device: JSON in a versioned envelope,
+//! `{"format": N, "client": {…}}` or `{"format": N, "record": {…}}`.
+//!
+//! Reading goes through [`decode`], which migrates an older format step by step to the current
+//! one, refuses a newer one (written by a newer app: kept untouched, never overwritten by an
+//! older app), and reports anything unreadable as a value, so the caller can set that entry
+//! aside and load everything else.
+
+use crate::record::{Client, Record};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+/// The format this build writes.
+pub const FORMAT: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    #[error("not JSON: {0}")]
+    NotJson(String),
+    #[error("no format version")]
+    NoFormat,
+    #[error("format {0} was written by a newer version of the app; update the app to read it")]
+    Newer(u32),
+    #[error("format {0} is not one this app has ever written")]
+    Unknown(u32),
+    #[error("not a stored {0}")]
+    WrongKind(&'static str),
+    #[error("unreadable {kind}: {message}")]
+    Invalid { kind: &'static str, message: String },
+}
+
+/// A stored shape: which key it lives under in the envelope.
+pub trait Stored: Serialize + DeserializeOwned {
+    const KIND: &'static str;
+}
+
+impl Stored for Client {
+    const KIND: &'static str = "client";
+}
+
+impl Stored for Record {
+    const KIND: &'static str = "record";
+}
+
+pub fn encode<T: Stored>(value: &T) -> String {
+    let mut envelope = Map::new();
+    envelope.insert("format".into(), FORMAT.into());
+    envelope.insert(
+        T::KIND.into(),
+        serde_json::to_value(value).expect("stored shapes serialize"),
+    );
+    Value::Object(envelope).to_string()
+}
+
+pub fn decode<T: Stored>(text: &str) -> Result<T, DecodeError> {
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| DecodeError::NotJson(e.to_string()))?;
+    let value = migrate(value)?;
+    let inner = value
+        .get(T::KIND)
+        .cloned()
+        .ok_or(DecodeError::WrongKind(T::KIND))?;
+    serde_json::from_value(inner).map_err(|e| DecodeError::Invalid {
+        kind: T::KIND,
+        message: e.to_string(),
+    })
+}
+
+/// Brings an envelope of any format this app has written up to [`FORMAT`]. Each older format
+/// gets one step here, and a test that reads a frozen example of it.
+pub fn migrate(mut value: Value) -> Result<Value, DecodeError> {
+    let format = value
+        .get("format")
+        .and_then(Value::as_u64)
+        .ok_or(DecodeError::NoFormat)?;
+    let format = u32::try_from(format).map_err(|_| DecodeError::Unknown(u32::MAX))?;
+    match format {
+        FORMAT => {}
+        newer if newer > FORMAT => return Err(DecodeError::Newer(newer)),
+        // No format before 1 was ever written. A future format 2 adds its step here:
+        // `1 => { value = v1_to_v2(value); }` and falls through to the next.
+        other => return Err(DecodeError::Unknown(other)),
+    }
+    if let Some(object) = value.as_object_mut() {
+        object.insert("format".into(), FORMAT.into());
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::answer::Answer;
+    use crate::catalogue::Catalogue;
+    use crate::ids::{ClientId, RecordId};
+    use crate::record::{AnsweredBy, Status};
+    use std::collections::BTreeMap;
+
+    fn client() -> Client {
+        Client {
+            id: ClientId::new_v7(1_795_000_000_000, [1; 10]),
+            name: "山田 花子".into(),
+            kana: "やまだ はなこ".into(),
+            birth_date: Some("1990-04-01".parse().unwrap()),
+            workplace: "株式会社みなと 物流センター".into(),
+            notes: "".into(),
+            created_at: 1_795_000_000_000,
+            updated_at: 1_795_000_000_500,
+        }
+    }
+
+    fn record() -> Record {
+        let catalogue = Catalogue::builtin().unwrap();
+        let msfas = catalogue.latest("msfas").unwrap();
+        let mut record = Record::new(
+            RecordId::new_v7(1_795_000_001_000, [2; 10]),
+            client().id,
+            msfas,
+            1_795_000_001_000,
+        );
+        let row = |a: &str, b: &str, c: &str| {
+            BTreeMap::from([
+                ("situation".into(), a.into()),
+                ("coping".into(), b.into()),
+                ("result".into(), c.into()),
+            ])
+        };
+        record.answers = BTreeMap::from([
+            (
+                "cover.consent_date".into(),
+                Answer::Date {
+                    value: "2026-11-20".parse().unwrap(),
+                },
+            ),
+            (
+                "user1.q1".into(),
+                Answer::Table {
+                    rows: vec![row("急がされるとき", "深呼吸", "少し落ち着く")],
+                },
+            ),
+            (
+                "user1.q2".into(),
+                Answer::Text {
+                    lines: vec!["午後のピッキング".into(), "".into(), "".into()],
+                },
+            ),
+            (
+                "user1.q3".into(),
+                Answer::Single {
+                    choice: "ask_supervisor".into(),
+                    other: "".into(),
+                },
+            ),
+            (
+                "user1.q4".into(),
+                Answer::Multi {
+                    choices: vec!["sleepy".into(), "other".into()],
+                    other: "耳鳴り".into(),
+                },
+            ),
+        ]);
+        record.answered_by = Some(AnsweredBy::PersonWithSupporter);
+        record.status = Status::Draft;
+        record
+    }
+
+    /// The stored format, frozen. If this test fails, the format changed: bump [`FORMAT`], add a
+    /// migration from the old format, and keep this text as that migration's test input.
+    const CLIENT_V1: &str = r#"{"client":{"birth_date":"1990-04-01","created_at":1795000000000,"id":"01a1ee56-5e00-7101-8101-010101010101","kana":"やまだ はなこ","name":"山田 花子","notes":"","updated_at":1795000000500,"workplace":"株式会社みなと 物流センター"},"format":1}"#;
+    const RECORD_V1: &str = r#"{"format":1,"record":{"answered_by":"person_with_supporter","answers":{"cover.consent_date":{"type":"date","value":"2026-11-20"},"user1.q1":{"rows":[{"coping":"深呼吸","result":"少し落ち着く","situation":"急がされるとき"}],"type":"table"},"user1.q2":{"lines":["午後のピッキング","",""],"type":"text"},"user1.q3":{"choice":"ask_supervisor","type":"single"},"user1.q4":{"choices":["sleepy","other"],"other":"耳鳴り","type":"multi"}},"client":"01a1ee56-5e00-7101-8101-010101010101","created_at":1795000001000,"id":"01a1ee56-61e8-7202-8202-020202020202","instrument":{"edition":"2006","id":"msfas","version":1},"kind":"assessment","status":"draft","updated_at":1795000001000}}"#;
+
+    #[test]
+    fn the_stored_format_of_clients_and_records_is_frozen() {
+        assert_eq!(encode(&client()), CLIENT_V1);
+        assert_eq!(encode(&record()), RECORD_V1);
+        assert_eq!(decode::<Client>(CLIENT_V1).unwrap(), client());
+        assert_eq!(decode::<Record>(RECORD_V1).unwrap(), record());
+    }
+
+    #[test]
+    fn unreadable_entries_are_errors_that_say_why() {
+        for (text, expected) in [
+            ("{not json", "not JSON"),
+            (r#"{"client": {}}"#, "no format version"),
+            (
+                r#"{"format": 7, "client": {}}"#,
+                "written by a newer version",
+            ),
+            (
+                r#"{"format": 0, "client": {}}"#,
+                "not one this app has ever written",
+            ),
+            (r#"{"format": 1, "record": {}}"#, "not a stored client"),
+            (
+                r#"{"format": 1, "client": {"name": "x"}}"#,
+                "unreadable client",
+            ),
+        ] {
+            let error = decode::<Client>(text).unwrap_err();
+            assert!(error.to_string().contains(expected), "{text}: {error}");
+        }
+    }
+}
