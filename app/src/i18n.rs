@@ -91,12 +91,78 @@ messages! {
     UpdateAvailable => "新しいバージョンがあります。", "A new version is available.";
     UpdateReload => "再読み込みして更新", "Reload to update";
     NotFoundTitle => "ページが見つかりません", "Page not found";
+    ClientsSearch => "名前・ふりがなで探す", "Search by name or reading";
+    ClientsNew => "新しい利用者を登録", "Add a client";
+    ClientsNoMatch => "見つかりませんでした。", "No client matches.";
+    UnnamedClient => "（名前未入力）", "(no name yet)";
+    ProfileHeading => "基本情報", "Profile";
+    FieldName => "名前", "Name";
+    FieldKana => "ふりがな", "Reading (kana)";
+    FieldBirthDate => "生年月日", "Date of birth";
+    FieldWorkplace => "勤務先", "Workplace";
+    FieldNotes => "メモ", "Notes";
+    TimelineHeading => "これまでの記録", "Records";
+    TimelineEmpty => "まだ記録がありません。", "No records yet.";
+    NewAssessment => "MSFASを始める", "Start an MSFAS";
+    NewVisitNote => "訪問記録を書く", "Write a visit note";
+    StatusDraft => "下書き", "Draft";
+    StatusComplete => "完了", "Complete";
+    ModeSupporter => "一覧で入力（支援者向け）", "Whole sheet (supporter)";
+    ModeClient => "1問ずつ入力（本人向け）", "One question at a time (client)";
+    Furigana => "ふりがなを表示", "Show furigana";
+    AnsweredBy => "記入した人", "Who answered";
+    AnsweredPerson => "本人", "The person";
+    AnsweredWithSupporter => "本人（支援者と一緒に）", "The person, with a supporter";
+    AnsweredInterview => "支援者（聞き取り）", "A supporter, from an interview";
+    MarkComplete => "完了にする", "Mark complete";
+    BackToDraft => "下書きに戻す", "Back to draft";
+    CannotComplete => "まだ完了にできません：", "Not ready to mark complete:";
+    ProblemConsent => "同意した日を入力してください。", "Enter the date of consent.";
+    ProblemAnsweredBy => "記入した人を選んでください。", "Choose who answered.";
+    ProblemAnswer => "この回答を確認してください：", "Check this answer:";
+    SaveIdle => "入力すると自動で保存します", "Changes are saved as you type";
+    Saved => "保存しました", "Saved";
+    SaveFailedQuota => "保存できません：この端末の保存領域がいっぱいです。入力は画面に残っています。空きができると自動で保存します。", "Not saved: this device's storage is full. What you entered stays on screen and is saved as soon as there is room.";
+    SaveFailedOther => "保存できません：ブラウザが保存を許可していません。入力は画面に残っています。", "Not saved: the browser does not allow saving. What you entered stays on screen.";
+    Other => "その他", "Other";
+    OtherWords => "その他の内容", "Other, in your own words";
+    Example => "例", "Example";
+    Line => "行", "Line";
+    Next => "次へ", "Next";
+    Previous => "前へ", "Back";
+    ClientModeDone => "これでおわりです。ありがとうございました。いつでも前にもどって直せます。", "That is all. Thank you. You can go back and change any answer.";
+    Print => "印刷する", "Print";
+    PrintView => "印刷用の表示", "Print view";
+    Compare => "前回と比べる", "Compare with an earlier one";
+    CompareTitle => "MSFASを比べる", "Compare MSFAS answers";
+    CompareNeedTwo => "比べるには、この利用者のMSFASが2つ以上必要です。", "Comparing needs two or more MSFAS records of this client.";
+    CompareChanged => "変更あり", "Changed";
+    Earlier => "前", "Earlier";
+    Later => "後", "Later";
+    NotAnswered => "（未記入）", "(not answered)";
+    ExportJson => "JSONで書き出す", "Export JSON";
+    ExportCsv => "CSV（Excel用）で書き出す", "Export CSV (for Excel)";
+    ImportJson => "JSONを読み込む", "Import JSON";
+    ImportDone => "読み込みました。", "Imported.";
+    ImportFailed => "読み込めませんでした：", "Could not import:";
+    SetAsideNotice => "読み込めない記録があります。データは消さずに、そのまま残しています：", "Some records could not be read. They are kept untouched:";
+    Created => "作成", "Created";
 }
 
-/// The current language, shared through context. `Copy`, so closures can hold it freely.
+/// "36歳" / "age 36".
+pub fn age_text(lang: Lang, age: u16) -> String {
+    match lang {
+        Lang::Ja => format!("（{age}歳）"),
+        Lang::En => format!("(age {age})"),
+    }
+}
+
+/// The current language and furigana preference, shared through context. `Copy`, so closures
+/// can hold it freely.
 #[derive(Clone, Copy, Debug)]
 pub struct I18n {
     pub lang: RwSignal<Lang>,
+    pub furigana: RwSignal<bool>,
 }
 
 impl I18n {
@@ -108,15 +174,21 @@ impl I18n {
 /// Puts the language (as last chosen on this device) in context and keeps `<html lang>` and the
 /// stored setting in step with it.
 pub fn provide() -> I18n {
-    let lang = RwSignal::new(crate::settings::load().lang);
+    let stored = crate::settings::load();
+    let lang = RwSignal::new(stored.lang);
+    let furigana = RwSignal::new(stored.furigana);
     Effect::new(move |_| {
         let lang = lang.get();
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("lang", lang.tag());
         }
-        crate::settings::update(|s| s.lang = lang);
+        let furigana = furigana.get();
+        crate::settings::update(|s| {
+            s.lang = lang;
+            s.furigana = furigana;
+        });
     });
-    let i18n = I18n { lang };
+    let i18n = I18n { lang, furigana };
     provide_context(i18n);
     i18n
 }

@@ -1,10 +1,15 @@
 //! Yorisoi's app: a Leptos client-side app that keeps everything on the device first.
 
+pub mod clock;
+pub mod db;
 pub mod i18n;
 pub mod pwa;
+pub mod records;
 pub mod settings;
+pub mod storage;
 
 mod components;
+mod forms;
 mod pages;
 
 use components::{LanguageSwitch, UpdateBanner};
@@ -23,6 +28,7 @@ pub fn start() {
 pub fn App() -> impl IntoView {
     i18n::provide();
     pwa::provide();
+    db::Db::provide();
     view! {
         <Router>
             <a class="skip-link" href="#main">{tr(Key::SkipToContent)}</a>
@@ -45,7 +51,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/clients") view=pages::ClientList />
                     <Route path=path!("/clients/:client") view=pages::ClientPage />
                     <Route path=path!("/clients/:client/assessments/:record") view=pages::AssessmentPage />
+                    <Route path=path!("/clients/:client/assessments/:record/print") view=pages::PrintPage />
                     <Route path=path!("/clients/:client/notes/:record") view=pages::VisitNotePage />
+                    <Route path=path!("/clients/:client/notes/:record/print") view=pages::PrintPage />
+                    <Route path=path!("/clients/:client/compare") view=pages::ComparePage />
                     <Route path=path!("/sync") view=pages::SyncPage />
                     <Route path=path!("/settings") view=pages::SettingsPage />
                 </Routes>

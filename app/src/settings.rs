@@ -1,17 +1,20 @@
-//! Settings of this device (the display language for now), kept in browser storage through
-//! gloo-storage as a versioned shape.
+//! Settings of this device (display language, furigana), kept in browser storage through
+//! gloo-storage as a versioned shape. Older shapes are migrated on load.
 
 use crate::i18n::Lang;
 use gloo_storage::{LocalStorage, Storage};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 pub const KEY: &str = "yorisoi.settings";
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
     pub version: u32,
     pub lang: Lang,
+    /// Readings over kanji in forms (`<ruby>`), for people who read kana more easily.
+    pub furigana: bool,
 }
 
 impl Default for Settings {
@@ -19,14 +22,32 @@ impl Default for Settings {
         Self {
             version: FORMAT_VERSION,
             lang: Lang::Ja,
+            furigana: false,
         }
     }
+}
+
+/// Brings a stored settings value of any earlier version up to the current one.
+///
+/// - version 1 (`{"version":1,"lang":…}`, the first release): no furigana setting; off.
+pub fn migrate(mut value: Value) -> Option<Settings> {
+    let version = value.get("version")?.as_u64()?;
+    if version == 1 {
+        value["furigana"] = Value::Bool(false);
+        value["version"] = Value::from(2);
+    } else if version != u64::from(FORMAT_VERSION) {
+        return None;
+    }
+    serde_json::from_value(value).ok()
 }
 
 /// The stored settings, or the defaults when none are stored or the entry cannot be read. An
 /// unreadable entry is left where it is until the person changes a setting.
 pub fn load() -> Settings {
-    LocalStorage::get::<Settings>(KEY).unwrap_or_default()
+    LocalStorage::get::<Value>(KEY)
+        .ok()
+        .and_then(migrate)
+        .unwrap_or_default()
 }
 
 /// Changes the stored settings. A write that fails (storage full or blocked) leaves the setting

@@ -19,7 +19,28 @@ fn settings_round_trip_through_local_storage_in_their_versioned_shape() {
     settings::update(|s| s.lang = Lang::En);
     assert_eq!(settings::load().lang, Lang::En);
     // The stored shape is frozen: a later version must still read this.
-    assert_eq!(raw_entry().as_deref(), Some(r#"{"version":1,"lang":"en"}"#));
+    assert_eq!(
+        raw_entry().as_deref(),
+        Some(r#"{"version":2,"lang":"en","furigana":false}"#)
+    );
+}
+
+#[wasm_bindgen_test]
+fn settings_of_the_first_release_are_migrated_keeping_the_language() {
+    LocalStorage::clear();
+    LocalStorage::raw()
+        .set_item(KEY, r#"{"version":1,"lang":"en"}"#)
+        .unwrap();
+    let settings = settings::load();
+    assert_eq!(
+        (settings.version, settings.lang, settings.furigana),
+        (2, Lang::En, false)
+    );
+    settings::update(|s| s.furigana = true);
+    assert_eq!(
+        raw_entry().as_deref(),
+        Some(r#"{"version":2,"lang":"en","furigana":true}"#)
+    );
 }
 
 #[wasm_bindgen_test]

@@ -9,6 +9,7 @@
 pub mod answer;
 pub mod catalogue;
 pub mod date;
+pub mod export;
 pub mod ids;
 pub mod instrument;
 pub mod record;

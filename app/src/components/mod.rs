@@ -1,7 +1,11 @@
 //! Pieces of the app shell used on every page.
 
 mod language_switch;
+mod save_status;
+mod transfer;
 mod update_banner;
 
 pub use language_switch::LanguageSwitch;
+pub use save_status::SaveStatus;
+pub use transfer::{ExportButtons, ImportButton};
 pub use update_banner::UpdateBanner;

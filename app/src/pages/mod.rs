@@ -1,13 +1,17 @@
 //! One module per place in the app; the routes in `lib.rs` point here.
 
 mod clients;
+mod compare;
 mod not_found;
+mod print;
 mod records;
 mod settings;
 mod sync;
 
 pub use clients::{ClientList, ClientPage};
+pub use compare::ComparePage;
 pub use not_found::NotFound;
+pub use print::PrintPage;
 pub use records::{AssessmentPage, VisitNotePage};
 pub use settings::SettingsPage;
 pub use sync::SyncPage;

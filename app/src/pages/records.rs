@@ -1,9 +1,18 @@
-//! A client's records: an MSFAS self-assessment and a job coach's visit note.
+//! A record's page: an MSFAS self-assessment (supporter mode: the whole sheet; client mode: one
+//! question per screen) or a visit note. Every change is saved as it is made.
 
 use super::set_title;
-use crate::i18n::{Key, tr};
+use crate::components::SaveStatus;
+use crate::db::{Db, catalogue, use_db};
+use crate::forms::{QuestionField, text_view};
+use crate::i18n::{Key, tr, use_i18n};
+use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use yorisoi_domain::ids::RecordId;
+use yorisoi_domain::instrument::{Instrument, RecordKind};
+use yorisoi_domain::record::{AnsweredBy, CompletionProblem, Status};
 
 #[component]
 pub fn AssessmentPage() -> impl IntoView {
@@ -17,11 +26,254 @@ pub fn VisitNotePage() -> impl IntoView {
 
 fn record_page(title: Key) -> impl IntoView {
     set_title(title);
+    let db = use_db();
+    let params = use_params_map();
+    let record_id = move || {
+        params
+            .read()
+            .get("record")
+            .and_then(|s| s.parse::<RecordId>().ok())
+    };
+    move || {
+        let found = record_id().and_then(|id| {
+            untrack(|| db.record(id))
+                .and_then(|r| catalogue().get(&r.instrument).map(|i| (id, i.clone())))
+        });
+        match found {
+            Some((id, instrument)) => {
+                view! { <RecordForm id=id instrument=instrument /> }.into_any()
+            }
+            None => view! {
+                <section class="page">
+                    <h1 id="page-title" data-testid="page-title">{tr(title)}</h1>
+                    <p class="empty-state">{tr(Key::RecordNotFound)}</p>
+                    <p><A href="/clients">{tr(Key::BackToClients)}</A></p>
+                </section>
+            }
+            .into_any(),
+        }
+    }
+}
+
+#[component]
+fn RecordForm(id: RecordId, instrument: Instrument) -> impl IntoView {
+    let db = use_db();
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let is_assessment = instrument.kind == RecordKind::Assessment;
+    let client_mode =
+        move || is_assessment && query.read().get("mode").as_deref() == Some("client");
+    let client = untrack(|| db.record(id)).map(|r| r.client);
+    let base = client
+        .map(|c| {
+            format!(
+                "/clients/{c}/{}/{id}",
+                if is_assessment {
+                    "assessments"
+                } else {
+                    "notes"
+                }
+            )
+        })
+        .unwrap_or_default();
+    let (supporter_href, client_href, print_href) = (
+        base.clone(),
+        format!("{base}?mode=client"),
+        format!("{base}/print"),
+    );
+    let body = {
+        let instrument = instrument.clone();
+        move || {
+            if client_mode() {
+                view! { <ClientMode id=id instrument=instrument.clone() /> }.into_any()
+            } else {
+                supporter_mode(id, &instrument).into_any()
+            }
+        }
+    };
     view! {
-        <section class="page" aria-labelledby="page-title">
-            <h1 id="page-title" data-testid="page-title">{tr(title)}</h1>
-            <p class="empty-state">{tr(Key::RecordNotFound)}</p>
-            <p><A href="/clients">{tr(Key::BackToClients)}</A></p>
+        <section class="page record" aria-labelledby="page-title">
+            <header class="record-header">
+                <h1 id="page-title" data-testid="page-title">{text_view(&instrument.title)}</h1>
+                <p class="record-client">{move || client.and_then(|c| db.client(c)).map(|c| c.name)}</p>
+                <SaveStatus />
+            </header>
+            <div class="toolbar" role="group">
+                <Show when=move || is_assessment>
+                    <A href=supporter_href.clone() attr:class="button secondary" attr:aria-pressed=move || (!client_mode()).to_string() attr:data-testid="mode-supporter">
+                        {tr(Key::ModeSupporter)}
+                    </A>
+                    <A href=client_href.clone() attr:class="button secondary" attr:aria-pressed=move || client_mode().to_string() attr:data-testid="mode-client">
+                        {tr(Key::ModeClient)}
+                    </A>
+                </Show>
+                <label class="toggle">
+                    <input type="checkbox" data-testid="furigana" prop:checked=move || i18n.furigana.get()
+                        on:change=move |ev| i18n.furigana.set(event_target_checked(&ev)) />
+                    <span>{tr(Key::Furigana)}</span>
+                </label>
+                <A href=print_href attr:class="button secondary" attr:data-testid="print-link">{tr(Key::PrintView)}</A>
+            </div>
+            {body}
+            <Completion id=id instrument=instrument.clone() />
         </section>
+    }
+}
+
+fn supporter_mode(id: RecordId, instrument: &Instrument) -> impl IntoView + use<> {
+    let answered_by =
+        (instrument.kind == RecordKind::Assessment).then(|| view! { <AnsweredByField id=id /> });
+    let sheets = instrument
+        .sheets
+        .iter()
+        .map(|sheet| {
+            let questions = sheet
+                .questions
+                .iter()
+                .map(|q| view! { <QuestionField record=id field=format!("{}.{}", sheet.id, q.id) question=q.clone() /> })
+                .collect_view();
+            view! {
+                <section class="sheet card" data-sheet=sheet.id.clone()>
+                    {sheet.subtitle.as_ref().map(|s| view! { <p class="sheet-subtitle">{text_view(s)}</p> })}
+                    <h2 class="sheet-title">{text_view(&sheet.title)}</h2>
+                    {questions}
+                </section>
+            }
+        })
+        .collect_view();
+    view! { <div class="supporter-mode" data-testid="supporter-mode">{answered_by}{sheets}</div> }
+}
+
+/// Where a person stopped in client mode, so they can come back to it.
+fn resume_key(id: RecordId) -> String {
+    format!("yorisoi.resume.{id}")
+}
+
+#[component]
+fn ClientMode(id: RecordId, instrument: Instrument) -> impl IntoView {
+    let questions: Vec<(String, yorisoi_domain::instrument::Question)> = instrument
+        .questions()
+        .map(|(key, _, q)| (key, q.clone()))
+        .collect();
+    let total = questions.len();
+    let start = LocalStorage::get::<usize>(resume_key(id))
+        .unwrap_or(0)
+        .min(total);
+    let (index, set_index) = signal(start);
+    Effect::new(move |_| {
+        let _ = LocalStorage::set(resume_key(id), index.get());
+    });
+    let screen = move || {
+        let i = index.get();
+        match questions.get(i) {
+            Some((field, question)) => view! {
+                <div class="client-question" data-testid="client-question" data-field=field.clone()>
+                    <QuestionField record=id field=field.clone() question=question.clone() show_plain=true />
+                </div>
+            }
+            .into_any(),
+            None => view! {
+                <div class="client-done" data-testid="client-done">
+                    <p class="big-message">{tr(Key::ClientModeDone)}</p>
+                    <AnsweredByField id=id />
+                </div>
+            }
+            .into_any(),
+        }
+    };
+    view! {
+        <div class="client-mode" data-testid="client-mode">
+            <div class="progress">
+                <progress max=total value=move || index.get().min(total)></progress>
+                <span data-testid="client-progress">{move || format!("{} / {total}", (index.get() + 1).min(total))}</span>
+            </div>
+            {screen}
+            <div class="pager">
+                <button type="button" class="big secondary" data-testid="client-previous"
+                    disabled=move || index.get() == 0
+                    on:click=move |_| set_index.update(|i| *i = i.saturating_sub(1))>{tr(Key::Previous)}</button>
+                <button type="button" class="big" data-testid="client-next"
+                    disabled=move || { index.get() >= total }
+                    on:click=move |_| set_index.update(|i| *i = (*i + 1).min(total))>{tr(Key::Next)}</button>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn AnsweredByField(id: RecordId) -> impl IntoView {
+    let db = use_db();
+    let option = move |value: AnsweredBy, key: Key, testid: &'static str| {
+        view! {
+            <label class="choice-option">
+                <input type="radio" name="answered-by" data-testid=testid
+                    prop:checked=move || db.record(id).and_then(|r| r.answered_by) == Some(value)
+                    on:change=move |_| db.update_record(id, |r| r.answered_by = Some(value)) />
+                <span>{tr(key)}</span>
+            </label>
+        }
+    };
+    view! {
+        <fieldset class="answered-by card">
+            <legend>{tr(Key::AnsweredBy)}</legend>
+            {option(AnsweredBy::Person, Key::AnsweredPerson, "answered-person")}
+            {option(AnsweredBy::PersonWithSupporter, Key::AnsweredWithSupporter, "answered-with-supporter")}
+            {option(AnsweredBy::SupporterInterview, Key::AnsweredInterview, "answered-interview")}
+        </fieldset>
+    }
+}
+
+#[component]
+fn Completion(id: RecordId, instrument: Instrument) -> impl IntoView {
+    let db = use_db();
+    let (problems, set_problems) = signal(Vec::<CompletionProblem>::new());
+    let status = move || db.record(id).map(|r| r.status).unwrap_or_default();
+    let complete = move |_| complete(db, id, &instrument, set_problems);
+    view! {
+        <div class="completion">
+            {move || if status() == Status::Complete {
+                view! {
+                    <p class="badge complete" data-testid="status">{tr(Key::StatusComplete)}</p>
+                    <button type="button" class="secondary" on:click=move |_| db.update_record(id, |r| r.status = Status::Draft)>
+                        {tr(Key::BackToDraft)}
+                    </button>
+                }.into_any()
+            } else {
+                view! {
+                    <p class="badge draft" data-testid="status">{tr(Key::StatusDraft)}</p>
+                    <button type="button" data-testid="mark-complete" on:click=complete.clone()>{tr(Key::MarkComplete)}</button>
+                }.into_any()
+            }}
+            <Show when=move || !problems.get().is_empty()>
+                <div class="problems" role="alert" data-testid="completion-problems">
+                    <p>{tr(Key::CannotComplete)}</p>
+                    <ul>{move || problems.get().into_iter().map(|p| view! { <li>{problem_text(&p)}</li> }).collect_view()}</ul>
+                </div>
+            </Show>
+        </div>
+    }
+}
+
+fn complete(
+    db: Db,
+    id: RecordId,
+    instrument: &Instrument,
+    set_problems: WriteSignal<Vec<CompletionProblem>>,
+) {
+    let now = crate::clock::now_ms();
+    let mut result = Ok(());
+    db.update_record(id, |r| {
+        result = r.complete(instrument, &catalogue().lists, now)
+    });
+    set_problems.set(result.err().unwrap_or_default());
+}
+
+fn problem_text(problem: &CompletionProblem) -> impl IntoView + use<> {
+    let i18n = use_i18n();
+    let problem = problem.clone();
+    move || match &problem {
+        CompletionProblem::NoConsentDate => i18n.t(Key::ProblemConsent).to_owned(),
+        CompletionProblem::NoAnsweredBy => i18n.t(Key::ProblemAnsweredBy).to_owned(),
+        other => format!("{} {other}", i18n.t(Key::ProblemAnswer)),
     }
 }

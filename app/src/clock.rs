@@ -1,0 +1,46 @@
+//! The browser's clock, time zone and randomness, handed to the pure domain as values.
+
+use yorisoi_domain::date::Date;
+use yorisoi_domain::ids::{ClientId, RecordId};
+
+/// Milliseconds since the Unix epoch, by this device's clock.
+pub fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+/// Minutes east of UTC in the browser's time zone (Japan: +540).
+pub fn offset_minutes() -> i32 {
+    -(js_sys::Date::new_0().get_timezone_offset() as i32)
+}
+
+/// Today's date where the device is.
+pub fn today() -> Date {
+    Date::from_unix_millis(now_ms(), offset_minutes()).expect("the clock gives a real date")
+}
+
+/// The current time of day, "HH:MM".
+pub fn time_of_day() -> String {
+    let date = js_sys::Date::new_0();
+    format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
+}
+
+fn random_bytes() -> [u8; 10] {
+    let mut bytes = [0u8; 10];
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if !filled {
+        for byte in &mut bytes {
+            *byte = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    bytes
+}
+
+pub fn new_client_id() -> ClientId {
+    ClientId::new_v7(now_ms().max(0) as u64, random_bytes())
+}
+
+pub fn new_record_id() -> RecordId {
+    RecordId::new_v7(now_ms().max(0) as u64, random_bytes())
+}

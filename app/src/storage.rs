@@ -1,0 +1,159 @@
+//! The one place the app touches browser storage for records. Clients and records are kept one
+//! entry per key (`yorisoi.client.<id>`, `yorisoi.record.<id>`) in the domain's versioned stored
+//! format, so an edit rewrites one small entry, and one damaged entry never hides the others.
+//!
+//! Storage failures are values: a full quota is [`StorageError::Quota`], and an entry that cannot
+//! be read is reported in [`Loaded::set_aside`] and left exactly where it is, never deleted or
+//! overwritten. See ARCHITECTURE.md for how much fits and what moves to IndexedDB with sync.
+
+use gloo_storage::{LocalStorage, Storage};
+use wasm_bindgen::JsCast;
+use yorisoi_domain::record::{Client, Record};
+use yorisoi_domain::stored::{self, DecodeError, Stored};
+
+pub const CLIENT_PREFIX: &str = "yorisoi.client.";
+pub const RECORD_PREFIX: &str = "yorisoi.record.";
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StorageError {
+    /// The browser's storage for this site is full.
+    Quota,
+    /// Storage is blocked or broken (private mode, a browser setting, a disk error).
+    Unavailable(String),
+}
+
+/// An entry that could not be read: left in place, listed for the person.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetAside {
+    pub key: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub clients: Vec<Client>,
+    pub records: Vec<Record>,
+    pub set_aside: Vec<SetAside>,
+}
+
+fn raw() -> Result<web_sys::Storage, StorageError> {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .ok_or_else(|| StorageError::Unavailable("localStorage is not available".into()))
+}
+
+/// Reads every client and record. Entries in an older format are migrated and written back in
+/// the current one (a failed write-back is harmless: the old entry still reads next time).
+pub fn load_all() -> Result<Loaded, StorageError> {
+    let storage = raw()?;
+    let length = storage.length().map_err(js_error)?;
+    let keys: Vec<String> = (0..length)
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .collect();
+    let mut loaded = Loaded::default();
+    for key in keys {
+        let Some(text) = storage.get_item(&key).ok().flatten() else {
+            continue;
+        };
+        if key.starts_with(CLIENT_PREFIX) {
+            read_entry(
+                &storage,
+                &key,
+                &text,
+                &mut loaded.clients,
+                &mut loaded.set_aside,
+            );
+        } else if key.starts_with(RECORD_PREFIX) {
+            read_entry(
+                &storage,
+                &key,
+                &text,
+                &mut loaded.records,
+                &mut loaded.set_aside,
+            );
+        }
+    }
+    Ok(loaded)
+}
+
+fn read_entry<T: Stored>(
+    storage: &web_sys::Storage,
+    key: &str,
+    text: &str,
+    into: &mut Vec<T>,
+    set_aside: &mut Vec<SetAside>,
+) {
+    match stored::decode::<T>(text) {
+        Ok(value) => {
+            let current = stored::encode(&value);
+            if current != text && is_older_format(text) {
+                let _ = storage.set_item(key, &current);
+            }
+            into.push(value);
+        }
+        Err(error) => set_aside.push(SetAside {
+            key: key.to_owned(),
+            reason: describe(&error),
+        }),
+    }
+}
+
+fn is_older_format(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .and_then(|v| v.get("format").and_then(serde_json::Value::as_u64))
+        .is_some_and(|format| format < u64::from(stored::FORMAT))
+}
+
+fn describe(error: &DecodeError) -> String {
+    error.to_string()
+}
+
+pub fn client_key(client: &Client) -> String {
+    format!("{CLIENT_PREFIX}{}", client.id)
+}
+
+pub fn record_key(record: &Record) -> String {
+    format!("{RECORD_PREFIX}{}", record.id)
+}
+
+pub fn save_client(client: &Client) -> Result<(), StorageError> {
+    write(&client_key(client), &stored::encode(client))
+}
+
+pub fn save_record(record: &Record) -> Result<(), StorageError> {
+    write(&record_key(record), &stored::encode(record))
+}
+
+/// Writes one entry. Only this entry is touched; a failure leaves the previous value in place.
+pub fn write(key: &str, value: &str) -> Result<(), StorageError> {
+    raw()?.set_item(key, value).map_err(js_error)
+}
+
+fn js_error(value: wasm_bindgen::JsValue) -> StorageError {
+    if let Some(exception) = value.dyn_ref::<web_sys::DomException>()
+        && (exception.name() == "QuotaExceededError" || exception.code() == 22)
+    {
+        return StorageError::Quota;
+    }
+    StorageError::Unavailable(format!("{value:?}"))
+}
+
+/// Bytes used by this app's entries, as the browser counts them (UTF-16, two bytes a unit).
+pub fn bytes_used() -> usize {
+    let Ok(storage) = raw() else { return 0 };
+    let length = storage.length().unwrap_or(0);
+    (0..length)
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter(|key| key.starts_with("yorisoi."))
+        .map(|key| {
+            let value = storage.get_item(&key).ok().flatten().unwrap_or_default();
+            2 * (key.encode_utf16().count() + value.encode_utf16().count())
+        })
+        .sum()
+}
+
+/// Removes every one of this app's entries: for tests and benchmarks only.
+pub fn clear_for_tests() {
+    LocalStorage::clear();
+}
