@@ -54,3 +54,207 @@ fn an_unreadable_settings_entry_gives_the_defaults_and_is_kept_until_a_change() 
         "reading does not destroy the entry"
     );
 }
+
+mod records {
+    use gloo_storage::{LocalStorage, Storage};
+    use leptos::prelude::*;
+    use wasm_bindgen_test::*;
+    use yorisoi_app::db::{Db, FailKind, SaveState, catalogue};
+    use yorisoi_app::storage::{self, StorageError};
+    use yorisoi_domain::answer::Answer;
+    use yorisoi_domain::ids::{ClientId, RecordId};
+    use yorisoi_domain::record::{Client, Record};
+    use yorisoi_domain::stored;
+
+    fn client(n: u8) -> Client {
+        Client {
+            id: ClientId::new_v7(1_795_000_000_000 + u64::from(n), [n; 10]),
+            name: format!("利用者{n}"),
+            kana: String::new(),
+            birth_date: None,
+            workplace: String::new(),
+            notes: String::new(),
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    fn record(client: &Client, n: u8) -> Record {
+        let msfas = catalogue().latest("msfas").unwrap();
+        let mut record = Record::new(
+            RecordId::new_v7(1_795_000_000_000 + u64::from(n), [n; 10]),
+            client.id,
+            msfas,
+            0,
+        );
+        record.set_answer(
+            "user1.q2",
+            Some(Answer::Text {
+                lines: vec![format!("回答{n}")],
+            }),
+            1,
+        );
+        record
+    }
+
+    #[wasm_bindgen_test]
+    fn clients_and_records_round_trip_through_storage() {
+        LocalStorage::clear();
+        let (a, b) = (client(1), client(2));
+        let records = [record(&a, 3), record(&a, 4), record(&b, 5)];
+        storage::save_client(&a).unwrap();
+        storage::save_client(&b).unwrap();
+        for r in &records {
+            storage::save_record(r).unwrap();
+        }
+        let mut loaded = storage::load_all().unwrap();
+        loaded.clients.sort_by_key(|c| c.id);
+        loaded.records.sort_by_key(|r| r.id);
+        assert_eq!(loaded.clients, [a, b]);
+        assert_eq!(loaded.records, records);
+        assert!(loaded.set_aside.is_empty());
+    }
+
+    #[wasm_bindgen_test]
+    fn an_unreadable_entry_is_set_aside_untouched_and_everything_else_loads() {
+        LocalStorage::clear();
+        let a = client(1);
+        storage::save_client(&a).unwrap();
+        storage::save_record(&record(&a, 2)).unwrap();
+        let broken_key = format!(
+            "{}{}",
+            storage::RECORD_PREFIX,
+            "01a1ee56-0000-7000-8000-000000000000"
+        );
+        let newer_key = format!(
+            "{}{}",
+            storage::CLIENT_PREFIX,
+            "01a1ee56-0000-7000-8000-000000000001"
+        );
+        LocalStorage::raw()
+            .set_item(&broken_key, "{\"format\":1,\"record\":{\"id\":")
+            .unwrap();
+        LocalStorage::raw()
+            .set_item(&newer_key, "{\"format\":99,\"client\":{}}")
+            .unwrap();
+        let loaded = storage::load_all().unwrap();
+        assert_eq!(loaded.clients, [a]);
+        assert_eq!(loaded.records.len(), 1);
+        let mut aside: Vec<_> = loaded
+            .set_aside
+            .iter()
+            .map(|s| (s.key.clone(), s.reason.contains("newer")))
+            .collect();
+        aside.sort();
+        assert_eq!(
+            aside,
+            [(newer_key.clone(), true), (broken_key.clone(), false)]
+        );
+        // Kept exactly as they were: a newer app, or a person, can still recover them.
+        assert_eq!(
+            LocalStorage::raw()
+                .get_item(&broken_key)
+                .unwrap()
+                .as_deref(),
+            Some("{\"format\":1,\"record\":{\"id\":")
+        );
+        assert_eq!(
+            LocalStorage::raw().get_item(&newer_key).unwrap().as_deref(),
+            Some("{\"format\":99,\"client\":{}}")
+        );
+    }
+
+    /// Fills the origin's storage until the browser refuses more; returns the filler keys.
+    fn fill_storage() -> Vec<String> {
+        let chunk = "あ".repeat(256 * 1024);
+        let mut keys = Vec::new();
+        for i in 0.. {
+            let key = format!("filler.{i}");
+            if LocalStorage::raw().set_item(&key, &chunk).is_err() {
+                break;
+            }
+            keys.push(key);
+        }
+        // Top up with small pieces so not even a small record fits.
+        for i in 0.. {
+            let key = format!("filler.small.{i}");
+            if LocalStorage::raw()
+                .set_item(&key, &"x".repeat(512))
+                .is_err()
+            {
+                break;
+            }
+            keys.push(key);
+        }
+        keys
+    }
+
+    async fn sleep(ms: i32) {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            web_sys::window()
+                .unwrap()
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+                .unwrap();
+        });
+        wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_full_quota_is_reported_the_edit_stays_in_memory_and_is_saved_when_room_returns() {
+        LocalStorage::clear();
+        let a = client(1);
+        let saved = record(&a, 2);
+        storage::save_client(&a).unwrap();
+        storage::save_record(&saved).unwrap();
+        let before = LocalStorage::raw()
+            .get_item(&storage::record_key(&saved))
+            .unwrap();
+
+        let owner = Owner::new();
+        owner.set();
+        let db = Db::provide();
+        let fillers = fill_storage();
+        assert_eq!(
+            storage::save_record(&record(&a, 9)),
+            Err(StorageError::Quota),
+            "the quota error is a value"
+        );
+
+        let long_answer = Answer::Text {
+            lines: vec!["とても長い回答".repeat(200)],
+        };
+        db.set_answer(saved.id, "user1.q5", Some(long_answer.clone()));
+        assert_eq!(
+            db.save_state.get_untracked(),
+            SaveState::Failed(FailKind::Quota)
+        );
+        assert_eq!(
+            db.answer(saved.id, "user1.q5"),
+            Some(long_answer.clone()),
+            "the edit stays in memory"
+        );
+        assert_eq!(
+            LocalStorage::raw()
+                .get_item(&storage::record_key(&saved))
+                .unwrap(),
+            before,
+            "nothing saved is touched"
+        );
+
+        for key in fillers {
+            LocalStorage::raw().remove_item(&key).unwrap();
+        }
+        sleep(3500).await; // the store retries every three seconds
+        assert_eq!(db.save_state.get_untracked(), SaveState::Saved);
+        let stored = LocalStorage::raw()
+            .get_item(&storage::record_key(&saved))
+            .unwrap()
+            .unwrap();
+        let stored: Record = stored::decode(&stored).unwrap();
+        assert_eq!(stored.answers.get("user1.q5"), Some(&long_answer));
+        assert_eq!(
+            stored.answers.get("user1.q2"),
+            saved.answers.get("user1.q2")
+        );
+    }
+}

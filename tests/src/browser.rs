@@ -130,6 +130,58 @@ impl Browser {
         self.client.execute_async(script, vec![]).await.unwrap()
     }
 
+    /// Clicks the element matching `selector`, waiting for it.
+    pub async fn click(&self, selector: &str) {
+        self.css(selector)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("cannot click {selector}: {e}"));
+    }
+
+    /// Types `text` into the element matching `selector`, as a person would.
+    pub async fn type_into(&self, selector: &str, text: &str) {
+        self.css(selector)
+            .await
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("cannot type into {selector}: {e}"));
+    }
+
+    /// Sets a value the way a picker does (date and time inputs): the value, then an `input`
+    /// event.
+    pub async fn set_value(&self, selector: &str, value: &str) {
+        self.css(selector).await;
+        let script = "const el = document.querySelector(arguments[0]);
+            el.value = arguments[1];
+            el.dispatchEvent(new Event('input', { bubbles: true }));
+            el.dispatchEvent(new Event('change', { bubbles: true }));";
+        self.eval(script, vec![json!(selector), json!(value)]).await;
+    }
+
+    /// The `value` of the element matching `selector`.
+    pub async fn value(&self, selector: &str) -> String {
+        self.css(selector).await;
+        let value = self
+            .eval(
+                "return document.querySelector(arguments[0]).value",
+                vec![json!(selector)],
+            )
+            .await;
+        value.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Whether the checkbox or radio button matching `selector` is checked.
+    pub async fn is_checked(&self, selector: &str) -> bool {
+        self.css(selector).await;
+        self.eval(
+            "return document.querySelector(arguments[0]).checked",
+            vec![json!(selector)],
+        )
+        .await
+            == json!(true)
+    }
+
     /// Waits until a service worker controls the page: from then on it opens with no network.
     pub async fn wait_for_service_worker(&self) {
         let script = "const done = arguments[arguments.length - 1];
