@@ -3,10 +3,13 @@
 //! Chromium profile driven through ChromeDriver. Every process started here is ended when its
 //! guard is dropped, which also happens when a test panics.
 
+mod axe;
 mod browser;
+pub mod flows;
 mod proxy;
 mod server;
 
+pub use axe::serious_violations;
 pub use browser::Browser;
 pub use proxy::Proxy;
 pub use server::Server;

@@ -2,81 +2,11 @@
 //! export and import, with the real server and the release build in headless Chromium.
 
 use serde_json::json;
+use yorisoi_e2e::flows::{fill_sheet_1, new_msfas};
 use yorisoi_e2e::{Browser, Stack};
 
 const Q1: &str = "section[data-field='user1.q1']";
 const Q4: &str = "section[data-field='user1.q4']";
-
-/// Adds a client named 山田 花子 and opens a new MSFAS for them in supporter mode.
-async fn new_msfas(stack: &Stack, browser: &Browser) {
-    browser.goto(&stack.url("/clients")).await;
-    browser.click("[data-testid=add-client]").await;
-    browser
-        .type_into("[data-testid=client-name]", "山田 花子")
-        .await;
-    browser
-        .type_into(
-            "[data-testid=client-workplace]",
-            "株式会社みなと 物流センター",
-        )
-        .await;
-    browser
-        .set_value("[data-testid=client-birth-date]", "1990-04-01")
-        .await;
-    browser.click("[data-testid=new-assessment]").await;
-    browser.testid("supporter-mode").await;
-}
-
-/// Answers every question of the cover and user sheet 1.
-async fn fill_sheet_1(browser: &Browser) {
-    browser
-        .set_value("#q-cover-consent_date-date", "2026-11-20")
-        .await;
-    browser
-        .type_into("#q-user1-q1-r0-situation", "急がされるとき")
-        .await;
-    browser
-        .type_into("#q-user1-q1-r0-coping", "深呼吸する")
-        .await;
-    browser
-        .type_into("#q-user1-q1-r0-result", "少し落ち着く")
-        .await;
-    browser
-        .type_into("#q-user1-q1-r4-situation", "電話が続くとき")
-        .await;
-    for (line, text) in ["午後のピッキング", "倉庫の寒さ", "残業"]
-        .iter()
-        .enumerate()
-    {
-        browser
-            .type_into(&format!("#q-user1-q2-line{line}"), text)
-            .await;
-    }
-    browser
-        .click("section[data-field='user1.q3'] input[value=ask_supervisor]")
-        .await;
-    browser.click(&format!("{Q4} input[value=sleepy]")).await;
-    browser
-        .click(&format!("{Q4} input[value=stiff_shoulders]"))
-        .await;
-    browser
-        .type_into(&format!("{Q4} .other-text"), "耳鳴りがする")
-        .await;
-    browser
-        .type_into("#q-user1-q5-line0", "慣れた作業のとき")
-        .await;
-    browser.click("[data-testid=answered-with-supporter]").await;
-    assert_eq!(
-        browser
-            .testid("save-status")
-            .await
-            .attr("data-state")
-            .await
-            .unwrap()
-            .as_deref(),
-        Some("saved")
-    );
-}
 
 async fn assert_sheet_1_answers(browser: &Browser) {
     assert_eq!(
@@ -542,4 +472,43 @@ async fn an_export_imports_on_another_device_as_the_same_records() {
             .await,
         json!(1)
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_msfas_of_one_client_are_compared_with_what_changed_marked() {
+    let stack = Stack::start().await;
+    let browser = Browser::start().await;
+    new_msfas(&stack, &browser).await;
+    browser.type_into("#q-user1-q2-line0", "午後のピッキング").await;
+    browser.click("section[data-field='user1.q3'] input[value=endure]").await;
+    let client_page = browser.eval("return location.pathname.split('/assessments')[0]", vec![]).await;
+    let client_page = stack.url(client_page.as_str().unwrap());
+    browser.goto(&client_page).await;
+    browser.click("[data-testid=new-assessment]").await;
+    browser.testid("supporter-mode").await;
+    browser.type_into("#q-user1-q2-line0", "午後のピッキング").await;
+    browser.click("section[data-field='user1.q3'] input[value=decide_myself]").await;
+    browser.goto(&client_page).await;
+    browser.click("[data-testid=compare-link]").await;
+    browser.testid("compare-table").await;
+    let changed = |field: &str| format!("return document.querySelector(\"tr[data-field='{field}']\").dataset.changed");
+    assert_eq!(browser.eval(&changed("user1.q3"), vec![]).await, json!("true"));
+    assert_eq!(browser.eval(&changed("user1.q2"), vec![]).await, json!("false"));
+    let row = browser.css("tr[data-field='user1.q3']").await.text().await.unwrap();
+    assert!(row.contains("できる限り我慢する") && row.contains("自分で判断し、休憩をとる"), "{row}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreadable_entry_is_reported_on_screen_kept_and_the_rest_still_loads() {
+    let stack = Stack::start().await;
+    let browser = Browser::start().await;
+    new_msfas(&stack, &browser).await;
+    let broken = "yorisoi.record.01a1ee56-0000-7000-8000-00000000dead";
+    browser.eval("localStorage.setItem(arguments[0], '{\"format\":1,\"record\":{\"id\":'); return null", vec![json!(broken)]).await;
+    browser.goto(&stack.url("/clients")).await;
+    let notice = browser.testid("set-aside-notice").await.text().await.unwrap();
+    assert!(notice.contains(broken), "{notice}");
+    assert_eq!(browser.eval("return document.querySelectorAll('[data-testid=client-link]').length", vec![]).await, json!(1));
+    let kept = browser.eval("return localStorage.getItem(arguments[0])", vec![json!(broken)]).await;
+    assert_eq!(kept, json!("{\"format\":1,\"record\":{\"id\":"));
 }

@@ -79,13 +79,15 @@ fn ensure_cargo_tool(program: &str, args: &[&str], version: &str, install: &[&st
 fn ensure_wasm_opt() -> Result {
     let wasm_opt = root().join("tools/node_modules/.bin/wasm-opt");
     let reported = output(Command::new(&wasm_opt).arg("--version")).unwrap_or_default();
-    if reported.contains(&format!("version {BINARYEN}")) {
+    // tools/ also holds axe-core for the accessibility tests: install when either is missing.
+    let axe = root().join("tools/node_modules/axe-core/axe.min.js");
+    if reported.contains(&format!("version {BINARYEN}")) && axe.is_file() {
         return Ok(());
     }
     if output(Command::new("npm").arg("--version")).is_none() {
         ensure_debian(&["/usr/bin/npm"], &["npm"])?;
     }
-    eprintln!("xtask: installing wasm-opt (npm binaryen@{BINARYEN}) into tools/");
+    eprintln!("xtask: installing wasm-opt (npm binaryen@{BINARYEN}) and axe-core into tools/");
     run(Command::new("npm").current_dir(root().join("tools")).args([
         "ci",
         "--no-audit",

@@ -2,10 +2,12 @@
 
 mod language_switch;
 mod save_status;
+mod set_aside;
 mod transfer;
 mod update_banner;
 
 pub use language_switch::LanguageSwitch;
 pub use save_status::SaveStatus;
+pub use set_aside::SetAsideNotice;
 pub use transfer::{ExportButtons, ImportButton};
 pub use update_banner::UpdateBanner;

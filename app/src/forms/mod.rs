@@ -69,20 +69,22 @@ impl Target {
     }
 }
 
-/// One question: its number and prompt, its hint and plain wording, and its inputs.
+/// One question: its number and prompt, its hint and plain wording, and its inputs. In client
+/// mode the question is the page's only content: its prompt is the page's second heading level,
+/// and plain wording is shown beside the official one.
 #[component]
 pub fn QuestionField(
     record: RecordId,
     field: String,
     question: Question,
-    #[prop(optional)] show_plain: bool,
+    #[prop(optional)] client_mode: bool,
 ) -> impl IntoView {
     let target = Target {
         record,
         field: field.clone(),
     };
     let heading_id = target.dom_id("prompt");
-    let plain_view = question.plain.as_ref().filter(|_| show_plain).map(|plain| {
+    let plain_view = question.plain.as_ref().filter(|_| client_mode).map(|plain| {
         view! { <p class="plain-wording" data-testid="plain-wording">{text_view(plain)}</p> }
     });
     let hint = question
@@ -90,13 +92,18 @@ pub fn QuestionField(
         .as_ref()
         .map(|hint| view! { <p class="hint">{text_view(hint)}</p> });
     let inputs = inputs(&question, target, &heading_id);
+    let prompt = view! {
+        {question.number.clone().map(|n| view! { <span class="number">{n}</span> })}
+        {text_view(&question.prompt)}
+    };
     let heading_id = heading_id.clone();
     view! {
         <section class="question" data-field=field aria-labelledby=heading_id.clone()>
-            <h3 class="prompt" id=heading_id.clone()>
-                {question.number.clone().map(|n| view! { <span class="number">{n}</span> })}
-                {text_view(&question.prompt)}
-            </h3>
+            {if client_mode {
+                view! { <h2 class="prompt" id=heading_id.clone()>{prompt}</h2> }.into_any()
+            } else {
+                view! { <h3 class="prompt" id=heading_id.clone()>{prompt}</h3> }.into_any()
+            }}
             {hint}
             {plain_view}
             {inputs}

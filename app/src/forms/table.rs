@@ -41,7 +41,7 @@ pub fn table(
             })
             .collect_view();
         view! {
-            <div class="table-row example" data-testid="example-row" aria-readonly="true">
+            <div class="table-row example" data-testid="example-row">
                 <h4 class="row-label">{tr(Key::Example)}</h4>
                 {cells}
             </div>

@@ -100,12 +100,17 @@ fn RecordForm(id: RecordId, instrument: Instrument) -> impl IntoView {
             </header>
             <div class="toolbar" role="group">
                 <Show when=move || is_assessment>
-                    <A href=supporter_href.clone() attr:class="button secondary" attr:aria-pressed=move || (!client_mode()).to_string() attr:data-testid="mode-supporter">
+                    // Plain links: the router's <A> marks the current page by path alone and would
+                    // ignore ?mode=client. aria-current (not aria-pressed, which links may not
+                    // carry) tells which mode is on.
+                    <a href=supporter_href.clone() class="button secondary"
+                        aria-current=move || (!client_mode()).then_some("page") data-testid="mode-supporter">
                         {tr(Key::ModeSupporter)}
-                    </A>
-                    <A href=client_href.clone() attr:class="button secondary" attr:aria-pressed=move || client_mode().to_string() attr:data-testid="mode-client">
+                    </a>
+                    <a href=client_href.clone() class="button secondary"
+                        aria-current=move || client_mode().then_some("page") data-testid="mode-client">
                         {tr(Key::ModeClient)}
-                    </A>
+                    </a>
                 </Show>
                 <label class="toggle">
                     <input type="checkbox" data-testid="furigana" prop:checked=move || i18n.furigana.get()
@@ -168,7 +173,7 @@ fn ClientMode(id: RecordId, instrument: Instrument) -> impl IntoView {
         match questions.get(i) {
             Some((field, question)) => view! {
                 <div class="client-question" data-testid="client-question" data-field=field.clone()>
-                    <QuestionField record=id field=field.clone() question=question.clone() show_plain=true />
+                    <QuestionField record=id field=field.clone() question=question.clone() client_mode=true />
                 </div>
             }
             .into_any(),

@@ -1,0 +1,77 @@
+//! What a person does in the app, step by step, shared by the tests and the benchmarks.
+
+use crate::{Browser, Stack};
+
+const Q4: &str = "section[data-field='user1.q4']";
+
+/// Adds a client named 山田 花子 and opens a new MSFAS for them in supporter mode.
+pub async fn new_msfas(stack: &Stack, browser: &Browser) {
+    browser.goto(&stack.url("/clients")).await;
+    browser.click("[data-testid=add-client]").await;
+    browser
+        .type_into("[data-testid=client-name]", "山田 花子")
+        .await;
+    browser
+        .type_into(
+            "[data-testid=client-workplace]",
+            "株式会社みなと 物流センター",
+        )
+        .await;
+    browser
+        .set_value("[data-testid=client-birth-date]", "1990-04-01")
+        .await;
+    browser.click("[data-testid=new-assessment]").await;
+    browser.testid("supporter-mode").await;
+}
+
+/// Answers every question of the cover and user sheet 1.
+pub async fn fill_sheet_1(browser: &Browser) {
+    browser
+        .set_value("#q-cover-consent_date-date", "2026-11-20")
+        .await;
+    browser
+        .type_into("#q-user1-q1-r0-situation", "急がされるとき")
+        .await;
+    browser
+        .type_into("#q-user1-q1-r0-coping", "深呼吸する")
+        .await;
+    browser
+        .type_into("#q-user1-q1-r0-result", "少し落ち着く")
+        .await;
+    browser
+        .type_into("#q-user1-q1-r4-situation", "電話が続くとき")
+        .await;
+    for (line, text) in ["午後のピッキング", "倉庫の寒さ", "残業"]
+        .iter()
+        .enumerate()
+    {
+        browser
+            .type_into(&format!("#q-user1-q2-line{line}"), text)
+            .await;
+    }
+    browser
+        .click("section[data-field='user1.q3'] input[value=ask_supervisor]")
+        .await;
+    browser.click(&format!("{Q4} input[value=sleepy]")).await;
+    browser
+        .click(&format!("{Q4} input[value=stiff_shoulders]"))
+        .await;
+    browser
+        .type_into(&format!("{Q4} .other-text"), "耳鳴りがする")
+        .await;
+    browser
+        .type_into("#q-user1-q5-line0", "慣れた作業のとき")
+        .await;
+    browser.click("[data-testid=answered-with-supporter]").await;
+    assert_eq!(
+        browser
+            .testid("save-status")
+            .await
+            .attr("data-state")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("saved")
+    );
+}
+
