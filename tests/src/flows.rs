@@ -74,4 +74,3 @@ pub async fn fill_sheet_1(browser: &Browser) {
         Some("saved")
     );
 }
-

@@ -37,7 +37,8 @@ const EDITS: &str = "const done = arguments[arguments.length - 1];
     done({ median: times[100], p95: times[190], max: times[199] });";
 
 /// How many copies of the record fit before the browser refuses more.
-const CAPACITY: &str = "const key = Object.keys(localStorage).find((k) => k.startsWith('yorisoi.record.'));
+const CAPACITY: &str =
+    "const key = Object.keys(localStorage).find((k) => k.startsWith('yorisoi.record.'));
     const text = localStorage.getItem(key);
     let count = 0;
     try {
@@ -71,13 +72,24 @@ async fn bench_local_records() {
     for _ in 0..7 {
         browser.goto(&stack.url("/clients")).await;
         browser.testid("client-list").await;
-        let mark = browser.eval("return performance.getEntriesByName('yorisoi-interactive')[0].startTime", vec![]).await;
+        let mark = browser
+            .eval(
+                "return performance.getEntriesByName('yorisoi-interactive')[0].startTime",
+                vec![],
+            )
+            .await;
         starts.push(mark.as_f64().expect("the app marks when it is interactive"));
     }
 
-    browser.goto(&stack.url(record_page.as_str().unwrap())).await;
+    browser
+        .goto(&stack.url(record_page.as_str().unwrap()))
+        .await;
     browser.testid("supporter-mode").await;
-    let edits = browser.client.execute_async(EDITS, vec![key]).await.unwrap();
+    let edits = browser
+        .client
+        .execute_async(EDITS, vec![key])
+        .await
+        .unwrap();
     assert!(edits.get("error").is_none(), "{edits}");
 
     let fresh = Browser::start().await;

@@ -479,23 +479,49 @@ async fn two_msfas_of_one_client_are_compared_with_what_changed_marked() {
     let stack = Stack::start().await;
     let browser = Browser::start().await;
     new_msfas(&stack, &browser).await;
-    browser.type_into("#q-user1-q2-line0", "午後のピッキング").await;
-    browser.click("section[data-field='user1.q3'] input[value=endure]").await;
-    let client_page = browser.eval("return location.pathname.split('/assessments')[0]", vec![]).await;
+    browser
+        .type_into("#q-user1-q2-line0", "午後のピッキング")
+        .await;
+    browser
+        .click("section[data-field='user1.q3'] input[value=endure]")
+        .await;
+    let client_page = browser
+        .eval("return location.pathname.split('/assessments')[0]", vec![])
+        .await;
     let client_page = stack.url(client_page.as_str().unwrap());
     browser.goto(&client_page).await;
     browser.click("[data-testid=new-assessment]").await;
     browser.testid("supporter-mode").await;
-    browser.type_into("#q-user1-q2-line0", "午後のピッキング").await;
-    browser.click("section[data-field='user1.q3'] input[value=decide_myself]").await;
+    browser
+        .type_into("#q-user1-q2-line0", "午後のピッキング")
+        .await;
+    browser
+        .click("section[data-field='user1.q3'] input[value=decide_myself]")
+        .await;
     browser.goto(&client_page).await;
     browser.click("[data-testid=compare-link]").await;
     browser.testid("compare-table").await;
-    let changed = |field: &str| format!("return document.querySelector(\"tr[data-field='{field}']\").dataset.changed");
-    assert_eq!(browser.eval(&changed("user1.q3"), vec![]).await, json!("true"));
-    assert_eq!(browser.eval(&changed("user1.q2"), vec![]).await, json!("false"));
-    let row = browser.css("tr[data-field='user1.q3']").await.text().await.unwrap();
-    assert!(row.contains("できる限り我慢する") && row.contains("自分で判断し、休憩をとる"), "{row}");
+    let changed = |field: &str| {
+        format!("return document.querySelector(\"tr[data-field='{field}']\").dataset.changed")
+    };
+    assert_eq!(
+        browser.eval(&changed("user1.q3"), vec![]).await,
+        json!("true")
+    );
+    assert_eq!(
+        browser.eval(&changed("user1.q2"), vec![]).await,
+        json!("false")
+    );
+    let row = browser
+        .css("tr[data-field='user1.q3']")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        row.contains("できる限り我慢する") && row.contains("自分で判断し、休憩をとる"),
+        "{row}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -504,11 +530,34 @@ async fn an_unreadable_entry_is_reported_on_screen_kept_and_the_rest_still_loads
     let browser = Browser::start().await;
     new_msfas(&stack, &browser).await;
     let broken = "yorisoi.record.01a1ee56-0000-7000-8000-00000000dead";
-    browser.eval("localStorage.setItem(arguments[0], '{\"format\":1,\"record\":{\"id\":'); return null", vec![json!(broken)]).await;
+    browser
+        .eval(
+            "localStorage.setItem(arguments[0], '{\"format\":1,\"record\":{\"id\":'); return null",
+            vec![json!(broken)],
+        )
+        .await;
     browser.goto(&stack.url("/clients")).await;
-    let notice = browser.testid("set-aside-notice").await.text().await.unwrap();
+    let notice = browser
+        .testid("set-aside-notice")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(notice.contains(broken), "{notice}");
-    assert_eq!(browser.eval("return document.querySelectorAll('[data-testid=client-link]').length", vec![]).await, json!(1));
-    let kept = browser.eval("return localStorage.getItem(arguments[0])", vec![json!(broken)]).await;
+    assert_eq!(
+        browser
+            .eval(
+                "return document.querySelectorAll('[data-testid=client-link]').length",
+                vec![]
+            )
+            .await,
+        json!(1)
+    );
+    let kept = browser
+        .eval(
+            "return localStorage.getItem(arguments[0])",
+            vec![json!(broken)],
+        )
+        .await;
     assert_eq!(kept, json!("{\"format\":1,\"record\":{\"id\":"));
 }

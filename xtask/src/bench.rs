@@ -54,18 +54,38 @@ pub fn run() -> Result {
 fn local_records() -> Result {
     crate::cmd::run(crate::cmd::cargo().args(["build", "-p", "yorisoi-server"]))?;
     let output = crate::cmd::cargo()
-        .args(["test", "-p", "yorisoi-e2e", "--test", "bench", "--", "--ignored", "--nocapture"])
-        .env("YORISOI_SERVER_BIN", root().join("target/debug/yorisoi-server"))
+        .args([
+            "test",
+            "-p",
+            "yorisoi-e2e",
+            "--test",
+            "bench",
+            "--",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env(
+            "YORISOI_SERVER_BIN",
+            root().join("target/debug/yorisoi-server"),
+        )
         .env("YORISOI_DIST", root().join("dist"))
         .env("PATH", crate::cmd::tool_path())
         .output()?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let Some(line) = stdout.lines().find_map(|l| l.strip_prefix("BENCH ")) else {
         eprintln!("{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
-        return Err(crate::cmd::Error::msg("the browser benchmark printed no figures"));
+        return Err(crate::cmd::Error::msg(
+            "the browser benchmark printed no figures",
+        ));
     };
     let figures = parse_figures(line);
-    let get = |name: &str| figures.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str()).unwrap_or("?");
+    let get = |name: &str| {
+        figures
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("?")
+    };
     let section = format!(
         "Measured by `cargo xtask bench` (`tests/tests/bench.rs`): release build in headless Chromium, \
          one realistic MSFAS record (cover and sheet 1 answered) copied to {} records of one client.\n\n\
@@ -85,7 +105,11 @@ fn local_records() -> Result {
         get("record_bytes"),
         get("error"),
         get("fitted"),
-        if get("median").parse::<f64>().is_ok_and(|m| m <= 2.0) { "met" } else { "NOT met" },
+        if get("median").parse::<f64>().is_ok_and(|m| m <= 2.0) {
+            "met"
+        } else {
+            "NOT met"
+        },
     );
     replace_section("local-records", &section)?;
     println!("{section}");
@@ -168,22 +192,6 @@ fn incremental_build_seconds() -> Result<f64> {
     Ok(started.elapsed().as_secs_f64())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::parse_figures;
-
-    #[test]
-    fn benchmark_figures_are_read_from_the_json_line_including_nested_ones() {
-        let line = r#"{"capacity":{"error":"QuotaExceededError","fitted":5722},"edit_to_durable_ms":{"median":0.10000000009313226},"records":2000}"#;
-        let figures = parse_figures(line);
-        let get = |name: &str| figures.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
-        assert_eq!(get("error").as_deref(), Some("QuotaExceededError"));
-        assert_eq!(get("fitted").as_deref(), Some("5722"));
-        assert_eq!(get("median").as_deref(), Some("0.1"));
-        assert_eq!(get("records").as_deref(), Some("2000"));
-    }
-}
-
 /// Replaces the text between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->` in BENCHMARKS.md.
 pub fn replace_section(name: &str, body: &str) -> Result {
     let path = root().join("BENCHMARKS.md");
@@ -200,4 +208,25 @@ pub fn replace_section(name: &str, body: &str) -> Result {
     let updated = format!("{}{open}\n{body}{}", &text[..start], &text[end..]);
     std::fs::write(&path, updated)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_figures;
+
+    #[test]
+    fn benchmark_figures_are_read_from_the_json_line_including_nested_ones() {
+        let line = r#"{"capacity":{"error":"QuotaExceededError","fitted":5722},"edit_to_durable_ms":{"median":0.10000000009313226},"records":2000}"#;
+        let figures = parse_figures(line);
+        let get = |name: &str| {
+            figures
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.clone())
+        };
+        assert_eq!(get("error").as_deref(), Some("QuotaExceededError"));
+        assert_eq!(get("fitted").as_deref(), Some("5722"));
+        assert_eq!(get("median").as_deref(), Some("0.1"));
+        assert_eq!(get("records").as_deref(), Some("2000"));
+    }
 }

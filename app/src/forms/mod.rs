@@ -84,9 +84,13 @@ pub fn QuestionField(
         field: field.clone(),
     };
     let heading_id = target.dom_id("prompt");
-    let plain_view = question.plain.as_ref().filter(|_| client_mode).map(|plain| {
-        view! { <p class="plain-wording" data-testid="plain-wording">{text_view(plain)}</p> }
-    });
+    let plain_view = question
+        .plain
+        .as_ref()
+        .filter(|_| client_mode)
+        .map(|plain| {
+            view! { <p class="plain-wording" data-testid="plain-wording">{text_view(plain)}</p> }
+        });
     let hint = question
         .hint
         .as_ref()
