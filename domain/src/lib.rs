@@ -14,6 +14,7 @@ pub mod ids;
 pub mod instrument;
 pub mod record;
 pub mod stored;
+pub mod sync;
 pub mod text;
 
 /// The version of the app, the server and the wire format they share, as Cargo knows it.

@@ -1,0 +1,210 @@
+//! The sync wire format: `POST /api/v1/sync/push` and `GET /api/v1/sync/pull`, versioned.
+//!
+//! A device whose format is older than the server's gets a clear "please update" error, never a
+//! half-understood request; the server checks before it reads anything else.
+
+use super::change::Change;
+use crate::ids::DeviceId;
+use serde::{Deserialize, Serialize};
+
+/// The wire format this build speaks.
+pub const WIRE_FORMAT: u32 = 1;
+/// The most changes one push may carry, and the most one pull page returns.
+pub const MAX_BATCH: usize = 500;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    pub format: u32,
+    pub device: DeviceId,
+    /// The device's outbox, oldest first; every change's id names this device.
+    pub changes: Vec<Change>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub format: u32,
+    /// Every change of this device up to this number is stored: the device may drop them from
+    /// its outbox.
+    pub acked_through: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub format: u32,
+    pub changes: Vec<Pulled>,
+    /// Where the next pull starts: the server's own sequence, never a device clock.
+    pub cursor: u64,
+    /// Whether more changes are waiting after this page.
+    pub more: bool,
+}
+
+/// A change as the server stored it: its place in the server's sequence and the server's clock.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pulled {
+    pub seq: u64,
+    /// Milliseconds since the Unix epoch by the server's clock: for history, never for merging.
+    pub received_at: i64,
+    pub change: Change,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ProtocolError {
+    #[error(
+        "this app speaks sync format {0}; the server speaks {WIRE_FORMAT}. Please update the app"
+    )]
+    UpdateApp(u32),
+    #[error(
+        "the server speaks sync format {WIRE_FORMAT}, older than this app's {0}. Please ask your administrator to update the server"
+    )]
+    UpdateServer(u32),
+    #[error("change {0} was not made by the device that pushed it")]
+    ForeignChange(String),
+    #[error("a push carries at most {MAX_BATCH} changes")]
+    TooMany,
+    #[error("changes must be pushed in the order they were made")]
+    OutOfOrder,
+}
+
+pub fn check_format(format: u32) -> Result<(), ProtocolError> {
+    match format {
+        WIRE_FORMAT => Ok(()),
+        older if older < WIRE_FORMAT => Err(ProtocolError::UpdateApp(older)),
+        newer => Err(ProtocolError::UpdateServer(newer)),
+    }
+}
+
+/// What the server stores of a push, given the device's last stored change number: the changes
+/// after it, in order. Changes at or below it were stored by an earlier try of the same push
+/// (its answer was lost), so a retry stores nothing twice.
+pub fn accept(
+    request: &PushRequest,
+    last_stored: u64,
+) -> Result<(Vec<&Change>, u64), ProtocolError> {
+    check_format(request.format)?;
+    if request.changes.len() > MAX_BATCH {
+        return Err(ProtocolError::TooMany);
+    }
+    let mut previous = 0;
+    for change in &request.changes {
+        if change.id.device != request.device {
+            return Err(ProtocolError::ForeignChange(change.id.to_string()));
+        }
+        if change.id.seq <= previous {
+            return Err(ProtocolError::OutOfOrder);
+        }
+        previous = change.id.seq;
+    }
+    let fresh: Vec<&Change> = request
+        .changes
+        .iter()
+        .filter(|c| c.id.seq > last_stored)
+        .collect();
+    let acked = fresh
+        .last()
+        .map_or(last_stored, |c| c.id.seq.max(last_stored));
+    Ok((fresh, acked))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{ClientId, RecordId};
+    use crate::sync::{ChangeId, Entity};
+    use serde_json::json;
+
+    fn change(device: DeviceId, seq: u64) -> Change {
+        Change {
+            id: ChangeId { device, seq },
+            entity: Entity::Record(RecordId::new_v7(1_795_000_000_000, [4; 10])),
+            client: ClientId::new_v7(1_795_000_000_000, [3; 10]),
+            field: "answers.user1.q2".into(),
+            base: vec![],
+            value: json!({"type": "text", "lines": ["残業"]}),
+        }
+    }
+
+    fn device() -> DeviceId {
+        DeviceId::new_v7(1_795_000_000_000, [1; 10])
+    }
+
+    /// The wire format, frozen: changing it needs a new WIRE_FORMAT and a path for old devices.
+    #[test]
+    fn the_push_wire_format_is_frozen() {
+        let request = PushRequest {
+            format: 1,
+            device: device(),
+            changes: vec![change(device(), 1)],
+        };
+        let json = serde_json::to_string(&request).unwrap();
+        assert_eq!(
+            json,
+            r#"{"format":1,"device":"01a1ee56-5e00-7101-8101-010101010101","changes":[{"id":{"device":"01a1ee56-5e00-7101-8101-010101010101","seq":1},"entity":{"type":"record","id":"01a1ee56-5e00-7404-8404-040404040404"},"client":"01a1ee56-5e00-7303-8303-030303030303","field":"answers.user1.q2","base":[],"value":{"lines":["残業"],"type":"text"}}]}"#
+        );
+        assert_eq!(serde_json::from_str::<PushRequest>(&json).unwrap(), request);
+    }
+
+    #[test]
+    fn a_retried_push_stores_nothing_twice() {
+        let request = PushRequest {
+            format: 1,
+            device: device(),
+            changes: (1..=3).map(|s| change(device(), s)).collect(),
+        };
+        let (fresh, acked) = accept(&request, 0).unwrap();
+        assert_eq!((fresh.len(), acked), (3, 3));
+        let (fresh, acked) = accept(&request, 3).unwrap();
+        assert_eq!((fresh.len(), acked), (0, 3));
+        let (fresh, acked) = accept(&request, 2).unwrap();
+        assert_eq!(
+            (fresh.iter().map(|c| c.id.seq).collect::<Vec<_>>(), acked),
+            (vec![3], 3)
+        );
+    }
+
+    #[test]
+    fn bad_pushes_are_refused_with_the_reason() {
+        let other = DeviceId::new_v7(9, [9; 10]);
+        for (request, expected) in [
+            (
+                PushRequest {
+                    format: 0,
+                    device: device(),
+                    changes: vec![],
+                },
+                ProtocolError::UpdateApp(0),
+            ),
+            (
+                PushRequest {
+                    format: 2,
+                    device: device(),
+                    changes: vec![],
+                },
+                ProtocolError::UpdateServer(2),
+            ),
+            (
+                PushRequest {
+                    format: 1,
+                    device: device(),
+                    changes: vec![change(other, 1)],
+                },
+                ProtocolError::ForeignChange(format!("{other}#1")),
+            ),
+            (
+                PushRequest {
+                    format: 1,
+                    device: device(),
+                    changes: vec![change(device(), 2), change(device(), 1)],
+                },
+                ProtocolError::OutOfOrder,
+            ),
+        ] {
+            assert_eq!(accept(&request, 0).unwrap_err(), expected);
+        }
+        assert!(
+            ProtocolError::UpdateApp(0)
+                .to_string()
+                .contains("Please update the app")
+        );
+    }
+}

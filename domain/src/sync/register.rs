@@ -1,0 +1,114 @@
+//! The value of one field: a multi-value register.
+//!
+//! A change replaces exactly the revisions named in its base. The field's values are the
+//! changes that no known change replaced: one value when people edited one after another, two or
+//! more when they edited concurrently (a conflict for a person to resolve). A resolution is an
+//! ordinary change whose base names every value it resolves.
+//!
+//! `apply` is commutative, associative and idempotent, so every replica that has seen the same
+//! set of changes, in whatever order and however often, holds the same register.
+
+use super::change::ChangeId;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Register {
+    values: BTreeMap<ChangeId, Value>,
+    /// Every revision some known change replaced, kept so that a change arriving after its own
+    /// replacement is recognised as already replaced.
+    replaced: BTreeSet<ChangeId>,
+}
+
+impl Register {
+    pub fn apply(&mut self, id: ChangeId, base: &[ChangeId], value: &Value) {
+        for old in base {
+            self.values.remove(old);
+            self.replaced.insert(*old);
+        }
+        if !self.replaced.contains(&id) {
+            self.values.entry(id).or_insert_with(|| value.clone());
+        }
+    }
+
+    /// The current values with their revisions, oldest device order first.
+    pub fn values(&self) -> impl Iterator<Item = (&ChangeId, &Value)> {
+        self.values.iter()
+    }
+
+    /// The single current value, or `None` when the field is in conflict or was never set.
+    pub fn value(&self) -> Option<&Value> {
+        match self.values.len() {
+            1 => self.values.values().next(),
+            _ => None,
+        }
+    }
+
+    /// Whether concurrent edits left more than one value: the record needs review.
+    pub fn is_conflict(&self) -> bool {
+        self.values.len() > 1
+    }
+
+    /// What a new edit of this field replaces: every current value.
+    pub fn revisions(&self) -> Vec<ChangeId> {
+        self.values.keys().copied().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::DeviceId;
+    use serde_json::json;
+
+    fn id(device: u8, seq: u64) -> ChangeId {
+        ChangeId {
+            device: DeviceId::new_v7(u64::from(device), [device; 10]),
+            seq,
+        }
+    }
+
+    #[test]
+    fn sequential_edits_replace_and_concurrent_edits_are_both_kept() {
+        let mut r = Register::default();
+        r.apply(id(1, 1), &[], &json!("a"));
+        r.apply(id(2, 1), &[id(1, 1)], &json!("b"));
+        assert_eq!(r.value(), Some(&json!("b")));
+        // Two devices both saw "b" and both changed it while offline.
+        r.apply(id(1, 2), &[id(2, 1)], &json!("c1"));
+        r.apply(id(2, 2), &[id(2, 1)], &json!("c2"));
+        assert!(r.is_conflict());
+        assert_eq!(
+            r.values().map(|(_, v)| v.clone()).collect::<Vec<_>>(),
+            [json!("c1"), json!("c2")]
+        );
+        // A person resolves it: the resolution replaces both.
+        r.apply(id(3, 1), &r.revisions(), &json!("c1 と c2"));
+        assert_eq!(r.value(), Some(&json!("c1 と c2")));
+    }
+
+    #[test]
+    fn a_delete_racing_an_edit_keeps_the_edit_visible() {
+        let mut r = Register::default();
+        r.apply(id(1, 1), &[], &json!("メモ"));
+        r.apply(id(1, 2), &[id(1, 1)], &Value::Null);
+        r.apply(id(2, 1), &[id(1, 1)], &json!("メモ（追記）"));
+        assert!(r.is_conflict());
+        assert!(r.values().any(|(_, v)| v == &json!("メモ（追記）")));
+    }
+
+    #[test]
+    fn a_change_arriving_after_its_replacement_stays_replaced() {
+        let (a, b, c) = (id(1, 1), id(2, 1), id(3, 1));
+        let mut late = Register::default();
+        late.apply(c, &[b], &json!("c"));
+        late.apply(a, &[], &json!("a"));
+        late.apply(b, &[a], &json!("b"));
+        let mut in_order = Register::default();
+        in_order.apply(a, &[], &json!("a"));
+        in_order.apply(b, &[a], &json!("b"));
+        in_order.apply(c, &[b], &json!("c"));
+        assert_eq!(late, in_order);
+        assert_eq!(late.value(), Some(&json!("c")));
+    }
+}

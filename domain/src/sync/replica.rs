@@ -1,0 +1,160 @@
+//! Everything one device (or the server) knows: every field's register, and every change it has
+//! seen, kept as history. A change is never lost: it is a current value, one of the values of a
+//! conflict, or in the history behind the value that replaced it.
+
+use super::change::{Change, ChangeId, Entity};
+use super::register::Register;
+use crate::ids::{ClientId, DeviceId};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Replica {
+    fields: BTreeMap<(Entity, String), Register>,
+    history: BTreeMap<ChangeId, Change>,
+}
+
+impl Replica {
+    /// Applies a change; returns `false` if it was already known (nothing changes then).
+    pub fn apply(&mut self, change: &Change) -> bool {
+        if self.history.contains_key(&change.id) {
+            return false;
+        }
+        self.fields
+            .entry((change.entity, change.field.clone()))
+            .or_default()
+            .apply(change.id, &change.base, &change.value);
+        self.history.insert(change.id, change.clone());
+        true
+    }
+
+    /// A person's edit as a change: it replaces whatever values this replica shows for the field.
+    pub fn edit(
+        &self,
+        id: ChangeId,
+        entity: Entity,
+        client: ClientId,
+        field: &str,
+        value: Value,
+    ) -> Change {
+        let base = self
+            .field(entity, field)
+            .map(Register::revisions)
+            .unwrap_or_default();
+        Change {
+            id,
+            entity,
+            client,
+            field: field.to_owned(),
+            base,
+            value,
+        }
+    }
+
+    pub fn field(&self, entity: Entity, field: &str) -> Option<&Register> {
+        self.fields.get(&(entity, field.to_owned()))
+    }
+
+    /// Every field of `entity` with its register.
+    pub fn fields_of(&self, entity: Entity) -> impl Iterator<Item = (&str, &Register)> {
+        self.fields
+            .range((entity, String::new())..)
+            .take_while(move |((e, _), _)| *e == entity)
+            .map(|((_, f), r)| (f.as_str(), r))
+    }
+
+    /// Every field in conflict: what the "needs review" list shows.
+    pub fn conflicts(&self) -> impl Iterator<Item = (Entity, &str, &Register)> {
+        self.fields
+            .iter()
+            .filter(|(_, r)| r.is_conflict())
+            .map(|((e, f), r)| (*e, f.as_str(), r))
+    }
+
+    /// Every change ever applied, by id: the history a person can view.
+    pub fn history(&self) -> &BTreeMap<ChangeId, Change> {
+        &self.history
+    }
+
+    /// A field's history, in the order the changes were made on each device.
+    pub fn history_of(&self, entity: Entity, field: &str) -> Vec<&Change> {
+        self.history
+            .values()
+            .filter(|c| c.entity == entity && c.field == field)
+            .collect()
+    }
+
+    /// The highest change number of `device` this replica has seen.
+    pub fn last_seq_of(&self, device: DeviceId) -> u64 {
+        self.history
+            .keys()
+            .filter(|id| id.device == device)
+            .map(|id| id.seq)
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::RecordId;
+    use serde_json::json;
+
+    #[test]
+    fn edits_of_different_fields_merge_by_themselves_and_history_keeps_every_value() {
+        let (coach, client_device) = (DeviceId::new_v7(1, [1; 10]), DeviceId::new_v7(2, [2; 10]));
+        let client = ClientId::new_v7(3, [3; 10]);
+        let record = Entity::Record(RecordId::new_v7(4, [4; 10]));
+        let mut server = Replica::default();
+        let first = server.edit(
+            ChangeId {
+                device: coach,
+                seq: 1,
+            },
+            record,
+            client,
+            "answers.user1.q2",
+            json!(["残業"]),
+        );
+        server.apply(&first);
+        let (mut a, mut b) = (server.clone(), server.clone());
+        let by_coach = a.edit(
+            ChangeId {
+                device: coach,
+                seq: 2,
+            },
+            record,
+            client,
+            "answers.user1.q2",
+            json!(["残業", "寒さ"]),
+        );
+        let by_client = b.edit(
+            ChangeId {
+                device: client_device,
+                seq: 1,
+            },
+            record,
+            client,
+            "answers.user1.q5",
+            json!(["慣れた作業"]),
+        );
+        for change in [&by_coach, &by_client] {
+            a.apply(change);
+            b.apply(change);
+        }
+        assert_eq!(a, b);
+        assert_eq!(a.conflicts().count(), 0);
+        assert_eq!(
+            a.field(record, "answers.user1.q2").unwrap().value(),
+            Some(&json!(["残業", "寒さ"]))
+        );
+        assert_eq!(
+            a.history_of(record, "answers.user1.q2").len(),
+            2,
+            "the replaced value stays in the history"
+        );
+        assert_eq!(a.fields_of(record).count(), 2);
+        assert!(!a.apply(&by_coach), "a change applied twice is recognised");
+    }
+}
