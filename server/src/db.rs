@@ -1,22 +1,34 @@
-//! The server's database. SQLite (embedded, in the data folder) is the default; migrations are
-//! compiled in and applied at start, so a new or older database is brought up to date before the
-//! first request.
+//! The server's database: SQLite (embedded, in the data folder) by default, PostgreSQL when
+//! given a `postgres://` URL. Migrations for both are compiled in and applied at start.
+//!
+//! The two backends run the same SQL (numbered `$n` parameters work in both); one macro writes
+//! the code once for each pool type, so they cannot drift apart.
 
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
+use sqlx::{Row, pool::PoolConnection};
 use std::str::FromStr;
 use std::time::Duration;
+use yorisoi_domain::sync::Change;
+use yorisoi_domain::sync::protocol::{self, ProtocolError, Pulled, PushRequest};
 
 #[derive(Clone, Debug)]
 pub struct Db {
-    pool: SqlitePool,
+    backend: Backend,
     instance_id: String,
+}
+
+#[derive(Clone, Debug)]
+enum Backend {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
-    #[error("unsupported database URL (expected sqlite://PATH): {0}")]
+    #[error("unsupported database URL (expected sqlite://PATH or postgres://…): {0}")]
     UnsupportedUrl(String),
     #[error("cannot create the data folder {path}: {source}")]
     DataFolder {
@@ -27,36 +39,45 @@ pub enum DbError {
     Sqlx(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(transparent)]
+    Protocol(#[from] ProtocolError),
+    #[error("a stored change cannot be read: {0}")]
+    Corrupt(String),
+}
+
+/// One page of the change log.
+#[derive(Debug)]
+pub struct Page {
+    pub changes: Vec<Pulled>,
+    pub cursor: u64,
+    pub more: bool,
 }
 
 impl Db {
     /// Opens (creating if needed) the database at `url` and applies pending migrations.
     pub async fn open(url: &str) -> Result<Self, DbError> {
-        let Some(path) = url.strip_prefix("sqlite://") else {
+        let backend = if let Some(path) = url.strip_prefix("sqlite://") {
+            Backend::Sqlite(open_sqlite(url, path).await?)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await?;
+            sqlx::migrate!("migrations/postgres").run(&pool).await?;
+            Backend::Postgres(pool)
+        } else {
             return Err(DbError::UnsupportedUrl(url.to_owned()));
         };
-        if let Some(parent) = std::path::Path::new(path)
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(parent).map_err(|source| DbError::DataFolder {
-                path: parent.display().to_string(),
-                source,
-            })?;
-        }
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await?;
-        sqlx::migrate!("migrations/sqlite").run(&pool).await?;
-        let instance_id = Self::ensure_instance_id(&pool).await?;
-        Ok(Self { pool, instance_id })
+        let instance_id = match &backend {
+            Backend::Sqlite(pool) => sqlite::ensure_instance_id(pool).await?,
+            Backend::Postgres(pool) => postgres::ensure_instance_id(pool).await?,
+        };
+        Ok(Self {
+            backend,
+            instance_id,
+        })
     }
 
     /// This database's own id, made once when it was created. A device that syncs with a
@@ -65,19 +86,152 @@ impl Db {
         &self.instance_id
     }
 
-    async fn ensure_instance_id(pool: &SqlitePool) -> Result<String, sqlx::Error> {
-        let fresh = uuid::Uuid::now_v7().to_string();
-        sqlx::query("INSERT INTO server_info (key, value) VALUES ('instance_id', ?) ON CONFLICT (key) DO NOTHING")
-            .bind(&fresh)
-            .execute(pool)
-            .await?;
-        sqlx::query_scalar("SELECT value FROM server_info WHERE key = 'instance_id'")
-            .fetch_one(pool)
-            .await
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
     }
 
     /// Whether the database answers a trivial query.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map(drop)
+        match &self.backend {
+            Backend::Sqlite(pool) => sqlx::query("SELECT 1").execute(pool).await.map(drop),
+            Backend::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await.map(drop),
+        }
+    }
+
+    /// Stores a push in one transaction together with the device's last stored number; returns
+    /// that number. A retried push stores nothing twice.
+    pub async fn push(&self, request: &PushRequest, now_ms: i64) -> Result<u64, DbError> {
+        match &self.backend {
+            Backend::Sqlite(pool) => sqlite::push(pool.acquire().await?, request, now_ms).await,
+            Backend::Postgres(pool) => postgres::push(pool.acquire().await?, request, now_ms).await,
+        }
+    }
+
+    /// The changes after `since` in the server's sequence, at most `limit`.
+    pub async fn pull(&self, since: u64, limit: u32) -> Result<Page, DbError> {
+        match &self.backend {
+            Backend::Sqlite(pool) => sqlite::pull(pool, since, limit).await,
+            Backend::Postgres(pool) => postgres::pull(pool, since, limit).await,
+        }
     }
 }
+
+async fn open_sqlite(url: &str, path: &str) -> Result<SqlitePool, DbError> {
+    if let Some(parent) = std::path::Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent).map_err(|source| DbError::DataFolder {
+            path: parent.display().to_string(),
+            source,
+        })?;
+    }
+    let options = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(options)
+        .await?;
+    sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+    Ok(pool)
+}
+
+fn as_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+macro_rules! backend {
+    ($module:ident, $pool:ty, $db:ty, $begin:literal) => {
+        mod $module {
+            use super::*;
+
+            pub async fn ensure_instance_id(pool: &$pool) -> Result<String, sqlx::Error> {
+                let fresh = uuid::Uuid::now_v7().to_string();
+                sqlx::query("INSERT INTO server_info (key, value) VALUES ('instance_id', $1) ON CONFLICT (key) DO NOTHING")
+                    .bind(&fresh)
+                    .execute(pool)
+                    .await?;
+                sqlx::query_scalar("SELECT value FROM server_info WHERE key = 'instance_id'").fetch_one(pool).await
+            }
+
+            pub async fn push(mut conn: PoolConnection<$db>, request: &PushRequest, now_ms: i64) -> Result<u64, DbError> {
+                protocol::check_format(request.format)?;
+                let device = request.device.to_string();
+                // One writer at a time (see the migration): sequence numbers commit in order.
+                sqlx::raw_sql($begin).execute(&mut *conn).await?;
+                let result = async {
+                    let last: Option<i64> = sqlx::query_scalar("SELECT last_seq FROM devices WHERE device = $1")
+                        .bind(&device)
+                        .fetch_optional(&mut *conn)
+                        .await?;
+                    let last = u64::try_from(last.unwrap_or(0)).unwrap_or(0);
+                    let (fresh, acked) = protocol::accept(request, last)?;
+                    for change in fresh {
+                        let body = serde_json::to_string(change).expect("changes serialize");
+                        sqlx::query("INSERT INTO changes (device, device_seq, client, field, body, received_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                            .bind(&device)
+                            .bind(as_i64(change.id.seq))
+                            .bind(change.client.to_string())
+                            .bind(&change.field)
+                            .bind(body)
+                            .bind(now_ms)
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    sqlx::query("INSERT INTO devices (device, last_seq) VALUES ($1, $2) ON CONFLICT (device) DO UPDATE SET last_seq = excluded.last_seq")
+                        .bind(&device)
+                        .bind(as_i64(acked))
+                        .execute(&mut *conn)
+                        .await?;
+                    Ok::<u64, DbError>(acked)
+                }
+                .await;
+                match result {
+                    Ok(acked) => {
+                        sqlx::raw_sql("COMMIT").execute(&mut *conn).await?;
+                        Ok(acked)
+                    }
+                    Err(error) => {
+                        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+                        Err(error)
+                    }
+                }
+            }
+
+            pub async fn pull(pool: &$pool, since: u64, limit: u32) -> Result<Page, DbError> {
+                let rows = sqlx::query("SELECT seq, body, received_at FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2")
+                    .bind(as_i64(since))
+                    .bind(i64::from(limit) + 1)
+                    .fetch_all(pool)
+                    .await?;
+                let more = rows.len() > limit as usize;
+                let mut changes = Vec::with_capacity(rows.len().min(limit as usize));
+                for row in rows.iter().take(limit as usize) {
+                    let seq: i64 = row.try_get("seq")?;
+                    let body: String = row.try_get("body")?;
+                    let change: Change = serde_json::from_str(&body).map_err(|e| DbError::Corrupt(format!("change {seq}: {e}")))?;
+                    changes.push(Pulled { seq: u64::try_from(seq).unwrap_or(0), received_at: row.try_get("received_at")?, change });
+                }
+                let cursor = changes.last().map_or(since, |c| c.seq);
+                Ok(Page { changes, cursor, more })
+            }
+        }
+    };
+}
+
+// SQLite: an immediate transaction takes the write lock at once, so writers queue (busy_timeout)
+// instead of failing on upgrade. PostgreSQL: a transaction-wide advisory lock.
+backend!(sqlite, SqlitePool, sqlx::Sqlite, "BEGIN IMMEDIATE");
+backend!(
+    postgres,
+    PgPool,
+    sqlx::Postgres,
+    "BEGIN; SELECT pg_advisory_xact_lock(7142026)"
+);

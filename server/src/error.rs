@@ -2,14 +2,24 @@
 //! `{"error": {"code": "...", "message": "..."}}`; internal details are logged, never sent.
 
 use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use yorisoi_domain::sync::protocol::ProtocolError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("no such API endpoint: {0}")]
     NotFound(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("the request body is larger than this server accepts; send fewer changes at a time")]
+    TooLarge,
+    #[error("send the request body as JSON (Content-Type: application/json)")]
+    NotJson,
+    #[error("{0}")]
+    UpdateApp(String),
     #[error("internal error")]
     Internal(String),
 }
@@ -29,6 +39,10 @@ impl ApiError {
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            Self::NotJson => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "not_json"),
+            Self::UpdateApp(_) => (StatusCode::UPGRADE_REQUIRED, "update_app"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -50,5 +64,43 @@ impl IntoResponse for ApiError {
             }),
         )
             .into_response()
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection {
+            JsonRejection::MissingJsonContentType(_) => Self::NotJson,
+            JsonRejection::BytesRejection(_)
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE =>
+            {
+                Self::TooLarge
+            }
+            other => Self::BadRequest(other.body_text()),
+        }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        Self::BadRequest(rejection.body_text())
+    }
+}
+
+impl From<ProtocolError> for ApiError {
+    fn from(error: ProtocolError) -> Self {
+        match error {
+            ProtocolError::UpdateApp(_) => Self::UpdateApp(error.to_string()),
+            other => Self::BadRequest(other.to_string()),
+        }
+    }
+}
+
+impl From<crate::db::DbError> for ApiError {
+    fn from(error: crate::db::DbError) -> Self {
+        match error {
+            crate::db::DbError::Protocol(protocol) => protocol.into(),
+            other => Self::Internal(other.to_string()),
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! Yorisoi's server as a library: `router(state)` builds every route and `serve(listener, …)`
 //! runs them on a listener the caller already bound, so tests can bind port 0.
 
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;

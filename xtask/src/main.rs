@@ -10,6 +10,7 @@
 mod bench;
 mod build;
 mod cmd;
+mod postgres;
 mod test;
 mod tools;
 

@@ -145,9 +145,19 @@ pub fn run() -> Result {
             "wasm32-unknown-unknown",
         ]))
     });
-    report.step("unit and integration tests", |r| {
-        r.tests(cargo().args(["test", "--workspace", "--exclude", "yorisoi-e2e"]))
+    // The server's storage and sync tests run against SQLite and against a real PostgreSQL.
+    let postgres = crate::postgres::Postgres::start();
+    report.step("unit and integration tests (SQLite and PostgreSQL)", |r| {
+        let postgres = postgres
+            .as_ref()
+            .map_err(|e| cmd::Error::msg(format!("cannot start PostgreSQL: {e}")))?;
+        r.tests(
+            cargo()
+                .args(["test", "--workspace", "--exclude", "yorisoi-e2e"])
+                .env("YORISOI_TEST_POSTGRES_URL", &postgres.url),
+        )
     });
+    drop(postgres);
     report.step("wasm-bindgen tests in headless Chromium", |r| {
         r.tests(
             cargo()

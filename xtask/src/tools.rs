@@ -100,6 +100,11 @@ pub fn ensure_debian(files: &[&str], packages: &[&str]) -> Result {
     if files.iter().all(|f| std::path::Path::new(f).exists()) {
         return Ok(());
     }
+    apt_install(packages)
+}
+
+/// Installs Debian packages (as root, or through `sudo -n`).
+pub fn apt_install(packages: &[&str]) -> Result {
     let sudo: &[&str] = if is_root() { &[] } else { &["sudo", "-n"] };
     let apt = |args: &[&str]| {
         let mut all: Vec<&str> = sudo.to_vec();

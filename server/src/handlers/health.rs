@@ -17,6 +17,7 @@ pub struct Health {
 #[derive(Debug, Serialize)]
 pub struct DatabaseHealth {
     pub status: &'static str,
+    pub backend: &'static str,
     pub instance_id: String,
 }
 
@@ -39,6 +40,7 @@ pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Health>
         version: yorisoi_domain::VERSION,
         database: DatabaseHealth {
             status: if db_ok { "ok" } else { "unavailable" },
+            backend: state.db.backend_name(),
             instance_id: state.db.instance_id().to_owned(),
         },
         app_build: state.shell.build_id().map(str::to_owned),

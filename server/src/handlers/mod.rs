@@ -1,6 +1,7 @@
 //! Request handlers, one module per part of the URL space.
 
 pub mod health;
+pub mod sync;
 
 use crate::error::ApiError;
 use axum::extract::OriginalUri;

@@ -1,0 +1,441 @@
+//! Sync storage and endpoints against real databases: SQLite always, and PostgreSQL when
+//! `YORISOI_TEST_POSTGRES_URL` names a server (`cargo xtask test` starts one on loopback).
+//! The last test syncs two devices through a real server on a port-0 listener over HTTP.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+use yorisoi_domain::ids::{ClientId, DeviceId, RecordId};
+use yorisoi_domain::sync::protocol::{PullResponse, PushRequest, PushResponse, WIRE_FORMAT};
+use yorisoi_domain::sync::{Change, ChangeId, Entity, Replica};
+use yorisoi_server::{AppState, db::Db, router, shell::Shell};
+
+/// A fresh database of each backend this run can reach, with a name for messages.
+async fn databases() -> Vec<(&'static str, Db, tempfile::TempDir)> {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = Db::open(&format!(
+        "sqlite://{}",
+        dir.path().join("db.sqlite3").display()
+    ))
+    .await
+    .unwrap();
+    let mut all = vec![("sqlite", sqlite, dir)];
+    match std::env::var("YORISOI_TEST_POSTGRES_URL") {
+        Ok(admin) => {
+            // A database of its own per test, so tests running side by side never meet.
+            let name = format!("yorisoi_{}", uuid_like());
+            let pool = sqlx::PgPool::connect(&admin)
+                .await
+                .expect("the test PostgreSQL answers");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&pool)
+                .await
+                .unwrap();
+            let url = match admin.rsplit_once('/') {
+                Some((server, _)) => format!("{server}/{name}"),
+                None => unreachable!("a postgres URL has a path"),
+            };
+            all.push((
+                "postgres",
+                Db::open(&url).await.unwrap(),
+                tempfile::tempdir().unwrap(),
+            ));
+        }
+        Err(_) => eprintln!(
+            "PostgreSQL not tested: set YORISOI_TEST_POSTGRES_URL (cargo xtask test does)"
+        ),
+    }
+    all
+}
+
+fn uuid_like() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{nanos:x}_{}", std::process::id())
+}
+
+fn device(n: u8) -> DeviceId {
+    DeviceId::new_v7(1_795_000_000_000 + u64::from(n), [n; 10])
+}
+
+fn client() -> ClientId {
+    ClientId::new_v7(1_795_000_000_000, [7; 10])
+}
+
+fn record() -> Entity {
+    Entity::Record(RecordId::new_v7(1_795_000_000_000, [8; 10]))
+}
+
+fn change(device: DeviceId, seq: u64, field: &str, value: Value) -> Change {
+    Change {
+        id: ChangeId { device, seq },
+        entity: record(),
+        client: client(),
+        field: field.into(),
+        base: vec![],
+        value,
+    }
+}
+
+fn push_request(device: DeviceId, changes: Vec<Change>) -> PushRequest {
+    PushRequest {
+        format: WIRE_FORMAT,
+        device,
+        changes,
+    }
+}
+
+#[tokio::test]
+async fn a_push_is_stored_once_however_often_it_is_retried_and_pulls_follow_the_servers_order() {
+    for (name, db, _dir) in databases().await {
+        let (a, b) = (device(1), device(2));
+        let first = push_request(
+            a,
+            (1..=3)
+                .map(|s| change(a, s, "answers.user1.q2", json!(s)))
+                .collect(),
+        );
+        assert_eq!(db.push(&first, 1).await.unwrap(), 3, "{name}");
+        assert_eq!(
+            db.push(&first, 2).await.unwrap(),
+            3,
+            "{name}: a retry is acknowledged again"
+        );
+        let second = push_request(b, vec![change(b, 1, "status", json!("complete"))]);
+        assert_eq!(db.push(&second, 3).await.unwrap(), 1, "{name}");
+        let mut longer = first.clone();
+        longer
+            .changes
+            .push(change(a, 4, "answers.user1.q5", json!("x")));
+        assert_eq!(
+            db.push(&longer, 4).await.unwrap(),
+            4,
+            "{name}: only the new change is stored"
+        );
+
+        let all = db.pull(0, 100).await.unwrap();
+        let order: Vec<(u64, u64)> = all
+            .changes
+            .iter()
+            .map(|p| (p.seq, p.change.id.seq))
+            .collect();
+        assert_eq!(
+            order.iter().map(|(_, s)| *s).collect::<Vec<_>>(),
+            [1, 2, 3, 1, 4],
+            "{name}"
+        );
+        assert!(
+            order.windows(2).all(|w| w[0].0 < w[1].0),
+            "{name}: the server's sequence only grows"
+        );
+        assert!(!all.more);
+        assert_eq!(
+            all.changes[0].received_at, 1,
+            "{name}: the server's clock, not the device's"
+        );
+
+        let page = db.pull(0, 2).await.unwrap();
+        assert_eq!((page.changes.len(), page.more), (2, true), "{name}");
+        let rest = db.pull(page.cursor, 2).await.unwrap();
+        assert_eq!(
+            rest.changes.iter().map(|p| p.change.id).collect::<Vec<_>>(),
+            all.changes[2..4]
+                .iter()
+                .map(|p| p.change.id)
+                .collect::<Vec<_>>(),
+            "{name}"
+        );
+        let none = db.pull(all.cursor, 100).await.unwrap();
+        assert!(
+            none.changes.is_empty() && none.cursor == all.cursor,
+            "{name}"
+        );
+    }
+}
+
+async fn call(state: &AppState, request: Request<Body>) -> (StatusCode, Value) {
+    let response = router(state.clone()).oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+fn post(body: impl Into<Body>, content_type: Option<&str>) -> Request<Body> {
+    let mut builder = Request::post("/api/v1/sync/push");
+    if let Some(content_type) = content_type {
+        builder = builder.header(header::CONTENT_TYPE, content_type);
+    }
+    builder.body(body.into()).unwrap()
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_json_error_with_a_status_and_nothing_stored_is_touched() {
+    for (name, db, dir) in databases().await {
+        let state = AppState::new(db.clone(), Shell::load(&dir.path().join("no-dist")));
+        let good = push_request(
+            device(1),
+            vec![change(device(1), 1, "status", json!("draft"))],
+        );
+        let (status, _) = call(
+            &state,
+            post(
+                serde_json::to_string(&good).unwrap(),
+                Some("application/json"),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{name}");
+
+        let old_format = json!({"format": 0, "device": device(1), "changes": []}).to_string();
+        let mut foreign = good.clone();
+        foreign.changes[0].id.device = device(9);
+        let huge = format!(
+            "{{\"format\":1,\"device\":\"{}\",\"changes\":[\"{}\"]}}",
+            device(1),
+            "x".repeat(5 * 1024 * 1024)
+        );
+        let cases: Vec<(Request<Body>, StatusCode, &str)> = vec![
+            (
+                post("{\"format\": 1, \"device\": ", Some("application/json")),
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+            ),
+            (
+                post("{\"format\": 1}", Some("application/json")),
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+            ),
+            (
+                post(serde_json::to_string(&good).unwrap(), None),
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "not_json",
+            ),
+            (
+                post(huge, Some("application/json")),
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+            ),
+            (
+                post(old_format, Some("application/json")),
+                StatusCode::UPGRADE_REQUIRED,
+                "update_app",
+            ),
+            (
+                post(
+                    serde_json::to_string(&foreign).unwrap(),
+                    Some("application/json"),
+                ),
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+            ),
+            (
+                Request::get("/api/v1/sync/pull?format=1&since=banana")
+                    .body(Body::empty())
+                    .unwrap(),
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+            ),
+            (
+                Request::get("/api/v1/sync/pull?since=0")
+                    .body(Body::empty())
+                    .unwrap(),
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+            ),
+            (
+                Request::get("/api/v1/sync/pull?format=0")
+                    .body(Body::empty())
+                    .unwrap(),
+                StatusCode::UPGRADE_REQUIRED,
+                "update_app",
+            ),
+        ];
+        for (request, expected, code) in cases {
+            let what = format!("{name}: {} {}", request.method(), request.uri());
+            let (status, body) = call(&state, request).await;
+            assert_eq!(status, expected, "{what}: {body}");
+            assert_eq!(body["error"]["code"], code, "{what}: {body}");
+            assert!(
+                body["error"]["message"]
+                    .as_str()
+                    .is_some_and(|m| !m.is_empty()),
+                "{what}"
+            );
+        }
+        let stored = db.pull(0, 100).await.unwrap();
+        assert_eq!(
+            stored.changes.len(),
+            1,
+            "{name}: only the good push is stored"
+        );
+        assert!(
+            body_of_update_message(&state)
+                .await
+                .contains("Please update the app"),
+            "{name}"
+        );
+    }
+}
+
+async fn body_of_update_message(state: &AppState) -> String {
+    let (_, body) = call(
+        state,
+        Request::get("/api/v1/sync/pull?format=0")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    body["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// A device as the app will be: a replica, an outbox, a cursor, talking HTTP.
+struct Device {
+    id: DeviceId,
+    replica: Replica,
+    outbox: Vec<Change>,
+    next_seq: u64,
+    cursor: u64,
+}
+
+impl Device {
+    fn new(n: u8) -> Self {
+        Self {
+            id: device(n),
+            replica: Replica::default(),
+            outbox: vec![],
+            next_seq: 1,
+            cursor: 0,
+        }
+    }
+
+    fn edit(&mut self, field: &str, value: Value) {
+        let id = ChangeId {
+            device: self.id,
+            seq: self.next_seq,
+        };
+        self.next_seq += 1;
+        let change = self.replica.edit(id, record(), client(), field, value);
+        self.replica.apply(&change);
+        self.outbox.push(change);
+    }
+
+    async fn sync(&mut self, http: &reqwest::Client, base: &str) {
+        if !self.outbox.is_empty() {
+            let request = push_request(self.id, self.outbox.clone());
+            let response: PushResponse = http
+                .post(format!("{base}/api/v1/sync/push"))
+                .json(&request)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            self.outbox.retain(|c| c.id.seq > response.acked_through);
+        }
+        loop {
+            let url = format!(
+                "{base}/api/v1/sync/pull?format={WIRE_FORMAT}&since={}&limit=2",
+                self.cursor
+            );
+            let page: PullResponse = http.get(url).send().await.unwrap().json().await.unwrap();
+            for pulled in &page.changes {
+                self.replica.apply(&pulled.change);
+            }
+            self.cursor = page.cursor;
+            if !page.more {
+                break;
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn two_devices_offline_edit_one_record_and_converge_through_a_real_server() {
+    for (name, db, dir) in databases().await {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let state = AppState::new(db, Shell::load(&dir.path().join("no-dist")));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(yorisoi_server::serve(listener, state, async {
+            let _ = stopped.await;
+        }));
+        let http = reqwest::Client::new();
+        let (mut coach, mut client_tablet) = (Device::new(1), Device::new(2));
+        coach.edit("answers.user1.q2", json!("残業"));
+        coach.sync(&http, &base).await;
+        client_tablet.sync(&http, &base).await;
+
+        // Both offline: different fields, and the same field.
+        coach.edit("answers.user1.q5", json!("慣れた作業"));
+        client_tablet.edit("answered_by", json!("person"));
+        coach.edit("answers.user1.q2", json!("残業と寒さ"));
+        client_tablet.edit("answers.user1.q2", json!("残業がつらい"));
+        for _ in 0..2 {
+            coach.sync(&http, &base).await;
+            client_tablet.sync(&http, &base).await;
+        }
+        assert_eq!(
+            coach.replica, client_tablet.replica,
+            "{name}: both devices hold the same state"
+        );
+        assert_eq!(
+            coach
+                .replica
+                .field(record(), "answers.user1.q5")
+                .unwrap()
+                .value(),
+            Some(&json!("慣れた作業")),
+            "{name}"
+        );
+        assert_eq!(
+            coach
+                .replica
+                .field(record(), "answered_by")
+                .unwrap()
+                .value(),
+            Some(&json!("person")),
+            "{name}"
+        );
+        let q2 = coach.replica.field(record(), "answers.user1.q2").unwrap();
+        assert!(
+            q2.is_conflict(),
+            "{name}: the same field edited on both sides is a conflict"
+        );
+        assert_eq!(q2.values().count(), 2, "{name}: both values are kept");
+
+        // The coach resolves it; the resolution reaches the client's tablet.
+        coach.edit("answers.user1.q2", json!("残業がつらい（寒さも）"));
+        coach.sync(&http, &base).await;
+        client_tablet.sync(&http, &base).await;
+        let resolved = client_tablet
+            .replica
+            .field(record(), "answers.user1.q2")
+            .unwrap();
+        assert_eq!(
+            resolved.value(),
+            Some(&json!("残業がつらい（寒さも）")),
+            "{name}"
+        );
+        assert_eq!(
+            client_tablet
+                .replica
+                .history_of(record(), "answers.user1.q2")
+                .len(),
+            4,
+            "{name}: history keeps every value"
+        );
+        let _ = stop.send(());
+        server.await.unwrap().unwrap();
+    }
+}
