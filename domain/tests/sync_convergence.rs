@@ -2,6 +2,7 @@
 //! bases), applying the resulting changes in any order, with any duplicates, gives the same
 //! replica; and every change is a current value, a value in conflict, or replaced by a change
 //! whose author saw it.
+#![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
 use serde_json::json;

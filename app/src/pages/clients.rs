@@ -10,7 +10,7 @@ use crate::i18n::{Key, age_text, tr, use_i18n};
 use crate::records;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 use yorisoi_domain::ids::ClientId;
 use yorisoi_domain::record::{Client, Status};
 
@@ -108,13 +108,7 @@ fn text_for(key: Key) -> String {
 pub fn ClientPage() -> impl IntoView {
     set_title(Key::ClientTitle);
     let db = use_db();
-    let params = use_params_map();
-    let client_id = move || {
-        params
-            .read()
-            .get("client")
-            .and_then(|s| s.parse::<ClientId>().ok())
-    };
+    let client_id = super::route_id::<ClientId>("client");
     move || match client_id().and_then(|id| untrack(|| db.client(id))) {
         None => view! {
             <section class="page">

@@ -5,7 +5,6 @@ use crate::forms::text_view;
 use crate::i18n::{Key, Lang, tr, use_i18n};
 use crate::records::day_of;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 use yorisoi_domain::export::{self, answer_text};
 use yorisoi_domain::ids::ClientId;
 
@@ -14,13 +13,7 @@ pub fn ComparePage() -> impl IntoView {
     super::set_title(Key::CompareTitle);
     let db = use_db();
     let i18n = use_i18n();
-    let params = use_params_map();
-    let client = move || {
-        params
-            .read()
-            .get("client")
-            .and_then(|s| s.parse::<ClientId>().ok())
-    };
+    let client = super::route_id::<ClientId>("client");
     let table = move || {
         // The two newest MSFAS of this client, older first.
         let mut msfas: Vec<_> = client()

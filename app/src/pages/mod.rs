@@ -18,6 +18,8 @@ pub use sync::SyncPage;
 
 use crate::i18n::{Key, use_i18n};
 use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use std::str::FromStr;
 
 /// Keeps the document title (read first by screen readers, shown in the tab) in step with the
 /// page and the language.
@@ -26,4 +28,10 @@ fn set_title(key: Key) {
     Effect::new(move |_| {
         document().set_title(&format!("{} | {}", i18n.t(key), i18n.t(Key::AppName)));
     });
+}
+
+/// The id in the route's `:name` segment, parsed; `None` for a malformed or missing one.
+fn route_id<T: FromStr>(name: &'static str) -> impl Fn() -> Option<T> + Copy {
+    let params = use_params_map();
+    move || params.read().get(name).and_then(|s| s.parse::<T>().ok())
 }

@@ -5,7 +5,6 @@ use crate::db::{catalogue, use_db};
 use crate::forms::text_view;
 use crate::i18n::{Key, tr};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 use yorisoi_domain::answer::Answer;
 use yorisoi_domain::export::{self, answer_text};
 use yorisoi_domain::ids::RecordId;
@@ -15,13 +14,7 @@ use yorisoi_domain::instrument::{AnswerKind, Choice, OTHER, Question};
 pub fn PrintPage() -> impl IntoView {
     super::set_title(Key::PrintView);
     let db = use_db();
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("record")
-            .and_then(|s| s.parse::<RecordId>().ok())
-    };
+    let id = super::route_id::<RecordId>("record");
     move || {
         let record = id().and_then(|id| db.record(id));
         let Some((record, instrument)) =

@@ -9,7 +9,7 @@ use crate::i18n::{Key, tr, use_i18n};
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 use yorisoi_domain::ids::RecordId;
 use yorisoi_domain::instrument::{Instrument, RecordKind};
 use yorisoi_domain::record::{AnsweredBy, CompletionProblem, Status};
@@ -27,13 +27,7 @@ pub fn VisitNotePage() -> impl IntoView {
 fn record_page(title: Key) -> impl IntoView {
     set_title(title);
     let db = use_db();
-    let params = use_params_map();
-    let record_id = move || {
-        params
-            .read()
-            .get("record")
-            .and_then(|s| s.parse::<RecordId>().ok())
-    };
+    let record_id = super::route_id::<RecordId>("record");
     move || {
         let found = record_id().and_then(|id| {
             untrack(|| db.record(id))
