@@ -93,6 +93,15 @@ impl Db {
         }
     }
 
+    /// Closes every connection, letting SQLite checkpoint its write-ahead log: called once the
+    /// server has stopped taking requests.
+    pub async fn close(&self) {
+        match &self.backend {
+            Backend::Sqlite(pool) => pool.close().await,
+            Backend::Postgres(pool) => pool.close().await,
+        }
+    }
+
     /// Whether the database answers a trivial query.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         match &self.backend {

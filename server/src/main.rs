@@ -33,10 +33,11 @@ async fn run(config: Config) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(address = %local, data = %config.data.display(), "Yorisoi is serving on http://{local}");
-    let state = AppState::new(db, shell);
+    let state = AppState::new(db.clone(), shell);
     yorisoi_server::serve(listener, state, yorisoi_server::shutdown_signal())
         .await
         .map_err(|e| format!("server error: {e}"))?;
+    db.close().await;
     tracing::info!("stopped cleanly");
     Ok(())
 }

@@ -77,6 +77,11 @@ async fn sigterm_stops_the_server_cleanly_and_its_data_survives_a_restart() {
         .unwrap();
     let status = server.terminate();
     assert!(status.success(), "exit status after SIGTERM: {status}");
+    // The database was closed: SQLite folded its write-ahead log back into the file.
+    assert!(
+        !data.path().join("yorisoi.sqlite3-wal").exists(),
+        "the WAL is checkpointed on shutdown"
+    );
     // The database was closed properly: a new server on the same data is the same database.
     let again = Server::start(&dist(), data.path()).await;
     let after: serde_json::Value = reqwest::get(again.url("/healthz"))
