@@ -23,8 +23,14 @@ fn binary() -> PathBuf {
 impl Server {
     /// Starts the server and waits until `/healthz` answers.
     pub async fn start(dist: &Path, data: &Path) -> Self {
+        Self::start_with(dist, data, &[]).await
+    }
+
+    /// Starts the server with extra flags, e.g. `--database-url postgres://…`.
+    pub async fn start_with(dist: &Path, data: &Path, flags: &[&str]) -> Self {
         let addr: SocketAddr = ([127, 0, 0, 1], super::free_port()).into();
         let child = Command::new(binary())
+            .args(flags)
             .args(["--addr", &addr.to_string()])
             .arg("--data")
             .arg(data)
@@ -80,6 +86,14 @@ impl Server {
         }
         let _ = child.kill();
         panic!("the server did not stop within 10 s of SIGTERM");
+    }
+
+    /// The most memory the server process has held so far (Linux `VmHWM`), in kB.
+    pub fn peak_memory_kb(&self) -> Option<u64> {
+        let pid = self.child.as_ref()?.id();
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
     }
 
     /// Kills the server and waits for it to be gone. Idempotent.

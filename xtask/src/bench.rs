@@ -9,8 +9,31 @@ use flate2::write::GzEncoder;
 use std::io::Write;
 use std::time::Instant;
 
-pub fn run() -> Result {
+/// `cargo xtask bench [size|records|sync]`: every benchmark, or one part.
+pub fn run(part: Option<&str>) -> Result {
     tools::ensure_all(Need::Test)?;
+    match part {
+        None => {
+            app_size()?;
+            local_records()?;
+            sync()
+        }
+        Some("size") => app_size(),
+        Some("records") => {
+            build::app_release()?;
+            local_records()
+        }
+        Some("sync") => {
+            build::app_release()?;
+            sync()
+        }
+        Some(other) => Err(crate::cmd::Error::msg(format!(
+            "no benchmark {other:?}: size, records or sync"
+        ))),
+    }
+}
+
+fn app_size() -> Result {
     let cold = cold_build_seconds()?;
     let incremental = incremental_build_seconds()?;
     let sizes = download_sizes()?;
@@ -47,7 +70,100 @@ pub fn run() -> Result {
     ));
     replace_section("app-size", &section)?;
     println!("{section}");
-    local_records()
+    Ok(())
+}
+
+/// Push throughput and pull cost against the release server on SQLite and PostgreSQL.
+fn sync() -> Result {
+    crate::cmd::run(crate::cmd::cargo().args(["build", "--release", "-p", "yorisoi-server"]))?;
+    let postgres = crate::postgres::Postgres::start()?;
+    let output = crate::cmd::cargo()
+        .args([
+            "test",
+            "-p",
+            "yorisoi-e2e",
+            "--test",
+            "bench_sync",
+            "--",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env(
+            "YORISOI_SERVER_BIN",
+            root().join("target/release/yorisoi-server"),
+        )
+        .env("YORISOI_DIST", root().join("dist"))
+        .env("YORISOI_TEST_POSTGRES_URL", &postgres.url)
+        .env("PATH", crate::cmd::tool_path())
+        .output()?;
+    drop(postgres);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let runs: Vec<Vec<(String, String)>> = stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("BENCH "))
+        .map(parse_figures)
+        .collect();
+    if runs.len() != 2 {
+        eprintln!("{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+        return Err(crate::cmd::Error::msg(
+            "the sync benchmark did not report both databases",
+        ));
+    }
+    let get = |run: &Vec<(String, String)>, name: &str| {
+        run.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| "?".into())
+    };
+    let row = |label: &str, name: &str| {
+        format!(
+            "| {label} | {} | {} |\n",
+            get(&runs[0], name),
+            get(&runs[1], name)
+        )
+    };
+    let mut section = String::from(
+        "Measured by `cargo xtask bench` (`tests/tests/bench_sync.rs`): the release server binary, 200 simulated \
+         devices on loopback, 20 field changes per push. The load generator shares the machine's two cores with the \
+         server (and PostgreSQL).\n\n| figure | SQLite | PostgreSQL |\n| --- | ---: | ---: |\n",
+    );
+    section.push_str(&row(
+        "closed loop (every device pushes back to back): changes/s",
+        "changes_per_second",
+    ));
+    section.push_str(&row("closed loop: push latency p50 (ms)", "push_p50_ms"));
+    section.push_str(&row("closed loop: push latency p99 (ms)", "push_p99_ms"));
+    section.push_str(&row(
+        "paced at 10,000 changes/s offered: changes/s achieved",
+        "paced_changes_per_second",
+    ));
+    section.push_str(&row("paced: push latency p50 (ms)", "paced_p50_ms"));
+    section.push_str(&row("paced: push latency p99 (ms)", "paced_p99_ms"));
+    section.push_str(&row(
+        "server peak memory (MB, VmHWM)",
+        "server_peak_memory_mb",
+    ));
+    section.push_str(&row(
+        "pull of the newest 100 changes, log of 100 (ms, median)",
+        "pull_100_small_log_ms",
+    ));
+    section.push_str(&row(
+        "pull of the newest 100 changes, log of 100,100 (ms, median)",
+        "pull_100_large_log_ms",
+    ));
+    section.push_str(&row(
+        "pull of the newest 500 changes, log of 100,100 (ms, median)",
+        "pull_500_large_log_ms",
+    ));
+    section.push_str(
+        "\nIn a closed loop, latency is the number of waiting devices divided by throughput (Little's law), \
+         whatever the server does, so the latency goal is read at the goal's rate (the paced rows). A pull costs in \
+         proportion to the changes it returns, not to the size of the log (an index range on the server's \
+         sequence).\n",
+    );
+    replace_section("sync", &section)?;
+    println!("{section}");
+    Ok(())
 }
 
 /// Runs the browser benchmarks of `tests/tests/bench.rs` and writes their figures.

@@ -4,7 +4,7 @@
 //!   http://127.0.0.1:8080 with its database under ./data.
 //! - `test`: install what the tests need, then fmt, clippy, unit and integration tests, the wasm32
 //!   build, wasm-bindgen tests in headless Chromium and the end-to-end browser tests.
-//! - `bench`: measure and write the figures into BENCHMARKS.md.
+//! - `bench [size|records|sync]`: measure and write the figures into BENCHMARKS.md.
 //! - `setup`: only the installs.
 
 mod bench;
@@ -16,14 +16,15 @@ mod tools;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <serve [SERVER FLAGS…] | test | bench | setup>";
+const USAGE: &str =
+    "usage: cargo xtask <serve [SERVER FLAGS…] | test | bench [size|records|sync] | setup>";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let result = match args.next().as_deref() {
         Some("serve") => build::serve(args.collect()),
         Some("test") => test::run(),
-        Some("bench") => bench::run(),
+        Some("bench") => bench::run(args.next().as_deref()),
         Some("setup") => tools::ensure_all(tools::Need::Test),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");

@@ -1,0 +1,222 @@
+//! Sync benchmarks against the real server binary (release, from `cargo xtask bench`): push
+//! throughput from 200 concurrent simulated devices on SQLite and on PostgreSQL, and what a pull
+//! costs as the log grows. Ignored by `cargo test`; prints one `BENCH {json}` line per backend.
+
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+use yorisoi_e2e::{Server, dist};
+
+const DEVICES: usize = 200;
+const PUSHES: usize = 25;
+const BATCH: usize = 20;
+
+fn uuid(n: u64, tag: u8) -> String {
+    format!(
+        "01a1ee56-{:04x}-7{tag:03x}-8000-{n:012x}",
+        (n >> 32) & 0xffff
+    )
+}
+
+fn push_body(device: usize, push: usize) -> Value {
+    let device_id = uuid(device as u64, 1);
+    let changes: Vec<Value> = (0..BATCH)
+        .map(|i| {
+            let seq = (push * BATCH + i + 1) as u64;
+            json!({
+                "id": {"device": device_id, "seq": seq},
+                "entity": {"type": "record", "id": uuid((device * 10 + i % 10) as u64, 2)},
+                "client": uuid(device as u64, 3),
+                "field": format!("answers.user1.q{}", i % 5 + 1),
+                "base": [],
+                "value": {"type": "text", "lines": [format!("回答 {device}-{seq}: 午後のピッキングで疲れやすい")]}
+            })
+        })
+        .collect();
+    json!({"format": 1, "device": device_id, "changes": changes})
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// Median time of a pull of the `count` newest changes.
+async fn pull_cost(http: &reqwest::Client, server: &Server, count: u64) -> f64 {
+    let total = total_changes(http, server).await;
+    let since = total.saturating_sub(count);
+    let mut times = Vec::new();
+    for _ in 0..15 {
+        let started = Instant::now();
+        let page: Value = http
+            .get(server.url(&format!(
+                "/api/v1/sync/pull?format=1&since={since}&limit={count}"
+            )))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+        assert_eq!(
+            page["changes"].as_array().unwrap().len() as u64,
+            count.min(total)
+        );
+    }
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
+async fn total_changes(http: &reqwest::Client, server: &Server) -> u64 {
+    // The server's sequence is dense in this benchmark: the cursor after everything is the count.
+    let mut since = 0;
+    loop {
+        let page: Value = http
+            .get(server.url(&format!(
+                "/api/v1/sync/pull?format=1&since={since}&limit=500"
+            )))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        since = page["cursor"].as_u64().unwrap();
+        if !page["more"].as_bool().unwrap() {
+            return since;
+        }
+    }
+}
+
+async fn run(backend: &str, flags: &[&str]) -> Value {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start_with(&dist(), data.path(), flags).await;
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(DEVICES)
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+
+    // A small log first, to price a pull before the log is large.
+    let warm = push_body(DEVICES + 1, 0);
+    for push in 0..5 {
+        let mut body = push_body(DEVICES + 1, push);
+        body["device"] = warm["device"].clone();
+        http.post(server.url("/api/v1/sync/push"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+    }
+    let pull_small_log = pull_cost(&http, &server, 100).await;
+
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..DEVICES)
+        .map(|device| {
+            let http = http.clone();
+            let url = server.url("/api/v1/sync/push");
+            tokio::spawn(async move {
+                let mut latencies = Vec::with_capacity(PUSHES);
+                for push in 0..PUSHES {
+                    let body = push_body(device, push);
+                    let sent = Instant::now();
+                    let response = http.post(&url).json(&body).send().await.unwrap();
+                    assert!(
+                        response.status().is_success(),
+                        "push failed: {}",
+                        response.status()
+                    );
+                    latencies.push(sent.elapsed().as_secs_f64() * 1000.0);
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await.unwrap());
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    latencies.sort_by(f64::total_cmp);
+    let changes = (DEVICES * PUSHES * BATCH) as f64;
+    let total = total_changes(&http, &server).await;
+    assert_eq!(
+        total,
+        (DEVICES * PUSHES * BATCH + 5 * BATCH) as u64,
+        "every change is stored exactly once"
+    );
+    let pull_large_log = pull_cost(&http, &server, 100).await;
+    let (paced_p50, paced_p99, paced_rate) = paced(&http, &server).await;
+    let pull_large_log_500 = pull_cost(&http, &server, 500).await;
+    json!({
+        "backend": backend,
+        "devices": DEVICES,
+        "changes": changes,
+        "changes_per_second": changes / seconds,
+        "push_p50_ms": percentile(&latencies, 0.5),
+        "push_p99_ms": percentile(&latencies, 0.99),
+        "paced_changes_per_second": paced_rate,
+        "paced_p50_ms": paced_p50,
+        "paced_p99_ms": paced_p99,
+        "server_peak_memory_mb": server.peak_memory_kb().map(|kb| kb as f64 / 1024.0),
+        "log_small": 5 * BATCH,
+        "pull_100_small_log_ms": pull_small_log,
+        "log_large": total,
+        "pull_100_large_log_ms": pull_large_log,
+        "pull_500_large_log_ms": pull_large_log_500,
+    })
+}
+
+/// Open loop: 200 devices each push a batch every 400 ms (together 10,000 changes a second, the
+/// goal's rate) for 10 seconds; returns push latency p50 and p99 and the rate achieved.
+async fn paced(http: &reqwest::Client, server: &Server) -> (f64, f64, f64) {
+    const ROUNDS: usize = 25;
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..DEVICES)
+        .map(|device| {
+            let http = http.clone();
+            let url = server.url("/api/v1/sync/push");
+            tokio::spawn(async move {
+                // Spread the devices over the interval, as real ones would be.
+                tokio::time::sleep(Duration::from_millis(
+                    (device as u64 * 400) / DEVICES as u64,
+                ))
+                .await;
+                let mut ticker = tokio::time::interval(Duration::from_millis(400));
+                let mut latencies = Vec::with_capacity(ROUNDS);
+                for round in 0..ROUNDS {
+                    ticker.tick().await;
+                    // Devices of their own, so these pushes are new changes, not retries.
+                    let body = push_body(device + 10_000, round);
+                    let sent = Instant::now();
+                    let response = http.post(&url).json(&body).send().await.unwrap();
+                    assert!(response.status().is_success());
+                    latencies.push(sent.elapsed().as_secs_f64() * 1000.0);
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await.unwrap());
+    }
+    let rate = (DEVICES * ROUNDS * BATCH) as f64 / started.elapsed().as_secs_f64();
+    latencies.sort_by(f64::total_cmp);
+    (
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.99),
+        rate,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark: run by `cargo xtask bench`"]
+async fn bench_sync_push_and_pull() {
+    println!("BENCH {}", run("sqlite", &[]).await);
+    match std::env::var("YORISOI_TEST_POSTGRES_URL") {
+        Ok(url) => println!("BENCH {}", run("postgres", &["--database-url", &url]).await),
+        Err(_) => eprintln!(
+            "PostgreSQL not benchmarked: set YORISOI_TEST_POSTGRES_URL (cargo xtask bench does)"
+        ),
+    }
+}
