@@ -2,6 +2,8 @@
 
 use super::*;
 
+/// A client and their records as a versioned bundle:
+/// `{"format": 1, "kind": "yorisoi-export", "client": {…}, "records": […]}`.
 pub fn to_json(client: &Client, records: &[Record]) -> String {
     #[derive(Serialize)]
     struct Out<'a> {

@@ -113,8 +113,6 @@ fn own_records<'a>(client: &Client, records: &'a [Record]) -> Vec<&'a Record> {
     own
 }
 
-/// `{"format": 1, "kind": "yorisoi-export", "client": {…}, "records": […]}`.
-
 /// The name serde gives a unit variant, e.g. `visit_note`, so the CSV says what the JSON says.
 fn serde_name<T: Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
