@@ -75,36 +75,10 @@ fn app_size() -> Result {
 
 /// Push throughput and pull cost against the release server on SQLite and PostgreSQL.
 fn sync() -> Result {
-    crate::cmd::run(crate::cmd::cargo().args(["build", "--release", "-p", "yorisoi-server"]))?;
     let postgres = crate::postgres::Postgres::start()?;
-    let output = crate::cmd::cargo()
-        .args([
-            "test",
-            "-p",
-            "yorisoi-e2e",
-            "--test",
-            "bench_sync",
-            "--",
-            "--ignored",
-            "--nocapture",
-        ])
-        .env(
-            "YORISOI_SERVER_BIN",
-            root().join("target/release/yorisoi-server"),
-        )
-        .env("YORISOI_DIST", root().join("dist"))
-        .env("YORISOI_TEST_POSTGRES_URL", &postgres.url)
-        .env("PATH", crate::cmd::tool_path())
-        .output()?;
+    let runs = run_bench("bench_sync", "release", Some(&postgres.url))?;
     drop(postgres);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let runs: Vec<Vec<(String, String)>> = stdout
-        .lines()
-        .filter_map(|l| l.strip_prefix("BENCH "))
-        .map(parse_figures)
-        .collect();
     if runs.len() != 2 {
-        eprintln!("{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
         return Err(crate::cmd::Error::msg(
             "the sync benchmark did not report both databases",
         ));
@@ -168,33 +142,8 @@ fn sync() -> Result {
 
 /// Runs the browser benchmarks of `tests/tests/bench.rs` and writes their figures.
 fn local_records() -> Result {
-    crate::cmd::run(crate::cmd::cargo().args(["build", "-p", "yorisoi-server"]))?;
-    let output = crate::cmd::cargo()
-        .args([
-            "test",
-            "-p",
-            "yorisoi-e2e",
-            "--test",
-            "bench",
-            "--",
-            "--ignored",
-            "--nocapture",
-        ])
-        .env(
-            "YORISOI_SERVER_BIN",
-            root().join("target/debug/yorisoi-server"),
-        )
-        .env("YORISOI_DIST", root().join("dist"))
-        .env("PATH", crate::cmd::tool_path())
-        .output()?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let Some(line) = stdout.lines().find_map(|l| l.strip_prefix("BENCH ")) else {
-        eprintln!("{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
-        return Err(crate::cmd::Error::msg(
-            "the browser benchmark printed no figures",
-        ));
-    };
-    let figures = parse_figures(line);
+    let runs = run_bench("bench", "debug", None)?;
+    let figures = &runs[0];
     let get = |name: &str| {
         figures
             .iter()
@@ -230,6 +179,56 @@ fn local_records() -> Result {
     replace_section("local-records", &section)?;
     println!("{section}");
     Ok(())
+}
+
+/// Builds the server (`debug` or `release`), runs the ignored benchmark test `test` of the e2e
+/// crate, and returns the figures of each `BENCH {json}` line it printed.
+fn run_bench(
+    test: &str,
+    profile: &str,
+    postgres_url: Option<&str>,
+) -> Result<Vec<Vec<(String, String)>>> {
+    let mut build = crate::cmd::cargo();
+    build.args(["build", "-p", "yorisoi-server"]);
+    if profile == "release" {
+        build.arg("--release");
+    }
+    crate::cmd::run(&mut build)?;
+    let mut command = crate::cmd::cargo();
+    command
+        .args([
+            "test",
+            "-p",
+            "yorisoi-e2e",
+            "--test",
+            test,
+            "--",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env(
+            "YORISOI_SERVER_BIN",
+            root().join("target").join(profile).join("yorisoi-server"),
+        )
+        .env("YORISOI_DIST", root().join("dist"))
+        .env("PATH", crate::cmd::tool_path());
+    if let Some(url) = postgres_url {
+        command.env("YORISOI_TEST_POSTGRES_URL", url);
+    }
+    let output = command.output()?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let runs: Vec<_> = stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("BENCH "))
+        .map(parse_figures)
+        .collect();
+    if runs.is_empty() {
+        eprintln!("{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+        return Err(crate::cmd::Error::msg(format!(
+            "the benchmark {test} printed no figures"
+        )));
+    }
+    Ok(runs)
 }
 
 /// Every `"name": value` pair of a flat or nested JSON object line, numbers rounded to 0.1.
