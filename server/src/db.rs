@@ -182,17 +182,18 @@ macro_rules! backend {
                         .await?;
                     let last = u64::try_from(last.unwrap_or(0)).unwrap_or(0);
                     let (fresh, acked) = protocol::accept(request, last)?;
-                    for change in fresh {
-                        let body = serde_json::to_string(change).expect("changes serialize");
-                        sqlx::query("INSERT INTO changes (device, device_seq, client, field, body, received_at) VALUES ($1, $2, $3, $4, $5, $6)")
-                            .bind(&device)
-                            .bind(as_i64(change.id.seq))
-                            .bind(change.client.to_string())
-                            .bind(&change.field)
-                            .bind(body)
-                            .bind(now_ms)
-                            .execute(&mut *conn)
-                            .await?;
+                    // One statement for the whole batch: the writer lock is held for less time.
+                    if !fresh.is_empty() {
+                        let mut insert = sqlx::QueryBuilder::<$db>::new("INSERT INTO changes (device, device_seq, client, field, body, received_at) ");
+                        insert.push_values(fresh, |mut row, change| {
+                            row.push_bind(device.clone())
+                                .push_bind(as_i64(change.id.seq))
+                                .push_bind(change.client.to_string())
+                                .push_bind(change.field.clone())
+                                .push_bind(serde_json::to_string(change).expect("changes serialize"))
+                                .push_bind(now_ms);
+                        });
+                        insert.build().execute(&mut *conn).await?;
                     }
                     sqlx::query("INSERT INTO devices (device, last_seq) VALUES ($1, $2) ON CONFLICT (device) DO UPDATE SET last_seq = excluded.last_seq")
                         .bind(&device)
