@@ -561,3 +561,49 @@ async fn an_unreadable_entry_is_reported_on_screen_kept_and_the_rest_still_loads
         .await;
     assert_eq!(kept, json!("{\"format\":1,\"record\":{\"id\":"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_are_found_by_name_or_by_kana_in_either_script() {
+    let stack = Stack::start().await;
+    let browser = Browser::start().await;
+    for (name, kana) in [
+        ("山田 花子", "やまだ はなこ"),
+        ("田中 一郎", "たなか いちろう"),
+    ] {
+        browser.goto(&stack.url("/clients")).await;
+        browser.click("[data-testid=add-client]").await;
+        browser.type_into("[data-testid=client-name]", name).await;
+        browser.type_into("[data-testid=client-kana]", kana).await;
+    }
+    browser.goto(&stack.url("/clients")).await;
+    let shown = || async {
+        let names = browser
+            .eval(
+                "return [...document.querySelectorAll('.client-name')].map(e => e.textContent)",
+                vec![],
+            )
+            .await;
+        names
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(shown().await, ["田中 一郎", "山田 花子"], "sorted by kana");
+    for (query, expected) in [
+        ("山田", vec!["山田 花子"]),
+        ("タナカ", vec!["田中 一郎"]),
+        ("はなこ", vec!["山田 花子"]),
+    ] {
+        browser
+            .set_value("[data-testid=client-search]", query)
+            .await;
+        assert_eq!(shown().await, expected, "{query}");
+    }
+    browser
+        .set_value("[data-testid=client-search]", "佐藤")
+        .await;
+    browser.css(".empty-state").await;
+    assert!(shown().await.is_empty());
+}
