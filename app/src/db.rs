@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 use yorisoi_domain::answer::Answer;
 use yorisoi_domain::catalogue::Catalogue;
 use yorisoi_domain::ids::{ClientId, RecordId};
+use yorisoi_domain::instrument::Instrument;
 use yorisoi_domain::record::{Client, Record};
 
 /// The instrument definitions compiled into this build.
@@ -80,7 +81,7 @@ impl Db {
             pending: StoredValue::new(BTreeSet::new()),
         };
         // Retry waiting writes every few seconds; cheap when nothing waits.
-        let retry = gloo_timers_interval(move || {
+        let retry = every_three_seconds(move || {
             if !db.pending.with_value(BTreeSet::is_empty) {
                 db.flush();
             }
@@ -103,6 +104,13 @@ impl Db {
 
     pub fn record(self, id: RecordId) -> Option<Record> {
         self.records.with(|r| r.get(&id).cloned())
+    }
+
+    /// A record with the exact definition it was made with; `None` if either is missing.
+    pub fn record_with_instrument(self, id: RecordId) -> Option<(Record, &'static Instrument)> {
+        let record = self.record(id)?;
+        let instrument = catalogue().get(&record.instrument)?;
+        Some((record, instrument))
     }
 
     /// One answer of one record, tracked: a view reading it updates when it changes.
@@ -203,7 +211,7 @@ pub fn use_db() -> Db {
 }
 
 /// A repeating timer that lives as long as the returned handle.
-fn gloo_timers_interval(tick: impl Fn() + 'static) -> wasm_bindgen::closure::Closure<dyn Fn()> {
+fn every_three_seconds(tick: impl Fn() + 'static) -> wasm_bindgen::closure::Closure<dyn Fn()> {
     use wasm_bindgen::JsCast;
     let closure = wasm_bindgen::closure::Closure::<dyn Fn()>::new(tick);
     if let Some(window) = web_sys::window() {

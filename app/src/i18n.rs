@@ -149,6 +149,15 @@ messages! {
     Created => "作成", "Created";
 }
 
+impl From<Lang> for yorisoi_domain::export::Lang {
+    fn from(lang: Lang) -> Self {
+        match lang {
+            Lang::Ja => Self::Ja,
+            Lang::En => Self::En,
+        }
+    }
+}
+
 /// "36歳" / "age 36".
 pub fn age_text(lang: Lang, age: u16) -> String {
     match lang {

@@ -9,7 +9,7 @@
 use gloo_storage::{LocalStorage, Storage};
 use wasm_bindgen::JsCast;
 use yorisoi_domain::record::{Client, Record};
-use yorisoi_domain::stored::{self, DecodeError, Stored};
+use yorisoi_domain::stored::{self, Stored};
 
 pub const CLIENT_PREFIX: &str = "yorisoi.client.";
 pub const RECORD_PREFIX: &str = "yorisoi.record.";
@@ -83,30 +83,18 @@ fn read_entry<T: Stored>(
     into: &mut Vec<T>,
     set_aside: &mut Vec<SetAside>,
 ) {
-    match stored::decode::<T>(text) {
-        Ok(value) => {
-            let current = stored::encode(&value);
-            if current != text && is_older_format(text) {
-                let _ = storage.set_item(key, &current);
+    match stored::decode_versioned::<T>(text) {
+        Ok((value, format)) => {
+            if format < stored::FORMAT {
+                let _ = storage.set_item(key, &stored::encode(&value));
             }
             into.push(value);
         }
         Err(error) => set_aside.push(SetAside {
             key: key.to_owned(),
-            reason: describe(&error),
+            reason: error.to_string(),
         }),
     }
-}
-
-fn is_older_format(text: &str) -> bool {
-    serde_json::from_str::<serde_json::Value>(text)
-        .ok()
-        .and_then(|v| v.get("format").and_then(serde_json::Value::as_u64))
-        .is_some_and(|format| format < u64::from(stored::FORMAT))
-}
-
-fn describe(error: &DecodeError) -> String {
-    error.to_string()
 }
 
 pub fn client_key(client: &Client) -> String {

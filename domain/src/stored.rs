@@ -54,17 +54,29 @@ pub fn encode<T: Stored>(value: &T) -> String {
 }
 
 pub fn decode<T: Stored>(text: &str) -> Result<T, DecodeError> {
+    decode_versioned(text).map(|(value, _)| value)
+}
+
+/// Like [`decode`], and also says which format the text was written in, so a caller can write an
+/// older entry back in the current format without parsing it twice.
+pub fn decode_versioned<T: Stored>(text: &str) -> Result<(T, u32), DecodeError> {
     let value: Value =
         serde_json::from_str(text).map_err(|e| DecodeError::NotJson(e.to_string()))?;
+    let written = value
+        .get("format")
+        .and_then(Value::as_u64)
+        .and_then(|f| u32::try_from(f).ok())
+        .unwrap_or(0);
     let value = migrate(value)?;
     let inner = value
         .get(T::KIND)
         .cloned()
         .ok_or(DecodeError::WrongKind(T::KIND))?;
-    serde_json::from_value(inner).map_err(|e| DecodeError::Invalid {
+    let decoded = serde_json::from_value(inner).map_err(|e| DecodeError::Invalid {
         kind: T::KIND,
         message: e.to_string(),
-    })
+    })?;
+    Ok((decoded, written))
 }
 
 /// Brings an envelope of any format this app has written up to [`FORMAT`]. Each older format
@@ -176,6 +188,11 @@ mod tests {
         assert_eq!(encode(&record()), RECORD_V1);
         assert_eq!(decode::<Client>(CLIENT_V1).unwrap(), client());
         assert_eq!(decode::<Record>(RECORD_V1).unwrap(), record());
+        assert_eq!(
+            decode_versioned::<Client>(CLIENT_V1).unwrap().1,
+            1,
+            "the format read is reported"
+        );
     }
 
     #[test]

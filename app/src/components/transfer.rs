@@ -2,7 +2,7 @@
 //! JSON export back. Nothing is sent anywhere: the browser saves or reads a file.
 
 use crate::db::{catalogue, use_db};
-use crate::i18n::{Key, Lang, tr, use_i18n};
+use crate::i18n::{Key, tr, use_i18n};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -21,10 +21,7 @@ pub fn ExportButtons(client: ClientId) -> impl IntoView {
     };
     let export_csv = move |_| {
         if let Some(c) = db.client(client) {
-            let lang = match i18n.lang.get_untracked() {
-                Lang::Ja => export::Lang::Ja,
-                Lang::En => export::Lang::En,
-            };
+            let lang = export::Lang::from(i18n.lang.get_untracked());
             let text = export::to_csv(&c, &db.records_of(client), catalogue(), lang);
             download(
                 &format!("yorisoi-{client}.csv"),

@@ -2,7 +2,7 @@
 
 use crate::db::{catalogue, use_db};
 use crate::forms::text_view;
-use crate::i18n::{Key, Lang, tr, use_i18n};
+use crate::i18n::{Key, tr, use_i18n};
 use crate::records::day_of;
 use leptos::prelude::*;
 use yorisoi_domain::export::{self, answer_text};
@@ -28,10 +28,7 @@ pub fn ComparePage() -> impl IntoView {
         msfas.truncate(2);
         msfas.reverse();
         let (earlier, later) = (&msfas[0], &msfas[1]);
-        let lang = match i18n.lang.get() {
-            Lang::Ja => export::Lang::Ja,
-            Lang::En => export::Lang::En,
-        };
+        let lang = export::Lang::from(i18n.lang.get());
         let Some(instrument) = catalogue().get(&later.instrument) else {
             return view! { <p>{tr(Key::RecordNotFound)}</p> }.into_any();
         };

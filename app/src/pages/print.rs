@@ -3,7 +3,7 @@
 
 use crate::db::{catalogue, use_db};
 use crate::forms::text_view;
-use crate::i18n::{Key, tr};
+use crate::i18n::{Key, tr, use_i18n};
 use leptos::prelude::*;
 use yorisoi_domain::answer::Answer;
 use yorisoi_domain::export::{self, answer_text};
@@ -14,12 +14,11 @@ use yorisoi_domain::instrument::{AnswerKind, Choice, OTHER, Question};
 pub fn PrintPage() -> impl IntoView {
     super::set_title(Key::PrintView);
     let db = use_db();
+    let i18n = use_i18n();
     let id = super::route_id::<RecordId>("record");
     move || {
-        let record = id().and_then(|id| db.record(id));
-        let Some((record, instrument)) =
-            record.and_then(|r| catalogue().get(&r.instrument).map(|i| (r, i)))
-        else {
+        let lang = export::Lang::from(i18n.lang.get());
+        let Some((record, instrument)) = id().and_then(|id| db.record_with_instrument(id)) else {
             return view! { <p class="empty-state" data-testid="page-title">{tr(Key::RecordNotFound)}</p> }.into_any();
         };
         let sheets = instrument
@@ -29,7 +28,7 @@ pub fn PrintPage() -> impl IntoView {
                 let questions = sheet
                     .questions
                     .iter()
-                    .map(|q| print_question(q, record.answers.get(&format!("{}.{}", sheet.id, q.id))))
+                    .map(|q| print_question(q, record.answers.get(&format!("{}.{}", sheet.id, q.id)), lang))
                     .collect_view();
                 view! {
                     <section class="print-sheet">
@@ -53,7 +52,11 @@ pub fn PrintPage() -> impl IntoView {
     }
 }
 
-fn print_question(question: &Question, answer: Option<&Answer>) -> impl IntoView + use<> {
+fn print_question(
+    question: &Question,
+    answer: Option<&Answer>,
+    lang: export::Lang,
+) -> impl IntoView + use<> {
     let lists = &catalogue().lists;
     let body = match (&question.answer, answer) {
         (AnswerKind::Single { options, other }, answer) => {
@@ -156,7 +159,7 @@ fn print_question(question: &Question, answer: Option<&Answer>) -> impl IntoView
             .into_any()
         }
         (kind, Some(answer)) => {
-            let text = answer_text(answer, kind, lists, export::Lang::Ja);
+            let text = answer_text(answer, kind, lists, lang);
             view! { <p class="print-answer">{text}</p> }.into_any()
         }
         (_, None) => view! { <p class="print-answer empty">" "</p> }.into_any(),

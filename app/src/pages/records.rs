@@ -29,10 +29,8 @@ fn record_page(title: Key) -> impl IntoView {
     let db = use_db();
     let record_id = super::route_id::<RecordId>("record");
     move || {
-        let found = record_id().and_then(|id| {
-            untrack(|| db.record(id))
-                .and_then(|r| catalogue().get(&r.instrument).map(|i| (id, i.clone())))
-        });
+        let found = record_id()
+            .and_then(|id| untrack(|| db.record_with_instrument(id)).map(|(_, i)| (id, i.clone())));
         match found {
             Some((id, instrument)) => {
                 view! { <RecordForm id=id instrument=instrument /> }.into_any()

@@ -4,7 +4,7 @@
 
 use super::change::{Change, ChangeId, Entity};
 use super::register::Register;
-use crate::ids::{ClientId, DeviceId};
+use crate::ids::ClientId;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -83,22 +83,12 @@ impl Replica {
             .filter(|c| c.entity == entity && c.field == field)
             .collect()
     }
-
-    /// The highest change number of `device` this replica has seen.
-    pub fn last_seq_of(&self, device: DeviceId) -> u64 {
-        self.history
-            .keys()
-            .filter(|id| id.device == device)
-            .map(|id| id.seq)
-            .max()
-            .unwrap_or(0)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::RecordId;
+    use crate::ids::{DeviceId, RecordId};
     use serde_json::json;
 
     #[test]
