@@ -51,6 +51,8 @@ pub struct Page {
     pub changes: Vec<Pulled>,
     pub cursor: u64,
     pub more: bool,
+    /// The newest change in the log: with `cursor`, how far a long pull has come.
+    pub head: u64,
 }
 
 impl Db {
@@ -230,7 +232,13 @@ macro_rules! backend {
                     changes.push(Pulled { seq: u64::try_from(seq).unwrap_or(0), received_at: row.try_get("received_at")?, change });
                 }
                 let cursor = changes.last().map_or(since, |c| c.seq);
-                Ok(Page { changes, cursor, more })
+                let head = if more {
+                    let head: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM changes").fetch_one(pool).await?;
+                    u64::try_from(head).unwrap_or(cursor).max(cursor)
+                } else {
+                    cursor
+                };
+                Ok(Page { changes, cursor, more, head })
             }
         }
     };

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use tower::ServiceExt;
 use yorisoi_domain::ids::{ClientId, DeviceId, RecordId};
 use yorisoi_domain::sync::protocol::{PullResponse, PushRequest, PushResponse, WIRE_FORMAT};
-use yorisoi_domain::sync::{Change, ChangeId, Entity, Replica};
+use yorisoi_domain::sync::{Change, ChangeId, Entity, Outbox, Replica};
 use yorisoi_server::{AppState, db::Db, router, shell::Shell};
 
 /// A fresh database of each backend this run can reach, with a name for messages.
@@ -140,6 +140,10 @@ async fn a_push_is_stored_once_however_often_it_is_retried_and_pulls_follow_the_
 
         let page = db.pull(0, 2).await.unwrap();
         assert_eq!((page.changes.len(), page.more), (2, true), "{name}");
+        assert_eq!(
+            page.head, all.cursor,
+            "{name}: a page says how far the log goes"
+        );
         let rest = db.pull(page.cursor, 2).await.unwrap();
         assert_eq!(
             rest.changes.iter().map(|p| p.change.id).collect::<Vec<_>>(),
@@ -298,12 +302,11 @@ async fn body_of_update_message(state: &AppState) -> String {
         .to_owned()
 }
 
-/// A device as the app will be: a replica, an outbox, a cursor, talking HTTP.
+/// A device as the app is: a replica, an outbox, a cursor, talking HTTP.
 struct Device {
     id: DeviceId,
     replica: Replica,
-    outbox: Vec<Change>,
-    next_seq: u64,
+    outbox: Outbox,
     cursor: u64,
 }
 
@@ -312,26 +315,19 @@ impl Device {
         Self {
             id: device(n),
             replica: Replica::default(),
-            outbox: vec![],
-            next_seq: 1,
+            outbox: Outbox::new(device(n), 1, Vec::new()),
             cursor: 0,
         }
     }
 
     fn edit(&mut self, field: &str, value: Value) {
-        let id = ChangeId {
-            device: self.id,
-            seq: self.next_seq,
-        };
-        self.next_seq += 1;
-        let change = self.replica.edit(id, record(), client(), field, value);
-        self.replica.apply(&change);
-        self.outbox.push(change);
+        self.outbox
+            .edit(&mut self.replica, record(), client(), field, value);
     }
 
     async fn sync(&mut self, http: &reqwest::Client, base: &str) {
         if !self.outbox.is_empty() {
-            let request = push_request(self.id, self.outbox.clone());
+            let request = push_request(self.id, self.outbox.next_batch());
             let response: PushResponse = http
                 .post(format!("{base}/api/v1/sync/push"))
                 .json(&request)
@@ -341,7 +337,7 @@ impl Device {
                 .json()
                 .await
                 .unwrap();
-            self.outbox.retain(|c| c.id.seq > response.acked_through);
+            self.outbox.acknowledge(response.acked_through);
         }
         loop {
             let url = format!(

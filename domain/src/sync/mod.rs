@@ -9,10 +9,13 @@
 //! until a person resolves them.
 
 pub mod change;
+pub mod fields;
+pub mod outbox;
 pub mod protocol;
 pub mod register;
 pub mod replica;
 
 pub use change::{Change, ChangeId, Entity};
+pub use outbox::Outbox;
 pub use register::Register;
 pub use replica::Replica;

@@ -37,6 +37,10 @@ pub struct PullResponse {
     pub cursor: u64,
     /// Whether more changes are waiting after this page.
     pub more: bool,
+    /// The server's newest change when the page was read: how far a long first sync has come
+    /// is `cursor` against `head`. Absent from older servers (then 0).
+    #[serde(default)]
+    pub head: u64,
 }
 
 /// A change as the server stored it: its place in the server's sequence and the server's clock.

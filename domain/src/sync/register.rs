@@ -31,6 +31,13 @@ impl Register {
         }
     }
 
+    /// Replaces the value of revision `id` if it is current (see [`super::Replica::amend`]).
+    pub fn amend(&mut self, id: ChangeId, value: &Value) {
+        if let Some(current) = self.values.get_mut(&id) {
+            *current = value.clone();
+        }
+    }
+
     /// The current values with their revisions, oldest device order first.
     pub fn values(&self) -> impl Iterator<Item = (&ChangeId, &Value)> {
         self.values.iter()

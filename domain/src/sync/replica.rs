@@ -12,6 +12,8 @@ use std::collections::BTreeMap;
 pub struct Replica {
     fields: BTreeMap<(Entity, String), Register>,
     history: BTreeMap<ChangeId, Change>,
+    /// Whose data each entity is, from its changes.
+    owners: BTreeMap<Entity, ClientId>,
 }
 
 impl Replica {
@@ -25,7 +27,32 @@ impl Replica {
             .or_default()
             .apply(change.id, &change.base, &change.value);
         self.history.insert(change.id, change.clone());
+        self.owners.entry(change.entity).or_insert(change.client);
         true
+    }
+
+    /// Gives a change this replica made, and that nobody else has seen yet, a new value: how
+    /// typing into one answer stays one change until the device sends it. Returns `false` (and
+    /// changes nothing) for an unknown change.
+    pub fn amend(&mut self, id: ChangeId, value: Value) -> bool {
+        let Some(change) = self.history.get_mut(&id) else {
+            return false;
+        };
+        if let Some(register) = self.fields.get_mut(&(change.entity, change.field.clone())) {
+            register.amend(id, &value);
+        }
+        change.value = value;
+        true
+    }
+
+    /// The client an entity belongs to, once any change of it is known.
+    pub fn owner(&self, entity: Entity) -> Option<ClientId> {
+        self.owners.get(&entity).copied()
+    }
+
+    /// Every entity this replica knows, with its client.
+    pub fn entities(&self) -> impl Iterator<Item = (Entity, ClientId)> + '_ {
+        self.owners.iter().map(|(e, c)| (*e, *c))
     }
 
     /// A person's edit as a change: it replaces whatever values this replica shows for the field.
@@ -74,6 +101,14 @@ impl Replica {
     /// Every change ever applied, by id: the history a person can view.
     pub fn history(&self) -> &BTreeMap<ChangeId, Change> {
         &self.history
+    }
+
+    /// Every change of one entity, by id: its history.
+    pub fn history_of_entity(&self, entity: Entity) -> Vec<&Change> {
+        self.history
+            .values()
+            .filter(|c| c.entity == entity)
+            .collect()
     }
 
     /// A field's history, in the order the changes were made on each device.

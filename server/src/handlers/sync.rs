@@ -53,6 +53,7 @@ pub async fn pull(
         changes: page.changes,
         cursor: page.cursor,
         more: page.more,
+        head: page.head,
     }))
 }
 
