@@ -1,7 +1,7 @@
 //! The browser's clock, time zone and randomness, handed to the pure domain as values.
 
 use yorisoi_domain::date::Date;
-use yorisoi_domain::ids::{ClientId, RecordId};
+use yorisoi_domain::ids::{ClientId, DeviceId, RecordId};
 
 /// Milliseconds since the Unix epoch, by this device's clock.
 pub fn now_ms() -> i64 {
@@ -43,4 +43,22 @@ pub fn new_client_id() -> ClientId {
 
 pub fn new_record_id() -> RecordId {
     RecordId::new_v7(now_ms().max(0) as u64, random_bytes())
+}
+
+/// This device's identity, made once on first start.
+pub fn new_device_id() -> DeviceId {
+    DeviceId::new_v7(now_ms().max(0) as u64, random_bytes())
+}
+
+/// A moment as "2026/11/21 10:46" in the device's time zone, for "last synced" and the history.
+pub fn format_time(unix_millis: i64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix_millis as f64));
+    format!(
+        "{}/{}/{} {:02}:{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        date.get_hours(),
+        date.get_minutes()
+    )
 }

@@ -1,19 +1,32 @@
-//! The app's records in memory, shared through context, and written to storage as they change.
+//! The app's data in memory, shared through context: the sync replica (every field's values,
+//! every change as history), this device's outbox, and the clients and records pages read,
+//! rebuilt from the replica whenever it changes.
 //!
-//! Every change goes to storage at once (one small entry), so a reload or a crash loses nothing
-//! already typed. If a write fails (a full quota), the change stays in memory, the person is
-//! told in plain words, and the write is retried every few seconds until it succeeds; nothing
-//! already saved is touched.
+//! A person's edit becomes one change per changed field. It is written to localStorage inside the
+//! input handler (so a reload or a crash loses nothing already typed) and applied to the replica.
+//! If the write fails (a full quota), the change stays in memory, the person is told in plain
+//! words, and the write is retried every few seconds until it succeeds; nothing already saved is
+//! touched. Synced changes are kept in IndexedDB (see [`crate::idb`]).
 
+use crate::idb::Idb;
 use crate::storage::{self, SetAside, StorageError};
 use leptos::prelude::*;
+use serde_json::Value;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 use yorisoi_domain::answer::Answer;
 use yorisoi_domain::catalogue::Catalogue;
-use yorisoi_domain::ids::{ClientId, RecordId};
+use yorisoi_domain::ids::{ClientId, DeviceId, RecordId};
 use yorisoi_domain::instrument::Instrument;
 use yorisoi_domain::record::{Client, Record};
+use yorisoi_domain::stored;
+use yorisoi_domain::sync::fields::{
+    changed_fields, client_fields, client_from, record_fields, record_from,
+};
+use yorisoi_domain::sync::local::{DeviceState, Synced, Unsent};
+use yorisoi_domain::sync::protocol::Pulled;
+use yorisoi_domain::sync::{Change, ChangeId, Entity, Outbox, Register, Replica};
 
 /// The instrument definitions compiled into this build.
 pub fn catalogue() -> &'static Catalogue {
@@ -39,56 +52,249 @@ pub enum FailKind {
     Unavailable,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Pending {
-    Client(ClientId),
-    Record(RecordId),
+/// Where the start-up load is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Loading {
+    Pending,
+    Ready,
+}
+
+/// When a change was made and received, for the history.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stamp {
+    pub received_at: Option<i64>,
+    pub made_at: Option<i64>,
+}
+
+impl Stamp {
+    pub fn time(self) -> Option<i64> {
+        self.received_at.or(self.made_at)
+    }
+}
+
+/// Everything sync knows on this device.
+#[derive(Debug)]
+struct State {
+    replica: Replica,
+    outbox: Outbox,
+    stamps: BTreeMap<ChangeId, Stamp>,
+    /// When each entity last changed, as this device knows it.
+    updated: BTreeMap<Entity, i64>,
+    cursor: u64,
+}
+
+impl State {
+    fn new(device: DeviceId) -> Self {
+        Self {
+            replica: Replica::default(),
+            outbox: Outbox::new(device, 1, Vec::new()),
+            stamps: BTreeMap::new(),
+            updated: BTreeMap::new(),
+            cursor: 0,
+        }
+    }
+
+    fn stamp(&mut self, change: &Change, stamp: Stamp) {
+        let entry = self.stamps.entry(change.id).or_default();
+        entry.received_at = stamp.received_at.or(entry.received_at);
+        entry.made_at = stamp.made_at.or(entry.made_at);
+        if let Some(time) = entry.time() {
+            let updated = self.updated.entry(change.entity).or_insert(time);
+            *updated = (*updated).max(time);
+        }
+    }
+}
+
+thread_local! {
+    static STATE: RefCell<Option<State>> = const { RefCell::new(None) };
+    static IDB: RefCell<Option<Idb>> = const { RefCell::new(None) };
+}
+
+fn with_state<R>(f: impl FnOnce(&mut State) -> R) -> Option<R> {
+    STATE.with(|s| s.borrow_mut().as_mut().map(f))
+}
+
+fn idb() -> Option<Idb> {
+    IDB.with(|i| i.borrow().clone())
 }
 
 #[derive(Clone, Copy, Debug)]
 pub struct Db {
     clients: RwSignal<BTreeMap<ClientId, Client>>,
     records: RwSignal<BTreeMap<RecordId, Record>>,
+    /// Bumped whenever the replica changes: views of conflicts and history read it.
+    pub revision: RwSignal<u64>,
+    /// How many changes wait to be sent.
+    pub unsent: RwSignal<usize>,
+    pub loading: RwSignal<Loading>,
     pub save_state: RwSignal<SaveState>,
     pub set_aside: RwSignal<Vec<SetAside>>,
     pub load_error: RwSignal<Option<String>>,
-    pending: StoredValue<BTreeSet<Pending>>,
+    /// Unsent changes (by number) whose localStorage write failed, retried every 3 s.
+    unsaved: StoredValue<BTreeSet<u64>>,
+    /// Pre-sync entries to remove once their changes are safely in the outbox.
+    legacy: StoredValue<Vec<String>>,
 }
 
 impl Db {
-    /// Loads everything from storage and puts the store in context.
+    /// Puts the store in context and starts loading it; `loading` says when it is ready.
     pub fn provide() -> Self {
-        let (clients, records, set_aside, load_error) = match storage::load_all() {
-            Ok(loaded) => (
-                loaded.clients.into_iter().map(|c| (c.id, c)).collect(),
-                loaded.records.into_iter().map(|r| (r.id, r)).collect(),
-                loaded.set_aside,
-                None,
-            ),
-            Err(e) => (
-                BTreeMap::new(),
-                BTreeMap::new(),
-                Vec::new(),
-                Some(format!("{e:?}")),
-            ),
-        };
         let db = Self {
-            clients: RwSignal::new(clients),
-            records: RwSignal::new(records),
+            clients: RwSignal::new(BTreeMap::new()),
+            records: RwSignal::new(BTreeMap::new()),
+            revision: RwSignal::new(0),
+            unsent: RwSignal::new(0),
+            loading: RwSignal::new(Loading::Pending),
             save_state: RwSignal::new(SaveState::Idle),
-            set_aside: RwSignal::new(set_aside),
-            load_error: RwSignal::new(load_error),
-            pending: StoredValue::new(BTreeSet::new()),
+            set_aside: RwSignal::new(Vec::new()),
+            load_error: RwSignal::new(None),
+            unsaved: StoredValue::new(BTreeSet::new()),
+            legacy: StoredValue::new(Vec::new()),
         };
         // Retry waiting writes every few seconds; cheap when nothing waits.
         let retry = every_three_seconds(move || {
-            if !db.pending.with_value(BTreeSet::is_empty) {
+            if !db.unsaved.with_value(BTreeSet::is_empty) || !db.legacy.with_value(Vec::is_empty) {
                 db.flush();
             }
         });
         std::mem::forget(retry);
         provide_context(db);
+        wasm_bindgen_futures::spawn_local(async move { db.load().await });
         db
+    }
+
+    /// Reads localStorage and IndexedDB, rebuilds the replica, and turns pre-sync entries into
+    /// changes.
+    async fn load(self) {
+        let mut set_aside = Vec::new();
+        let local = match storage::load_all() {
+            Ok(local) => local,
+            Err(e) => {
+                self.load_error.set(Some(format!("{e:?}")));
+                storage::Loaded::default()
+            }
+        };
+        set_aside.extend(local.set_aside);
+        let device = local.device.unwrap_or_else(|| DeviceState {
+            id: crate::clock::new_device_id(),
+            next_seq: 1,
+        });
+        let mut state = State::new(device.id);
+        match Idb::open().await {
+            Ok(idb) => {
+                match idb.load().await {
+                    Ok(contents) => {
+                        state.cursor = contents.cursor;
+                        for (n, text) in contents.changes.iter().enumerate() {
+                            match stored::decode::<Synced>(text) {
+                                Ok(synced) => {
+                                    state.replica.apply(&synced.change);
+                                    state.stamp(
+                                        &synced.change,
+                                        Stamp {
+                                            received_at: synced.received_at,
+                                            made_at: synced.made_at,
+                                        },
+                                    );
+                                }
+                                Err(error) => set_aside.push(SetAside {
+                                    key: format!("IndexedDB changes #{n}"),
+                                    reason: error.to_string(),
+                                }),
+                            }
+                        }
+                    }
+                    Err(e) => self.load_error.set(Some(format!("{e:?}"))),
+                }
+                IDB.with(|i| *i.borrow_mut() = Some(idb));
+            }
+            Err(e) => self.load_error.set(Some(format!("{e:?}"))),
+        }
+        let own_synced = state
+            .replica
+            .history()
+            .keys()
+            .filter(|id| id.device == device.id)
+            .map(|id| id.seq)
+            .max()
+            .unwrap_or(0);
+        for unsent in &local.unsent {
+            state.replica.apply(&unsent.change);
+            state.stamp(
+                &unsent.change,
+                Stamp {
+                    received_at: None,
+                    made_at: Some(unsent.made_at),
+                },
+            );
+        }
+        state.outbox = Outbox::new(
+            device.id,
+            device.next_seq,
+            local.unsent.into_iter().map(|u| u.change).collect(),
+        );
+        state.outbox.reserve_through(own_synced);
+        let entities: Vec<Entity> = state.replica.entities().map(|(e, _)| e).collect();
+        STATE.with(|s| *s.borrow_mut() = Some(state));
+        self.set_aside.set(set_aside);
+        self.rebuild(&entities);
+        // What was saved before sync existed becomes changes, then its old entry goes.
+        for client in local.clients {
+            let key = storage::client_key(&client);
+            self.put_client(client);
+            self.legacy.update_value(|l| l.push(key));
+        }
+        for record in local.records {
+            let key = storage::record_key(&record);
+            self.put_record(record);
+            self.legacy.update_value(|l| l.push(key));
+        }
+        self.flush();
+        self.unsent.set(self.outbox_len());
+        self.loading.set(Loading::Ready);
+    }
+
+    fn outbox_len(self) -> usize {
+        with_state(|s| s.outbox.len()).unwrap_or(0)
+    }
+
+    /// Rebuilds what pages show of `entities` from the replica.
+    fn rebuild(self, entities: &[Entity]) {
+        let (mut clients, mut records) = (Vec::new(), Vec::new());
+        with_state(|s| {
+            for entity in entities {
+                let updated = s.updated.get(entity).copied().unwrap_or(0);
+                match *entity {
+                    Entity::Client(id) => {
+                        clients.push((id, client_from(&s.replica, id, updated)));
+                    }
+                    Entity::Record(id) => {
+                        records.push((id, record_from(&s.replica, id, updated)));
+                    }
+                }
+            }
+        });
+        if !clients.is_empty() {
+            self.clients.update(|all| {
+                for (id, client) in clients {
+                    match client {
+                        Some(client) => all.insert(id, client),
+                        None => all.remove(&id),
+                    };
+                }
+            });
+        }
+        if !records.is_empty() {
+            self.records.update(|all| {
+                for (id, record) in records {
+                    match record {
+                        Some(record) => all.insert(id, record),
+                        None => all.remove(&id),
+                    };
+                }
+            });
+        }
+        self.revision.update(|r| *r += 1);
     }
 
     pub fn client(self, id: ClientId) -> Option<Client> {
@@ -104,6 +310,11 @@ impl Db {
 
     pub fn record(self, id: RecordId) -> Option<Record> {
         self.records.with(|r| r.get(&id).cloned())
+    }
+
+    /// Whether the record is on this device, tracked.
+    pub fn has_record(self, id: RecordId) -> bool {
+        self.records.with(|r| r.contains_key(&id))
     }
 
     /// A record with the exact definition it was made with; `None` if either is missing.
@@ -129,40 +340,32 @@ impl Db {
     }
 
     pub fn put_client(self, client: Client) {
-        let id = client.id;
-        self.clients.update(|c| {
-            c.insert(id, client);
-        });
-        self.persist(Pending::Client(id));
+        let old = self
+            .clients
+            .with_untracked(|c| c.get(&client.id).map(client_fields));
+        let changed = changed_fields(&old.unwrap_or_default(), &client_fields(&client));
+        self.write(Entity::Client(client.id), client.id, changed);
     }
 
     pub fn put_record(self, record: Record) {
-        let id = record.id;
-        self.records.update(|r| {
-            r.insert(id, record);
-        });
-        self.persist(Pending::Record(id));
+        let old = self
+            .records
+            .with_untracked(|r| r.get(&record.id).map(record_fields));
+        let changed = changed_fields(&old.unwrap_or_default(), &record_fields(&record));
+        self.write(Entity::Record(record.id), record.client, changed);
     }
 
     pub fn update_client(self, id: ClientId, change: impl FnOnce(&mut Client)) {
-        let changed = self
-            .clients
-            .try_update(|c| c.get_mut(&id).map(change))
-            .flatten()
-            .is_some();
-        if changed {
-            self.persist(Pending::Client(id));
+        if let Some(mut client) = self.clients.with_untracked(|c| c.get(&id).cloned()) {
+            change(&mut client);
+            self.put_client(client);
         }
     }
 
     pub fn update_record(self, id: RecordId, change: impl FnOnce(&mut Record)) {
-        let changed = self
-            .records
-            .try_update(|r| r.get_mut(&id).map(change))
-            .flatten()
-            .is_some();
-        if changed {
-            self.persist(Pending::Record(id));
+        if let Some(mut record) = self.records.with_untracked(|r| r.get(&id).cloned()) {
+            change(&mut record);
+            self.put_record(record);
         }
     }
 
@@ -171,32 +374,94 @@ impl Db {
         self.update_record(id, |r| r.set_answer(field, answer, now));
     }
 
-    fn persist(self, what: Pending) {
-        self.pending.update_value(|p| {
-            p.insert(what);
-        });
-        self.flush();
+    /// Resolves a field in conflict (or edits any field) with one value that replaces every
+    /// value the person saw: the resolution is an ordinary change and syncs like one.
+    pub fn resolve(self, entity: Entity, field: &str, value: Value) {
+        let Some(client) = with_state(|s| s.replica.owner(entity)).flatten() else {
+            return;
+        };
+        self.write(entity, client, vec![(field.to_owned(), value)]);
     }
 
-    /// Writes every waiting change; keeps the ones storage refuses.
+    /// Turns changed fields into changes: outbox, replica, localStorage, then the pages.
+    fn write(self, entity: Entity, client: ClientId, fields: Vec<(String, Value)>) {
+        if fields.is_empty() {
+            return;
+        }
+        let now = crate::clock::now_ms();
+        let written = with_state(|s| {
+            let mut written = Vec::new();
+            for (field, value) in fields {
+                let change = s.outbox.edit(&mut s.replica, entity, client, &field, value);
+                s.stamp(
+                    &change,
+                    Stamp {
+                        received_at: None,
+                        made_at: Some(now),
+                    },
+                );
+                written.push(change.id.seq);
+            }
+            written
+        });
+        let Some(written) = written else { return };
+        self.unsaved.update_value(|u| u.extend(written));
+        self.flush();
+        self.rebuild(&[entity]);
+        self.unsent.set(self.outbox_len());
+        if let Some(sync) = use_context::<crate::sync::SyncEngine>() {
+            sync.soon();
+        }
+    }
+
+    /// Writes every waiting change to localStorage; keeps the ones storage refuses. Pre-sync
+    /// entries are removed only once nothing waits.
     fn flush(self) {
-        let waiting: Vec<Pending> = self.pending.with_value(|p| p.iter().copied().collect());
+        let waiting: Vec<u64> = self.unsaved.with_value(|u| u.iter().copied().collect());
         let mut failure = None;
-        for what in waiting {
-            let result = match what {
-                Pending::Client(id) => self
-                    .clients
-                    .with_untracked(|c| c.get(&id).map(storage::save_client)),
-                Pending::Record(id) => self
-                    .records
-                    .with_untracked(|r| r.get(&id).map(storage::save_record)),
+        let (entries, device) = with_state(|s| {
+            let entries: Vec<(u64, Option<Unsent>)> = waiting
+                .iter()
+                .map(|seq| {
+                    let unsent = s
+                        .outbox
+                        .pending()
+                        .find(|c| c.id.seq == *seq)
+                        .map(|c| Unsent {
+                            change: c.clone(),
+                            made_at: s.stamps.get(&c.id).and_then(|t| t.made_at).unwrap_or(0),
+                        });
+                    (*seq, unsent)
+                })
+                .collect();
+            let device = DeviceState {
+                id: s.outbox.device(),
+                next_seq: s.outbox.next_seq(),
             };
+            (entries, device)
+        })
+        .map_or((Vec::new(), None), |(entries, device)| {
+            (entries, Some(device))
+        });
+        if let Some(device) = device
+            && let Err(error) = storage::save_device(&device)
+        {
+            failure = Some(error);
+        }
+        for (seq, unsent) in entries {
+            let result = unsent.map_or(Ok(()), |u| storage::save_unsent(&u));
             match result {
-                Some(Err(error)) => failure = Some(error),
-                _ => self.pending.update_value(|p| {
-                    p.remove(&what);
+                Err(error) => failure = Some(error),
+                Ok(()) => self.unsaved.update_value(|u| {
+                    u.remove(&seq);
                 }),
             }
+        }
+        if failure.is_none() {
+            for key in self.legacy.with_value(Vec::clone) {
+                storage::remove(&key);
+            }
+            self.legacy.update_value(Vec::clear);
         }
         self.save_state.set(match failure {
             None => SaveState::Saved,
@@ -204,6 +469,172 @@ impl Db {
             Some(StorageError::Unavailable(_)) => SaveState::Failed(FailKind::Unavailable),
         });
     }
+
+    // ----- What sync reads and writes -----
+
+    /// The next push, if anything waits: this device and its oldest unsent changes.
+    pub fn next_push(self) -> Option<(DeviceId, Vec<Change>)> {
+        with_state(|s| {
+            let batch = s.outbox.next_batch();
+            (!batch.is_empty()).then(|| (s.outbox.device(), batch))
+        })
+        .flatten()
+    }
+
+    /// The server stored this device's changes up to `through`: they move from the outbox to
+    /// synced storage (IndexedDB first; the localStorage entry goes only once that is written).
+    pub async fn acknowledged(self, through: u64) -> Result<usize, StorageError> {
+        let acked = with_state(|s| {
+            s.outbox
+                .acknowledge(through)
+                .into_iter()
+                .map(|change| {
+                    let made_at = s.stamps.get(&change.id).and_then(|t| t.made_at);
+                    Synced {
+                        change,
+                        received_at: None,
+                        made_at,
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+        self.unsent.set(self.outbox_len());
+        if acked.is_empty() {
+            return Ok(0);
+        }
+        let entries: Vec<(String, String)> = acked
+            .iter()
+            .map(|s| (change_key(&s.change.id), stored::encode(s)))
+            .collect();
+        let idb = idb().ok_or_else(no_idb)?;
+        idb.write(&entries, None).await?;
+        for synced in &acked {
+            storage::remove(&storage::outbox_key(synced.change.id.seq));
+        }
+        Ok(acked.len())
+    }
+
+    /// Where the next pull starts.
+    pub fn cursor(self) -> u64 {
+        with_state(|s| s.cursor).unwrap_or(0)
+    }
+
+    /// A pulled page: written with its cursor in one IndexedDB transaction, then applied.
+    pub async fn pulled(self, changes: Vec<Pulled>, cursor: u64) -> Result<(), StorageError> {
+        let entries: Vec<(String, String)> = with_state(|s| {
+            changes
+                .iter()
+                .map(|p| {
+                    let made_at = s.stamps.get(&p.change.id).and_then(|t| t.made_at);
+                    let synced = Synced {
+                        change: p.change.clone(),
+                        received_at: Some(p.received_at),
+                        made_at,
+                    };
+                    (change_key(&p.change.id), stored::encode(&synced))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+        let idb = idb().ok_or_else(no_idb)?;
+        idb.write(&entries, Some(cursor)).await?;
+        let touched: BTreeSet<Entity> = with_state(|s| {
+            for pulled in &changes {
+                s.replica.apply(&pulled.change);
+                s.stamp(
+                    &pulled.change,
+                    Stamp {
+                        received_at: Some(pulled.received_at),
+                        made_at: None,
+                    },
+                );
+            }
+            s.cursor = s.cursor.max(cursor);
+            changes.iter().map(|p| p.change.entity).collect()
+        })
+        .unwrap_or_default();
+        self.rebuild(&touched.into_iter().collect::<Vec<_>>());
+        Ok(())
+    }
+
+    // ----- Conflicts and history -----
+
+    /// Every field of `entity` in conflict, with its values side by side.
+    pub fn conflicts_of(self, entity: Entity) -> Vec<(String, Vec<(ChangeId, Value)>)> {
+        self.revision.track();
+        with_state(|s| {
+            s.replica
+                .fields_of(entity)
+                .filter(|(_, r)| r.is_conflict())
+                .map(|(f, r)| (f.to_owned(), values(r)))
+                .collect()
+        })
+        .unwrap_or_default()
+    }
+
+    /// Every entity with a field in conflict: what needs review.
+    pub fn needs_review(self) -> BTreeSet<Entity> {
+        self.revision.track();
+        with_state(|s| s.replica.conflicts().map(|(e, _, _)| e).collect()).unwrap_or_default()
+    }
+
+    /// Every change of `entity`, oldest first by when it was made or received, with the values it
+    /// replaced.
+    pub fn history_of(self, entity: Entity) -> Vec<HistoryEntry> {
+        self.revision.track();
+        with_state(|s| {
+            let history = s.replica.history();
+            let mut entries: Vec<HistoryEntry> = s
+                .replica
+                .history_of_entity(entity)
+                .into_iter()
+                .map(|change| HistoryEntry {
+                    change: change.clone(),
+                    replaced: change
+                        .base
+                        .iter()
+                        .filter_map(|id| history.get(id).map(|c| c.value.clone()))
+                        .collect(),
+                    stamp: s.stamps.get(&change.id).copied().unwrap_or_default(),
+                    own: change.id.device == s.outbox.device(),
+                    unsent: s.outbox.pending().any(|c| c.id == change.id),
+                })
+                .collect();
+            entries.sort_by_key(|e| (e.stamp.time(), e.change.id));
+            entries
+        })
+        .unwrap_or_default()
+    }
+
+    pub fn device(self) -> Option<DeviceId> {
+        with_state(|s| s.outbox.device())
+    }
+}
+
+/// One change in a record's history.
+#[derive(Clone, Debug)]
+pub struct HistoryEntry {
+    pub change: Change,
+    /// The values this change replaced.
+    pub replaced: Vec<Value>,
+    pub stamp: Stamp,
+    /// Made on this device.
+    pub own: bool,
+    /// Not yet on the server.
+    pub unsent: bool,
+}
+
+fn values(register: &Register) -> Vec<(ChangeId, Value)> {
+    register.values().map(|(id, v)| (*id, v.clone())).collect()
+}
+
+fn change_key(id: &ChangeId) -> String {
+    format!("{}#{:020}", id.device, id.seq)
+}
+
+fn no_idb() -> StorageError {
+    StorageError::Unavailable("IndexedDB is not available".into())
 }
 
 pub fn use_db() -> Db {

@@ -75,9 +75,48 @@ messages! {
     VisitNoteTitle => "訪問記録", "Visit note";
     RecordNotFound => "この記録はこの端末にありません。", "This record is not on this device.";
     BackToClients => "利用者一覧へ戻る", "Back to the client list";
+    BackToRecord => "記録に戻る", "Back to the record";
     SyncTitle => "同期", "Sync";
     SyncIntro => "記録はまずこの端末に保存されます。ネットワークがなくても、入力したものは消えません。", "Records are saved on this device first. Nothing you enter is lost without a network.";
     SettingsTitle => "設定", "Settings";
+    Loading => "読み込み中…", "Loading…";
+    SyncStatusLabel => "同期の状態", "Sync status";
+    SyncUnsent => "{n}件の変更が未送信", "{n} changes not sent yet";
+    SyncAllSent => "すべて送信済み", "Everything sent";
+    SyncLast => "最終同期 {n}", "Last synced {n}";
+    SyncNever => "まだ同期していません", "Not synced yet";
+    SyncRunning => "同期中…", "Syncing…";
+    SyncNow => "今すぐ同期", "Sync now";
+    SyncProgress => "受信中：{n}", "Receiving: {n}";
+    SyncErrOffline => "サーバーにつながりません。入力は端末に保存されています。つながると自動で送ります。", "Cannot reach the server. Your entries are saved on this device and will be sent automatically when it is reachable.";
+    SyncErrStalled => "サーバーの応答が止まりました。少し待って、もう一度試します。", "The server stopped answering. Trying again shortly.";
+    SyncErrUpdate => "アプリの更新が必要です。画面を再読み込みしてください。", "This app must be updated. Please reload the page.";
+    SyncErrRefused => "サーバーが受け付けませんでした：{n}", "The server refused the request: {n}";
+    SyncErrServer => "サーバーで問題が起きました。自動でもう一度試します：{n}", "Something went wrong on the server. Trying again automatically: {n}";
+    SyncErrStorage => "受け取ったデータをこの端末に保存できませんでした。空き容量を確認してください。", "What was received could not be saved on this device. Please check its free space.";
+    SyncReviewTitle => "確認が必要な記録", "Records that need review";
+    SyncReviewNone => "確認が必要な記録はありません。", "No records need review.";
+    NeedsReview => "要確認", "Needs review";
+    ConflictTitle => "2人の変更が食い違っています", "Two people changed the same answer";
+    ConflictIntro => "オフラインの間に、同じ項目が別々に変更されました。どちらも残してあります。正しい方を選ぶか、下の入力欄で書き直してください。", "While offline, the same item was changed in two places. Both are kept. Choose the right one, or write it again in the field below.";
+    ConflictPick => "これにする", "Use this";
+    ConflictValue => "変更 {n}", "Change {n}";
+    ConflictEmpty => "（空欄）", "(empty)";
+    ConflictMerged => "まとめて書く", "Write a merged answer";
+    ConflictSaveMerged => "この内容にする", "Use this text";
+    HistoryLink => "変更の履歴", "Change history";
+    HistoryTitle => "変更の履歴", "Change history";
+    HistoryEmpty => "まだ変更はありません。", "No changes yet.";
+    HistoryWhen => "日時", "When";
+    HistoryWho => "端末", "Device";
+    HistoryItem => "項目", "Item";
+    HistoryBefore => "変更前", "Before";
+    HistoryAfter => "変更後", "After";
+    HistoryThisDevice => "この端末", "This device";
+    HistoryOtherDevice => "別の端末 {n}", "Another device {n}";
+    HistoryUnsent => "未送信", "Not sent";
+    FieldStatus => "記入の状態", "Status";
+    FieldOther => "その他の項目", "Other item";
     LanguageHeading => "表示言語", "Language";
     LanguageCurrent => "現在の表示言語：日本語", "Current language: English";
     StorageHeading => "この端末の保存領域", "Storage on this device";
@@ -210,6 +249,11 @@ pub fn use_i18n() -> I18n {
 pub fn tr(key: Key) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
     let i18n = use_i18n();
     move || i18n.t(key)
+}
+
+/// A reactive text with `{n}` filled in.
+pub fn trn(key: Key, n: impl std::fmt::Display) -> String {
+    use_i18n().t(key).replace("{n}", &n.to_string())
 }
 
 #[cfg(test)]

@@ -3,16 +3,18 @@
 pub mod clock;
 pub mod db;
 pub mod i18n;
+pub mod idb;
 pub mod pwa;
 pub mod records;
 pub mod settings;
 pub mod storage;
+pub mod sync;
 
 mod components;
 mod forms;
 mod pages;
 
-use components::{LanguageSwitch, SetAsideNotice, UpdateBanner};
+use components::{LanguageSwitch, SetAsideNotice, SyncStatusBar, UpdateBanner};
 use i18n::{Key, tr};
 use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
@@ -22,17 +24,22 @@ use leptos_router::path;
 pub fn start() {
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(App);
-    // Everything is loaded and the first page is on screen: what the start-up benchmark reads.
-    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = performance.mark("yorisoi-interactive");
-    }
 }
 
 #[component]
 pub fn App() -> impl IntoView {
     i18n::provide();
     pwa::provide();
-    db::Db::provide();
+    let db = db::Db::provide();
+    sync::SyncEngine::provide(db);
+    // Everything is loaded and the first page is on screen: what the start-up benchmark reads.
+    Effect::new(move |_| {
+        if db.loading.get() == db::Loading::Ready
+            && let Some(performance) = web_sys::window().and_then(|w| w.performance())
+        {
+            let _ = performance.mark("yorisoi-interactive");
+        }
+    });
     view! {
         <Router>
             <a class="skip-link" href="#main">{tr(Key::SkipToContent)}</a>
@@ -48,9 +55,12 @@ pub fn App() -> impl IntoView {
                 </nav>
                 <LanguageSwitch />
             </header>
+            <SyncStatusBar />
             <UpdateBanner />
             <main id="main" tabindex="-1">
                 <SetAsideNotice />
+                <Show when=move || db.loading.get() == db::Loading::Ready
+                    fallback=|| view! { <p class="loading" role="status" data-testid="loading">{tr(Key::Loading)}</p> }>
                 <Routes fallback=pages::NotFound>
                     <Route path=path!("/") view=pages::ClientList />
                     <Route path=path!("/clients") view=pages::ClientList />
@@ -62,7 +72,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/clients/:client/compare") view=pages::ComparePage />
                     <Route path=path!("/sync") view=pages::SyncPage />
                     <Route path=path!("/settings") view=pages::SettingsPage />
+                    <Route path=path!("/clients/:client/records/:record/history") view=pages::HistoryPage />
                 </Routes>
+                </Show>
             </main>
         </Router>
     }

@@ -1,6 +1,12 @@
-//! The one place the app touches browser storage for records. Clients and records are kept one
-//! entry per key (`yorisoi.client.<id>`, `yorisoi.record.<id>`) in the domain's versioned stored
-//! format, so an edit rewrites one small entry, and one damaged entry never hides the others.
+//! The one place the app touches localStorage for data. localStorage is written synchronously,
+//! inside the input handler, so it holds what must survive a crash the moment a person types:
+//! this device's identity (`yorisoi.device`) and its unsent changes, one entry per change
+//! (`yorisoi.outbox.<seq>`). Synced changes live in IndexedDB (see [`crate::idb`]).
+//!
+//! Clients and records written before sync existed (`yorisoi.client.<id>`,
+//! `yorisoi.record.<id>`) are read once, turned into unsent changes, and then removed.
+//! Every entry is in the domain's versioned stored format, and one damaged entry never hides the
+//! others.
 //!
 //! Storage failures are values: a full quota is [`StorageError::Quota`], and an entry that cannot
 //! be read is reported in [`Loaded::set_aside`] and left exactly where it is, never deleted or
@@ -10,9 +16,12 @@ use gloo_storage::{LocalStorage, Storage};
 use wasm_bindgen::JsCast;
 use yorisoi_domain::record::{Client, Record};
 use yorisoi_domain::stored::{self, Stored};
+use yorisoi_domain::sync::local::{DeviceState, Unsent};
 
 pub const CLIENT_PREFIX: &str = "yorisoi.client.";
 pub const RECORD_PREFIX: &str = "yorisoi.record.";
+pub const OUTBOX_PREFIX: &str = "yorisoi.outbox.";
+pub const DEVICE_KEY: &str = "yorisoi.device";
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StorageError {
@@ -31,8 +40,11 @@ pub struct SetAside {
 
 #[derive(Debug, Default)]
 pub struct Loaded {
+    /// Clients and records from before sync, still to be turned into changes.
     pub clients: Vec<Client>,
     pub records: Vec<Record>,
+    pub device: Option<DeviceState>,
+    pub unsent: Vec<Unsent>,
     pub set_aside: Vec<SetAside>,
 }
 
@@ -71,6 +83,18 @@ pub fn load_all() -> Result<Loaded, StorageError> {
                 &mut loaded.records,
                 &mut loaded.set_aside,
             );
+        } else if key.starts_with(OUTBOX_PREFIX) {
+            read_entry(
+                &storage,
+                &key,
+                &text,
+                &mut loaded.unsent,
+                &mut loaded.set_aside,
+            );
+        } else if key == DEVICE_KEY {
+            let mut device = Vec::new();
+            read_entry(&storage, &key, &text, &mut device, &mut loaded.set_aside);
+            loaded.device = device.pop();
         }
     }
     Ok(loaded)
@@ -111,6 +135,25 @@ pub fn save_client(client: &Client) -> Result<(), StorageError> {
 
 pub fn save_record(record: &Record) -> Result<(), StorageError> {
     write(&record_key(record), &stored::encode(record))
+}
+
+pub fn outbox_key(seq: u64) -> String {
+    format!("{OUTBOX_PREFIX}{seq}")
+}
+
+pub fn save_unsent(unsent: &Unsent) -> Result<(), StorageError> {
+    write(&outbox_key(unsent.change.id.seq), &stored::encode(unsent))
+}
+
+pub fn save_device(device: &DeviceState) -> Result<(), StorageError> {
+    write(DEVICE_KEY, &stored::encode(device))
+}
+
+/// Removes one entry (an acknowledged change, or a pre-sync record now in the outbox).
+pub fn remove(key: &str) {
+    if let Ok(storage) = raw() {
+        let _ = storage.remove_item(key);
+    }
 }
 
 /// Writes one entry. Only this entry is touched; a failure leaves the previous value in place.

@@ -59,12 +59,14 @@ mod records {
     use gloo_storage::{LocalStorage, Storage};
     use leptos::prelude::*;
     use wasm_bindgen_test::*;
-    use yorisoi_app::db::{Db, FailKind, SaveState, catalogue};
+    use yorisoi_app::db::{Db, FailKind, Loading, SaveState, catalogue};
+    use yorisoi_app::idb::Idb;
     use yorisoi_app::storage::{self, StorageError};
     use yorisoi_domain::answer::Answer;
     use yorisoi_domain::ids::{ClientId, RecordId};
     use yorisoi_domain::record::{Client, Record};
     use yorisoi_domain::stored;
+    use yorisoi_domain::sync::local::Unsent;
 
     fn client(n: u8) -> Client {
         Client {
@@ -199,27 +201,101 @@ mod records {
         wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
     }
 
-    #[wasm_bindgen_test]
-    async fn a_full_quota_is_reported_the_edit_stays_in_memory_and_is_saved_when_room_returns() {
+    /// Starts the store as the app does and waits until it has loaded.
+    async fn loaded_db() -> Db {
+        let owner = Owner::new();
+        owner.set();
+        std::mem::forget(owner);
+        let db = Db::provide();
+        for _ in 0..100 {
+            if db.loading.get_untracked() == Loading::Ready {
+                return db;
+            }
+            sleep(20).await;
+        }
+        panic!("the store did not load");
+    }
+
+    /// The unsent changes in localStorage, by number.
+    fn outbox_entries() -> Vec<Unsent> {
+        let raw = LocalStorage::raw();
+        let mut entries: Vec<Unsent> = (0..raw.length().unwrap())
+            .filter_map(|i| raw.key(i).unwrap())
+            .filter(|k| k.starts_with(storage::OUTBOX_PREFIX))
+            .map(|k| stored::decode(&raw.get_item(&k).unwrap().unwrap()).unwrap())
+            .collect();
+        entries.sort_by_key(|u| u.change.id.seq);
+        entries
+    }
+
+    async fn fresh_device() {
         LocalStorage::clear();
+        Idb::open().await.unwrap().clear_for_tests().await.unwrap();
+    }
+
+    #[wasm_bindgen_test]
+    async fn synced_changes_and_their_cursor_are_written_together_and_read_back() {
+        fresh_device().await;
+        let idb = Idb::open().await.unwrap();
+        let entries: Vec<(String, String)> =
+            (0..3).map(|n| (format!("k{n}"), format!("v{n}"))).collect();
+        idb.write(&entries, Some(42)).await.unwrap();
+        idb.write(&[("k1".into(), "v1 again".into())], None)
+            .await
+            .unwrap();
+        let mut contents = idb.load().await.unwrap();
+        contents.changes.sort();
+        assert_eq!(contents.changes, ["v0", "v1 again", "v2"]);
+        assert_eq!(contents.cursor, 42, "a write without a cursor keeps it");
+    }
+
+    #[wasm_bindgen_test]
+    async fn records_saved_before_sync_become_unsent_changes_and_their_old_entries_go() {
+        fresh_device().await;
         let a = client(1);
         let saved = record(&a, 2);
         storage::save_client(&a).unwrap();
         storage::save_record(&saved).unwrap();
-        let before = LocalStorage::raw()
-            .get_item(&storage::record_key(&saved))
-            .unwrap();
+        let db = loaded_db().await;
+        assert_eq!(
+            db.record(saved.id).map(|r| r.answers),
+            Some(saved.answers.clone())
+        );
+        assert_eq!(db.client(a.id).map(|c| c.name), Some(a.name.clone()));
+        assert_eq!(
+            LocalStorage::raw()
+                .get_item(&storage::record_key(&saved))
+                .unwrap(),
+            None,
+            "the pre-sync entry is removed once its changes are stored"
+        );
+        let unsent = outbox_entries();
+        assert!(unsent.iter().any(|u| u.change.field == "answers.user1.q2"));
+        assert_eq!(db.unsent.get_untracked(), unsent.len());
+        // A second start (a reload) reads the same from the outbox.
+        let again = loaded_db().await;
+        assert_eq!(
+            again.record(saved.id).map(|r| r.answers),
+            Some(saved.answers)
+        );
+    }
 
-        let owner = Owner::new();
-        owner.set();
-        let db = Db::provide();
+    #[wasm_bindgen_test]
+    async fn a_full_quota_is_reported_the_edit_stays_in_memory_and_is_saved_when_room_returns() {
+        fresh_device().await;
+        let a = client(1);
+        let saved = record(&a, 2);
+        storage::save_client(&a).unwrap();
+        storage::save_record(&saved).unwrap();
+        let db = loaded_db().await;
+        let before = outbox_entries();
+
         let fillers = fill_storage();
         assert_eq!(
             storage::save_record(&record(&a, 9)),
             Err(StorageError::Quota),
             "the quota error is a value"
         );
-
         let long_answer = Answer::Text {
             lines: vec!["とても長い回答".repeat(200)],
         };
@@ -233,28 +309,21 @@ mod records {
             Some(long_answer.clone()),
             "the edit stays in memory"
         );
-        assert_eq!(
-            LocalStorage::raw()
-                .get_item(&storage::record_key(&saved))
-                .unwrap(),
-            before,
-            "nothing saved is touched"
-        );
+        assert_eq!(outbox_entries(), before, "nothing saved is touched");
 
         for key in fillers {
             LocalStorage::raw().remove_item(&key).unwrap();
         }
         sleep(3500).await; // the store retries every three seconds
         assert_eq!(db.save_state.get_untracked(), SaveState::Saved);
-        let stored = LocalStorage::raw()
-            .get_item(&storage::record_key(&saved))
-            .unwrap()
-            .unwrap();
-        let stored: Record = stored::decode(&stored).unwrap();
-        assert_eq!(stored.answers.get("user1.q5"), Some(&long_answer));
+        let written = outbox_entries();
+        assert!(written.iter().any(|u| u.change.field == "answers.user1.q5"
+            && u.change.value == serde_json::to_value(&long_answer).unwrap()));
+        let again = loaded_db().await;
+        assert_eq!(again.answer(saved.id, "user1.q5"), Some(long_answer));
         assert_eq!(
-            stored.answers.get("user1.q2"),
-            saved.answers.get("user1.q2")
+            again.answer(saved.id, "user1.q2"),
+            saved.answers.get("user1.q2").cloned()
         );
     }
 }

@@ -1,13 +1,17 @@
 //! Pieces of the app shell used on every page.
 
+mod conflicts;
 mod language_switch;
 mod save_status;
 mod set_aside;
+mod sync_status;
 mod transfer;
 mod update_banner;
 
+pub use conflicts::{ConflictReview, field_label, value_text};
 pub use language_switch::LanguageSwitch;
 pub use save_status::SaveStatus;
 pub use set_aside::SetAsideNotice;
+pub use sync_status::SyncStatusBar;
 pub use transfer::{ExportButtons, ImportButton};
 pub use update_banner::UpdateBanner;

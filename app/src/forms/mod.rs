@@ -158,3 +158,29 @@ fn inputs(question: &Question, target: Target, labelled_by: &str) -> AnyView {
         .into_any(),
     }
 }
+
+/// Keeps an uncontrolled input in step with its stored value when that changes from elsewhere (a
+/// sync, a resolved conflict), unless the person has the input focused: typing and Japanese IME
+/// composition are never disturbed.
+pub fn follow<E>(node: NodeRef<E>, value: impl Fn() -> String + 'static)
+where
+    E: leptos::html::ElementType,
+    E::Output: wasm_bindgen::JsCast + Clone + 'static,
+{
+    use wasm_bindgen::JsCast;
+    Effect::new(move |_| {
+        let value = value();
+        let Some(element) = node.get() else { return };
+        let element: &web_sys::Element = element.unchecked_ref();
+        if document().active_element().as_ref() == Some(element) {
+            return;
+        }
+        let key = wasm_bindgen::JsValue::from_str("value");
+        let shown = js_sys::Reflect::get(element, &key)
+            .ok()
+            .and_then(|v| v.as_string());
+        if shown.as_deref() != Some(value.as_str()) {
+            let _ = js_sys::Reflect::set(element, &key, &value.into());
+        }
+    });
+}

@@ -14,6 +14,12 @@ pub fn date(target: Target, labelled_by: &str, role: Option<Role>) -> impl IntoV
         _ => String::new(),
     };
     let input_target = target.clone();
+    let node = NodeRef::<leptos::html::Input>::new();
+    let follow_target = target.clone();
+    super::follow(node, move || match follow_target.tracked() {
+        Some(Answer::Date { value }) => value.to_string(),
+        _ => String::new(),
+    });
     // A date of birth shows the age it gives today; the age is never typed.
     let age = (role == Some(Role::BirthDate)).then(|| {
         let i18n = use_i18n();
@@ -28,6 +34,7 @@ pub fn date(target: Target, labelled_by: &str, role: Option<Role>) -> impl IntoV
         <div class="inline-field">
             <input
                 type="date"
+                node_ref=node
                 class="input date"
                 id=input_target.dom_id("date")
                 aria-labelledby=labelled_by.to_owned()
@@ -47,9 +54,16 @@ pub fn time(target: Target, labelled_by: &str) -> impl IntoView + use<> {
         Some(Answer::Time { value }) => value,
         _ => String::new(),
     };
+    let node = NodeRef::<leptos::html::Input>::new();
+    let follow_target = target.clone();
+    super::follow(node, move || match follow_target.tracked() {
+        Some(Answer::Time { value }) => value,
+        _ => String::new(),
+    });
     view! {
         <input
             type="time"
+            node_ref=node
             class="input time"
             id=target.dom_id("time")
             aria-labelledby=labelled_by.to_owned()
@@ -72,9 +86,16 @@ pub fn number(
         Some(Answer::Number { value }) => value.to_string(),
         _ => String::new(),
     };
+    let node = NodeRef::<leptos::html::Input>::new();
+    let follow_target = target.clone();
+    super::follow(node, move || match follow_target.tracked() {
+        Some(Answer::Number { value }) => value.to_string(),
+        _ => String::new(),
+    });
     view! {
         <input
             type="number"
+            node_ref=node
             inputmode="numeric"
             class="input number"
             id=target.dom_id("number")
@@ -116,11 +137,18 @@ pub fn text(
             let line_id = target.dom_id(&format!("line{i}-label"));
             let labels = if count > 1 { format!("{labelled_by} {line_id}") } else { labelled_by.clone() };
             let initial = initial.get(i).cloned().unwrap_or_default();
+            let node = NodeRef::<leptos::html::Textarea>::new();
+            let follow_target = target.clone();
+            super::follow(node, move || match follow_target.tracked() {
+                Some(Answer::Text { lines }) => lines.get(i).cloned().unwrap_or_default(),
+                _ => String::new(),
+            });
             view! {
                 <div class="text-line">
                     {(!marker.is_empty()).then(|| view! { <span class="line-marker" aria-hidden="true">{marker}</span> })}
                     <span class="visually-hidden" id=line_id>{move || format!("{} {}", i18n.t(Key::Line), i + 1)}</span>
                     <textarea
+                        node_ref=node
                         class="input text"
                         rows="1"
                         id=target.dom_id(&format!("line{i}"))

@@ -3,7 +3,7 @@
 
 use super::set_title;
 use crate::clock;
-use crate::components::{ExportButtons, ImportButton};
+use crate::components::{ConflictReview, ExportButtons, ImportButton};
 use crate::db::{catalogue, use_db};
 use crate::forms::text_view;
 use crate::i18n::{Key, age_text, tr, use_i18n};
@@ -13,6 +13,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use yorisoi_domain::ids::ClientId;
 use yorisoi_domain::record::{Client, Status};
+use yorisoi_domain::sync::Entity;
 
 #[component]
 pub fn ClientList() -> impl IntoView {
@@ -135,28 +136,38 @@ fn ClientView(client: Client) -> impl IntoView {
             }
         }
     };
-    let field =
-        move |key: Key, testid: &'static str, value: String, write: fn(&mut Client, String)| {
-            view! {
-                <label class="field">
-                    <span class="field-label">{tr(key)}</span>
-                    <input
-                        type="text"
-                        class="input"
-                        data-testid=testid
-                        prop:value=value
-                        on:input=move |ev| {
-                            let text = event_target_value(&ev);
-                            let now = clock::now_ms();
-                            db.update_client(id, |c| {
-                                write(c, text);
-                                c.updated_at = now;
-                            });
-                        }
-                    />
-                </label>
-            }
-        };
+    let field = move |key: Key,
+                      testid: &'static str,
+                      read: fn(&Client) -> String,
+                      write: fn(&mut Client, String)| {
+        let value = untrack(|| db.client(id))
+            .map(|c| read(&c))
+            .unwrap_or_default();
+        let node = NodeRef::<leptos::html::Input>::new();
+        crate::forms::follow(node, move || {
+            db.client(id).map(|c| read(&c)).unwrap_or_default()
+        });
+        view! {
+            <label class="field">
+                <span class="field-label">{tr(key)}</span>
+                <input
+                    node_ref=node
+                    type="text"
+                    class="input"
+                    data-testid=testid
+                    prop:value=value
+                    on:input=move |ev| {
+                        let text = event_target_value(&ev);
+                        let now = clock::now_ms();
+                        db.update_client(id, |c| {
+                            write(c, text);
+                            c.updated_at = now;
+                        });
+                    }
+                />
+            </label>
+        }
+    };
     let i18n = use_i18n();
     let age = move || {
         db.client(id)
@@ -165,6 +176,7 @@ fn ClientView(client: Client) -> impl IntoView {
     };
     let timeline = move || {
         let records = db.records_of(id);
+        let review = db.needs_review();
         if records.is_empty() {
             return view! { <p class="empty-state">{tr(Key::TimelineEmpty)}</p> }.into_any();
         }
@@ -175,12 +187,16 @@ fn ClientView(client: Client) -> impl IntoView {
                 let title = instrument.map(|i| text_view(&i.title).into_any());
                 let day = records::day_of(&r);
                 let status = if r.status == Status::Complete { Key::StatusComplete } else { Key::StatusDraft };
+                let needs_review = review.contains(&Entity::Record(r.id));
                 view! {
                     <li class="timeline-item" data-testid="timeline-item">
                         <A href=records::path(&r)>
                             <span class="timeline-date">{day}</span>
                             <span class="timeline-title">{title}</span>
                             <span class=format!("badge {}", if r.status == Status::Complete { "complete" } else { "draft" })>{tr(status)}</span>
+                            {needs_review.then(|| view! {
+                                <span class="badge review" data-testid="needs-review">{tr(Key::NeedsReview)}</span>
+                            })}
                         </A>
                     </li>
                 }
@@ -199,11 +215,12 @@ fn ClientView(client: Client) -> impl IntoView {
             <h1 id="page-title" data-testid="page-title">
                 {move || db.client(id).map(|c| display_name(&c)).unwrap_or_default()}
             </h1>
+            <ConflictReview entity=Entity::Client(id) />
             <section class="card" aria-labelledby="profile-heading">
                 <h2 id="profile-heading">{tr(Key::ProfileHeading)}</h2>
                 <div class="field-grid">
-                    {field(Key::FieldName, "client-name", client.name.clone(), |c, v| c.name = v)}
-                    {field(Key::FieldKana, "client-kana", client.kana.clone(), |c, v| c.kana = v)}
+                    {field(Key::FieldName, "client-name", |c| c.name.clone(), |c, v| c.name = v)}
+                    {field(Key::FieldKana, "client-kana", |c| c.kana.clone(), |c, v| c.kana = v)}
                     <label class="field">
                         <span class="field-label">{tr(Key::FieldBirthDate)}</span>
                         <span class="inline-field">
@@ -224,8 +241,8 @@ fn ClientView(client: Client) -> impl IntoView {
                             <span class="derived" data-testid="client-age">{age}</span>
                         </span>
                     </label>
-                    {field(Key::FieldWorkplace, "client-workplace", client.workplace.clone(), |c, v| c.workplace = v)}
-                    {field(Key::FieldNotes, "client-notes", client.notes.clone(), |c, v| c.notes = v)}
+                    {field(Key::FieldWorkplace, "client-workplace", |c| c.workplace.clone(), |c, v| c.workplace = v)}
+                    {field(Key::FieldNotes, "client-notes", |c| c.notes.clone(), |c, v| c.notes = v)}
                 </div>
             </section>
             <div class="toolbar">

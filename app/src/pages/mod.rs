@@ -2,6 +2,7 @@
 
 mod clients;
 mod compare;
+mod history;
 mod not_found;
 mod print;
 mod records;
@@ -10,6 +11,7 @@ mod sync;
 
 pub use clients::{ClientList, ClientPage};
 pub use compare::ComparePage;
+pub use history::HistoryPage;
 pub use not_found::NotFound;
 pub use print::PrintPage;
 pub use records::{AssessmentPage, VisitNotePage};

@@ -2,7 +2,7 @@
 //! question per screen) or a visit note. Every change is saved as it is made.
 
 use super::set_title;
-use crate::components::SaveStatus;
+use crate::components::{ConflictReview, SaveStatus};
 use crate::db::{Db, catalogue, use_db};
 use crate::forms::{QuestionField, text_view};
 use crate::i18n::{Key, tr, use_i18n};
@@ -13,6 +13,7 @@ use leptos_router::hooks::use_query_map;
 use yorisoi_domain::ids::RecordId;
 use yorisoi_domain::instrument::{Instrument, RecordKind};
 use yorisoi_domain::record::{AnsweredBy, CompletionProblem, Status};
+use yorisoi_domain::sync::Entity;
 
 #[component]
 pub fn AssessmentPage() -> impl IntoView {
@@ -28,8 +29,12 @@ fn record_page(title: Key) -> impl IntoView {
     set_title(title);
     let db = use_db();
     let record_id = super::route_id::<RecordId>("record");
+    // Whether the record is here (it may arrive by sync while the page is open); the form is
+    // built again only when that changes, never on an edit.
+    let present = Memo::new(move |_| record_id().filter(|id| db.has_record(*id)));
     move || {
-        let found = record_id()
+        let found = present
+            .get()
             .and_then(|id| untrack(|| db.record_with_instrument(id)).map(|(_, i)| (id, i.clone())));
         match found {
             Some((id, instrument)) => {
@@ -73,6 +78,9 @@ fn RecordForm(id: RecordId, instrument: Instrument) -> impl IntoView {
         format!("{base}?mode=client"),
         format!("{base}/print"),
     );
+    let history_href = client
+        .map(|c| format!("/clients/{c}/records/{id}/history"))
+        .unwrap_or_default();
     let body = {
         let instrument = instrument.clone();
         move || {
@@ -110,7 +118,9 @@ fn RecordForm(id: RecordId, instrument: Instrument) -> impl IntoView {
                     <span>{tr(Key::Furigana)}</span>
                 </label>
                 <A href=print_href attr:class="button secondary" attr:data-testid="print-link">{tr(Key::PrintView)}</A>
+                <A href=history_href attr:class="button secondary" attr:data-testid="history-link">{tr(Key::HistoryLink)}</A>
             </div>
+            <ConflictReview entity=Entity::Record(id) />
             {body}
             <Completion id=id instrument=instrument.clone() />
         </section>

@@ -234,7 +234,10 @@ mod tests {
         let mut outbox = Outbox::new(DeviceId::new_v7(1, [1; 10]), 1, Vec::new());
         write(&mut outbox, &mut replica, None, &record);
         let entity = Entity::Record(record.id);
-        let base = replica.field(entity, "answers.user1.q2").unwrap().revisions();
+        let base = replica
+            .field(entity, "answers.user1.q2")
+            .unwrap()
+            .revisions();
         let status_base = replica.field(entity, "status").unwrap().revisions();
         for (device, value, status) in [(2, "寒さ", "complete"), (3, "騒音", "draft")] {
             let device = DeviceId::new_v7(device, [device as u8; 10]);

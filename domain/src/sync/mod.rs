@@ -10,6 +10,7 @@
 
 pub mod change;
 pub mod fields;
+pub mod local;
 pub mod outbox;
 pub mod protocol;
 pub mod register;

@@ -139,7 +139,13 @@ mod tests {
     fn typing_into_one_field_stays_one_change_until_it_is_sent() {
         let (mut outbox, mut replica, entity, client) = setup();
         for text in ["ざ", "ざん", "残業"] {
-            outbox.edit(&mut replica, entity, client, "answers.user1.q2", json!(text));
+            outbox.edit(
+                &mut replica,
+                entity,
+                client,
+                "answers.user1.q2",
+                json!(text),
+            );
         }
         assert_eq!(outbox.len(), 1);
         assert_eq!(

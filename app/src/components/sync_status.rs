@@ -1,0 +1,67 @@
+//! Always on screen: how many changes wait to be sent, when the device last synced, and why the
+//! last sync failed, in plain words; with the 今すぐ同期 button.
+
+use crate::db::use_db;
+use crate::i18n::{Key, tr, trn, use_i18n};
+use crate::sync::{SyncError, use_sync};
+use leptos::prelude::*;
+
+/// The last error in words a person can act on.
+pub fn error_text(error: &SyncError) -> String {
+    match error {
+        SyncError::Offline => tr(Key::SyncErrOffline)().to_owned(),
+        SyncError::Stalled => tr(Key::SyncErrStalled)().to_owned(),
+        SyncError::UpdateApp => tr(Key::SyncErrUpdate)().to_owned(),
+        SyncError::Refused(message) => trn(Key::SyncErrRefused, message),
+        SyncError::Server(message) => trn(Key::SyncErrServer, message),
+        SyncError::Storage(_) => tr(Key::SyncErrStorage)().to_owned(),
+    }
+}
+
+#[component]
+pub fn SyncStatusBar() -> impl IntoView {
+    let db = use_db();
+    let sync = use_sync();
+    let i18n = use_i18n();
+    let unsent = move || {
+        let _ = i18n.lang.get();
+        match db.unsent.get() {
+            0 => tr(Key::SyncAllSent)().to_owned(),
+            n => trn(Key::SyncUnsent, n),
+        }
+    };
+    let last = move || {
+        let _ = i18n.lang.get();
+        let status = sync.status.get();
+        if status.running {
+            return tr(Key::SyncRunning)().to_owned();
+        }
+        match status.last_synced {
+            Some(at) => trn(Key::SyncLast, crate::clock::format_time(at)),
+            None => tr(Key::SyncNever)().to_owned(),
+        }
+    };
+    let error = move || {
+        let _ = i18n.lang.get();
+        sync.status.get().error.map(|e| {
+            view! { <p class="sync-error" role="alert" data-testid="sync-error">{error_text(&e)}</p> }
+        })
+    };
+    view! {
+        <section class="sync-bar" aria-label=tr(Key::SyncStatusLabel) data-testid="sync-bar">
+            <p class="sync-facts" role="status" aria-live="polite">
+                <span data-testid="sync-unsent" data-count=move || db.unsent.get().to_string()>{unsent}</span>
+                <span class="sync-sep" aria-hidden="true">" · "</span>
+                <span data-testid="sync-last"
+                    data-state=move || if sync.status.with(|s| s.running) { "running" } else { "idle" }>
+                    {last}
+                </span>
+            </p>
+            <button type="button" class="secondary sync-now" data-testid="sync-now"
+                on:click=move |_| sync.now()>
+                {tr(Key::SyncNow)}
+            </button>
+            {error}
+        </section>
+    }
+}

@@ -1,0 +1,106 @@
+//! What a device keeps of sync, in the versioned stored format (see [`crate::stored`]):
+//! its identity and change counter, its unsent changes, and the changes it has synced.
+
+use super::change::Change;
+use crate::ids::DeviceId;
+use crate::stored::Stored;
+use serde::{Deserialize, Serialize};
+
+/// This device's identity, made once, and the number its next change gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceState {
+    pub id: DeviceId,
+    pub next_seq: u64,
+}
+
+/// A change this device made and the server has not acknowledged yet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Unsent {
+    pub change: Change,
+    /// When the person made it, by this device's clock: shown in the history, never merged on.
+    pub made_at: i64,
+}
+
+/// A change the server has: pulled from it, or acknowledged by it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Synced {
+    pub change: Change,
+    /// When the server received it, by the server's clock; `None` until a pull brings it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received_at: Option<i64>,
+    /// When this device made it, for its own changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub made_at: Option<i64>,
+}
+
+impl Synced {
+    /// The time to show: the server's when known, else the device's.
+    pub fn time(&self) -> Option<i64> {
+        self.received_at.or(self.made_at)
+    }
+}
+
+impl Stored for DeviceState {
+    const KIND: &'static str = "device";
+}
+
+impl Stored for Unsent {
+    const KIND: &'static str = "unsent";
+}
+
+impl Stored for Synced {
+    const KIND: &'static str = "synced";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{ClientId, RecordId};
+    use crate::stored::{decode, encode};
+    use crate::sync::{ChangeId, Entity};
+    use serde_json::json;
+
+    fn change() -> Change {
+        let device = DeviceId::new_v7(1_795_000_000_000, [1; 10]);
+        Change {
+            id: ChangeId { device, seq: 7 },
+            entity: Entity::Record(RecordId::new_v7(1_795_000_000_000, [4; 10])),
+            client: ClientId::new_v7(1_795_000_000_000, [3; 10]),
+            field: "status".into(),
+            base: vec![ChangeId { device, seq: 2 }],
+            value: json!("complete"),
+        }
+    }
+
+    /// The stored shapes, frozen: a change here needs a new format and a migration.
+    #[test]
+    fn stored_sync_shapes_are_frozen() {
+        let device = DeviceState {
+            id: DeviceId::new_v7(1_795_000_000_000, [1; 10]),
+            next_seq: 8,
+        };
+        assert_eq!(
+            encode(&device),
+            r#"{"device":{"id":"01a1ee56-5e00-7101-8101-010101010101","next_seq":8},"format":1}"#
+        );
+        let synced = Synced {
+            change: change(),
+            received_at: Some(1_795_000_000_500),
+            made_at: None,
+        };
+        let text = encode(&synced);
+        assert_eq!(
+            text,
+            r#"{"format":1,"synced":{"change":{"base":[{"device":"01a1ee56-5e00-7101-8101-010101010101","seq":2}],"client":"01a1ee56-5e00-7303-8303-030303030303","entity":{"id":"01a1ee56-5e00-7404-8404-040404040404","type":"record"},"field":"status","id":{"device":"01a1ee56-5e00-7101-8101-010101010101","seq":7},"value":"complete"},"received_at":1795000000500}}"#
+        );
+        assert_eq!(decode::<Synced>(&text).unwrap(), synced);
+        let unsent = Unsent {
+            change: change(),
+            made_at: 5,
+        };
+        assert_eq!(decode::<Unsent>(&encode(&unsent)).unwrap(), unsent);
+    }
+}
