@@ -182,6 +182,28 @@ impl Browser {
             == json!(true)
     }
 
+    /// Moves this browser's clock by `days` for every page loaded from now on (Chrome DevTools'
+    /// `Page.addScriptToEvaluateOnNewDocument`): `Date` and `Date.now()` read the shifted time,
+    /// as on a tablet whose clock is wrong.
+    pub async fn shift_clock_days(&self, days: i64) {
+        let offset = days * 86_400_000;
+        let source = format!(
+            "(() => {{ const Real = Date; const offset = {offset};
+                class Shifted extends Real {{
+                    constructor(...args) {{ if (args.length === 0) {{ super(Real.now() + offset); }} else {{ super(...args); }} }}
+                    static now() {{ return Real.now() + offset; }}
+                }};
+                globalThis.Date = Shifted; }})();"
+        );
+        self.client
+            .issue_cmd(Cdp {
+                cmd: "Page.addScriptToEvaluateOnNewDocument",
+                params: json!({ "source": source }),
+            })
+            .await
+            .expect("chromedriver runs a DevTools command");
+    }
+
     /// Waits until a service worker controls the page: from then on it opens with no network.
     pub async fn wait_for_service_worker(&self) {
         let script = "const done = arguments[arguments.length - 1];
@@ -211,5 +233,30 @@ impl Drop for Browser {
         }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+    }
+}
+
+/// A Chrome DevTools command sent through chromedriver's `goog/cdp/execute`.
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.cmd, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
     }
 }

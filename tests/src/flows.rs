@@ -74,3 +74,57 @@ pub async fn fill_sheet_1(browser: &Browser) {
         Some("saved")
     );
 }
+
+/// Presses 今すぐ同期 and waits until a sync has finished after it with nothing left to send;
+/// fails with the app's own words if sync reports an error instead.
+pub async fn sync_now(browser: &Browser) {
+    let last = browser.testid("sync-last").await;
+    let before = last.attr("data-synced-at").await.unwrap();
+    browser.click("[data-testid=sync-now]").await;
+    for _ in 0..300 {
+        let last = browser.testid("sync-last").await;
+        let at = last.attr("data-synced-at").await.unwrap();
+        let idle = last.attr("data-state").await.unwrap().as_deref() == Some("idle");
+        let unsent = browser
+            .testid("sync-unsent")
+            .await
+            .attr("data-count")
+            .await
+            .unwrap();
+        if idle && at != before && unsent.as_deref() == Some("0") {
+            return;
+        }
+        if idle
+            && at == before
+            && let Ok(error) = browser
+                .client
+                .find(fantoccini::Locator::Css("[data-testid=sync-error]"))
+                .await
+        {
+            panic!("sync failed: {}", error.text().await.unwrap_or_default());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("sync did not finish within 30 s");
+}
+
+/// Opens the newest record of the first client on this device, from the client list.
+pub async fn open_first_record(stack: &Stack, browser: &Browser) {
+    browser.goto(&stack.url("/clients")).await;
+    browser.click("[data-testid=client-link]").await;
+    browser.click("[data-testid=timeline-item] a").await;
+    browser.testid("supporter-mode").await;
+}
+
+/// Waits until the input matching `selector` shows `expected`.
+pub async fn wait_for_value(browser: &Browser, selector: &str, expected: &str) {
+    let mut last = String::new();
+    for _ in 0..100 {
+        last = browser.value(selector).await;
+        if last == expected {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{selector} shows {last:?}, expected {expected:?}");
+}

@@ -10,6 +10,9 @@ use tokio::task::AbortHandle;
 struct State {
     upstream: Option<SocketAddr>,
     connections: Vec<AbortHandle>,
+    /// Requests reach the server, but the browser never gets the answer: the connection drops
+    /// the moment the server starts replying (a server that dies after committing).
+    swallow_answers: bool,
 }
 
 pub struct Proxy {
@@ -25,6 +28,7 @@ impl Proxy {
         let state = Arc::new(Mutex::new(State {
             upstream: Some(upstream),
             connections: Vec::new(),
+            swallow_answers: false,
         }));
         let accept = tokio::spawn(accept_loop(listener, state.clone())).abort_handle();
         Self {
@@ -46,7 +50,14 @@ impl Proxy {
     /// Forwards new connections to `upstream`.
     pub fn connect_to(&self, upstream: SocketAddr) {
         self.cut();
-        self.state.lock().unwrap().upstream = Some(upstream);
+        let mut state = self.state.lock().unwrap();
+        state.upstream = Some(upstream);
+        state.swallow_answers = false;
+    }
+
+    /// From now on every request reaches the server and every answer is lost on the way back.
+    pub fn swallow_answers(&self) {
+        self.state.lock().unwrap().swallow_answers = true;
     }
 }
 
@@ -64,8 +75,23 @@ async fn accept_loop(listener: TcpListener, state: Arc<Mutex<State>>) {
             continue; // dropping `inbound` closes it: the browser sees a failed connection
         };
         state_now.connections.retain(|c| !c.is_finished());
+        let swallow = state_now.swallow_answers;
         let task = tokio::spawn(async move {
-            if let Ok(mut outbound) = TcpStream::connect(upstream).await {
+            let Ok(mut outbound) = TcpStream::connect(upstream).await else {
+                return;
+            };
+            if swallow {
+                use tokio::io::AsyncReadExt;
+                let (mut from_browser, _to_browser) = inbound.split();
+                let (mut from_server, mut to_server) = outbound.split();
+                let forward = tokio::io::copy(&mut from_browser, &mut to_server);
+                let mut first = [0u8; 1];
+                // Dropping both streams once the server answers resets the browser's connection.
+                tokio::select! {
+                    _ = forward => {}
+                    _ = from_server.read(&mut first) => {}
+                }
+            } else {
                 let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
             }
         });

@@ -1,55 +1,47 @@
-//! Benchmarks of local records in real Chromium on the release build, run by `cargo xtask bench`
-//! (ignored by `cargo test`). Each prints one `BENCH {json}` line; xtask writes the figures into
-//! BENCHMARKS.md. Times are medians over repeated runs in one browser, never asserted.
+//! Browser benchmarks on the release build, run by `cargo xtask bench` (ignored by `cargo test`):
+//! the first sync of 10,000 records into a fresh browser, start-up with them stored, how fast an
+//! edit is durable, and how many unsent changes fit in localStorage. Prints one `BENCH {json}`
+//! line; xtask writes the figures into BENCHMARKS.md. Times are medians, never asserted.
 
 use serde_json::{Value, json};
-use yorisoi_e2e::flows::{fill_sheet_1, new_msfas};
+use std::time::Duration;
+use yorisoi_e2e::flows::{fill_sheet_1, new_msfas, open_first_record, sync_now};
 use yorisoi_e2e::{Browser, Stack};
 
-const SEEDED: usize = 2_000;
+const RECORDS: usize = 10_000;
+const CLIENTS: usize = 100;
 
-/// Copies the one real record made through the UI into `count` records of the same client
-/// and size, under fresh ids, straight into storage. Returns the record's key.
-const SEED: &str = "const count = arguments[0];
-    const key = Object.keys(localStorage).find((k) => k.startsWith('yorisoi.record.'));
-    const template = JSON.parse(localStorage.getItem(key));
-    for (let i = 0; i < count; i++) {
-        const copy = structuredClone(template);
-        copy.record.id = crypto.randomUUID();
-        localStorage.setItem('yorisoi.record.' + copy.record.id, JSON.stringify(copy));
-    }
-    return key;";
-
-/// 200 edits of one answer; each is timed from the input event until storage holds the text.
+/// 200 edits of one answer; each is timed from the input event until its handler has returned
+/// (the change is written to localStorage inside it), and checked in storage.
 const EDITS: &str = "const done = arguments[arguments.length - 1];
-    const key = arguments[0];
     const field = document.querySelector('#q-user1-q5-line1');
+    const outbox = () => Object.keys(localStorage).filter((k) => k.startsWith('yorisoi.outbox.'));
     const times = [];
+    let key = null;
     for (let i = 0; i < 200; i++) {
         const text = '慣れた作業のとき' + i;
         const start = performance.now();
         field.value = text;
         field.dispatchEvent(new Event('input', { bubbles: true }));
-        if (!localStorage.getItem(key).includes(text)) { done({ error: 'edit ' + i + ' not in storage' }); return; }
         times.push(performance.now() - start);
+        if (key === null) key = outbox().find((k) => localStorage.getItem(k).includes(text));
+        if (!key || !localStorage.getItem(key).includes(text)) { done({ error: 'edit ' + i + ' not in storage' }); return; }
     }
     times.sort((a, b) => a - b);
     done({ median: times[100], p95: times[190], max: times[199] });";
 
-/// How many copies of the record fit before the browser refuses more.
+/// How many copies of one unsent change fit before the browser refuses more.
 const CAPACITY: &str =
-    "const key = Object.keys(localStorage).find((k) => k.startsWith('yorisoi.record.'));
+    "const key = Object.keys(localStorage).find((k) => k.startsWith('yorisoi.outbox.'));
     const text = localStorage.getItem(key);
     let count = 0;
     try {
         for (;;) {
-            const copy = JSON.parse(text);
-            copy.record.id = crypto.randomUUID();
-            localStorage.setItem('yorisoi.record.' + copy.record.id, JSON.stringify(copy));
+            localStorage.setItem('bench.copy.' + count, text);
             count++;
         }
     } catch (e) {
-        return { fitted: count, record_bytes: 2 * (key.length + text.length), error: e.name };
+        return { fitted: count, change_bytes: 2 * (key.length + text.length), error: e.name };
     }";
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -57,17 +49,144 @@ fn median(mut values: Vec<f64>) -> f64 {
     values[values.len() / 2]
 }
 
+fn uuid(n: u64, tag: u16) -> String {
+    format!(
+        "01a1ee56-{:04x}-7{tag:03x}-8000-{n:012x}",
+        (n >> 32) & 0xffff
+    )
+}
+
+/// The server's whole log.
+async fn server_log(stack: &Stack) -> Vec<Value> {
+    let mut changes = Vec::new();
+    let mut since = 0;
+    loop {
+        let page: Value =
+            reqwest::get(stack.url(&format!("/api/v1/sync/pull?format=1&since={since}")))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+        changes.extend(
+            page["changes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["change"].clone()),
+        );
+        since = page["cursor"].as_u64().unwrap();
+        if !page["more"].as_bool().unwrap() {
+            return changes;
+        }
+    }
+}
+
+/// Copies the one client and record made through the UI into `CLIENTS` clients with `RECORDS`
+/// records in all, pushed to the server by one seeding device. Returns the number of changes.
+async fn seed(stack: &Stack) -> usize {
+    let template = server_log(stack).await;
+    let (client_changes, record_changes): (Vec<Value>, Vec<Value>) = template
+        .into_iter()
+        .partition(|c| c["entity"]["type"] == "client");
+    let device = uuid(1, 0x5ee);
+    let mut changes = Vec::new();
+    let mut push = |entity: (&str, String), client: &str, field: &Value, value: Value| {
+        changes.push(json!({
+            "id": {"device": device, "seq": changes.len() + 1},
+            "entity": {"type": entity.0, "id": entity.1},
+            "client": client,
+            "field": field,
+            "base": [],
+            "value": value,
+        }));
+    };
+    for c in 0..CLIENTS {
+        let client = uuid(c as u64, 0xc1);
+        for change in &client_changes {
+            let value = if change["field"] == "name" {
+                json!(format!("利用者 {c}"))
+            } else {
+                change["value"].clone()
+            };
+            push(("client", client.clone()), &client, &change["field"], value);
+        }
+        for r in 0..RECORDS / CLIENTS {
+            let record = uuid((c * RECORDS / CLIENTS + r) as u64, 0x2ec);
+            for change in &record_changes {
+                push(
+                    ("record", record.clone()),
+                    &client,
+                    &change["field"],
+                    change["value"].clone(),
+                );
+            }
+        }
+    }
+    let http = reqwest::Client::new();
+    for batch in changes.chunks(500) {
+        let response = http
+            .post(stack.url("/api/v1/sync/push"))
+            .json(&json!({"format": 1, "device": device, "changes": batch}))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "{}",
+            response.text().await.unwrap()
+        );
+    }
+    changes.len()
+}
+
+async fn wait_for_first_sync(browser: &Browser) {
+    for _ in 0..3000 {
+        let last = browser.testid("sync-last").await;
+        let synced = last.attr("data-synced-at").await.unwrap();
+        if synced.as_deref() != Some("0")
+            && last.attr("data-state").await.unwrap().as_deref() == Some("idle")
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the first sync did not finish in 5 minutes");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a benchmark: run by `cargo xtask bench`"]
-async fn bench_local_records() {
+async fn bench_first_sync_and_local_records() {
     let stack = Stack::start().await;
-    let browser = Browser::start().await;
-    new_msfas(&stack, &browser).await;
-    fill_sheet_1(&browser).await;
-    let record_page = browser.eval("return location.pathname", vec![]).await;
-    let key = browser.eval(SEED, vec![json!(SEEDED - 1)]).await;
+    let maker = Browser::start().await;
+    new_msfas(&stack, &maker).await;
+    fill_sheet_1(&maker).await;
+    sync_now(&maker).await;
+    drop(maker);
+    let seeded = seed(&stack).await;
+    let total_changes = server_log(&stack).await.len();
 
-    // Start to interactive with 2,000 records stored: navigation start to the app's mark.
+    // First sync into a fresh browser: from navigation start until the sync has finished.
+    let browser = Browser::start().await;
+    browser.goto(&stack.url("/clients")).await;
+    wait_for_first_sync(&browser).await;
+    let first_sync_ms = browser
+        .eval(
+            "return Number(document.querySelector('[data-testid=sync-last]').dataset.syncedAt) - performance.timeOrigin",
+            vec![],
+        )
+        .await
+        .as_f64()
+        .unwrap();
+    let clients = browser
+        .eval(
+            "return document.querySelectorAll('[data-testid=client-link]').length",
+            vec![],
+        )
+        .await;
+    assert_eq!(clients, json!(CLIENTS + 1), "every client arrived");
+
+    // Start to interactive with everything stored: navigation start to the app's mark.
     let mut starts = Vec::new();
     for _ in 0..7 {
         browser.goto(&stack.url("/clients")).await;
@@ -81,24 +200,19 @@ async fn bench_local_records() {
         starts.push(mark.as_f64().expect("the app marks when it is interactive"));
     }
 
-    browser
-        .goto(&stack.url(record_page.as_str().unwrap()))
-        .await;
-    browser.testid("supporter-mode").await;
-    let edits = browser
-        .client
-        .execute_async(EDITS, vec![key])
-        .await
-        .unwrap();
+    open_first_record(&stack, &browser).await;
+    let edits = browser.client.execute_async(EDITS, vec![]).await.unwrap();
     assert!(edits.get("error").is_none(), "{edits}");
+    let capacity = browser.eval(CAPACITY, vec![]).await;
 
-    let fresh = Browser::start().await;
-    new_msfas(&stack, &fresh).await;
-    fill_sheet_1(&fresh).await;
-    let capacity = fresh.eval(CAPACITY, vec![]).await;
-
+    let first_sync_s = first_sync_ms / 1000.0;
     let result: Value = json!({
-        "records": SEEDED,
+        "records": RECORDS + 1,
+        "changes": total_changes,
+        "seeded_changes": seeded,
+        "first_sync_s": first_sync_s,
+        "records_per_s": (RECORDS + 1) as f64 / first_sync_s,
+        "changes_per_s": total_changes as f64 / first_sync_s,
         "start_to_interactive_ms_median": median(starts),
         "edit_to_durable_ms": edits,
         "capacity": capacity,

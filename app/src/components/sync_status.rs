@@ -53,6 +53,7 @@ pub fn SyncStatusBar() -> impl IntoView {
                 <span data-testid="sync-unsent" data-count=move || db.unsent.get().to_string()>{unsent}</span>
                 <span class="sync-sep" aria-hidden="true">" · "</span>
                 <span data-testid="sync-last"
+                    data-synced-at=move || sync.status.with(|s| s.last_synced.unwrap_or(0).to_string())
                     data-state=move || if sync.status.with(|s| s.running) { "running" } else { "idle" }>
                     {last}
                 </span>

@@ -1,0 +1,245 @@
+//! Sync end to end: two real Chromium profiles (a coach's tablet and a client's device) and the
+//! real server, with the network taken away by cutting the proxy in front of the server.
+
+use serde_json::Value;
+use std::collections::BTreeSet;
+use yorisoi_e2e::flows::{fill_sheet_1, new_msfas, open_first_record, sync_now, wait_for_value};
+use yorisoi_e2e::{Browser, Stack};
+
+const Q2_LINE0: &str = "#q-user1-q2-line0";
+const Q2_LINE1: &str = "#q-user1-q2-line1";
+const Q5: &str = "#q-user1-q5-line0";
+const Q1_SITUATION: &str = "#q-user1-q1-r0-situation";
+
+/// The texts of the values a conflict shows side by side.
+async fn conflict_values(browser: &Browser) -> Vec<String> {
+    let mut texts = Vec::new();
+    for element in browser
+        .client
+        .find_all(fantoccini::Locator::Css(
+            "[data-testid=conflict][data-field='answers.user1.q2'] .conflict-value-text",
+        ))
+        .await
+        .unwrap()
+    {
+        texts.push(element.text().await.unwrap());
+    }
+    texts.sort();
+    texts
+}
+
+async fn conflict_count(browser: &Browser) -> usize {
+    browser
+        .client
+        .find_all(fantoccini::Locator::Css("[data-testid=conflict]"))
+        .await
+        .unwrap()
+        .len()
+}
+
+#[tokio::test]
+async fn offline_edits_on_two_devices_merge_and_a_conflict_is_resolved_by_a_person_everywhere() {
+    let stack = Stack::start().await;
+    let (coach, client) = (Browser::start().await, Browser::start().await);
+    new_msfas(&stack, &coach).await;
+    coach.type_into(Q2_LINE0, "午後のピッキング").await;
+    sync_now(&coach).await;
+    client.goto(&stack.url("/clients")).await;
+    sync_now(&client).await;
+    open_first_record(&stack, &client).await;
+    wait_for_value(&client, Q2_LINE0, "午後のピッキング").await;
+
+    // Both offline: different fields on each, and the same answer on both.
+    stack.proxy.cut();
+    coach.type_into(Q5, "慣れた作業のとき").await;
+    client.type_into(Q1_SITUATION, "急がされるとき").await;
+    coach.type_into(Q2_LINE1, "倉庫の寒さ").await;
+    client.type_into(Q2_LINE1, "倉庫の暑さ").await;
+
+    stack.proxy.connect_to(stack.server.addr);
+    sync_now(&coach).await;
+    sync_now(&client).await;
+    sync_now(&coach).await;
+    for device in [&coach, &client] {
+        wait_for_value(device, Q5, "慣れた作業のとき").await;
+        wait_for_value(device, Q1_SITUATION, "急がされるとき").await;
+        device.testid("conflicts").await;
+        assert_eq!(
+            conflict_values(device).await,
+            [
+                "午後のピッキング\n倉庫の寒さ",
+                "午後のピッキング\n倉庫の暑さ"
+            ],
+            "both values are shown side by side, neither is chosen"
+        );
+        assert_eq!(
+            conflict_count(device).await,
+            1,
+            "only the one answer conflicts"
+        );
+    }
+
+    // The coach and the client agree on 暑さ; the coach picks it.
+    let picks = coach
+        .client
+        .find_all(fantoccini::Locator::Css(
+            "[data-testid=conflict][data-field='answers.user1.q2'] [data-testid=conflict-value]",
+        ))
+        .await
+        .unwrap();
+    let mut picked = false;
+    for value in picks {
+        if value.text().await.unwrap().contains("暑さ") {
+            value
+                .find(fantoccini::Locator::Css("[data-testid=conflict-pick]"))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+            picked = true;
+        }
+    }
+    assert!(picked);
+    wait_for_value(&coach, Q2_LINE1, "倉庫の暑さ").await;
+    assert_eq!(conflict_count(&coach).await, 0);
+    sync_now(&coach).await;
+    sync_now(&client).await;
+    wait_for_value(&client, Q2_LINE1, "倉庫の暑さ").await;
+    assert_eq!(
+        conflict_count(&client).await,
+        0,
+        "the resolution reached the client"
+    );
+
+    // The losing value is not gone: it is in the record's history, on both devices.
+    client.click("[data-testid=history-link]").await;
+    client.testid("history").await;
+    let history = client
+        .eval(
+            "return [...document.querySelectorAll('[data-testid=history-row][data-field=\"answers.user1.q2\"] [data-testid=history-after]')].map(e => e.textContent)",
+            vec![],
+        )
+        .await;
+    let after: Vec<String> = serde_json::from_value(history).unwrap();
+    assert!(after.iter().any(|t| t.contains("寒さ")), "{after:?}");
+    assert!(after.iter().any(|t| t.contains("暑さ")), "{after:?}");
+}
+
+/// The server's whole change log, read as any device would.
+async fn server_log(stack: &Stack) -> Vec<Value> {
+    let mut changes = Vec::new();
+    let mut since = 0;
+    loop {
+        let page: Value =
+            reqwest::get(stack.url(&format!("/api/v1/sync/pull?format=1&since={since}")))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+        changes.extend(page["changes"].as_array().unwrap().iter().cloned());
+        since = page["cursor"].as_u64().unwrap();
+        if !page["more"].as_bool().unwrap() {
+            return changes;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_server_killed_after_storing_a_push_loses_nothing_and_stores_nothing_twice() {
+    let mut stack = Stack::start().await;
+    let (coach, other) = (Browser::start().await, Browser::start().await);
+    coach.goto(&stack.url("/clients")).await;
+    coach.testid("sync-bar").await;
+    // Every push reaches the server and is stored, but no answer comes back.
+    stack.proxy.swallow_answers();
+    new_msfas(&stack, &coach).await;
+    fill_sheet_1(&coach).await;
+    coach.click("[data-testid=sync-now]").await;
+    coach.testid("sync-error").await;
+    let unsent: usize = coach
+        .testid("sync-unsent")
+        .await
+        .attr("data-count")
+        .await
+        .unwrap()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(unsent > 0, "without an answer nothing leaves the outbox");
+
+    // The server dies; a new one starts on the same database.
+    let data = stack.data.path().to_owned();
+    stack.server.stop();
+    stack.server = yorisoi_e2e::Server::start(&yorisoi_e2e::dist(), &data).await;
+    stack.proxy.connect_to(stack.server.addr);
+    sync_now(&coach).await;
+
+    let log = server_log(&stack).await;
+    let ids: Vec<(String, u64)> = log
+        .iter()
+        .map(|p| {
+            let id = &p["change"]["id"];
+            (
+                id["device"].as_str().unwrap().to_owned(),
+                id["seq"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let distinct: BTreeSet<_> = ids.iter().cloned().collect();
+    assert_eq!(distinct.len(), ids.len(), "no change is stored twice");
+    let seqs: Vec<u64> = ids.iter().map(|(_, s)| *s).collect();
+    assert_eq!(
+        seqs,
+        (1..=seqs.len() as u64).collect::<Vec<_>>(),
+        "every change of the device is there, in order, none missing"
+    );
+
+    // Another device receives every answer.
+    other.goto(&stack.url("/clients")).await;
+    sync_now(&other).await;
+    open_first_record(&stack, &other).await;
+    wait_for_value(&other, Q2_LINE0, "午後のピッキング").await;
+    wait_for_value(&other, "#q-user1-q2-line2", "残業").await;
+    wait_for_value(&other, Q5, "慣れた作業のとき").await;
+    wait_for_value(&other, "#q-user1-q1-r4-situation", "電話が続くとき").await;
+    assert!(
+        other
+            .is_checked("section[data-field='user1.q4'] input[value=stiff_shoulders]")
+            .await
+    );
+}
+
+#[tokio::test]
+async fn a_device_clock_thirty_days_behind_changes_nothing() {
+    let stack = Stack::start().await;
+    let (behind, ahead) = (Browser::start().await, Browser::start().await);
+    behind.shift_clock_days(-30).await;
+    ahead.shift_clock_days(30).await;
+    new_msfas(&stack, &ahead).await;
+    ahead.type_into(Q5, "先に書いた答え").await;
+    sync_now(&ahead).await;
+
+    behind.goto(&stack.url("/clients")).await;
+    sync_now(&behind).await;
+    open_first_record(&stack, &behind).await;
+    wait_for_value(&behind, Q5, "先に書いた答え").await;
+    let clock: i64 =
+        serde_json::from_value(behind.eval("return Date.now()", vec![]).await).unwrap();
+    let real = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    assert!(real - clock > 29 * 86_400_000, "the clock really is behind");
+
+    // The later edit, made on the device whose clock says it is a month earlier, wins: it was
+    // made with the earlier answer in view. A timestamp would have thrown it away.
+    behind.set_value(Q5, "あとで直した答え").await;
+    sync_now(&behind).await;
+    sync_now(&ahead).await;
+    for device in [&behind, &ahead] {
+        wait_for_value(device, Q5, "あとで直した答え").await;
+        assert_eq!(conflict_count(device).await, 0);
+    }
+}
