@@ -103,6 +103,27 @@ impl Stack {
         self.server.stop();
     }
 
+    /// The server's whole change log, read through the pull API as any device would: each entry
+    /// is a pulled change (`seq`, `received_at`, `change`).
+    pub async fn server_log(&self) -> Vec<serde_json::Value> {
+        let mut changes = Vec::new();
+        let mut since = 0;
+        loop {
+            let page: serde_json::Value =
+                reqwest::get(self.url(&format!("/api/v1/sync/pull?format=1&since={since}")))
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+            changes.extend(page["changes"].as_array().unwrap().iter().cloned());
+            since = page["cursor"].as_u64().unwrap();
+            if !page["more"].as_bool().unwrap() {
+                return changes;
+            }
+        }
+    }
+
     /// Starts a new server (a new deploy) on `dist`, with the same data, behind the same address.
     pub async fn redeploy(&mut self, dist: &Path) {
         self.server.stop();

@@ -56,8 +56,13 @@ impl Proxy {
     }
 
     /// From now on every request reaches the server and every answer is lost on the way back.
+    /// Open connections are dropped, so the browser cannot reuse one that still answers.
     pub fn swallow_answers(&self) {
-        self.state.lock().unwrap().swallow_answers = true;
+        let mut state = self.state.lock().unwrap();
+        state.swallow_answers = true;
+        for connection in state.connections.drain(..) {
+            connection.abort();
+        }
     }
 }
 

@@ -56,38 +56,13 @@ fn uuid(n: u64, tag: u16) -> String {
     )
 }
 
-/// The server's whole log.
-async fn server_log(stack: &Stack) -> Vec<Value> {
-    let mut changes = Vec::new();
-    let mut since = 0;
-    loop {
-        let page: Value =
-            reqwest::get(stack.url(&format!("/api/v1/sync/pull?format=1&since={since}")))
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-        changes.extend(
-            page["changes"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|p| p["change"].clone()),
-        );
-        since = page["cursor"].as_u64().unwrap();
-        if !page["more"].as_bool().unwrap() {
-            return changes;
-        }
-    }
-}
-
 /// Copies the one client and record made through the UI into `CLIENTS` clients with `RECORDS`
 /// records in all, pushed to the server by one seeding device. Returns the number of changes.
 async fn seed(stack: &Stack) -> usize {
-    let template = server_log(stack).await;
+    let template = stack.server_log().await;
     let (client_changes, record_changes): (Vec<Value>, Vec<Value>) = template
         .into_iter()
+        .map(|pulled| pulled["change"].clone())
         .partition(|c| c["entity"]["type"] == "client");
     let device = uuid(1, 0x5ee);
     let mut changes = Vec::new();
@@ -164,7 +139,7 @@ async fn bench_first_sync_and_local_records() {
     sync_now(&maker).await;
     drop(maker);
     let seeded = seed(&stack).await;
-    let total_changes = server_log(&stack).await.len();
+    let total_changes = stack.server_log().await.len();
 
     // First sync into a fresh browser: from navigation start until the sync has finished.
     let browser = Browser::start().await;
