@@ -13,6 +13,8 @@ struct State {
     /// Requests reach the server, but the browser never gets the answer: the connection drops
     /// the moment the server starts replying (a server that dies after committing).
     swallow_answers: bool,
+    /// Connections are accepted and then never answered: a network that stalls.
+    hang: bool,
 }
 
 pub struct Proxy {
@@ -29,6 +31,7 @@ impl Proxy {
             upstream: Some(upstream),
             connections: Vec::new(),
             swallow_answers: false,
+            hang: false,
         }));
         let accept = tokio::spawn(accept_loop(listener, state.clone())).abort_handle();
         Self {
@@ -53,6 +56,17 @@ impl Proxy {
         let mut state = self.state.lock().unwrap();
         state.upstream = Some(upstream);
         state.swallow_answers = false;
+        state.hang = false;
+    }
+
+    /// From now on connections are accepted and held open, but nothing is ever forwarded or
+    /// answered. Open connections are dropped first.
+    pub fn hang(&self) {
+        let mut state = self.state.lock().unwrap();
+        state.hang = true;
+        for connection in state.connections.drain(..) {
+            connection.abort();
+        }
     }
 
     /// From now on every request reaches the server and every answer is lost on the way back.
@@ -80,8 +94,12 @@ async fn accept_loop(listener: TcpListener, state: Arc<Mutex<State>>) {
             continue; // dropping `inbound` closes it: the browser sees a failed connection
         };
         state_now.connections.retain(|c| !c.is_finished());
-        let swallow = state_now.swallow_answers;
+        let (swallow, hang) = (state_now.swallow_answers, state_now.hang);
         let task = tokio::spawn(async move {
+            if hang {
+                let _held = &mut inbound;
+                std::future::pending::<()>().await;
+            }
             let Ok(mut outbound) = TcpStream::connect(upstream).await else {
                 return;
             };

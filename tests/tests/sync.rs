@@ -220,3 +220,44 @@ async fn a_device_clock_thirty_days_behind_changes_nothing() {
         assert_eq!(conflict_count(device).await, 0);
     }
 }
+
+#[tokio::test]
+async fn a_stalled_request_is_dropped_by_the_watchdog_and_sync_recovers() {
+    let stack = Stack::start().await;
+    let coach = Browser::start().await;
+    new_msfas(&stack, &coach).await;
+    sync_now(&coach).await;
+    // The network stalls: connections open, nothing ever comes back.
+    stack.proxy.hang();
+    coach.type_into(Q5, "止まったネットワーク").await;
+    coach.click("[data-testid=sync-now]").await;
+    let mut error = String::new();
+    for _ in 0..60 {
+        if let Ok(element) = coach
+            .client
+            .find(fantoccini::Locator::Css("[data-testid=sync-error]"))
+            .await
+        {
+            error = element.text().await.unwrap_or_default();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    assert!(
+        error.contains("応答が止まりました"),
+        "the watchdog reports the stall in plain words: {error:?}"
+    );
+    assert_ne!(
+        coach.testid("sync-unsent").await.attr("data-count").await.unwrap().as_deref(),
+        Some("0"),
+        "the edit is still waiting to be sent"
+    );
+    stack.proxy.connect_to(stack.server.addr);
+    sync_now(&coach).await;
+    let log = stack.server_log().await;
+    assert!(
+        log.iter()
+            .any(|p| p["change"]["value"]["lines"][0] == "止まったネットワーク"),
+        "the edit reached the server once the network came back"
+    );
+}
