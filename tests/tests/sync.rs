@@ -121,6 +121,8 @@ async fn offline_edits_on_two_devices_merge_and_a_conflict_is_resolved_by_a_pers
         )
         .await;
     let after: Vec<String> = serde_json::from_value(history).unwrap();
+    let violations = yorisoi_e2e::serious_violations(&client).await;
+    assert!(violations.is_empty(), "history: {violations:#?}");
     assert!(after.iter().any(|t| t.contains("寒さ")), "{after:?}");
     assert!(after.iter().any(|t| t.contains("暑さ")), "{after:?}");
 }
@@ -248,7 +250,13 @@ async fn a_stalled_request_is_dropped_by_the_watchdog_and_sync_recovers() {
         "the watchdog reports the stall in plain words: {error:?}"
     );
     assert_ne!(
-        coach.testid("sync-unsent").await.attr("data-count").await.unwrap().as_deref(),
+        coach
+            .testid("sync-unsent")
+            .await
+            .attr("data-count")
+            .await
+            .unwrap()
+            .as_deref(),
         Some("0"),
         "the edit is still waiting to be sent"
     );
