@@ -233,6 +233,17 @@ mod records {
         Idb::open().await.unwrap().clear_for_tests().await.unwrap();
     }
 
+    /// A fresh device holding one client and one record saved before sync existed, started.
+    async fn started_with_a_presync_record() -> (Client, Record, Db) {
+        fresh_device().await;
+        let a = client(1);
+        let saved = record(&a, 2);
+        storage::save_client(&a).unwrap();
+        storage::save_record(&saved).unwrap();
+        let db = loaded_db().await;
+        (a, saved, db)
+    }
+
     #[wasm_bindgen_test]
     async fn synced_changes_and_their_cursor_are_written_together_and_read_back() {
         fresh_device().await;
@@ -251,12 +262,7 @@ mod records {
 
     #[wasm_bindgen_test]
     async fn records_saved_before_sync_become_unsent_changes_and_their_old_entries_go() {
-        fresh_device().await;
-        let a = client(1);
-        let saved = record(&a, 2);
-        storage::save_client(&a).unwrap();
-        storage::save_record(&saved).unwrap();
-        let db = loaded_db().await;
+        let (a, saved, db) = started_with_a_presync_record().await;
         assert_eq!(
             db.record(saved.id).map(|r| r.answers),
             Some(saved.answers.clone())
@@ -282,12 +288,7 @@ mod records {
 
     #[wasm_bindgen_test]
     async fn a_full_quota_is_reported_the_edit_stays_in_memory_and_is_saved_when_room_returns() {
-        fresh_device().await;
-        let a = client(1);
-        let saved = record(&a, 2);
-        storage::save_client(&a).unwrap();
-        storage::save_record(&saved).unwrap();
-        let db = loaded_db().await;
+        let (a, saved, db) = started_with_a_presync_record().await;
         let before = outbox_entries();
 
         let fillers = fill_storage();
