@@ -7,6 +7,7 @@ mod axe;
 mod browser;
 pub mod flows;
 mod proxy;
+mod seed;
 mod server;
 
 pub use axe::serious_violations;

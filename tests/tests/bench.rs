@@ -49,72 +49,6 @@ fn median(mut values: Vec<f64>) -> f64 {
     values[values.len() / 2]
 }
 
-fn uuid(n: u64, tag: u16) -> String {
-    format!(
-        "01a1ee56-{:04x}-7{tag:03x}-8000-{n:012x}",
-        (n >> 32) & 0xffff
-    )
-}
-
-/// Copies the one client and record made through the UI into `CLIENTS` clients with `RECORDS`
-/// records in all, pushed to the server by one seeding device. Returns the number of changes.
-async fn seed(stack: &Stack) -> usize {
-    let template = stack.server_log().await;
-    let (client_changes, record_changes): (Vec<Value>, Vec<Value>) = template
-        .into_iter()
-        .map(|pulled| pulled["change"].clone())
-        .partition(|c| c["entity"]["type"] == "client");
-    let device = uuid(1, 0x5ee);
-    let mut changes = Vec::new();
-    let mut push = |entity: (&str, String), client: &str, field: &Value, value: Value| {
-        changes.push(json!({
-            "id": {"device": device, "seq": changes.len() + 1},
-            "entity": {"type": entity.0, "id": entity.1},
-            "client": client,
-            "field": field,
-            "base": [],
-            "value": value,
-        }));
-    };
-    for c in 0..CLIENTS {
-        let client = uuid(c as u64, 0xc1);
-        for change in &client_changes {
-            let value = if change["field"] == "name" {
-                json!(format!("利用者 {c}"))
-            } else {
-                change["value"].clone()
-            };
-            push(("client", client.clone()), &client, &change["field"], value);
-        }
-        for r in 0..RECORDS / CLIENTS {
-            let record = uuid((c * RECORDS / CLIENTS + r) as u64, 0x2ec);
-            for change in &record_changes {
-                push(
-                    ("record", record.clone()),
-                    &client,
-                    &change["field"],
-                    change["value"].clone(),
-                );
-            }
-        }
-    }
-    let http = reqwest::Client::new();
-    for batch in changes.chunks(500) {
-        let response = http
-            .post(stack.url("/api/v1/sync/push"))
-            .json(&json!({"format": 1, "device": device, "changes": batch}))
-            .send()
-            .await
-            .unwrap();
-        assert!(
-            response.status().is_success(),
-            "{}",
-            response.text().await.unwrap()
-        );
-    }
-    changes.len()
-}
-
 async fn wait_for_first_sync(browser: &Browser) {
     for _ in 0..3000 {
         let last = browser.testid("sync-last").await;
@@ -138,7 +72,7 @@ async fn bench_first_sync_and_local_records() {
     fill_sheet_1(&maker).await;
     sync_now(&maker).await;
     drop(maker);
-    let seeded = seed(&stack).await;
+    let seeded = stack.seed_copies(CLIENTS, RECORDS).await;
     let total_changes = stack.server_log().await.len();
 
     // First sync into a fresh browser: from navigation start until the sync has finished.

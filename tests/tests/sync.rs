@@ -269,3 +269,41 @@ async fn a_stalled_request_is_dropped_by_the_watchdog_and_sync_recovers() {
         "the edit reached the server once the network came back"
     );
 }
+
+#[tokio::test]
+async fn a_long_first_sync_shows_its_progress_and_brings_every_client() {
+    let stack = Stack::start().await;
+    let maker = Browser::start().await;
+    new_msfas(&stack, &maker).await;
+    fill_sheet_1(&maker).await;
+    sync_now(&maker).await;
+    drop(maker);
+    stack.seed_copies(20, 1_000).await;
+
+    let fresh = Browser::start().await;
+    fresh.goto(&stack.url("/sync")).await;
+    let progress = fresh.testid("sync-progress").await;
+    let shown = progress.text().await.unwrap();
+    assert!(shown.contains("受信中"), "{shown:?}");
+    // When the sync is over the progress goes and every client is on the device.
+    for _ in 0..600 {
+        if fresh
+            .client
+            .find(fantoccini::Locator::Css("[data-testid=sync-progress]"))
+            .await
+            .is_err()
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    fresh.goto(&stack.url("/clients")).await;
+    fresh.testid("client-list").await;
+    let clients = fresh
+        .eval(
+            "return document.querySelectorAll('[data-testid=client-link]').length",
+            vec![],
+        )
+        .await;
+    assert_eq!(clients, serde_json::json!(21));
+}
