@@ -415,11 +415,13 @@ async fn an_export_imports_on_another_device_as_the_same_records() {
         "labels, not ids, on CRLF lines"
     );
 
-    // Another device: a fresh browser profile with nothing stored.
+    // Another device with nothing stored, which does not sync with the first (another agency's
+    // server: a file is how records move between them).
     let file = tempfile::Builder::new().suffix(".json").tempfile().unwrap();
     std::fs::write(file.path(), &exported).unwrap();
+    let other_stack = Stack::start().await;
     let other = Browser::start().await;
-    other.goto(&stack.url("/clients")).await;
+    other.goto(&other_stack.url("/clients")).await;
     other.testid("clients-empty").await;
     other
         .css("[data-testid=import-json]")
@@ -437,7 +439,7 @@ async fn an_export_imports_on_another_device_as_the_same_records() {
 
     // A damaged file is refused with the reason, and nothing already there changes.
     std::fs::write(file.path(), "{\"format\": 1, \"kind\": \"something-else\"}").unwrap();
-    other.goto(&stack.url("/clients")).await;
+    other.goto(&other_stack.url("/clients")).await;
     other
         .css("[data-testid=import-json]")
         .await
