@@ -409,9 +409,7 @@ impl Db {
         self.flush();
         self.rebuild(&[entity]);
         self.unsent.set(self.outbox_len());
-        if let Some(sync) = use_context::<crate::sync::SyncEngine>() {
-            sync.soon();
-        }
+        crate::sync::after_edit();
     }
 
     /// Writes every waiting change to localStorage; keeps the ones storage refuses. Pre-sync

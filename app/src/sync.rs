@@ -81,6 +81,7 @@ impl SyncEngine {
             timer: StoredValue::new(0),
         };
         provide_context(engine);
+        ENGINE.with(|e| e.set(Some(engine)));
         let started = StoredValue::new(false);
         Effect::new(move |_| {
             if db.loading.get() == crate::db::Loading::Ready && !started.get_value() {
@@ -239,6 +240,19 @@ async fn call<T: DeserializeOwned>(request: reqwest::RequestBuilder) -> Result<T
     match select(Box::pin(exchange), TimeoutFuture::new(STALL_MS)).await {
         Either::Left((result, _)) => result,
         Either::Right(_) => Err(SyncError::Stalled),
+    }
+}
+
+thread_local! {
+    /// The engine, for code that runs outside any component (an edit made in an event handler
+    /// or a task): see [`after_edit`].
+    static ENGINE: std::cell::Cell<Option<SyncEngine>> = const { std::cell::Cell::new(None) };
+}
+
+/// Asks for a sync shortly after an edit, wherever the edit was made.
+pub fn after_edit() {
+    if let Some(engine) = ENGINE.with(std::cell::Cell::get) {
+        engine.soon();
     }
 }
 

@@ -307,3 +307,24 @@ async fn a_long_first_sync_shows_its_progress_and_brings_every_client() {
         .await;
     assert_eq!(clients, serde_json::json!(21));
 }
+
+#[tokio::test]
+async fn an_edit_reaches_the_server_by_itself_moments_after_it_is_made() {
+    let stack = Stack::start().await;
+    let coach = Browser::start().await;
+    new_msfas(&stack, &coach).await;
+    coach.type_into(Q5, "ひとりでに届く").await;
+    // Nobody presses 今すぐ同期; the next periodic sync is a minute away.
+    for _ in 0..100 {
+        let log = stack.server_log().await;
+        if log
+            .iter()
+            .any(|p| p["change"]["value"]["lines"][0] == "ひとりでに届く")
+        {
+            coach.wait_for_text("sync-unsent", "すべて送信済み").await;
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the edit did not reach the server within 10 s");
+}
