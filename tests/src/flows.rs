@@ -128,3 +128,24 @@ pub async fn wait_for_value(browser: &Browser, selector: &str, expected: &str) {
     }
     panic!("{selector} shows {last:?}, expected {expected:?}");
 }
+
+/// How many clients the client list shows.
+pub async fn client_count(browser: &Browser) -> usize {
+    browser.testid("client-list").await;
+    let count = browser
+        .eval(
+            "return document.querySelectorAll('[data-testid=client-link]').length",
+            vec![],
+        )
+        .await;
+    count.as_u64().unwrap_or_default() as usize
+}
+
+/// One client with a filled-in MSFAS, made through the UI on a browser of its own and synced:
+/// the template [`Stack::seed_copies`] copies.
+pub async fn one_synced_msfas(stack: &Stack) {
+    let maker = Browser::start().await;
+    new_msfas(stack, &maker).await;
+    fill_sheet_1(&maker).await;
+    sync_now(&maker).await;
+}

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 use std::time::Duration;
-use yorisoi_e2e::flows::{fill_sheet_1, new_msfas, open_first_record, sync_now};
+use yorisoi_e2e::flows::{client_count, one_synced_msfas, open_first_record};
 use yorisoi_e2e::{Browser, Stack};
 
 const RECORDS: usize = 10_000;
@@ -67,11 +67,7 @@ async fn wait_for_first_sync(browser: &Browser) {
 #[ignore = "a benchmark: run by `cargo xtask bench`"]
 async fn bench_first_sync_and_local_records() {
     let stack = Stack::start().await;
-    let maker = Browser::start().await;
-    new_msfas(&stack, &maker).await;
-    fill_sheet_1(&maker).await;
-    sync_now(&maker).await;
-    drop(maker);
+    one_synced_msfas(&stack).await;
     let seeded = stack.seed_copies(CLIENTS, RECORDS).await;
     let total_changes = stack.server_log().await.len();
 
@@ -87,13 +83,11 @@ async fn bench_first_sync_and_local_records() {
         .await
         .as_f64()
         .unwrap();
-    let clients = browser
-        .eval(
-            "return document.querySelectorAll('[data-testid=client-link]').length",
-            vec![],
-        )
-        .await;
-    assert_eq!(clients, json!(CLIENTS + 1), "every client arrived");
+    assert_eq!(
+        client_count(&browser).await,
+        CLIENTS + 1,
+        "every client arrived"
+    );
 
     // Start to interactive with everything stored: navigation start to the app's mark.
     let mut starts = Vec::new();

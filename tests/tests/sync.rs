@@ -2,7 +2,10 @@
 //! real server, with the network taken away by cutting the proxy in front of the server.
 
 use std::collections::BTreeSet;
-use yorisoi_e2e::flows::{fill_sheet_1, new_msfas, open_first_record, sync_now, wait_for_value};
+use yorisoi_e2e::flows::{
+    client_count, fill_sheet_1, new_msfas, one_synced_msfas, open_first_record, sync_now,
+    wait_for_value,
+};
 use yorisoi_e2e::{Browser, Stack};
 
 const Q2_LINE0: &str = "#q-user1-q2-line0";
@@ -273,11 +276,7 @@ async fn a_stalled_request_is_dropped_by_the_watchdog_and_sync_recovers() {
 #[tokio::test]
 async fn a_long_first_sync_shows_its_progress_and_brings_every_client() {
     let stack = Stack::start().await;
-    let maker = Browser::start().await;
-    new_msfas(&stack, &maker).await;
-    fill_sheet_1(&maker).await;
-    sync_now(&maker).await;
-    drop(maker);
+    one_synced_msfas(&stack).await;
     stack.seed_copies(20, 1_000).await;
 
     let fresh = Browser::start().await;
@@ -298,14 +297,7 @@ async fn a_long_first_sync_shows_its_progress_and_brings_every_client() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     fresh.goto(&stack.url("/clients")).await;
-    fresh.testid("client-list").await;
-    let clients = fresh
-        .eval(
-            "return document.querySelectorAll('[data-testid=client-link]').length",
-            vec![],
-        )
-        .await;
-    assert_eq!(clients, serde_json::json!(21));
+    assert_eq!(client_count(&fresh).await, 21);
 }
 
 #[tokio::test]
