@@ -124,6 +124,8 @@ pub struct Db {
     records: RwSignal<BTreeMap<RecordId, Record>>,
     /// Bumped whenever the replica changes: views of conflicts and history read it.
     pub revision: RwSignal<u64>,
+    /// Every entity with a field in conflict (要確認), kept up to date by `rebuild`.
+    review: RwSignal<BTreeSet<Entity>>,
     /// How many changes wait to be sent.
     pub unsent: RwSignal<usize>,
     pub loading: RwSignal<Loading>,
@@ -132,6 +134,8 @@ pub struct Db {
     pub load_error: RwSignal<Option<String>>,
     /// Unsent changes (by number) whose localStorage write failed, retried every 3 s.
     unsaved: StoredValue<BTreeSet<u64>>,
+    /// The change counter as last written to localStorage: written again only when it moved.
+    saved_next_seq: StoredValue<u64>,
     /// Pre-sync entries to remove once their changes are safely in the outbox.
     legacy: StoredValue<Vec<String>>,
 }
@@ -143,12 +147,14 @@ impl Db {
             clients: RwSignal::new(BTreeMap::new()),
             records: RwSignal::new(BTreeMap::new()),
             revision: RwSignal::new(0),
+            review: RwSignal::new(BTreeSet::new()),
             unsent: RwSignal::new(0),
             loading: RwSignal::new(Loading::Pending),
             save_state: RwSignal::new(SaveState::Idle),
             set_aside: RwSignal::new(Vec::new()),
             load_error: RwSignal::new(None),
             unsaved: StoredValue::new(BTreeSet::new()),
+            saved_next_seq: StoredValue::new(0),
             legacy: StoredValue::new(Vec::new()),
         };
         // Retry waiting writes every few seconds; cheap when nothing waits.
@@ -260,9 +266,11 @@ impl Db {
 
     /// Rebuilds what pages show of `entities` from the replica.
     fn rebuild(self, entities: &[Entity]) {
-        let (mut clients, mut records) = (Vec::new(), Vec::new());
+        let (mut clients, mut records, mut review) = (Vec::new(), Vec::new(), Vec::new());
         with_state(|s| {
             for entity in entities {
+                let conflicted = s.replica.fields_of(*entity).any(|(_, r)| r.is_conflict());
+                review.push((*entity, conflicted));
                 let updated = s.updated.get(entity).copied().unwrap_or(0);
                 match *entity {
                     Entity::Client(id) => {
@@ -291,6 +299,22 @@ impl Db {
                         Some(record) => all.insert(id, record),
                         None => all.remove(&id),
                     };
+                }
+            });
+        }
+        let changed = self.review.with_untracked(|set| {
+            review
+                .iter()
+                .any(|(entity, conflicted)| set.contains(entity) != *conflicted)
+        });
+        if changed {
+            self.review.update(|set| {
+                for (entity, conflicted) in review {
+                    if conflicted {
+                        set.insert(entity);
+                    } else {
+                        set.remove(&entity);
+                    }
                 }
             });
         }
@@ -442,9 +466,12 @@ impl Db {
             (entries, Some(device))
         });
         if let Some(device) = device
-            && let Err(error) = storage::save_device(&device)
+            && device.next_seq != self.saved_next_seq.get_value()
         {
-            failure = Some(error);
+            match storage::save_device(&device) {
+                Ok(()) => self.saved_next_seq.set_value(device.next_seq),
+                Err(error) => failure = Some(error),
+            }
         }
         for (seq, unsent) in entries {
             let result = unsent.map_or(Ok(()), |u| storage::save_unsent(&u));
@@ -573,8 +600,7 @@ impl Db {
 
     /// Every entity with a field in conflict: what needs review.
     pub fn needs_review(self) -> BTreeSet<Entity> {
-        self.revision.track();
-        with_state(|s| s.replica.conflicts().map(|(e, _, _)| e).collect()).unwrap_or_default()
+        self.review.get()
     }
 
     /// Every change of `entity`, oldest first by when it was made or received, with the values it

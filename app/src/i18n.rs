@@ -88,6 +88,7 @@ messages! {
     SyncRunning => "同期中…", "Syncing…";
     SyncNow => "今すぐ同期", "Sync now";
     SyncProgress => "受信中：{n}", "Receiving: {n}";
+    SyncProgressLabel => "受信の進み具合", "Receiving progress";
     SyncErrOffline => "サーバーにつながりません。入力は端末に保存されています。つながると自動で送ります。", "Cannot reach the server. Your entries are saved on this device and will be sent automatically when it is reachable.";
     SyncErrStalled => "サーバーの応答が止まりました。少し待って、もう一度試します。", "The server stopped answering. Trying again shortly.";
     SyncErrUpdate => "アプリの更新が必要です。画面を再読み込みしてください。", "This app must be updated. Please reload the page.";
@@ -251,7 +252,7 @@ pub fn tr(key: Key) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static 
     move || i18n.t(key)
 }
 
-/// A reactive text with `{n}` filled in.
+/// A text with `{n}` filled in, in the current language (tracked where read).
 pub fn trn(key: Key, n: impl std::fmt::Display) -> String {
     use_i18n().t(key).replace("{n}", &n.to_string())
 }

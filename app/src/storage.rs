@@ -129,10 +129,13 @@ pub fn record_key(record: &Record) -> String {
     format!("{RECORD_PREFIX}{}", record.id)
 }
 
+/// Writes a client in the pre-sync layout. The app no longer writes it; tests use it to set up
+/// a device as the release before sync left it.
 pub fn save_client(client: &Client) -> Result<(), StorageError> {
     write(&client_key(client), &stored::encode(client))
 }
 
+/// Writes a record in the pre-sync layout (see [`save_client`]).
 pub fn save_record(record: &Record) -> Result<(), StorageError> {
     write(&record_key(record), &stored::encode(record))
 }

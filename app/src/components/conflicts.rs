@@ -108,9 +108,12 @@ fn merge_start(values: &[Value]) -> Option<(String, bool)> {
 pub fn ConflictReview(entity: Entity) -> impl IntoView {
     let db = use_db();
     let i18n = use_i18n();
+    // Built again only when the conflicts change, never on an edit elsewhere in the record, so a
+    // merged answer being written is not lost.
+    let conflicts = Memo::new(move |_| db.conflicts_of(entity));
     move || {
         let lang = i18n.lang.get();
-        let conflicts = db.conflicts_of(entity);
+        let conflicts = conflicts.get();
         if conflicts.is_empty() {
             return ().into_any();
         }

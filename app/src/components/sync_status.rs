@@ -2,7 +2,7 @@
 //! last sync failed, in plain words; with the 今すぐ同期 button.
 
 use crate::db::use_db;
-use crate::i18n::{Key, tr, trn, use_i18n};
+use crate::i18n::{Key, tr, trn};
 use crate::sync::{SyncError, use_sync};
 use leptos::prelude::*;
 
@@ -22,16 +22,11 @@ pub fn error_text(error: &SyncError) -> String {
 pub fn SyncStatusBar() -> impl IntoView {
     let db = use_db();
     let sync = use_sync();
-    let i18n = use_i18n();
-    let unsent = move || {
-        let _ = i18n.lang.get();
-        match db.unsent.get() {
-            0 => tr(Key::SyncAllSent)().to_owned(),
-            n => trn(Key::SyncUnsent, n),
-        }
+    let unsent = move || match db.unsent.get() {
+        0 => tr(Key::SyncAllSent)().to_owned(),
+        n => trn(Key::SyncUnsent, n),
     };
     let last = move || {
-        let _ = i18n.lang.get();
         let status = sync.status.get();
         if status.running {
             return tr(Key::SyncRunning)().to_owned();
@@ -42,7 +37,6 @@ pub fn SyncStatusBar() -> impl IntoView {
         }
     };
     let error = move || {
-        let _ = i18n.lang.get();
         sync.status.get().error.map(|e| {
             view! { <p class="sync-error" role="alert" data-testid="sync-error">{error_text(&e)}</p> }
         })

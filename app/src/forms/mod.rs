@@ -63,6 +63,23 @@ impl Target {
         use_db().set_answer(self.record, &self.field, answer);
     }
 
+    /// The text an uncontrolled input starts with, `show` applied to the answer; the input is
+    /// then kept showing it when the answer changes elsewhere (see [`follow`]).
+    pub fn shown<E>(
+        &self,
+        node: NodeRef<E>,
+        show: impl Fn(Option<Answer>) -> String + 'static,
+    ) -> String
+    where
+        E: leptos::html::ElementType,
+        E::Output: wasm_bindgen::JsCast + Clone + 'static,
+    {
+        let initial = show(self.current());
+        let target = self.clone();
+        follow(node, move || show(target.tracked()));
+        initial
+    }
+
     /// A DOM id for one part of this question's inputs.
     pub fn dom_id(&self, part: &str) -> String {
         format!("q-{}-{part}", self.field.replace('.', "-"))

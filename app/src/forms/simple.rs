@@ -9,17 +9,12 @@ use yorisoi_domain::date::Date;
 use yorisoi_domain::instrument::{LineStyle, Role};
 
 pub fn date(target: Target, labelled_by: &str, role: Option<Role>) -> impl IntoView + use<> {
-    let initial = match target.current() {
-        Some(Answer::Date { value }) => value.to_string(),
-        _ => String::new(),
-    };
-    let input_target = target.clone();
     let node = NodeRef::<leptos::html::Input>::new();
-    let follow_target = target.clone();
-    super::follow(node, move || match follow_target.tracked() {
+    let initial = target.shown(node, |answer| match answer {
         Some(Answer::Date { value }) => value.to_string(),
         _ => String::new(),
     });
+    let input_target = target.clone();
     // A date of birth shows the age it gives today; the age is never typed.
     let age = (role == Some(Role::BirthDate)).then(|| {
         let i18n = use_i18n();
@@ -50,13 +45,8 @@ pub fn date(target: Target, labelled_by: &str, role: Option<Role>) -> impl IntoV
 }
 
 pub fn time(target: Target, labelled_by: &str) -> impl IntoView + use<> {
-    let initial = match target.current() {
-        Some(Answer::Time { value }) => value,
-        _ => String::new(),
-    };
     let node = NodeRef::<leptos::html::Input>::new();
-    let follow_target = target.clone();
-    super::follow(node, move || match follow_target.tracked() {
+    let initial = target.shown(node, |answer| match answer {
         Some(Answer::Time { value }) => value,
         _ => String::new(),
     });
@@ -82,13 +72,8 @@ pub fn number(
     min: Option<i64>,
     max: Option<i64>,
 ) -> impl IntoView + use<> {
-    let initial = match target.current() {
-        Some(Answer::Number { value }) => value.to_string(),
-        _ => String::new(),
-    };
     let node = NodeRef::<leptos::html::Input>::new();
-    let follow_target = target.clone();
-    super::follow(node, move || match follow_target.tracked() {
+    let initial = target.shown(node, |answer| match answer {
         Some(Answer::Number { value }) => value.to_string(),
         _ => String::new(),
     });
@@ -120,10 +105,6 @@ pub fn text(
 ) -> impl IntoView + use<> {
     let i18n = use_i18n();
     let count = usize::from(lines);
-    let initial = match target.current() {
-        Some(Answer::Text { lines }) => lines,
-        _ => Vec::new(),
-    };
     let labelled_by = labelled_by.to_owned();
     let rows = (0..count)
         .map(|i| {
@@ -136,10 +117,8 @@ pub fn text(
             // Each line is named by the prompt and its line number, for screen readers.
             let line_id = target.dom_id(&format!("line{i}-label"));
             let labels = if count > 1 { format!("{labelled_by} {line_id}") } else { labelled_by.clone() };
-            let initial = initial.get(i).cloned().unwrap_or_default();
             let node = NodeRef::<leptos::html::Textarea>::new();
-            let follow_target = target.clone();
-            super::follow(node, move || match follow_target.tracked() {
+            let initial = target.shown(node, move |answer| match answer {
                 Some(Answer::Text { lines }) => lines.get(i).cloned().unwrap_or_default(),
                 _ => String::new(),
             });

@@ -57,7 +57,7 @@ pub fn table(
                 .iter()
                 .map(|column| {
                     let target = target.clone();
-                    let follow_target = target.clone();
+                    let shown_target = target.clone();
                     let column_id = column.id.clone();
                     let value = initial[row].get(&column.id).cloned().unwrap_or_default();
                     let input_id = target.dom_id(&format!("r{row}-{}", column.id));
@@ -72,15 +72,13 @@ pub fn table(
                     };
                     let input = if column.options.is_empty() {
                         let node = NodeRef::<leptos::html::Textarea>::new();
-                        let follow_column = column.id.clone();
-                        super::follow(node, move || {
-                            match follow_target.tracked() {
-                                Some(Answer::Table { rows }) => rows
-                                    .get(row)
-                                    .and_then(|r| r.get(&follow_column).cloned())
-                                    .unwrap_or_default(),
-                                _ => String::new(),
-                            }
+                        let shown_column = column.id.clone();
+                        let value = shown_target.shown(node, move |answer| match answer {
+                            Some(Answer::Table { rows }) => rows
+                                .get(row)
+                                .and_then(|r| r.get(&shown_column).cloned())
+                                .unwrap_or_default(),
+                            _ => String::new(),
                         });
                         view! {
                             <textarea node_ref=node class="input cell-text" id=input_id.clone() rows="2" prop:value=value

@@ -3,7 +3,7 @@
 
 use super::set_title;
 use crate::db::use_db;
-use crate::i18n::{Key, tr, trn, use_i18n};
+use crate::i18n::{Key, tr, trn};
 use crate::sync::use_sync;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -14,22 +14,19 @@ pub fn SyncPage() -> impl IntoView {
     set_title(Key::SyncTitle);
     let db = use_db();
     let sync = use_sync();
-    let i18n = use_i18n();
     let progress = move || {
-        let _ = i18n.lang.get();
         sync.status.get().progress.map(|(done, total)| {
             let total = total.max(1);
             view! {
                 <div class="sync-progress" data-testid="sync-progress">
                     <progress max=total.to_string() value=done.to_string()
-                        aria-label=tr(Key::SyncProgress)().replace("{n}", "")></progress>
+                        aria-label=tr(Key::SyncProgressLabel)></progress>
                     <p>{trn(Key::SyncProgress, format!("{done} / {total}"))}</p>
                 </div>
             }
         })
     };
     let review = move || {
-        let _ = i18n.lang.get();
         let entities = db.needs_review();
         let items: Vec<_> = entities
             .into_iter()

@@ -36,13 +36,6 @@ pub struct Synced {
     pub made_at: Option<i64>,
 }
 
-impl Synced {
-    /// The time to show: the server's when known, else the device's.
-    pub fn time(&self) -> Option<i64> {
-        self.received_at.or(self.made_at)
-    }
-}
-
 impl Stored for DeviceState {
     const KIND: &'static str = "device";
 }
