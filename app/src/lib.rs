@@ -9,6 +9,7 @@ pub mod records;
 pub mod settings;
 pub mod storage;
 pub mod sync;
+pub mod tabs;
 
 mod components;
 mod forms;

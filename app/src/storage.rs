@@ -1,7 +1,11 @@
 //! The one place the app touches localStorage for data. localStorage is written synchronously,
 //! inside the input handler, so it holds what must survive a crash the moment a person types:
-//! this device's identity (`yorisoi.device`) and its unsent changes, one entry per change
-//! (`yorisoi.outbox.<seq>`). Synced changes live in IndexedDB (see [`crate::idb`]).
+//! this device's identity (`yorisoi.device`), its writers (`yorisoi.writer.<writer>`: one per
+//! run of the app in a tab, with how far its changes are final) and its unsent changes, one entry
+//! per change under its writer's own numbers (`yorisoi.outbox.<writer>.<seq>`), so tabs open
+//! side by side never write one key for two edits. Synced changes live in IndexedDB (see
+//! [`crate::idb`]). The release before writers kept unsent changes under `yorisoi.outbox.<seq>`;
+//! those are still read (their contents name their writer) and pushed.
 //!
 //! Clients and records written before sync existed (`yorisoi.client.<id>`,
 //! `yorisoi.record.<id>`) are read once, turned into unsent changes, and then removed.
@@ -14,16 +18,18 @@
 
 use gloo_storage::{LocalStorage, Storage};
 use wasm_bindgen::JsCast;
+use yorisoi_domain::ids::DeviceId;
 use yorisoi_domain::record::{Client, Record};
 use yorisoi_domain::stored::{self, Stored};
-use yorisoi_domain::sync::local::{DeviceState, Unsent};
+use yorisoi_domain::sync::local::{DeviceState, Unsent, Writer};
 
 pub const CLIENT_PREFIX: &str = "yorisoi.client.";
 pub const RECORD_PREFIX: &str = "yorisoi.record.";
 pub const OUTBOX_PREFIX: &str = "yorisoi.outbox.";
+pub const WRITER_PREFIX: &str = "yorisoi.writer.";
 pub const DEVICE_KEY: &str = "yorisoi.device";
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum StorageError {
     /// The browser's storage for this site is full.
     Quota,
@@ -44,7 +50,9 @@ pub struct Loaded {
     pub clients: Vec<Client>,
     pub records: Vec<Record>,
     pub device: Option<DeviceState>,
-    pub unsent: Vec<Unsent>,
+    /// Every writer's unsent changes, with the key each is stored under.
+    pub unsent: Vec<(String, Unsent)>,
+    pub writers: Vec<Writer>,
     pub set_aside: Vec<SetAside>,
 }
 
@@ -84,11 +92,17 @@ pub fn load_all() -> Result<Loaded, StorageError> {
                 &mut loaded.set_aside,
             );
         } else if key.starts_with(OUTBOX_PREFIX) {
+            let mut unsent = Vec::new();
+            read_entry(&storage, &key, &text, &mut unsent, &mut loaded.set_aside);
+            loaded
+                .unsent
+                .extend(unsent.into_iter().map(|u| (key.clone(), u)));
+        } else if key.starts_with(WRITER_PREFIX) {
             read_entry(
                 &storage,
                 &key,
                 &text,
-                &mut loaded.unsent,
+                &mut loaded.writers,
                 &mut loaded.set_aside,
             );
         } else if key == DEVICE_KEY {
@@ -140,12 +154,21 @@ pub fn save_record(record: &Record) -> Result<(), StorageError> {
     write(&record_key(record), &stored::encode(record))
 }
 
-pub fn outbox_key(seq: u64) -> String {
-    format!("{OUTBOX_PREFIX}{seq}")
+pub fn outbox_key(writer: DeviceId, seq: u64) -> String {
+    format!("{OUTBOX_PREFIX}{writer}.{seq}")
 }
 
 pub fn save_unsent(unsent: &Unsent) -> Result<(), StorageError> {
-    write(&outbox_key(unsent.change.id.seq), &stored::encode(unsent))
+    let id = unsent.change.id;
+    write(&outbox_key(id.device, id.seq), &stored::encode(unsent))
+}
+
+pub fn writer_key(writer: DeviceId) -> String {
+    format!("{WRITER_PREFIX}{writer}")
+}
+
+pub fn save_writer(writer: &Writer) -> Result<(), StorageError> {
+    write(&writer_key(writer.id), &stored::encode(writer))
 }
 
 pub fn save_device(device: &DeviceState) -> Result<(), StorageError> {

@@ -1,5 +1,11 @@
 //! Talking to the server: push the outbox, then pull pages until the log is caught up.
 //!
+//! Only one tab of a browser profile talks to the server: the one holding the sync lock (see
+//! [`crate::tabs`]). It pushes every tab's sealed changes and every closed tab's changes, tells the
+//! others each pulled page and its status, and the others show that status and ask it to sync.
+//! When it closes or crashes, another tab takes the lock and carries on; the server stores a
+//! number once, so a push repeated by the new tab stores nothing twice.
+//!
 //! Sync runs on start, when the browser says it is online again, when the tab becomes visible,
 //! shortly after an edit, every minute while things go well, with growing pauses after failures
 //! (5 s doubling to 5 min), and when a person presses 今すぐ同期. A watchdog drops any request that
@@ -10,10 +16,12 @@
 
 use crate::db::Db;
 use crate::storage::StorageError;
+use crate::tabs::{self, Message};
 use futures_util::future::{Either, select};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use yorisoi_domain::sync::protocol::{PullResponse, PushRequest, PushResponse, WIRE_FORMAT};
 
 /// How long a request may go without an answer before the watchdog drops it.
@@ -27,7 +35,7 @@ const BACKOFF_MS: u32 = 5_000;
 const MAX_BACKOFF_MS: u32 = 300_000;
 
 /// Why the last sync did not finish, in terms a person can act on.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SyncError {
     /// The server could not be reached (no network, or the server is down).
     Offline,
@@ -49,7 +57,7 @@ impl From<StorageError> for SyncError {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncStatus {
     pub running: bool,
     /// When the last sync finished, by this device's clock (for display only).
@@ -68,6 +76,8 @@ pub struct SyncEngine {
     failures: StoredValue<u32>,
     /// The newest scheduled timer; an older one that fires does nothing.
     timer: StoredValue<u64>,
+    /// Whether this tab is the one that syncs.
+    leader: StoredValue<bool>,
 }
 
 impl SyncEngine {
@@ -79,9 +89,21 @@ impl SyncEngine {
             again: StoredValue::new(false),
             failures: StoredValue::new(0),
             timer: StoredValue::new(0),
+            leader: StoredValue::new(false),
         };
         provide_context(engine);
         ENGINE.with(|e| e.set(Some(engine)));
+        tabs::lead(move || {
+            engine.leader.set_value(true);
+            // What this tab showed was the previous syncing tab's status: if that tab closed
+            // mid-sync it said "running", and no run of this tab's is.
+            engine.status.update(|s| {
+                s.running = false;
+                s.progress = None;
+            });
+            engine.now();
+        });
+        tabs::post(&Message::Hello);
         let started = StoredValue::new(false);
         Effect::new(move |_| {
             if db.loading.get() == crate::db::Loading::Ready && !started.get_value() {
@@ -100,17 +122,46 @@ impl SyncEngine {
         engine
     }
 
-    /// Syncs now, or once more right after the sync that is running.
+    /// Syncs now, or once more right after the sync that is running. In a tab that does not
+    /// sync, makes this tab's changes final and asks the syncing tab.
     pub fn now(self) {
         if self.db.loading.get_untracked() != crate::db::Loading::Ready {
+            return;
+        }
+        if !self.leader.get_value() {
+            self.db.seal();
+            tabs::post(&Message::SyncNow);
             return;
         }
         if self.status.with_untracked(|s| s.running) {
             self.again.set_value(true);
             return;
         }
-        self.status.update(|s| s.running = true);
+        self.update_status(|s| s.running = true);
         wasm_bindgen_futures::spawn_local(self.run());
+    }
+
+    /// Changes the status and, in the syncing tab, tells the other tabs.
+    fn update_status(self, change: impl FnOnce(&mut SyncStatus)) {
+        self.status.update(change);
+        if self.leader.get_value() {
+            tabs::post(&Message::Status {
+                status: self.status.get_untracked(),
+            });
+        }
+    }
+
+    /// A message from another tab.
+    fn receive(self, message: Message) {
+        let leader = self.leader.get_value();
+        match message {
+            Message::Status { status } if !leader => self.status.set(status),
+            Message::SyncNow if leader => self.now(),
+            Message::Hello if leader => tabs::post(&Message::Status {
+                status: self.status.get_untracked(),
+            }),
+            _ => {}
+        }
     }
 
     /// Syncs shortly (after an edit), unless sync is pausing after failures.
@@ -138,21 +189,21 @@ impl SyncEngine {
             match result {
                 Ok(()) => {
                     self.failures.set_value(0);
-                    self.status.update(|s| {
+                    self.update_status(|s| {
                         s.last_synced = Some(crate::clock::now_ms());
                         s.error = None;
                     });
                 }
                 Err(error) => {
                     self.failures.update_value(|f| *f += 1);
-                    self.status.update(|s| s.error = Some(error));
+                    self.update_status(|s| s.error = Some(error));
                 }
             }
             if !self.again.get_value() {
                 break;
             }
         }
-        self.status.update(|s| {
+        self.update_status(|s| {
             s.running = false;
             s.progress = None;
         });
@@ -169,7 +220,10 @@ impl SyncEngine {
     async fn sync_once(self) -> Result<(), SyncError> {
         let http = reqwest::Client::new();
         let base = origin();
-        while let Some((device, changes)) = self.db.next_push() {
+        // Every tab's changes: what this tab may have missed of them is read again first.
+        self.db.rescan();
+        let alive = tabs::alive_writers().await;
+        while let Some((device, changes)) = self.db.next_push(&alive) {
             let request = PushRequest {
                 format: WIRE_FORMAT,
                 device,
@@ -177,13 +231,14 @@ impl SyncEngine {
             };
             let response: PushResponse =
                 call(http.post(format!("{base}/api/v1/sync/push")).json(&request)).await?;
-            if self.db.acknowledged(response.acked_through).await? == 0 {
+            if self.db.acknowledged(device, response.acked_through).await? == 0 {
                 return Err(SyncError::Refused(format!(
                     "the server kept changes only through number {}",
                     response.acked_through
                 )));
             }
         }
+        self.db.forget_gone_writers(&alive);
         let start = self.db.cursor();
         loop {
             let since = self.db.cursor();
@@ -193,7 +248,7 @@ impl SyncEngine {
             .await?;
             let (cursor, more, head) = (page.cursor, page.more, page.head);
             self.db.pulled(page.changes, cursor).await?;
-            self.status.update(|s| {
+            self.update_status(|s| {
                 s.progress = more.then(|| {
                     (
                         cursor.saturating_sub(start),
@@ -253,6 +308,22 @@ thread_local! {
 pub fn after_edit() {
     if let Some(engine) = ENGINE.with(std::cell::Cell::get) {
         engine.soon();
+    }
+}
+
+/// Another tab sealed changes: the syncing tab sends them shortly.
+pub fn sealed_elsewhere() {
+    if let Some(engine) = ENGINE.with(std::cell::Cell::get)
+        && engine.leader.get_value()
+    {
+        engine.soon();
+    }
+}
+
+/// A message from another tab, for the engine.
+pub fn on_message(message: Message) {
+    if let Some(engine) = ENGINE.with(std::cell::Cell::get) {
+        engine.receive(message);
     }
 }
 

@@ -58,15 +58,18 @@ fn an_unreadable_settings_entry_gives_the_defaults_and_is_kept_until_a_change() 
 mod records {
     use gloo_storage::{LocalStorage, Storage};
     use leptos::prelude::*;
+    use std::collections::BTreeSet;
     use wasm_bindgen_test::*;
     use yorisoi_app::db::{Db, FailKind, Loading, SaveState, catalogue};
     use yorisoi_app::idb::Idb;
     use yorisoi_app::storage::{self, StorageError};
     use yorisoi_domain::answer::Answer;
+    use yorisoi_domain::ids::DeviceId;
     use yorisoi_domain::ids::{ClientId, RecordId};
     use yorisoi_domain::record::{Client, Record};
     use yorisoi_domain::stored;
-    use yorisoi_domain::sync::local::Unsent;
+    use yorisoi_domain::sync::local::{DeviceState, Unsent};
+    use yorisoi_domain::sync::{Change, ChangeId, Entity};
 
     fn client(n: u8) -> Client {
         Client {
@@ -326,5 +329,49 @@ mod records {
             again.answer(saved.id, "user1.q2"),
             saved.answers.get("user1.q2").cloned()
         );
+    }
+
+    #[wasm_bindgen_test]
+    async fn unsent_changes_kept_by_the_release_before_tabs_had_writers_are_read_and_pushed() {
+        fresh_device().await;
+        // That release's layout: the device's id and counter, and each unsent change under its
+        // number alone.
+        let device = DeviceState {
+            id: DeviceId::new_v7(1_795_000_000_000, [7; 10]),
+            next_seq: 3,
+        };
+        let raw = LocalStorage::raw();
+        raw.set_item(storage::DEVICE_KEY, &stored::encode(&device))
+            .unwrap();
+        let a = client(1);
+        let change = Change {
+            id: ChangeId {
+                device: device.id,
+                seq: 2,
+            },
+            entity: Entity::Client(a.id),
+            client: a.id,
+            field: "name".into(),
+            base: vec![],
+            value: serde_json::json!("旧形式の利用者"),
+        };
+        let unsent = Unsent {
+            change: change.clone(),
+            made_at: 5,
+        };
+        raw.set_item("yorisoi.outbox.2", &stored::encode(&unsent))
+            .unwrap();
+
+        let db = loaded_db().await;
+        assert_eq!(db.unsent.get_untracked(), 1, "nothing unsent is lost");
+        // No open tab writes under that id any more: its change is pushed as it is.
+        assert_eq!(
+            db.next_push(&BTreeSet::new()),
+            Some((device.id, vec![change]))
+        );
+        assert_eq!(db.acknowledged(device.id, 2).await, Ok(1));
+        assert_eq!(raw.get_item("yorisoi.outbox.2").unwrap(), None);
+        assert_eq!(db.unsent.get_untracked(), 0);
+        assert_eq!(db.next_push(&BTreeSet::new()), None);
     }
 }

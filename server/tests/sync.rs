@@ -322,7 +322,7 @@ impl Device {
 
     fn edit(&mut self, field: &str, value: Value) {
         self.outbox
-            .edit(&mut self.replica, record(), client(), field, value);
+            .edit(&mut self.replica, record(), client(), field, value, None);
     }
 
     async fn sync(&mut self, http: &reqwest::Client, base: &str) {

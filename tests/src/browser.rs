@@ -86,6 +86,31 @@ impl Browser {
         self.client.refresh().await.unwrap();
     }
 
+    /// The tab (or window) commands go to now.
+    pub async fn tab(&self) -> fantoccini::wd::WindowHandle {
+        self.client.window().await.unwrap()
+    }
+
+    /// Opens `url` in a new tab of this same profile (same storage, same service worker) and
+    /// makes it the one commands go to.
+    pub async fn open_tab(&self, url: &str) -> fantoccini::wd::WindowHandle {
+        let tab = self.client.new_window(true).await.unwrap().handle;
+        self.switch_to(&tab).await;
+        self.goto(url).await;
+        tab
+    }
+
+    /// Sends the next commands to `tab`, as a person switching tabs.
+    pub async fn switch_to(&self, tab: &fantoccini::wd::WindowHandle) {
+        self.client.switch_to_window(tab.clone()).await.unwrap();
+    }
+
+    /// Closes the tab commands go to now; then sends commands to `next`.
+    pub async fn close_tab(&self, next: &fantoccini::wd::WindowHandle) {
+        self.client.close_window().await.unwrap();
+        self.switch_to(next).await;
+    }
+
     /// The element with `data-testid="{id}"`, waiting for it to appear.
     pub async fn testid(&self, id: &str) -> Element {
         self.css(&format!("[data-testid='{id}']")).await

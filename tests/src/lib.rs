@@ -107,11 +107,21 @@ impl Stack {
     /// The server's whole change log, read through the pull API as any device would: each entry
     /// is a pulled change (`seq`, `received_at`, `change`).
     pub async fn server_log(&self) -> Vec<serde_json::Value> {
+        Self::log_from(|path| self.url(path)).await
+    }
+
+    /// The server's whole change log, read from the server itself, past the proxy: for a test
+    /// whose proxy swallows answers.
+    pub async fn server_log_direct(&self) -> Vec<serde_json::Value> {
+        Self::log_from(|path| self.server.url(path)).await
+    }
+
+    async fn log_from(url: impl Fn(&str) -> String) -> Vec<serde_json::Value> {
         let mut changes = Vec::new();
         let mut since = 0;
         loop {
             let page: serde_json::Value =
-                reqwest::get(self.url(&format!("/api/v1/sync/pull?format=1&since={since}")))
+                reqwest::get(url(&format!("/api/v1/sync/pull?format=1&since={since}")))
                     .await
                     .unwrap()
                     .json()

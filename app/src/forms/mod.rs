@@ -4,6 +4,10 @@
 //! Text-like inputs are uncontrolled (their value is set once, when they appear), so a change
 //! elsewhere never rewrites a field under the person's fingers or breaks Japanese IME
 //! composition; choices are controlled, so exclusive options visibly clear the others.
+//!
+//! Because a focused input does not follow a change made elsewhere (another tab, a pull), what
+//! the person types there replaces only what the input showed them ([`Target::seen`]): a value
+//! that arrived meanwhile is kept beside theirs as a conflict, never silently replaced.
 
 mod choice;
 mod simple;
@@ -12,9 +16,12 @@ mod table;
 use crate::db::{catalogue, use_db};
 use crate::i18n::{Lang, use_i18n};
 use leptos::prelude::*;
+use std::cell::OnceCell;
+use wasm_bindgen::JsCast;
 use yorisoi_domain::answer::Answer;
 use yorisoi_domain::ids::RecordId;
 use yorisoi_domain::instrument::{AnswerKind, Question};
+use yorisoi_domain::sync::ChangeId;
 use yorisoi_domain::text::Text;
 
 /// Renders a definition's text in the current language; Japanese with `<ruby>` readings when
@@ -40,14 +47,26 @@ pub fn text_view(text: &Text) -> impl IntoView + use<> {
     }
 }
 
-/// What every input of one question needs: where its answer lives.
+/// What every input of one question needs: where its answer lives, and what its inputs show.
 #[derive(Clone)]
 pub struct Target {
     pub record: RecordId,
     pub field: String,
+    /// The revisions of the answer that its followed (uncontrolled) inputs show, and so what a
+    /// person typing into them has seen. `None` while the question has no such input: controlled
+    /// inputs always show the current value.
+    seen: StoredValue<Option<Vec<ChangeId>>>,
 }
 
 impl Target {
+    pub fn new(record: RecordId, field: String) -> Self {
+        Self {
+            record,
+            field,
+            seen: StoredValue::new(None),
+        }
+    }
+
     /// The current answer, not tracked: for reading before a change.
     pub fn current(&self) -> Option<Answer> {
         let db = use_db();
@@ -59,12 +78,18 @@ impl Target {
         use_db().answer(self.record, &self.field)
     }
 
+    /// Writes the answer over what the person saw; from then on the inputs show their change.
     pub fn set(&self, answer: Option<Answer>) {
-        use_db().set_answer(self.record, &self.field, answer);
+        let seen = self.seen.get_value();
+        let written = use_db().set_answer_seen(self.record, &self.field, answer, seen.clone());
+        if let (Some(_), Some(id)) = (seen, written) {
+            self.seen.set_value(Some(vec![id]));
+        }
     }
 
-    /// The text an uncontrolled input starts with, `show` applied to the answer; the input is
-    /// then kept showing it when the answer changes elsewhere (see [`follow`]).
+    /// The text an uncontrolled input starts with, `show` applied to the answer. The input then
+    /// follows the answer when it changes elsewhere, except while the person is typing in one of
+    /// this question's inputs: then [`Self::seen`] keeps what they saw until they leave it.
     pub fn shown<E>(
         &self,
         node: NodeRef<E>,
@@ -72,11 +97,35 @@ impl Target {
     ) -> String
     where
         E: leptos::html::ElementType,
-        E::Output: wasm_bindgen::JsCast + Clone + 'static,
+        E::Output: JsCast + Clone + 'static,
     {
+        let db = use_db();
         let initial = show(self.current());
+        if self.seen.with_value(Option::is_none) {
+            let now = db.answer_revisions(self.record, &self.field);
+            self.seen.set_value(Some(now));
+        }
         let target = self.clone();
-        follow(node, move || show(target.tracked()));
+        let mark = format!("{}/{}", self.record, self.field);
+        Effect::new(move |_| {
+            focus_moves().track();
+            let value = show(target.tracked());
+            let Some(element) = node.get() else { return };
+            let element: &web_sys::Element = element.unchecked_ref();
+            let _ = element.set_attribute("data-answer", &mark);
+            let active = document().active_element();
+            let typing_here = active
+                .as_ref()
+                .and_then(|a| a.get_attribute("data-answer"))
+                .is_some_and(|a| a == mark);
+            if active.as_ref() != Some(element) {
+                show_value(element, value);
+            }
+            if !typing_here {
+                let now = untrack(|| db.answer_revisions(target.record, &target.field));
+                target.seen.set_value(Some(now));
+            }
+        });
         initial
     }
 
@@ -96,10 +145,7 @@ pub fn QuestionField(
     question: Question,
     #[prop(optional)] client_mode: bool,
 ) -> impl IntoView {
-    let target = Target {
-        record,
-        field: field.clone(),
-    };
+    let target = Target::new(record, field.clone());
     let heading_id = target.dom_id("prompt");
     let plain_view = question
         .plain
@@ -182,22 +228,44 @@ fn inputs(question: &Question, target: Target, labelled_by: &str) -> AnyView {
 pub fn follow<E>(node: NodeRef<E>, value: impl Fn() -> String + 'static)
 where
     E: leptos::html::ElementType,
-    E::Output: wasm_bindgen::JsCast + Clone + 'static,
+    E::Output: JsCast + Clone + 'static,
 {
-    use wasm_bindgen::JsCast;
     Effect::new(move |_| {
+        focus_moves().track();
         let value = value();
         let Some(element) = node.get() else { return };
         let element: &web_sys::Element = element.unchecked_ref();
-        if document().active_element().as_ref() == Some(element) {
-            return;
-        }
-        let key = wasm_bindgen::JsValue::from_str("value");
-        let shown = js_sys::Reflect::get(element, &key)
-            .ok()
-            .and_then(|v| v.as_string());
-        if shown.as_deref() != Some(value.as_str()) {
-            let _ = js_sys::Reflect::set(element, &key, &value.into());
+        if document().active_element().as_ref() != Some(element) {
+            show_value(element, value);
         }
     });
+}
+
+/// Puts `value` into an input, unless it already shows it.
+fn show_value(element: &web_sys::Element, value: String) {
+    let key = wasm_bindgen::JsValue::from_str("value");
+    let shown = js_sys::Reflect::get(element, &key)
+        .ok()
+        .and_then(|v| v.as_string());
+    if shown.as_deref() != Some(value.as_str()) {
+        let _ = js_sys::Reflect::set(element, &key, &value.into());
+    }
+}
+
+/// Moves whenever focus leaves an element: an input that held back a change while focused
+/// catches up then.
+fn focus_moves() -> RwSignal<u32> {
+    thread_local! {
+        static MOVES: OnceCell<RwSignal<u32>> = const { OnceCell::new() };
+    }
+    MOVES.with(|moves| {
+        *moves.get_or_init(|| {
+            let moves = RwSignal::new(0u32);
+            let listener = window_event_listener(leptos::ev::focusout, move |_| {
+                moves.update(|m| *m = m.wrapping_add(1));
+            });
+            std::mem::forget(listener);
+            moves
+        })
+    })
 }

@@ -193,7 +193,14 @@ mod tests {
     fn write(outbox: &mut Outbox, replica: &mut Replica, old: Option<&Record>, new: &Record) {
         let old = old.map(record_fields).unwrap_or_default();
         for (field, value) in changed_fields(&old, &record_fields(new)) {
-            outbox.edit(replica, Entity::Record(new.id), new.client, &field, value);
+            outbox.edit(
+                replica,
+                Entity::Record(new.id),
+                new.client,
+                &field,
+                value,
+                None,
+            );
         }
     }
 
@@ -303,6 +310,7 @@ mod tests {
                 client.id,
                 &field,
                 value,
+                None,
             );
         }
         assert_eq!(client_from(&replica, client.id, 20).unwrap(), client);

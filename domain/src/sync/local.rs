@@ -1,17 +1,31 @@
 //! What a device keeps of sync, in the versioned stored format (see [`crate::stored`]):
-//! its identity and change counter, its unsent changes, and the changes it has synced.
+//! its identity, each writer's seal, its unsent changes, and the changes it has synced.
+//!
+//! A writer is one tab's run of the app: each numbers its changes on its own (`(writer, seq)`),
+//! so tabs open side by side never give two edits one number.
 
 use super::change::Change;
 use crate::ids::DeviceId;
 use crate::stored::Stored;
 use serde::{Deserialize, Serialize};
 
-/// This device's identity, made once, and the number its next change gets.
+/// This device's identity, made once. `next_seq` is what the release before writers numbered
+/// its changes with; it is kept so that format stays readable, and no longer moves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceState {
     pub id: DeviceId,
     pub next_seq: u64,
+}
+
+/// One writer (a tab's run of the app) of this device: the highest of its numbers that are
+/// final. Changes up to it are never amended again, so another tab may push them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Writer {
+    pub id: DeviceId,
+    pub device: DeviceId,
+    pub sealed_through: u64,
 }
 
 /// A change this device made and the server has not acknowledged yet.
@@ -38,6 +52,10 @@ pub struct Synced {
 
 impl Stored for DeviceState {
     const KIND: &'static str = "device";
+}
+
+impl Stored for Writer {
+    const KIND: &'static str = "writer";
 }
 
 impl Stored for Unsent {
@@ -78,6 +96,15 @@ mod tests {
         assert_eq!(
             encode(&device),
             r#"{"device":{"id":"01a1ee56-5e00-7101-8101-010101010101","next_seq":8},"format":1}"#
+        );
+        let writer = Writer {
+            id: DeviceId::new_v7(1_795_000_000_000, [2; 10]),
+            device: device.id,
+            sealed_through: 3,
+        };
+        assert_eq!(
+            encode(&writer),
+            r#"{"format":1,"writer":{"device":"01a1ee56-5e00-7101-8101-010101010101","id":"01a1ee56-5e00-7202-8202-020202020202","sealed_through":3}}"#
         );
         let synced = Synced {
             change: change(),

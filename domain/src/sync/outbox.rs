@@ -12,6 +12,7 @@ use super::replica::Replica;
 use crate::ids::{ClientId, DeviceId};
 use serde_json::Value;
 use std::collections::VecDeque;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outbox {
@@ -69,6 +70,11 @@ impl Outbox {
     /// A person's edit of one field: applied to `replica` and returned as the change to store,
     /// either new, or the still unsent change of the same field amended (same id: the stored
     /// entry is overwritten).
+    ///
+    /// `seen` is what the person was looking at when they typed: the revisions their input
+    /// showed (`None`: whatever the field shows now, for a control that always shows the current
+    /// value). The change replaces exactly those, so a value that arrived while they were typing
+    /// (from another tab or a pull) is kept beside theirs, never silently replaced.
     pub fn edit(
         &mut self,
         replica: &mut Replica,
@@ -76,11 +82,14 @@ impl Outbox {
         client: ClientId,
         field: &str,
         value: Value,
+        seen: Option<Vec<ChangeId>>,
     ) -> Change {
-        let current = replica.field(entity, field).map(|r| r.revisions());
-        if let Some([only]) = current.as_deref()
+        let current = replica.revisions(entity, field);
+        let base = seen.unwrap_or_else(|| current.clone());
+        if let [only] = base.as_slice()
             && only.device == self.device
             && only.seq > self.sent_through
+            && current.contains(only)
             && let Some(unsent) = self.pending.iter_mut().find(|c| c.id == *only)
         {
             unsent.value = value.clone();
@@ -92,10 +101,17 @@ impl Outbox {
             seq: self.next_seq,
         };
         self.next_seq += 1;
-        let change = replica.edit(id, entity, client, field, value);
+        let change = Replica::edit_on(id, entity, client, field, value, base);
         replica.apply(&change);
         self.pending.push_back(change.clone());
         change
+    }
+
+    /// Makes every change made so far final: none is amended again, so another tab may build on
+    /// it or push it. Returns the highest number sealed (0 before the first change).
+    pub fn seal(&mut self) -> u64 {
+        self.sent_through = self.sent_through.max(self.next_seq - 1);
+        self.sent_through
     }
 
     /// The next push: the oldest pending changes, at most [`MAX_BATCH`]. From now on they count
@@ -118,6 +134,44 @@ impl Outbox {
         self.sent_through = self.sent_through.max(through);
         acked
     }
+}
+
+/// Which of the unsent changes other tabs of this device left in storage one tab may push now,
+/// per writer (each tab is a writer with its own numbers), oldest first, at most [`MAX_BATCH`]
+/// each.
+///
+/// A writer whose tab is still open (`alive`) may still amend its newest changes while the
+/// person types, so only the changes it has sealed (`sealed`, its highest final number) are
+/// pushed; a writer whose tab is gone amends nothing any more, so all of its changes are.
+pub fn pushable(
+    unsent: &[Change],
+    sealed: &BTreeMap<DeviceId, u64>,
+    alive: &BTreeSet<DeviceId>,
+) -> Vec<(DeviceId, Vec<Change>)> {
+    let mut by_writer: BTreeMap<DeviceId, BTreeMap<u64, &Change>> = BTreeMap::new();
+    for change in unsent {
+        by_writer
+            .entry(change.id.device)
+            .or_default()
+            .insert(change.id.seq, change);
+    }
+    by_writer
+        .into_iter()
+        .filter_map(|(writer, changes)| {
+            let limit = if alive.contains(&writer) {
+                sealed.get(&writer).copied().unwrap_or(0)
+            } else {
+                u64::MAX
+            };
+            let batch: Vec<Change> = changes
+                .into_values()
+                .take_while(|c| c.id.seq <= limit)
+                .take(MAX_BATCH)
+                .cloned()
+                .collect();
+            (!batch.is_empty()).then_some((writer, batch))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -145,6 +199,7 @@ mod tests {
                 client,
                 "answers.user1.q2",
                 json!(text),
+                None,
             );
         }
         assert_eq!(outbox.len(), 1);
@@ -153,7 +208,14 @@ mod tests {
             Some(&json!("残業"))
         );
         assert_eq!(outbox.next_batch()[0].value, json!("残業"));
-        let after_send = outbox.edit(&mut replica, entity, client, "answers.user1.q2", json!("x"));
+        let after_send = outbox.edit(
+            &mut replica,
+            entity,
+            client,
+            "answers.user1.q2",
+            json!("x"),
+            None,
+        );
         assert_eq!(after_send.id.seq, 2, "a sent change is never amended");
         assert_eq!(after_send.base, vec![outbox.pending[0].id]);
         assert_eq!(outbox.len(), 2);
@@ -163,7 +225,7 @@ mod tests {
     fn acknowledged_changes_leave_and_numbers_are_never_reused() {
         let (mut outbox, mut replica, entity, client) = setup();
         for field in ["a", "b", "c"] {
-            outbox.edit(&mut replica, entity, client, field, json!(1));
+            outbox.edit(&mut replica, entity, client, field, json!(1), None);
         }
         let batch = outbox.next_batch();
         assert_eq!(batch.len(), 3);
@@ -175,7 +237,7 @@ mod tests {
         let mut reloaded = Outbox::new(outbox.device(), 1, pending);
         assert_eq!(reloaded.next_seq(), 4);
         reloaded.reserve_through(9);
-        let next = reloaded.edit(&mut replica, entity, client, "c", json!(2));
+        let next = reloaded.edit(&mut replica, entity, client, "c", json!(2), None);
         assert_eq!(next.id.seq, 10);
         assert_eq!(reloaded.len(), 2, "a reloaded change counts as sent");
     }
@@ -184,8 +246,136 @@ mod tests {
     fn a_batch_is_at_most_the_protocol_limit() {
         let (mut outbox, mut replica, entity, client) = setup();
         for i in 0..(MAX_BATCH + 3) {
-            outbox.edit(&mut replica, entity, client, &format!("f{i}"), json!(i));
+            outbox.edit(
+                &mut replica,
+                entity,
+                client,
+                &format!("f{i}"),
+                json!(i),
+                None,
+            );
         }
         assert_eq!(outbox.next_batch().len(), MAX_BATCH);
+    }
+
+    #[test]
+    fn a_sealed_change_is_never_amended() {
+        let (mut outbox, mut replica, entity, client) = setup();
+        outbox.edit(&mut replica, entity, client, "q", json!("a"), None);
+        assert_eq!(outbox.seal(), 1);
+        let next = outbox.edit(&mut replica, entity, client, "q", json!("ab"), None);
+        assert_eq!(next.id.seq, 2, "typing after the seal is a new change");
+        assert_eq!(
+            outbox.pending[0].value,
+            json!("a"),
+            "the sealed one is untouched"
+        );
+    }
+
+    #[test]
+    fn an_edit_replaces_only_what_the_person_saw() {
+        let (mut outbox, mut replica, entity, client) = setup();
+        let mine = outbox.edit(&mut replica, entity, client, "q", json!("a"), None);
+        // Another tab's value arrives while this input, showing `mine`, has focus.
+        let other = ChangeId {
+            device: DeviceId::new_v7(1, [9; 10]),
+            seq: 1,
+        };
+        replica.apply(&Replica::edit_on(
+            other,
+            entity,
+            client,
+            "q",
+            json!("b"),
+            vec![mine.id],
+        ));
+        let typed = outbox.edit(
+            &mut replica,
+            entity,
+            client,
+            "q",
+            json!("ac"),
+            Some(vec![mine.id]),
+        );
+        assert_ne!(
+            typed.id, mine.id,
+            "a change another tab built on is not amended"
+        );
+        assert_eq!(typed.base, vec![mine.id]);
+        let register = replica.field(entity, "q").unwrap();
+        assert!(register.is_conflict(), "both values are kept");
+        // Typing on: the person's own unsent change is amended, the other value stays.
+        let more = outbox.edit(
+            &mut replica,
+            entity,
+            client,
+            "q",
+            json!("acd"),
+            Some(vec![typed.id]),
+        );
+        assert_eq!(more.id, typed.id);
+        let values: Vec<&Value> = replica
+            .field(entity, "q")
+            .unwrap()
+            .values()
+            .map(|(_, v)| v)
+            .collect();
+        assert_eq!(values, [&json!("acd"), &json!("b")]);
+    }
+
+    #[test]
+    fn only_sealed_changes_of_an_open_tab_are_pushed_and_all_of_a_closed_one() {
+        let (_, mut replica, entity, client) = setup();
+        let (open, closed) = (DeviceId::new_v7(1, [5; 10]), DeviceId::new_v7(1, [6; 10]));
+        let mut unsent = Vec::new();
+        for writer in [open, closed] {
+            let mut outbox = Outbox::new(writer, 1, Vec::new());
+            for field in ["c", "a", "b"] {
+                unsent.push(outbox.edit(&mut replica, entity, client, field, json!(1), None));
+            }
+        }
+        unsent.reverse();
+        let sealed = BTreeMap::from([(open, 2), (closed, 1)]);
+        let seqs = |alive: &BTreeSet<DeviceId>| -> Vec<(DeviceId, Vec<u64>)> {
+            pushable(&unsent, &sealed, alive)
+                .into_iter()
+                .map(|(w, cs)| (w, cs.iter().map(|c| c.id.seq).collect()))
+                .collect()
+        };
+        assert_eq!(
+            seqs(&BTreeSet::from([open])),
+            [(open, vec![1, 2]), (closed, vec![1, 2, 3])]
+        );
+        assert_eq!(
+            seqs(&BTreeSet::from([open, closed])),
+            [(open, vec![1, 2]), (closed, vec![1])]
+        );
+        let none_sealed = pushable(&unsent, &BTreeMap::new(), &BTreeSet::from([open, closed]));
+        assert!(
+            none_sealed.is_empty(),
+            "an open tab's unsealed changes wait"
+        );
+    }
+
+    #[test]
+    fn a_push_of_another_writer_is_at_most_the_protocol_limit() {
+        let (_, mut replica, entity, client) = setup();
+        let writer = DeviceId::new_v7(1, [5; 10]);
+        let mut outbox = Outbox::new(writer, 1, Vec::new());
+        let unsent: Vec<Change> = (0..MAX_BATCH + 3)
+            .map(|i| {
+                outbox.edit(
+                    &mut replica,
+                    entity,
+                    client,
+                    &format!("f{i}"),
+                    json!(i),
+                    None,
+                )
+            })
+            .collect();
+        let batches = pushable(&unsent, &BTreeMap::new(), &BTreeSet::new());
+        assert_eq!(batches[0].1.len(), MAX_BATCH);
+        assert_eq!(batches[0].1[0].id.seq, 1);
     }
 }

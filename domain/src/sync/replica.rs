@@ -64,10 +64,21 @@ impl Replica {
         field: &str,
         value: Value,
     ) -> Change {
-        let base = self
-            .field(entity, field)
-            .map(Register::revisions)
-            .unwrap_or_default();
+        let base = self.revisions(entity, field);
+        Self::edit_on(id, entity, client, field, value, base)
+    }
+
+    /// A person's edit as a change that replaces exactly `base`: the values the person saw. A
+    /// value that arrived after they looked is not in it, so it stays beside theirs (a conflict
+    /// a person resolves) instead of being silently replaced.
+    pub fn edit_on(
+        id: ChangeId,
+        entity: Entity,
+        client: ClientId,
+        field: &str,
+        value: Value,
+        base: Vec<ChangeId>,
+    ) -> Change {
         Change {
             id,
             entity,
@@ -76,6 +87,13 @@ impl Replica {
             base,
             value,
         }
+    }
+
+    /// The changes whose values the field shows now (empty for a field never set).
+    pub fn revisions(&self, entity: Entity, field: &str) -> Vec<ChangeId> {
+        self.field(entity, field)
+            .map(Register::revisions)
+            .unwrap_or_default()
     }
 
     pub fn field(&self, entity: Entity, field: &str) -> Option<&Register> {

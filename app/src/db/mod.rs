@@ -7,6 +7,14 @@
 //! If the write fails (a full quota), the change stays in memory, the person is told in plain
 //! words, and the write is retried every few seconds until it succeeds; nothing already saved is
 //! touched. Synced changes are kept in IndexedDB (see [`crate::idb`]).
+//!
+//! Every tab is a writer of its own (see [`yorisoi_domain::sync::local::Writer`]): its changes
+//! carry its own numbers, and the changes other tabs write reach it through `storage` events and
+//! the syncing tab's messages ([`shared`]), so every tab shows every tab's edits.
+
+mod shared;
+
+pub use shared::TabEvent;
 
 use crate::idb::Idb;
 use crate::storage::{self, SetAside, StorageError};
@@ -21,11 +29,11 @@ use yorisoi_domain::ids::{ClientId, DeviceId, RecordId};
 use yorisoi_domain::instrument::Instrument;
 use yorisoi_domain::record::{Client, Record};
 use yorisoi_domain::stored;
+use yorisoi_domain::sync::fields::ANSWER_PREFIX;
 use yorisoi_domain::sync::fields::{
     changed_fields, client_fields, client_from, record_fields, record_from,
 };
-use yorisoi_domain::sync::local::{DeviceState, Synced, Unsent};
-use yorisoi_domain::sync::protocol::Pulled;
+use yorisoi_domain::sync::local::{DeviceState, Synced, Unsent, Writer};
 use yorisoi_domain::sync::{Change, ChangeId, Entity, Outbox, Register, Replica};
 
 /// The instrument definitions compiled into this build.
@@ -72,11 +80,20 @@ impl Stamp {
     }
 }
 
-/// Everything sync knows on this device.
+/// Everything sync knows on this device, as this tab sees it.
 #[derive(Debug)]
 struct State {
     replica: Replica,
+    /// This tab's own unsent changes, numbered by its writer.
     outbox: Outbox,
+    /// Every other writer's unsent changes as localStorage holds them, with their keys.
+    others: BTreeMap<ChangeId, (String, Unsent)>,
+    /// Each writer's seal: its highest number that is final (see [`Writer`]).
+    sealed: BTreeMap<DeviceId, u64>,
+    /// This device's id.
+    device: DeviceId,
+    /// This device and its writers: "this device" in a history.
+    own: BTreeSet<DeviceId>,
     stamps: BTreeMap<ChangeId, Stamp>,
     /// When each entity last changed, as this device knows it.
     updated: BTreeMap<Entity, i64>,
@@ -84,14 +101,22 @@ struct State {
 }
 
 impl State {
-    fn new(device: DeviceId) -> Self {
+    fn new(writer: DeviceId, device: DeviceId) -> Self {
         Self {
             replica: Replica::default(),
-            outbox: Outbox::new(device, 1, Vec::new()),
+            outbox: Outbox::new(writer, 1, Vec::new()),
+            others: BTreeMap::new(),
+            sealed: BTreeMap::new(),
+            device,
+            own: BTreeSet::from([writer, device]),
             stamps: BTreeMap::new(),
             updated: BTreeMap::new(),
             cursor: 0,
         }
+    }
+
+    fn unsent(&self) -> usize {
+        self.outbox.len() + self.others.len()
     }
 
     fn stamp(&mut self, change: &Change, stamp: Stamp) {
@@ -134,8 +159,8 @@ pub struct Db {
     pub load_error: RwSignal<Option<String>>,
     /// Unsent changes (by number) whose localStorage write failed, retried every 3 s.
     unsaved: StoredValue<BTreeSet<u64>>,
-    /// The change counter as last written to localStorage: written again only when it moved.
-    saved_next_seq: StoredValue<u64>,
+    /// This writer's seal as last written to localStorage: written again only when it moved.
+    saved_seal: StoredValue<u64>,
     /// Pre-sync entries to remove once their changes are safely in the outbox.
     legacy: StoredValue<Vec<String>>,
 }
@@ -154,7 +179,7 @@ impl Db {
             set_aside: RwSignal::new(Vec::new()),
             load_error: RwSignal::new(None),
             unsaved: StoredValue::new(BTreeSet::new()),
-            saved_next_seq: StoredValue::new(0),
+            saved_seal: StoredValue::new(0),
             legacy: StoredValue::new(Vec::new()),
         };
         // Retry waiting writes every few seconds; cheap when nothing waits.
@@ -165,13 +190,17 @@ impl Db {
         });
         std::mem::forget(retry);
         provide_context(db);
+        shared::listen(db);
         wasm_bindgen_futures::spawn_local(async move { db.load().await });
         db
     }
 
     /// Reads localStorage and IndexedDB, rebuilds the replica, and turns pre-sync entries into
-    /// changes.
+    /// changes. What other tabs write meanwhile waits and is applied once this is done.
     async fn load(self) {
+        // This tab's writer lives as long as the tab: its lock tells other tabs it is open.
+        let writer = crate::clock::new_device_id();
+        crate::tabs::hold_lock(&crate::tabs::writer_lock(writer)).await;
         let mut set_aside = Vec::new();
         let local = match storage::load_all() {
             Ok(local) => local,
@@ -181,11 +210,15 @@ impl Db {
             }
         };
         set_aside.extend(local.set_aside);
-        let device = local.device.unwrap_or_else(|| DeviceState {
-            id: crate::clock::new_device_id(),
-            next_seq: 1,
+        let device = local.device.unwrap_or_else(|| {
+            let device = DeviceState {
+                id: crate::clock::new_device_id(),
+                next_seq: 1,
+            };
+            let _ = storage::save_device(&device);
+            device
         });
-        let mut state = State::new(device.id);
+        let mut state = State::new(writer, device.id);
         match Idb::open().await {
             Ok(idb) => {
                 match idb.load().await {
@@ -216,30 +249,17 @@ impl Db {
             }
             Err(e) => self.load_error.set(Some(format!("{e:?}"))),
         }
-        let own_synced = state
-            .replica
-            .history()
-            .keys()
-            .filter(|id| id.device == device.id)
-            .map(|id| id.seq)
-            .max()
-            .unwrap_or(0);
-        for unsent in &local.unsent {
-            state.replica.apply(&unsent.change);
-            state.stamp(
-                &unsent.change,
-                Stamp {
-                    received_at: None,
-                    made_at: Some(unsent.made_at),
-                },
-            );
+        for (key, unsent) in local.unsent {
+            shared::take_unsent(&mut state, key, unsent);
         }
-        state.outbox = Outbox::new(
-            device.id,
-            device.next_seq,
-            local.unsent.into_iter().map(|u| u.change).collect(),
-        );
-        state.outbox.reserve_through(own_synced);
+        for writer in local.writers {
+            shared::take_writer(&mut state, &writer);
+        }
+        let _ = storage::save_writer(&Writer {
+            id: writer,
+            device: device.id,
+            sealed_through: 0,
+        });
         let entities: Vec<Entity> = state.replica.entities().map(|(e, _)| e).collect();
         STATE.with(|s| *s.borrow_mut() = Some(state));
         self.set_aside.set(set_aside);
@@ -256,12 +276,14 @@ impl Db {
             self.legacy.update_value(|l| l.push(key));
         }
         self.flush();
+        shared::loaded(self);
         self.unsent.set(self.outbox_len());
         self.loading.set(Loading::Ready);
     }
 
+    /// Every change of this device not yet on the server, whichever tab made it.
     fn outbox_len(self) -> usize {
-        with_state(|s| s.outbox.len()).unwrap_or(0)
+        with_state(|s| s.unsent()).unwrap_or(0)
     }
 
     /// Rebuilds what pages show of `entities` from the replica.
@@ -372,11 +394,19 @@ impl Db {
     }
 
     pub fn put_record(self, record: Record) {
+        self.put_record_seen(record, None);
+    }
+
+    fn put_record_seen(
+        self,
+        record: Record,
+        seen: Option<(String, Vec<ChangeId>)>,
+    ) -> Vec<(String, ChangeId)> {
         let old = self
             .records
             .with_untracked(|r| r.get(&record.id).map(record_fields));
         let changed = changed_fields(&old.unwrap_or_default(), &record_fields(&record));
-        self.write(Entity::Record(record.id), record.client, changed);
+        self.write_seen(Entity::Record(record.id), record.client, changed, seen)
     }
 
     pub fn update_client(self, id: ClientId, change: impl FnOnce(&mut Client)) {
@@ -394,8 +424,33 @@ impl Db {
     }
 
     pub fn set_answer(self, id: RecordId, field: &str, answer: Option<Answer>) {
+        self.set_answer_seen(id, field, answer, None);
+    }
+
+    /// Sets an answer as a person typed it over `seen`, the revisions their input showed
+    /// (`None`: what the answer is now). Returns the change that now holds their value, if the
+    /// answer changed: what the input shows from then on.
+    pub fn set_answer_seen(
+        self,
+        id: RecordId,
+        field: &str,
+        answer: Option<Answer>,
+        seen: Option<Vec<ChangeId>>,
+    ) -> Option<ChangeId> {
         let now = crate::clock::now_ms();
-        self.update_record(id, |r| r.set_answer(field, answer, now));
+        let mut record = self.records.with_untracked(|r| r.get(&id).cloned())?;
+        record.set_answer(field, answer, now);
+        let key = format!("{ANSWER_PREFIX}{field}");
+        let written = self.put_record_seen(record, seen.map(|seen| (key.clone(), seen)));
+        written
+            .into_iter()
+            .find_map(|(field, id)| (field == key).then_some(id))
+    }
+
+    /// The changes an answer's value comes from now, not tracked: what an input showing it saw.
+    pub fn answer_revisions(self, id: RecordId, field: &str) -> Vec<ChangeId> {
+        let key = format!("{ANSWER_PREFIX}{field}");
+        with_state(|s| s.replica.revisions(Entity::Record(id), &key)).unwrap_or_default()
     }
 
     /// Resolves a field in conflict (or edits any field) with one value that replaces every
@@ -407,16 +462,33 @@ impl Db {
         self.write(entity, client, vec![(field.to_owned(), value)]);
     }
 
-    /// Turns changed fields into changes: outbox, replica, localStorage, then the pages.
     fn write(self, entity: Entity, client: ClientId, fields: Vec<(String, Value)>) {
+        self.write_seen(entity, client, fields, None);
+    }
+
+    /// Turns changed fields into changes: outbox, replica, localStorage, then the pages. `seen`
+    /// names one field and the revisions the person saw of it; every other field replaces what
+    /// it shows now. Returns each field's change.
+    fn write_seen(
+        self,
+        entity: Entity,
+        client: ClientId,
+        fields: Vec<(String, Value)>,
+        mut seen: Option<(String, Vec<ChangeId>)>,
+    ) -> Vec<(String, ChangeId)> {
         if fields.is_empty() {
-            return;
+            return Vec::new();
         }
         let now = crate::clock::now_ms();
         let written = with_state(|s| {
             let mut written = Vec::new();
             for (field, value) in fields {
-                let change = s.outbox.edit(&mut s.replica, entity, client, &field, value);
+                let base = seen
+                    .take_if(|(key, _)| *key == field)
+                    .map(|(_, revisions)| revisions);
+                let change = s
+                    .outbox
+                    .edit(&mut s.replica, entity, client, &field, value, base);
                 s.stamp(
                     &change,
                     Stamp {
@@ -424,16 +496,18 @@ impl Db {
                         made_at: Some(now),
                     },
                 );
-                written.push(change.id.seq);
+                written.push((field, change.id));
             }
             written
-        });
-        let Some(written) = written else { return };
-        self.unsaved.update_value(|u| u.extend(written));
+        })
+        .unwrap_or_default();
+        self.unsaved
+            .update_value(|u| u.extend(written.iter().map(|(_, id)| id.seq)));
         self.flush();
         self.rebuild(&[entity]);
         self.unsent.set(self.outbox_len());
         crate::sync::after_edit();
+        written
     }
 
     /// Writes every waiting change to localStorage; keeps the ones storage refuses. Pre-sync
@@ -441,8 +515,8 @@ impl Db {
     fn flush(self) {
         let waiting: Vec<u64> = self.unsaved.with_value(|u| u.iter().copied().collect());
         let mut failure = None;
-        let (entries, device) = with_state(|s| {
-            let entries: Vec<(u64, Option<Unsent>)> = waiting
+        let entries = with_state(|s| {
+            waiting
                 .iter()
                 .map(|seq| {
                     let unsent = s
@@ -455,24 +529,9 @@ impl Db {
                         });
                     (*seq, unsent)
                 })
-                .collect();
-            let device = DeviceState {
-                id: s.outbox.device(),
-                next_seq: s.outbox.next_seq(),
-            };
-            (entries, device)
+                .collect::<Vec<_>>()
         })
-        .map_or((Vec::new(), None), |(entries, device)| {
-            (entries, Some(device))
-        });
-        if let Some(device) = device
-            && device.next_seq != self.saved_next_seq.get_value()
-        {
-            match storage::save_device(&device) {
-                Ok(()) => self.saved_next_seq.set_value(device.next_seq),
-                Err(error) => failure = Some(error),
-            }
-        }
+        .unwrap_or_default();
         for (seq, unsent) in entries {
             let result = unsent.map_or(Ok(()), |u| storage::save_unsent(&u));
             match result {
@@ -493,94 +552,6 @@ impl Db {
             Some(StorageError::Quota) => SaveState::Failed(FailKind::Quota),
             Some(StorageError::Unavailable(_)) => SaveState::Failed(FailKind::Unavailable),
         });
-    }
-
-    // ----- What sync reads and writes -----
-
-    /// The next push, if anything waits: this device and its oldest unsent changes.
-    pub fn next_push(self) -> Option<(DeviceId, Vec<Change>)> {
-        with_state(|s| {
-            let batch = s.outbox.next_batch();
-            (!batch.is_empty()).then(|| (s.outbox.device(), batch))
-        })
-        .flatten()
-    }
-
-    /// The server stored this device's changes up to `through`: they move from the outbox to
-    /// synced storage (IndexedDB first; the localStorage entry goes only once that is written).
-    pub async fn acknowledged(self, through: u64) -> Result<usize, StorageError> {
-        let acked = with_state(|s| {
-            s.outbox
-                .acknowledge(through)
-                .into_iter()
-                .map(|change| {
-                    let made_at = s.stamps.get(&change.id).and_then(|t| t.made_at);
-                    Synced {
-                        change,
-                        received_at: None,
-                        made_at,
-                    }
-                })
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default();
-        self.unsent.set(self.outbox_len());
-        if acked.is_empty() {
-            return Ok(0);
-        }
-        let entries: Vec<(String, String)> = acked
-            .iter()
-            .map(|s| (change_key(&s.change.id), stored::encode(s)))
-            .collect();
-        let idb = idb().ok_or_else(no_idb)?;
-        idb.write(&entries, None).await?;
-        for synced in &acked {
-            storage::remove(&storage::outbox_key(synced.change.id.seq));
-        }
-        Ok(acked.len())
-    }
-
-    /// Where the next pull starts.
-    pub fn cursor(self) -> u64 {
-        with_state(|s| s.cursor).unwrap_or(0)
-    }
-
-    /// A pulled page: written with its cursor in one IndexedDB transaction, then applied.
-    pub async fn pulled(self, changes: Vec<Pulled>, cursor: u64) -> Result<(), StorageError> {
-        let entries: Vec<(String, String)> = with_state(|s| {
-            changes
-                .iter()
-                .map(|p| {
-                    let made_at = s.stamps.get(&p.change.id).and_then(|t| t.made_at);
-                    let synced = Synced {
-                        change: p.change.clone(),
-                        received_at: Some(p.received_at),
-                        made_at,
-                    };
-                    (change_key(&p.change.id), stored::encode(&synced))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-        let idb = idb().ok_or_else(no_idb)?;
-        idb.write(&entries, Some(cursor)).await?;
-        let touched: BTreeSet<Entity> = with_state(|s| {
-            for pulled in &changes {
-                s.replica.apply(&pulled.change);
-                s.stamp(
-                    &pulled.change,
-                    Stamp {
-                        received_at: Some(pulled.received_at),
-                        made_at: None,
-                    },
-                );
-            }
-            s.cursor = s.cursor.max(cursor);
-            changes.iter().map(|p| p.change.entity).collect()
-        })
-        .unwrap_or_default();
-        self.rebuild(&touched.into_iter().collect::<Vec<_>>());
-        Ok(())
     }
 
     // ----- Conflicts and history -----
@@ -621,8 +592,9 @@ impl Db {
                         .filter_map(|id| history.get(id).map(|c| c.value.clone()))
                         .collect(),
                     stamp: s.stamps.get(&change.id).copied().unwrap_or_default(),
-                    own: change.id.device == s.outbox.device(),
-                    unsent: s.outbox.pending().any(|c| c.id == change.id),
+                    own: s.own.contains(&change.id.device),
+                    unsent: s.outbox.pending().any(|c| c.id == change.id)
+                        || s.others.contains_key(&change.id),
                 })
                 .collect();
             entries.sort_by_key(|e| (e.stamp.time(), e.change.id));
@@ -631,8 +603,9 @@ impl Db {
         .unwrap_or_default()
     }
 
+    /// This device's id (each tab writes under a writer id of its own).
     pub fn device(self) -> Option<DeviceId> {
-        with_state(|s| s.outbox.device())
+        with_state(|s| s.device)
     }
 }
 

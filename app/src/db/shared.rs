@@ -1,0 +1,363 @@
+//! What reaches the store from outside this tab's inputs: the sync engine (pushes from every
+//! writer of this device, acknowledgements, pulled pages) and the other tabs of this browser
+//! profile (their unsent changes and seals, through `storage` events; pulled pages, through the
+//! syncing tab's messages).
+//!
+//! The rule that keeps tabs from losing each other's edits: a tab amends only its own changes,
+//! and only until it seals them; the one tab that syncs pushes another tab's changes only once
+//! that tab sealed them or is gone (its writer lock released). So no change is ever pushed with
+//! one value and then amended to another, and a tab closed mid-push leaves nothing that the next
+//! syncing tab cannot push again (the server stores a number once).
+
+use super::{Db, Stamp, State, change_key, idb, no_idb, with_state};
+use crate::storage::{self, OUTBOX_PREFIX, StorageError, WRITER_PREFIX};
+use crate::tabs;
+use leptos::prelude::*;
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use yorisoi_domain::ids::DeviceId;
+use yorisoi_domain::stored;
+use yorisoi_domain::sync::local::{Synced, Unsent, Writer};
+use yorisoi_domain::sync::outbox::pushable;
+use yorisoi_domain::sync::protocol::Pulled;
+use yorisoi_domain::sync::{Change, Entity};
+
+/// Something another tab did.
+#[derive(Debug)]
+pub enum TabEvent {
+    /// A localStorage entry was written (`Some`) or removed (`None`; the old value says which).
+    Storage {
+        key: String,
+        old: Option<String>,
+        new: Option<String>,
+    },
+    /// The syncing tab wrote a pulled page and its cursor.
+    Pulled { changes: Vec<Pulled>, cursor: u64 },
+}
+
+thread_local! {
+    /// Events that came while this tab was still loading: applied once it has loaded.
+    static EARLY: RefCell<Option<Vec<TabEvent>>> = const { RefCell::new(Some(Vec::new())) };
+}
+
+/// Listens to the other tabs. Called before loading starts, so nothing written while this tab
+/// loads is missed (an event for something the load also read is harmless: applying is
+/// idempotent).
+pub(super) fn listen(db: Db) {
+    tabs::on_storage(move |key, old, new| {
+        if key.starts_with(OUTBOX_PREFIX) || key.starts_with(WRITER_PREFIX) {
+            db.tab_event(TabEvent::Storage { key, old, new });
+        }
+    });
+    tabs::open(move |message| match message {
+        tabs::Message::Pulled { changes, cursor } => {
+            db.tab_event(TabEvent::Pulled { changes, cursor });
+        }
+        other => crate::sync::on_message(other),
+    });
+    // A person leaving this tab is done typing here: what they typed may be pushed.
+    tabs::on_leave(move || db.seal());
+}
+
+/// The load is done: what came meanwhile is applied.
+pub(super) fn loaded(db: Db) {
+    let early = EARLY.with(|e| e.borrow_mut().take()).unwrap_or_default();
+    for event in early {
+        db.tab_event(event);
+    }
+}
+
+/// Takes one unsent change found in storage into `state`.
+pub(super) fn take_unsent(state: &mut State, key: String, unsent: Unsent) -> Option<Entity> {
+    let id = unsent.change.id;
+    if id.device == state.outbox.device() {
+        return None;
+    }
+    let change = &unsent.change;
+    let known = state.replica.history().get(&id).map(|c| c.value.clone());
+    match known {
+        Some(value) if value == change.value => {}
+        Some(_) => {
+            state.replica.amend(id, change.value.clone());
+        }
+        None => {
+            state.replica.apply(change);
+        }
+    }
+    state.stamp(
+        change,
+        Stamp {
+            received_at: None,
+            made_at: Some(unsent.made_at),
+        },
+    );
+    let entity = change.entity;
+    state.others.insert(id, (key, unsent));
+    Some(entity)
+}
+
+pub(super) fn take_writer(state: &mut State, writer: &Writer) {
+    let sealed = state.sealed.entry(writer.id).or_default();
+    *sealed = (*sealed).max(writer.sealed_through);
+    if writer.device == state.device {
+        state.own.insert(writer.id);
+    }
+}
+
+impl Db {
+    /// Applies what another tab did (or keeps it until this tab has loaded).
+    pub fn tab_event(self, event: TabEvent) {
+        let event = EARLY.with(|e| match e.borrow_mut().as_mut() {
+            Some(early) => {
+                early.push(event);
+                None
+            }
+            None => Some(event),
+        });
+        let touched = match event {
+            None => return,
+            Some(TabEvent::Pulled { changes, cursor }) => {
+                self.apply_pulled(&changes, cursor);
+                return;
+            }
+            Some(TabEvent::Storage { key, old, new }) => {
+                with_state(|s| storage_event(s, key, old, new)).flatten()
+            }
+        };
+        if let Some(entity) = touched {
+            self.rebuild(&[entity]);
+        } else {
+            self.revision.update(|r| *r += 1);
+        }
+        self.unsent.set(self.outbox_len());
+    }
+
+    /// Makes this tab's changes so far final and says so in storage, so the syncing tab may push
+    /// them (only as far as every one of them is in storage).
+    pub fn seal(self) {
+        let first_unsaved = self.unsaved.with_value(|u| u.first().copied());
+        let Some((writer, device, through)) = with_state(|s| {
+            let sealed = s.outbox.seal();
+            let through = first_unsaved.map_or(sealed, |seq| sealed.min(seq - 1));
+            (s.outbox.device(), s.device, through)
+        }) else {
+            return;
+        };
+        if through == self.saved_seal.get_value() {
+            return;
+        }
+        let writer = Writer {
+            id: writer,
+            device,
+            sealed_through: through,
+        };
+        if storage::save_writer(&writer).is_ok() {
+            self.saved_seal.set_value(through);
+        }
+    }
+
+    /// Reads localStorage again for every writer's unsent changes and seals: the syncing tab does
+    /// this before it pushes, so an event it missed cannot make it skip or mis-send anything.
+    pub fn rescan(self) {
+        let Ok(local) = storage::load_all() else {
+            return;
+        };
+        let touched = with_state(|s| {
+            let stored: BTreeSet<_> = local.unsent.iter().map(|(_, u)| u.change.id).collect();
+            let mut touched: BTreeSet<Entity> = BTreeSet::new();
+            s.others.retain(|id, (_, unsent)| {
+                let kept = stored.contains(id);
+                if !kept {
+                    touched.insert(unsent.change.entity);
+                }
+                kept
+            });
+            for (key, unsent) in local.unsent {
+                touched.extend(take_unsent(s, key, unsent));
+            }
+            for writer in &local.writers {
+                take_writer(s, writer);
+            }
+            touched
+        })
+        .unwrap_or_default();
+        self.rebuild(&touched.into_iter().collect::<Vec<_>>());
+        self.unsent.set(self.outbox_len());
+    }
+
+    /// The next push, if anything may be sent: one writer and its oldest changes. This tab's own
+    /// come first (from memory: a change storage refused is still sent); then other writers', by
+    /// the sealing rule, for the writers whose tabs are `alive`.
+    pub fn next_push(self, alive: &BTreeSet<DeviceId>) -> Option<(DeviceId, Vec<Change>)> {
+        with_state(|s| {
+            let batch = s.outbox.next_batch();
+            if !batch.is_empty() {
+                return Some((s.outbox.device(), batch));
+            }
+            let others: Vec<Change> = s.others.values().map(|(_, u)| u.change.clone()).collect();
+            pushable(&others, &s.sealed, alive).into_iter().next()
+        })
+        .flatten()
+    }
+
+    /// The server stored `writer`'s changes up to `through`: they move from the outbox to synced
+    /// storage (IndexedDB first; the localStorage entry goes only once that is written, and its
+    /// removal tells the other tabs).
+    pub async fn acknowledged(self, writer: DeviceId, through: u64) -> Result<usize, StorageError> {
+        let acked = with_state(|s| {
+            let own = writer == s.outbox.device();
+            let changes: Vec<(String, Change, Option<i64>)> = if own {
+                s.outbox
+                    .acknowledge(through)
+                    .into_iter()
+                    .map(|change| {
+                        let made_at = s.stamps.get(&change.id).and_then(|t| t.made_at);
+                        (storage::outbox_key(writer, change.id.seq), change, made_at)
+                    })
+                    .collect()
+            } else {
+                let ids: Vec<_> = s
+                    .others
+                    .keys()
+                    .filter(|id| id.device == writer && id.seq <= through)
+                    .copied()
+                    .collect();
+                ids.iter()
+                    .filter_map(|id| s.others.remove(id))
+                    .map(|(key, u)| (key, u.change, Some(u.made_at)))
+                    .collect()
+            };
+            changes
+        })
+        .unwrap_or_default();
+        self.unsent.set(self.outbox_len());
+        if acked.is_empty() {
+            return Ok(0);
+        }
+        let entries: Vec<(String, String)> = acked
+            .iter()
+            .map(|(_, change, made_at)| {
+                let synced = Synced {
+                    change: change.clone(),
+                    received_at: None,
+                    made_at: *made_at,
+                };
+                (change_key(&change.id), stored::encode(&synced))
+            })
+            .collect();
+        let idb = idb().ok_or_else(no_idb)?;
+        idb.write(&entries, None).await?;
+        for (key, _, _) in &acked {
+            storage::remove(key);
+        }
+        self.revision.update(|r| *r += 1);
+        Ok(acked.len())
+    }
+
+    /// Forgets the writers whose tabs are gone and who left nothing unsent.
+    pub fn forget_gone_writers(self, alive: &BTreeSet<DeviceId>) {
+        let gone: Vec<DeviceId> = with_state(|s| {
+            let busy: BTreeSet<DeviceId> = s.others.keys().map(|id| id.device).collect();
+            let gone: Vec<DeviceId> = s
+                .sealed
+                .keys()
+                .filter(|w| !alive.contains(w) && !busy.contains(w))
+                .copied()
+                .collect();
+            for writer in &gone {
+                s.sealed.remove(writer);
+            }
+            gone
+        })
+        .unwrap_or_default();
+        for writer in gone {
+            storage::remove(&storage::writer_key(writer));
+        }
+    }
+
+    /// Where the next pull starts.
+    pub fn cursor(self) -> u64 {
+        with_state(|s| s.cursor).unwrap_or(0)
+    }
+
+    /// A pulled page: written with its cursor in one IndexedDB transaction, then told to the other
+    /// tabs and applied.
+    pub async fn pulled(self, changes: Vec<Pulled>, cursor: u64) -> Result<(), StorageError> {
+        let entries: Vec<(String, String)> = with_state(|s| {
+            changes
+                .iter()
+                .map(|p| {
+                    let made_at = s.stamps.get(&p.change.id).and_then(|t| t.made_at);
+                    let synced = Synced {
+                        change: p.change.clone(),
+                        received_at: Some(p.received_at),
+                        made_at,
+                    };
+                    (change_key(&p.change.id), stored::encode(&synced))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+        let idb = idb().ok_or_else(no_idb)?;
+        idb.write(&entries, Some(cursor)).await?;
+        tabs::post_pulled(&changes, cursor);
+        self.apply_pulled(&changes, cursor);
+        Ok(())
+    }
+
+    fn apply_pulled(self, changes: &[Pulled], cursor: u64) {
+        let touched: BTreeSet<Entity> = with_state(|s| {
+            for pulled in changes {
+                s.replica.apply(&pulled.change);
+                s.stamp(
+                    &pulled.change,
+                    Stamp {
+                        received_at: Some(pulled.received_at),
+                        made_at: None,
+                    },
+                );
+            }
+            s.cursor = s.cursor.max(cursor);
+            changes.iter().map(|p| p.change.entity).collect()
+        })
+        .unwrap_or_default();
+        self.rebuild(&touched.into_iter().collect::<Vec<_>>());
+    }
+}
+
+/// One `storage` event from another tab; the entity it touched, if any.
+fn storage_event(
+    state: &mut State,
+    key: String,
+    old: Option<String>,
+    new: Option<String>,
+) -> Option<Entity> {
+    if let Some(writer) = key.strip_prefix(WRITER_PREFIX) {
+        match new.as_deref().map(stored::decode::<Writer>) {
+            Some(Ok(writer)) => {
+                take_writer(state, &writer);
+                crate::sync::sealed_elsewhere();
+            }
+            Some(Err(_)) => {}
+            None => {
+                state.sealed.remove(&writer.parse::<DeviceId>().ok()?);
+            }
+        }
+        return None;
+    }
+    match (new, old) {
+        (Some(text), _) => {
+            let unsent = stored::decode::<Unsent>(&text).ok()?;
+            take_unsent(state, key, unsent)
+        }
+        (None, Some(text)) => {
+            // Removed: the syncing tab stored it in IndexedDB (it stays in the replica).
+            let id = stored::decode::<Unsent>(&text).ok()?.change.id;
+            if id.device == state.outbox.device() {
+                state.outbox.acknowledge(id.seq);
+            }
+            state.others.remove(&id).map(|(_, u)| u.change.entity)
+        }
+        (None, None) => None,
+    }
+}
