@@ -286,3 +286,37 @@ async fn when_the_syncing_tab_closes_mid_push_another_tab_finishes_and_nothing_i
     sync_now(&browser).await;
     assert_eq!(changes_with(&stack.server_log().await, "引き継いだタブ"), 1);
 }
+
+/// The report that opened this work, step by step: an answer typed in each of two tabs of one
+/// record. Before tabs were writers of their own, the second tab's edit took the first one's
+/// number, the server took it for a retry, and it was gone everywhere, the second tab included
+/// after a reload.
+#[tokio::test]
+async fn an_answer_typed_in_a_second_tab_of_the_same_record_is_not_lost() {
+    let stack = Stack::start().await;
+    let browser = Browser::start().await;
+    new_msfas(&stack, &browser).await;
+    let record = current_url(&browser).await;
+    let first = browser.tab().await;
+    let second = browser.open_tab(&record).await;
+    browser.switch_to(&first).await;
+    browser.type_into(Q2_LINE0, "一つ目のタブ").await;
+    browser.switch_to(&second).await;
+    browser.type_into(Q5, "二つ目のタブ").await;
+    for tab in [&first, &second] {
+        browser.switch_to(tab).await;
+        sync_now(&browser).await;
+    }
+
+    let log = stack.server_log().await;
+    assert_eq!(changes_with(&log, "一つ目のタブ"), 1, "{log:#?}");
+    assert_eq!(changes_with(&log, "二つ目のタブ"), 1, "{log:#?}");
+    let fresh = Browser::start().await;
+    fresh.goto(&stack.url("/clients")).await;
+    sync_now(&fresh).await;
+    fresh.goto(&record).await;
+    wait_for_value(&fresh, Q2_LINE0, "一つ目のタブ").await;
+    wait_for_value(&fresh, Q5, "二つ目のタブ").await;
+    browser.reload().await;
+    wait_for_value(&browser, Q5, "二つ目のタブ").await;
+}
