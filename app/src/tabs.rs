@@ -62,9 +62,13 @@ pub fn writer_lock(writer: DeviceId) -> String {
     format!("{WRITER_LOCK}{writer}")
 }
 
-/// Holds the lock `name` for the rest of this tab's life; returns once it is held.
-pub async fn hold_lock(name: &str) {
-    let _ = JsFuture::from(hold(name)).await;
+/// Asks at once for the lock `name`, held for the rest of this tab's life; the future is ready
+/// once it is held.
+pub fn hold_lock(name: &str) -> impl Future<Output = ()> + use<> {
+    let held = JsFuture::from(hold(name));
+    async move {
+        let _ = held.await;
+    }
 }
 
 /// Runs `become_leader` once this tab is the one that syncs (at once, or when the tab that was

@@ -146,6 +146,24 @@ async fn edits_interleaved_in_three_tabs_all_reach_the_server_once_and_every_tab
         }
     }
 
+    // Every change was made on this device, in whichever tab: its history says so, also after
+    // the tabs that made them are gone; the fresh device's says none was made there.
+    browser.switch_to(&c).await;
+    for (device, own) in [(&fresh, "false"), (&browser, "true")] {
+        device.goto(&first).await;
+        device.click("[data-testid=history-link]").await;
+        device.testid("history").await;
+        let who = device
+            .eval(
+                "return [...document.querySelectorAll('[data-testid=history-who]')].map(e => e.dataset.own)",
+                vec![],
+            )
+            .await;
+        let who: Vec<String> = serde_json::from_value(who).unwrap();
+        assert!(!who.is_empty() && who.iter().all(|o| o == own), "{who:?}");
+    }
+    browser.goto(&second).await;
+
     // After a reload, every tab still shows all of them.
     for (tab, url, answers) in [
         (&a, &first, &first_record[..]),

@@ -33,7 +33,7 @@ use yorisoi_domain::sync::fields::ANSWER_PREFIX;
 use yorisoi_domain::sync::fields::{
     changed_fields, client_fields, client_from, record_fields, record_from,
 };
-use yorisoi_domain::sync::local::{DeviceState, Synced, Unsent, Writer};
+use yorisoi_domain::sync::local::{DeviceState, Synced, Unsent};
 use yorisoi_domain::sync::{Change, ChangeId, Entity, Outbox, Register, Replica};
 
 /// The instrument definitions compiled into this build.
@@ -92,8 +92,6 @@ struct State {
     sealed: BTreeMap<DeviceId, u64>,
     /// This device's id.
     device: DeviceId,
-    /// This device and its writers: "this device" in a history.
-    own: BTreeSet<DeviceId>,
     stamps: BTreeMap<ChangeId, Stamp>,
     /// When each entity last changed, as this device knows it.
     updated: BTreeMap<Entity, i64>,
@@ -108,7 +106,6 @@ impl State {
             others: BTreeMap::new(),
             sealed: BTreeMap::new(),
             device,
-            own: BTreeSet::from([writer, device]),
             stamps: BTreeMap::new(),
             updated: BTreeMap::new(),
             cursor: 0,
@@ -198,9 +195,11 @@ impl Db {
     /// Reads localStorage and IndexedDB, rebuilds the replica, and turns pre-sync entries into
     /// changes. What other tabs write meanwhile waits and is applied once this is done.
     async fn load(self) {
-        // This tab's writer lives as long as the tab: its lock tells other tabs it is open.
+        // This tab's writer lives as long as the tab: its lock tells other tabs it is open. It
+        // is held before this tab can make a change (the load ends with it).
         let writer = crate::clock::new_device_id();
-        crate::tabs::hold_lock(&crate::tabs::writer_lock(writer)).await;
+        let lock = crate::tabs::writer_lock(writer);
+        let held = crate::tabs::hold_lock(&lock);
         let mut set_aside = Vec::new();
         let local = match storage::load_all() {
             Ok(local) => local,
@@ -255,11 +254,7 @@ impl Db {
         for writer in local.writers {
             shared::take_writer(&mut state, &writer);
         }
-        let _ = storage::save_writer(&Writer {
-            id: writer,
-            device: device.id,
-            sealed_through: 0,
-        });
+        held.await;
         let entities: Vec<Entity> = state.replica.entities().map(|(e, _)| e).collect();
         STATE.with(|s| *s.borrow_mut() = Some(state));
         self.set_aside.set(set_aside);
@@ -592,7 +587,10 @@ impl Db {
                         .filter_map(|id| history.get(id).map(|c| c.value.clone()))
                         .collect(),
                     stamp: s.stamps.get(&change.id).copied().unwrap_or_default(),
-                    own: s.own.contains(&change.id.device),
+                    own: s
+                        .stamps
+                        .get(&change.id)
+                        .is_some_and(|t| t.made_at.is_some()),
                     unsent: s.outbox.pending().any(|c| c.id == change.id)
                         || s.others.contains_key(&change.id),
                 })

@@ -99,9 +99,6 @@ pub(super) fn take_unsent(state: &mut State, key: String, unsent: Unsent) -> Opt
 pub(super) fn take_writer(state: &mut State, writer: &Writer) {
     let sealed = state.sealed.entry(writer.id).or_default();
     *sealed = (*sealed).max(writer.sealed_through);
-    if writer.device == state.device {
-        state.own.insert(writer.id);
-    }
 }
 
 impl Db {

@@ -56,7 +56,7 @@ pub fn HistoryPage() -> impl IntoView {
                 view! {
                     <tr data-testid="history-row" data-field=field.clone()>
                         <td>{when}</td>
-                        <td>{who}</td>
+                        <td data-testid="history-who" data-own=entry.own.to_string()>{who}</td>
                         <th scope="row">{field_label(instrument, field, lang)}</th>
                         <td>{before}</td>
                         <td data-testid="history-after">{after}</td>
