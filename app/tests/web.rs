@@ -180,16 +180,19 @@ mod records {
             }
             keys.push(key);
         }
-        // Top up with small pieces so not even a small record fits.
-        for i in 0.. {
-            let key = format!("filler.small.{i}");
-            if LocalStorage::raw()
-                .set_item(&key, &"x".repeat(512))
-                .is_err()
-            {
-                break;
+        // Top up with ever smaller pieces so not even a small record fits (what is left is less
+        // than the smallest piece and its key).
+        for size in [4096, 512, 64, 8, 1] {
+            for i in 0.. {
+                let key = format!("f.{size}.{i}");
+                if LocalStorage::raw()
+                    .set_item(&key, &"x".repeat(size))
+                    .is_err()
+                {
+                    break;
+                }
+                keys.push(key);
             }
-            keys.push(key);
         }
         keys
     }
