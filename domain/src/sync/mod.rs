@@ -9,6 +9,7 @@
 //! until a person resolves them.
 
 pub mod change;
+pub mod check;
 pub mod fields;
 pub mod local;
 pub mod outbox;

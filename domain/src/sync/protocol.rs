@@ -3,7 +3,8 @@
 //! A device whose format is older than the server's gets a clear "please update" error, never a
 //! half-understood request; the server checks before it reads anything else.
 
-use super::change::Change;
+use super::change::{Change, ChangeId};
+use super::check::Refusal;
 use crate::ids::DeviceId;
 use serde::{Deserialize, Serialize};
 
@@ -24,9 +25,21 @@ pub struct PushRequest {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PushResponse {
     pub format: u32,
-    /// Every change of this device up to this number is stored: the device may drop them from
-    /// its outbox.
+    /// Every change of this device up to this number is on the server, stored or set aside: the
+    /// device may drop them from its outbox.
     pub acked_through: u64,
+    /// The changes of this push the server did not store, each with why. The server keeps them
+    /// aside (never applied, never dropped) for a person to look at. A device that does not know
+    /// this field reads the answer as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<Refused>,
+}
+
+/// One change the server set aside instead of storing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refused {
+    pub id: ChangeId,
+    pub refusal: Refusal,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

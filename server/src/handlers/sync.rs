@@ -24,6 +24,7 @@ pub async fn push(
     Ok(Json(PushResponse {
         format: WIRE_FORMAT,
         acked_through,
+        refused: Vec::new(),
     }))
 }
 
