@@ -9,10 +9,14 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{Row, pool::PoolConnection};
+use std::collections::BTreeMap;
 use std::str::FromStr;
+use std::sync::OnceLock;
 use std::time::Duration;
-use yorisoi_domain::sync::Change;
-use yorisoi_domain::sync::protocol::{self, ProtocolError, Pulled, PushRequest};
+use yorisoi_domain::catalogue::Catalogue;
+use yorisoi_domain::sync::check::{Known, Refusal, check};
+use yorisoi_domain::sync::protocol::{self, ProtocolError, Pulled, PushRequest, Refused};
+use yorisoi_domain::sync::{Change, ChangeId, Entity};
 
 #[derive(Clone, Debug)]
 pub struct Db {
@@ -43,6 +47,69 @@ pub enum DbError {
     Protocol(#[from] ProtocolError),
     #[error("a stored change cannot be read: {0}")]
     Corrupt(String),
+}
+
+/// What a push did: how far the device's changes are on the server, and which of them were set
+/// aside instead of stored, with why.
+#[derive(Debug)]
+pub struct Pushed {
+    pub acked_through: u64,
+    pub refused: Vec<Refused>,
+}
+
+/// The instrument definitions every change is checked against.
+fn catalogue() -> &'static Catalogue {
+    static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
+    CATALOGUE.get_or_init(|| {
+        Catalogue::builtin().expect("the built-in definitions are checked by the domain's tests")
+    })
+}
+
+/// An entity as the `entities` table names it (the migration builds the same from the log).
+fn entity_key(entity: Entity) -> String {
+    match entity {
+        Entity::Client(id) => format!("client:{id}"),
+        Entity::Record(id) => format!("record:{id}"),
+    }
+}
+
+/// A row of `entities` as the check reads it; `None` for a row it cannot read.
+fn known_from(client: &str, instrument: Option<&str>) -> Option<Known> {
+    Some(Known {
+        client: client.parse().ok()?,
+        instrument: match instrument {
+            Some(json) => Some(serde_json::from_str(json).ok()?),
+            None => None,
+        },
+    })
+}
+
+/// Checks a push's fresh changes in order: the ones to store, the entities whose known facts
+/// they change, and the ones to set aside with why.
+#[allow(clippy::type_complexity)]
+fn sort_out<'a>(
+    fresh: Vec<&'a Change>,
+    mut known: BTreeMap<String, Known>,
+) -> (
+    Vec<&'a Change>,
+    BTreeMap<String, Known>,
+    Vec<(&'a Change, Refusal)>,
+) {
+    let (mut stored, mut touched, mut refused) = (Vec::new(), BTreeMap::new(), Vec::new());
+    for change in fresh {
+        let key = entity_key(change.entity);
+        match check(change, known.get(&key), catalogue()) {
+            Ok(after) => {
+                if known.get(&key) != Some(&after) {
+                    touched.insert(key.clone(), after.clone());
+                    known.insert(key, after);
+                }
+                stored.push(change);
+            }
+            Err(refusal) => refused.push((change, refusal)),
+        }
+    }
+    (stored, touched, refused)
 }
 
 /// One page of the change log.
@@ -112,9 +179,11 @@ impl Db {
         }
     }
 
-    /// Stores a push in one transaction together with the device's last stored number; returns
-    /// that number. A retried push stores nothing twice.
-    pub async fn push(&self, request: &PushRequest, now_ms: i64) -> Result<u64, DbError> {
+    /// Checks and stores a push in one transaction together with the device's last number: each
+    /// change is stored, or set aside in the quarantine with why it was refused. Returns that
+    /// number and every refusal among the request's changes (those of an earlier try of the same
+    /// push too). A retried push stores nothing twice.
+    pub async fn push(&self, request: &PushRequest, now_ms: i64) -> Result<Pushed, DbError> {
         match &self.backend {
             Backend::Sqlite(pool) => sqlite::push(pool.acquire().await?, request, now_ms).await,
             Backend::Postgres(pool) => postgres::push(pool.acquire().await?, request, now_ms).await,
@@ -172,7 +241,7 @@ macro_rules! backend {
                 sqlx::query_scalar("SELECT value FROM server_info WHERE key = 'instance_id'").fetch_one(pool).await
             }
 
-            pub async fn push(mut conn: PoolConnection<$db>, request: &PushRequest, now_ms: i64) -> Result<u64, DbError> {
+            pub async fn push(mut conn: PoolConnection<$db>, request: &PushRequest, now_ms: i64) -> Result<Pushed, DbError> {
                 protocol::check_format(request.format)?;
                 let device = request.device.to_string();
                 // One writer at a time (see the migration): sequence numbers commit in order.
@@ -184,10 +253,12 @@ macro_rules! backend {
                         .await?;
                     let last = u64::try_from(last.unwrap_or(0)).unwrap_or(0);
                     let (fresh, acked) = protocol::accept(request, last)?;
+                    let known = known_entities(&mut conn, &fresh).await?;
+                    let (stored, touched, refused) = sort_out(fresh, known);
                     // One statement for the whole batch: the writer lock is held for less time.
-                    if !fresh.is_empty() {
+                    if !stored.is_empty() {
                         let mut insert = sqlx::QueryBuilder::<$db>::new("INSERT INTO changes (device, device_seq, client, field, body, received_at) ");
-                        insert.push_values(fresh, |mut row, change| {
+                        insert.push_values(stored, |mut row, change| {
                             row.push_bind(device.clone())
                                 .push_bind(as_i64(change.id.seq))
                                 .push_bind(change.client.to_string())
@@ -197,24 +268,94 @@ macro_rules! backend {
                         });
                         insert.build().execute(&mut *conn).await?;
                     }
+                    if !touched.is_empty() {
+                        let mut upsert = sqlx::QueryBuilder::<$db>::new("INSERT INTO entities (entity, client, instrument) ");
+                        upsert.push_values(touched, |mut row, (key, known)| {
+                            row.push_bind(key)
+                                .push_bind(known.client.to_string())
+                                .push_bind(known.instrument.map(|i| serde_json::to_string(&i).expect("references serialize")));
+                        });
+                        upsert.push(" ON CONFLICT (entity) DO UPDATE SET instrument = excluded.instrument");
+                        upsert.build().execute(&mut *conn).await?;
+                    }
+                    if !refused.is_empty() {
+                        let mut insert = sqlx::QueryBuilder::<$db>::new("INSERT INTO quarantine (device, device_seq, client, body, refusal, received_at) ");
+                        insert.push_values(&refused, |mut row, (change, refusal)| {
+                            row.push_bind(device.clone())
+                                .push_bind(as_i64(change.id.seq))
+                                .push_bind(change.client.to_string())
+                                .push_bind(serde_json::to_string(change).expect("changes serialize"))
+                                .push_bind(serde_json::to_string(refusal).expect("refusals serialize"))
+                                .push_bind(now_ms);
+                        });
+                        insert.build().execute(&mut *conn).await?;
+                    }
                     sqlx::query("INSERT INTO devices (device, last_seq) VALUES ($1, $2) ON CONFLICT (device) DO UPDATE SET last_seq = excluded.last_seq")
                         .bind(&device)
                         .bind(as_i64(acked))
                         .execute(&mut *conn)
                         .await?;
-                    Ok::<u64, DbError>(acked)
+                    let refused = refusals(&mut conn, request).await?;
+                    Ok::<Pushed, DbError>(Pushed { acked_through: acked, refused })
                 }
                 .await;
                 match result {
-                    Ok(acked) => {
+                    Ok(pushed) => {
                         sqlx::raw_sql("COMMIT").execute(&mut *conn).await?;
-                        Ok(acked)
+                        Ok(pushed)
                     }
                     Err(error) => {
                         let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
                         Err(error)
                     }
                 }
+            }
+
+            /// What the server knows of the entities `changes` touch.
+            async fn known_entities(conn: &mut PoolConnection<$db>, changes: &[&Change]) -> Result<BTreeMap<String, Known>, DbError> {
+                let mut known = BTreeMap::new();
+                if changes.is_empty() {
+                    return Ok(known);
+                }
+                let keys: std::collections::BTreeSet<String> = changes.iter().map(|c| entity_key(c.entity)).collect();
+                let mut select = sqlx::QueryBuilder::<$db>::new("SELECT entity, client, instrument FROM entities WHERE entity IN (");
+                let mut list = select.separated(", ");
+                for key in keys {
+                    list.push_bind(key);
+                }
+                select.push(")");
+                for row in select.build().fetch_all(&mut **conn).await? {
+                    let entity: String = row.try_get("entity")?;
+                    let client: String = row.try_get("client")?;
+                    let instrument: Option<String> = row.try_get("instrument")?;
+                    let facts = known_from(&client, instrument.as_deref())
+                        .ok_or_else(|| DbError::Corrupt(format!("entity {entity}")))?;
+                    known.insert(entity, facts);
+                }
+                Ok(known)
+            }
+
+            /// Every change of the request's range that is in the quarantine, with why.
+            async fn refusals(conn: &mut PoolConnection<$db>, request: &PushRequest) -> Result<Vec<Refused>, DbError> {
+                let (Some(first), Some(last)) = (request.changes.first(), request.changes.last()) else {
+                    return Ok(Vec::new());
+                };
+                let rows = sqlx::query("SELECT device_seq, refusal FROM quarantine WHERE device = $1 AND device_seq >= $2 AND device_seq <= $3 ORDER BY device_seq")
+                    .bind(request.device.to_string())
+                    .bind(as_i64(first.id.seq))
+                    .bind(as_i64(last.id.seq))
+                    .fetch_all(&mut **conn)
+                    .await?;
+                let mut refused = Vec::with_capacity(rows.len());
+                for row in rows {
+                    let seq: i64 = row.try_get("device_seq")?;
+                    let refusal: String = row.try_get("refusal")?;
+                    refused.push(Refused {
+                        id: ChangeId { device: request.device, seq: u64::try_from(seq).unwrap_or(0) },
+                        refusal: serde_json::from_str(&refusal).map_err(|e| DbError::Corrupt(format!("quarantine {seq}: {e}")))?,
+                    });
+                }
+                Ok(refused)
             }
 
             pub async fn pull(pool: &$pool, since: u64, limit: u32) -> Result<Page, DbError> {

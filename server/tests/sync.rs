@@ -81,6 +81,26 @@ fn change(device: DeviceId, seq: u64, field: &str, value: Value) -> Change {
     }
 }
 
+/// A text answer as the app writes it.
+fn text(words: impl ToString) -> Value {
+    json!({"type": "text", "lines": [words.to_string()]})
+}
+
+/// The record's instrument, as the app writes it first.
+fn msfas() -> Value {
+    let catalogue = yorisoi_domain::catalogue::Catalogue::builtin().unwrap();
+    serde_json::to_value(catalogue.latest("msfas").unwrap().reference()).unwrap()
+}
+
+/// Makes the record known to the server (another device created it), so answers to it are
+/// checked against its instrument.
+async fn create_record(db: &Db) {
+    let creator = device(99);
+    let request = push_request(creator, vec![change(creator, 1, "instrument", msfas())]);
+    let pushed = db.push(&request, 1).await.unwrap();
+    assert!(pushed.refused.is_empty(), "{:?}", pushed.refused);
+}
+
 fn push_request(device: DeviceId, changes: Vec<Change>) -> PushRequest {
     PushRequest {
         format: WIRE_FORMAT,
@@ -92,27 +112,32 @@ fn push_request(device: DeviceId, changes: Vec<Change>) -> PushRequest {
 #[tokio::test]
 async fn a_push_is_stored_once_however_often_it_is_retried_and_pulls_follow_the_servers_order() {
     for (name, db, _dir) in databases().await {
+        create_record(&db).await;
         let (a, b) = (device(1), device(2));
         let first = push_request(
             a,
             (1..=3)
-                .map(|s| change(a, s, "answers.user1.q2", json!(s)))
+                .map(|s| change(a, s, "answers.user1.q2", text(s)))
                 .collect(),
         );
-        assert_eq!(db.push(&first, 1).await.unwrap(), 3, "{name}");
+        assert_eq!(db.push(&first, 1).await.unwrap().acked_through, 3, "{name}");
         assert_eq!(
-            db.push(&first, 2).await.unwrap(),
+            db.push(&first, 2).await.unwrap().acked_through,
             3,
             "{name}: a retry is acknowledged again"
         );
         let second = push_request(b, vec![change(b, 1, "status", json!("complete"))]);
-        assert_eq!(db.push(&second, 3).await.unwrap(), 1, "{name}");
+        assert_eq!(
+            db.push(&second, 3).await.unwrap().acked_through,
+            1,
+            "{name}"
+        );
         let mut longer = first.clone();
         longer
             .changes
-            .push(change(a, 4, "answers.user1.q5", json!("x")));
+            .push(change(a, 4, "answers.user1.q5", text("x")));
         assert_eq!(
-            db.push(&longer, 4).await.unwrap(),
+            db.push(&longer, 4).await.unwrap().acked_through,
             4,
             "{name}: only the new change is stored"
         );
@@ -125,8 +150,8 @@ async fn a_push_is_stored_once_however_often_it_is_retried_and_pulls_follow_the_
             .collect();
         assert_eq!(
             order.iter().map(|(_, s)| *s).collect::<Vec<_>>(),
-            [1, 2, 3, 1, 4],
-            "{name}"
+            [1, 1, 2, 3, 1, 4],
+            "{name}: the record's creation, then the pushes in the order they came"
         );
         assert!(
             order.windows(2).all(|w| w[0].0 < w[1].0),
@@ -158,6 +183,77 @@ async fn a_push_is_stored_once_however_often_it_is_retried_and_pulls_follow_the_
             none.changes.is_empty() && none.cursor == all.cursor,
             "{name}"
         );
+    }
+}
+
+#[tokio::test]
+async fn a_change_the_server_refuses_is_set_aside_with_why_acknowledged_reported_and_never_pulled()
+{
+    use yorisoi_domain::sync::check::Refusal;
+    for (name, db, _dir) in databases().await {
+        create_record(&db).await;
+        let a = device(1);
+        let other_client = ClientId::new_v7(1_795_000_000_000, [6; 10]);
+        let mut wrong_client = change(a, 4, "status", json!("complete"));
+        wrong_client.client = other_client;
+        let request = push_request(
+            a,
+            vec![
+                change(a, 1, "answers.user1.q2", json!(42)),
+                change(a, 2, "answers.user1.q5", text("慣れた作業のとき")),
+                change(a, 3, "colour", json!("red")),
+                wrong_client,
+                change(a, 5, "answers.user1.q99", text("?")),
+                change(a, 6, "status", json!("complete")),
+            ],
+        );
+        let pushed = db.push(&request, 10).await.unwrap();
+        assert_eq!(
+            pushed.acked_through, 6,
+            "{name}: a refused change never holds back the outbox"
+        );
+        let refused: Vec<(u64, &Refusal)> = pushed
+            .refused
+            .iter()
+            .map(|r| (r.id.seq, &r.refusal))
+            .collect();
+        assert_eq!(
+            refused.iter().map(|(seq, _)| *seq).collect::<Vec<_>>(),
+            [1, 3, 4, 5],
+            "{name}: {refused:?}"
+        );
+        assert!(
+            matches!(refused[0].1, Refusal::BadValue { field, reason } if field == "answers.user1.q2" && !reason.is_empty()),
+            "{name}: {:?}",
+            refused[0]
+        );
+        assert_eq!(
+            refused[2].1,
+            &Refusal::WrongClient,
+            "{name}: a record stays with its client"
+        );
+
+        // Only the valid ones are stored: a pull never brings a refused change.
+        let pulled: Vec<(u64, String)> = db
+            .pull(0, 100)
+            .await
+            .unwrap()
+            .changes
+            .into_iter()
+            .filter(|p| p.change.id.device == a)
+            .map(|p| (p.change.id.seq, p.change.field))
+            .collect();
+        assert_eq!(
+            pulled,
+            [(2, "answers.user1.q5".into()), (6, "status".into())],
+            "{name}"
+        );
+        // The push is retried (its answer was lost): the same refusals are reported again, and
+        // nothing is stored or set aside twice.
+        let again = db.push(&request, 11).await.unwrap();
+        assert_eq!(again.acked_through, 6, "{name}");
+        assert_eq!(again.refused, pushed.refused, "{name}");
+        assert_eq!(db.pull(0, 100).await.unwrap().changes.len(), 3, "{name}");
     }
 }
 
@@ -368,15 +464,16 @@ async fn two_devices_offline_edit_one_record_and_converge_through_a_real_server(
         }));
         let http = reqwest::Client::new();
         let (mut coach, mut client_tablet) = (Device::new(1), Device::new(2));
-        coach.edit("answers.user1.q2", json!("残業"));
+        coach.edit("instrument", msfas());
+        coach.edit("answers.user1.q2", text("残業"));
         coach.sync(&http, &base).await;
         client_tablet.sync(&http, &base).await;
 
         // Both offline: different fields, and the same field.
-        coach.edit("answers.user1.q5", json!("慣れた作業"));
+        coach.edit("answers.user1.q5", text("慣れた作業"));
         client_tablet.edit("answered_by", json!("person"));
-        coach.edit("answers.user1.q2", json!("残業と寒さ"));
-        client_tablet.edit("answers.user1.q2", json!("残業がつらい"));
+        coach.edit("answers.user1.q2", text("残業と寒さ"));
+        client_tablet.edit("answers.user1.q2", text("残業がつらい"));
         for _ in 0..2 {
             coach.sync(&http, &base).await;
             client_tablet.sync(&http, &base).await;
@@ -391,7 +488,7 @@ async fn two_devices_offline_edit_one_record_and_converge_through_a_real_server(
                 .field(record(), "answers.user1.q5")
                 .unwrap()
                 .value(),
-            Some(&json!("慣れた作業")),
+            Some(&text("慣れた作業")),
             "{name}"
         );
         assert_eq!(
@@ -411,7 +508,7 @@ async fn two_devices_offline_edit_one_record_and_converge_through_a_real_server(
         assert_eq!(q2.values().count(), 2, "{name}: both values are kept");
 
         // The coach resolves it; the resolution reaches the client's tablet.
-        coach.edit("answers.user1.q2", json!("残業がつらい（寒さも）"));
+        coach.edit("answers.user1.q2", text("残業がつらい（寒さも）"));
         coach.sync(&http, &base).await;
         client_tablet.sync(&http, &base).await;
         let resolved = client_tablet
@@ -420,7 +517,7 @@ async fn two_devices_offline_edit_one_record_and_converge_through_a_real_server(
             .unwrap();
         assert_eq!(
             resolved.value(),
-            Some(&json!("残業がつらい（寒さも）")),
+            Some(&text("残業がつらい（寒さも）")),
             "{name}"
         );
         assert_eq!(

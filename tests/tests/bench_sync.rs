@@ -35,6 +35,44 @@ fn push_body(device: usize, push: usize) -> Value {
     json!({"format": 1, "device": device_id, "changes": changes})
 }
 
+/// Creates, from a device of its own, every record the benchmark's devices write answers to (the
+/// server checks each answer against its record's instrument); returns how many changes that was.
+async fn create_records(
+    http: &reqwest::Client,
+    server: &Server,
+    devices: impl Iterator<Item = usize>,
+) -> usize {
+    let creator = uuid(999_999, 9);
+    let catalogue = yorisoi_domain::catalogue::Catalogue::builtin().unwrap();
+    let msfas = serde_json::to_value(catalogue.latest("msfas").unwrap().reference()).unwrap();
+    let mut changes = Vec::new();
+    for device in devices {
+        for record in 0..10 {
+            changes.push(json!({
+                "id": {"device": creator, "seq": changes.len() + 1},
+                "entity": {"type": "record", "id": uuid((device * 10 + record) as u64, 2)},
+                "client": uuid(device as u64, 3),
+                "field": "instrument",
+                "base": [],
+                "value": msfas,
+            }));
+        }
+    }
+    for batch in changes.chunks(500) {
+        let answer: Value = http
+            .post(server.url("/api/v1/sync/push"))
+            .json(&json!({"format": 1, "device": creator, "changes": batch}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(answer["refused"].is_null(), "{answer}");
+    }
+    changes.len()
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
@@ -96,6 +134,12 @@ async fn run(backend: &str, flags: &[&str]) -> Value {
         .build()
         .unwrap();
 
+    let created = create_records(
+        &http,
+        &server,
+        (0..=DEVICES + 1).chain(10_000..10_000 + DEVICES),
+    )
+    .await;
     // A small log first, to price a pull before the log is large.
     let warm = push_body(DEVICES + 1, 0);
     for push in 0..5 {
@@ -108,6 +152,11 @@ async fn run(backend: &str, flags: &[&str]) -> Value {
             .unwrap();
     }
     let pull_small_log = pull_cost(&http, &server, 100).await;
+    assert_eq!(
+        total_changes(&http, &server).await,
+        (created + 5 * BATCH) as u64,
+        "the warm-up pushes are stored, none refused"
+    );
 
     let started = Instant::now();
     let tasks: Vec<_> = (0..DEVICES)
@@ -141,8 +190,8 @@ async fn run(backend: &str, flags: &[&str]) -> Value {
     let total = total_changes(&http, &server).await;
     assert_eq!(
         total,
-        (DEVICES * PUSHES * BATCH + 5 * BATCH) as u64,
-        "every change is stored exactly once"
+        (created + DEVICES * PUSHES * BATCH + 5 * BATCH) as u64,
+        "every change is stored exactly once, none refused"
     );
     let pull_large_log = pull_cost(&http, &server, 100).await;
     let (paced_p50, paced_p99, paced_rate) = paced(&http, &server).await;
@@ -158,7 +207,7 @@ async fn run(backend: &str, flags: &[&str]) -> Value {
         "paced_p50_ms": paced_p50,
         "paced_p99_ms": paced_p99,
         "server_peak_memory_mb": server.peak_memory_kb().map(|kb| kb as f64 / 1024.0),
-        "log_small": 5 * BATCH,
+        "log_small": created + 5 * BATCH,
         "pull_100_small_log_ms": pull_small_log,
         "log_large": total,
         "pull_100_large_log_ms": pull_large_log,

@@ -107,9 +107,8 @@ pub fn check(
                     .ok_or(Refusal::NoInstrument)?;
                 let question = instrument.question(key).ok_or_else(|| unknown(field))?;
                 if let Some(answer) = read::<Option<Answer>>(field, value)?
-                    && let Some(problem) = answer
-                        .problems(&question.answer, &catalogue.lists)
-                        .first()
+                    && let Some(problem) =
+                        answer.problems(&question.answer, &catalogue.lists).first()
                 {
                     return Err(Refusal::BadValue {
                         field: field.to_owned(),
@@ -336,8 +335,10 @@ mod tests {
             ),
         ];
         for (change, known, expected) in cases {
-            let refused = check(&change, known, &catalogue)
-                .expect_err(&format!("{} = {} must be refused", change.field, change.value));
+            let refused = check(&change, known, &catalogue).expect_err(&format!(
+                "{} = {} must be refused",
+                change.field, change.value
+            ));
             match (&refused, &expected) {
                 (
                     Refusal::BadValue { field, reason },

@@ -20,11 +20,14 @@ pub async fn push(
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64);
-    let acked_through = state.db.push(&request, now).await?;
+    let pushed = state.db.push(&request, now).await?;
+    for refused in &pushed.refused {
+        tracing::info!(change = %refused.id, refusal = %refused.refusal, "change set aside");
+    }
     Ok(Json(PushResponse {
         format: WIRE_FORMAT,
-        acked_through,
-        refused: Vec::new(),
+        acked_through: pushed.acked_through,
+        refused: pushed.refused,
     }))
 }
 
