@@ -97,6 +97,15 @@ messages! {
     SyncErrStorage => "受け取ったデータをこの端末に保存できませんでした。空き容量を確認してください。", "What was received could not be saved on this device. Please check its free space.";
     SyncReviewTitle => "確認が必要な記録", "Records that need review";
     SyncReviewNone => "確認が必要な記録はありません。", "No records need review.";
+    SyncRefused => "{n}件の変更を送信できませんでした", "{n} changes could not be sent";
+    SyncRefusedTitle => "送信できなかった変更", "Changes that could not be sent";
+    SyncRefusedIntro => "サーバーが受け取りを保留した変更です。消えてはいません。サーバーに理由と一緒に保管され、管理者が確認して受け入れるか取り消します。", "The server set these changes aside. They are not lost: the server keeps them with the reason, and an administrator will accept or discard them.";
+    RefusedWrongClient => "送信できませんでした：この記録は別の利用者のものです。", "Not sent: this entry belongs to another client.";
+    RefusedUnknownField => "送信できませんでした：この項目はサーバーの様式にありません。", "Not sent: the server's form has no such item.";
+    RefusedBadValue => "送信できませんでした：値が様式に合いません（{n}）。", "Not sent: the value does not fit the form ({n}).";
+    RefusedUnknownInstrument => "送信できませんでした：サーバーがこの様式の版を知りません。アプリかサーバーの更新が必要です。", "Not sent: the server does not know this version of the form. The app or the server needs updating.";
+    RefusedNoInstrument => "送信できませんでした：この記録の様式がまだサーバーに届いていません。", "Not sent: the server has not yet received which form this record uses.";
+    RefusedInstrumentChanged => "送信できませんでした：記録の様式は後から変えられません。", "Not sent: a record's form cannot be changed afterwards.";
     NeedsReview => "要確認", "Needs review";
     ConflictTitle => "2人の変更が食い違っています", "Two people changed the same answer";
     ConflictIntro => "オフラインの間に、同じ項目が別々に変更されました。どちらも残してあります。正しい方を選ぶか、下の入力欄で書き直してください。", "While offline, the same item was changed in two places. Both are kept. Choose the right one, or write it again in the field below.";

@@ -5,7 +5,8 @@
 //! per change under its writer's own numbers (`yorisoi.outbox.<writer>.<seq>`), so tabs open
 //! side by side never write one key for two edits. Synced changes live in IndexedDB (see
 //! [`crate::idb`]). The release before writers kept unsent changes under `yorisoi.outbox.<seq>`;
-//! those are still read (their contents name their writer) and pushed.
+//! those are still read (their contents name their writer) and pushed. A change the server set
+//! aside instead of storing is kept, with why, under `yorisoi.refused.<writer>.<seq>`.
 //!
 //! Clients and records written before sync existed (`yorisoi.client.<id>`,
 //! `yorisoi.record.<id>`) are read once, turned into unsent changes, and then removed.
@@ -21,12 +22,13 @@ use wasm_bindgen::JsCast;
 use yorisoi_domain::ids::DeviceId;
 use yorisoi_domain::record::{Client, Record};
 use yorisoi_domain::stored::{self, Stored};
-use yorisoi_domain::sync::local::{DeviceState, Unsent, Writer};
+use yorisoi_domain::sync::local::{DeviceState, RefusedChange, Unsent, Writer};
 
 pub const CLIENT_PREFIX: &str = "yorisoi.client.";
 pub const RECORD_PREFIX: &str = "yorisoi.record.";
 pub const OUTBOX_PREFIX: &str = "yorisoi.outbox.";
 pub const WRITER_PREFIX: &str = "yorisoi.writer.";
+pub const REFUSED_PREFIX: &str = "yorisoi.refused.";
 pub const DEVICE_KEY: &str = "yorisoi.device";
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -53,6 +55,7 @@ pub struct Loaded {
     /// Every writer's unsent changes, with the key each is stored under.
     pub unsent: Vec<(String, Unsent)>,
     pub writers: Vec<Writer>,
+    pub refused: Vec<RefusedChange>,
     pub set_aside: Vec<SetAside>,
 }
 
@@ -97,6 +100,14 @@ pub fn load_all() -> Result<Loaded, StorageError> {
             loaded
                 .unsent
                 .extend(unsent.into_iter().map(|u| (key.clone(), u)));
+        } else if key.starts_with(REFUSED_PREFIX) {
+            read_entry(
+                &storage,
+                &key,
+                &text,
+                &mut loaded.refused,
+                &mut loaded.set_aside,
+            );
         } else if key.starts_with(WRITER_PREFIX) {
             read_entry(
                 &storage,
@@ -161,6 +172,12 @@ pub fn outbox_key(writer: DeviceId, seq: u64) -> String {
 pub fn save_unsent(unsent: &Unsent) -> Result<(), StorageError> {
     let id = unsent.change.id;
     write(&outbox_key(id.device, id.seq), &stored::encode(unsent))
+}
+
+pub fn save_refused(refused: &RefusedChange) -> Result<(), StorageError> {
+    let id = refused.change.id;
+    let key = format!("{REFUSED_PREFIX}{}.{}", id.device, id.seq);
+    write(&key, &stored::encode(refused))
 }
 
 pub fn writer_key(writer: DeviceId) -> String {

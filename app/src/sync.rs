@@ -231,7 +231,11 @@ impl SyncEngine {
             };
             let response: PushResponse =
                 call(http.post(format!("{base}/api/v1/sync/push")).json(&request)).await?;
-            if self.db.acknowledged(device, response.acked_through).await? == 0 {
+            let acked = self
+                .db
+                .acknowledged(device, response.acked_through, &response.refused)
+                .await?;
+            if acked == 0 {
                 return Err(SyncError::Refused(format!(
                     "the server kept changes only through number {}",
                     response.acked_through

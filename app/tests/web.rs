@@ -372,7 +372,7 @@ mod records {
             db.next_push(&BTreeSet::new()),
             Some((device.id, vec![change]))
         );
-        assert_eq!(db.acknowledged(device.id, 2).await, Ok(1));
+        assert_eq!(db.acknowledged(device.id, 2, &[]).await, Ok(1));
         assert_eq!(raw.get_item("yorisoi.outbox.2").unwrap(), None);
         assert_eq!(db.unsent.get_untracked(), 0);
         assert_eq!(db.next_push(&BTreeSet::new()), None);

@@ -532,3 +532,39 @@ async fn two_devices_offline_edit_one_record_and_converge_through_a_real_server(
         server.await.unwrap().unwrap();
     }
 }
+
+/// A device that goes away mid-push (a tab closed, a connection dropped) must not leave the
+/// push's transaction open: it would hold the database's write lock, and every later push would
+/// fail. The request is abandoned at many moments; a push afterwards is stored.
+#[tokio::test]
+async fn a_push_abandoned_mid_request_never_leaves_the_database_locked() {
+    for (name, db, dir) in databases().await {
+        create_record(&db).await;
+        let state = AppState::new(db.clone(), Shell::load(&dir.path().join("no-dist")));
+        for (n, delay_us) in (0..40u64).map(|n| (n, n * 250)).collect::<Vec<_>>() {
+            let writer = device(10 + n as u8);
+            let big = push_request(
+                writer,
+                (1..=500)
+                    .map(|s| change(writer, s, "answers.user1.q2", text(s)))
+                    .collect(),
+            );
+            let request = post(
+                serde_json::to_string(&big).unwrap(),
+                Some("application/json"),
+            );
+            let call = router(state.clone()).oneshot(request);
+            // Give up on the answer after a moment, as a closing tab does.
+            let _ = tokio::time::timeout(std::time::Duration::from_micros(delay_us), call).await;
+        }
+        let last = push_request(
+            device(90),
+            vec![change(device(90), 1, "status", json!("draft"))],
+        );
+        let pushed = db.push(&last, 1).await;
+        assert!(
+            pushed.is_ok(),
+            "{name}: a push after abandoned ones is stored: {pushed:?}"
+        );
+    }
+}

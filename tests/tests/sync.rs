@@ -320,3 +320,72 @@ async fn an_edit_reaches_the_server_by_itself_moments_after_it_is_made() {
     }
     panic!("the edit did not reach the server within 10 s");
 }
+
+/// A change the server will not store (here a wrong kind of answer, as an older or broken app
+/// might write) is set aside on the server, leaves the outbox, and is shown on the device with
+/// why, also after a reload; nothing else is held back.
+#[tokio::test]
+async fn a_change_the_server_refuses_is_shown_on_the_device_with_why_and_holds_nothing_back() {
+    let stack = Stack::start().await;
+    let coach = Browser::start().await;
+    new_msfas(&stack, &coach).await;
+    sync_now(&coach).await;
+    let url = coach.client.current_url().await.unwrap();
+    let ids: Vec<String> = url
+        .path()
+        .split('/')
+        .filter(|part| part.len() == 36)
+        .map(str::to_owned)
+        .collect();
+    let (client, record) = (&ids[0], &ids[1]);
+    // What a closed tab of a broken app left unsent: a number where the answer's text goes.
+    let writer = "01a1ee56-5e00-7999-8999-999999999999";
+    let unsent = serde_json::json!({"format": 1, "unsent": {
+        "change": {
+            "id": {"device": writer, "seq": 1},
+            "entity": {"type": "record", "id": record},
+            "client": client,
+            "field": "answers.user1.q2",
+            "base": [],
+            "value": 42,
+        },
+        "made_at": 1,
+    }});
+    coach
+        .eval(
+            "localStorage.setItem(arguments[0], arguments[1])",
+            vec![
+                format!("yorisoi.outbox.{writer}.1").into(),
+                unsent.to_string().into(),
+            ],
+        )
+        .await;
+    coach.reload().await;
+    coach.type_into(Q5, "それでも送られる回答").await;
+    sync_now(&coach).await;
+
+    let refused = coach.testid("sync-refused").await;
+    assert_eq!(
+        refused.attr("data-count").await.unwrap().as_deref(),
+        Some("1")
+    );
+    let log = stack.server_log().await;
+    assert!(
+        log.iter().any(|p| p["change"]["value"]
+            .to_string()
+            .contains("それでも送られる回答")),
+        "the rest of the outbox is stored"
+    );
+    assert!(
+        !log.iter().any(|p| p["change"]["id"]["device"] == writer),
+        "the refused change is not in the log: {log:#?}"
+    );
+    refused.click().await.unwrap();
+    coach.testid("refused-list").await;
+    let why = coach.testid("refused-why").await.text().await.unwrap();
+    assert!(why.contains("値が様式に合いません"), "{why}");
+    let violations = yorisoi_e2e::serious_violations(&coach).await;
+    assert!(violations.is_empty(), "sync page: {violations:#?}");
+    coach.reload().await;
+    coach.testid("refused-item").await;
+}

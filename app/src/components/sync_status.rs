@@ -36,6 +36,17 @@ pub fn SyncStatusBar() -> impl IntoView {
             None => tr(Key::SyncNever)().to_owned(),
         }
     };
+    // Changes the server set aside: never hidden, one tap from the list that says why.
+    let refused = move || {
+        let count = db.refused.with(|r| r.len());
+        (count > 0).then(|| {
+            view! {
+                <span class="sync-sep" aria-hidden="true">" · "</span>
+                <a href="/sync" class="sync-refused" data-testid="sync-refused"
+                    data-count=count.to_string()>{trn(Key::SyncRefused, count)}</a>
+            }
+        })
+    };
     let error = move || {
         sync.status.get().error.map(|e| {
             view! { <p class="sync-error" role="alert" data-testid="sync-error">{error_text(&e)}</p> }
@@ -45,6 +56,7 @@ pub fn SyncStatusBar() -> impl IntoView {
         <section class="sync-bar" aria-label=tr(Key::SyncStatusLabel) data-testid="sync-bar">
             <p class="sync-facts" role="status" aria-live="polite">
                 <span data-testid="sync-unsent" data-count=move || db.unsent.get().to_string()>{unsent}</span>
+                {refused}
                 <span class="sync-sep" aria-hidden="true">" · "</span>
                 <span data-testid="sync-last"
                     data-synced-at=move || sync.status.with(|s| s.last_synced.unwrap_or(0).to_string())

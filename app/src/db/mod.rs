@@ -33,7 +33,7 @@ use yorisoi_domain::sync::fields::ANSWER_PREFIX;
 use yorisoi_domain::sync::fields::{
     changed_fields, client_fields, client_from, record_fields, record_from,
 };
-use yorisoi_domain::sync::local::{DeviceState, Synced, Unsent};
+use yorisoi_domain::sync::local::{DeviceState, RefusedChange, Synced, Unsent};
 use yorisoi_domain::sync::{Change, ChangeId, Entity, Outbox, Register, Replica};
 
 /// The instrument definitions compiled into this build.
@@ -153,6 +153,8 @@ pub struct Db {
     pub loading: RwSignal<Loading>,
     pub save_state: RwSignal<SaveState>,
     pub set_aside: RwSignal<Vec<SetAside>>,
+    /// This device's changes the server set aside instead of storing, with why.
+    pub refused: RwSignal<BTreeMap<ChangeId, RefusedChange>>,
     pub load_error: RwSignal<Option<String>>,
     /// Unsent changes (by number) whose localStorage write failed, retried every 3 s.
     unsaved: StoredValue<BTreeSet<u64>>,
@@ -174,6 +176,7 @@ impl Db {
             loading: RwSignal::new(Loading::Pending),
             save_state: RwSignal::new(SaveState::Idle),
             set_aside: RwSignal::new(Vec::new()),
+            refused: RwSignal::new(BTreeMap::new()),
             load_error: RwSignal::new(None),
             unsaved: StoredValue::new(BTreeSet::new()),
             saved_seal: StoredValue::new(0),
@@ -258,6 +261,13 @@ impl Db {
         let entities: Vec<Entity> = state.replica.entities().map(|(e, _)| e).collect();
         STATE.with(|s| *s.borrow_mut() = Some(state));
         self.set_aside.set(set_aside);
+        self.refused.set(
+            local
+                .refused
+                .into_iter()
+                .map(|r| (r.change.id, r))
+                .collect(),
+        );
         self.rebuild(&entities);
         // What was saved before sync existed becomes changes, then its old entry goes.
         for client in local.clients {

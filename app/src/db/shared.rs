@@ -10,16 +10,16 @@
 //! syncing tab cannot push again (the server stores a number once).
 
 use super::{Db, Stamp, State, change_key, idb, no_idb, with_state};
-use crate::storage::{self, OUTBOX_PREFIX, StorageError, WRITER_PREFIX};
+use crate::storage::{self, OUTBOX_PREFIX, REFUSED_PREFIX, StorageError, WRITER_PREFIX};
 use crate::tabs;
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use yorisoi_domain::ids::DeviceId;
 use yorisoi_domain::stored;
-use yorisoi_domain::sync::local::{Synced, Unsent, Writer};
+use yorisoi_domain::sync::local::{RefusedChange, Synced, Unsent, Writer};
 use yorisoi_domain::sync::outbox::pushable;
-use yorisoi_domain::sync::protocol::Pulled;
+use yorisoi_domain::sync::protocol::{Pulled, Refused};
 use yorisoi_domain::sync::{Change, Entity};
 
 /// Something another tab did.
@@ -45,7 +45,14 @@ thread_local! {
 /// idempotent).
 pub(super) fn listen(db: Db) {
     tabs::on_storage(move |key, old, new| {
-        if key.starts_with(OUTBOX_PREFIX) || key.starts_with(WRITER_PREFIX) {
+        if key.starts_with(REFUSED_PREFIX) {
+            if let Some(refused) = new.and_then(|text| stored::decode::<RefusedChange>(&text).ok())
+            {
+                db.refused.update(|all| {
+                    all.insert(refused.change.id, refused);
+                });
+            }
+        } else if key.starts_with(OUTBOX_PREFIX) || key.starts_with(WRITER_PREFIX) {
             db.tab_event(TabEvent::Storage { key, old, new });
         }
     });
@@ -183,16 +190,23 @@ impl Db {
     }
 
     /// The next push, if anything may be sent: one writer and its oldest changes. This tab's own
-    /// come first (from memory: a change storage refused is still sent); then other writers', by
-    /// the sealing rule, for the writers whose tabs are `alive`.
+    /// are sent from memory (a change storage refused is still sent); other writers' by the
+    /// sealing rule, for the writers whose tabs are `alive`. The writer whose oldest change was
+    /// made first goes first, so a change reaches the server after the ones it was made on (a
+    /// record's instrument before an answer another tab wrote to it).
     pub fn next_push(self, alive: &BTreeSet<DeviceId>) -> Option<(DeviceId, Vec<Change>)> {
         with_state(|s| {
-            let batch = s.outbox.next_batch();
-            if !batch.is_empty() {
-                return Some((s.outbox.device(), batch));
-            }
+            let made = |change: &Change| s.stamps.get(&change.id).and_then(|t| t.made_at);
             let others: Vec<Change> = s.others.values().map(|(_, u)| u.change.clone()).collect();
-            pushable(&others, &s.sealed, alive).into_iter().next()
+            let other = pushable(&others, &s.sealed, alive)
+                .into_iter()
+                .min_by_key(|(_, batch)| made(&batch[0]));
+            let own_first = s.outbox.pending().next().map(made);
+            match (own_first, other) {
+                (Some(own), Some(other)) if made(&other.1[0]) < own => Some(other),
+                (Some(_), _) => Some((s.outbox.device(), s.outbox.next_batch())),
+                (None, other) => other,
+            }
         })
         .flatten()
     }
@@ -200,7 +214,13 @@ impl Db {
     /// The server stored `writer`'s changes up to `through`: they move from the outbox to synced
     /// storage (IndexedDB first; the localStorage entry goes only once that is written, and its
     /// removal tells the other tabs).
-    pub async fn acknowledged(self, writer: DeviceId, through: u64) -> Result<usize, StorageError> {
+    /// The server's `refused` changes among them are kept, with why, before anything is removed.
+    pub async fn acknowledged(
+        self,
+        writer: DeviceId,
+        through: u64,
+        refused: &[Refused],
+    ) -> Result<usize, StorageError> {
         let acked = with_state(|s| {
             let own = writer == s.outbox.device();
             let changes: Vec<(String, Change, Option<i64>)> = if own {
@@ -230,6 +250,19 @@ impl Db {
         self.unsent.set(self.outbox_len());
         if acked.is_empty() {
             return Ok(0);
+        }
+        for refusal in refused {
+            if let Some((_, change, made_at)) = acked.iter().find(|(_, c, _)| c.id == refusal.id) {
+                let kept = RefusedChange {
+                    change: change.clone(),
+                    refusal: refusal.refusal.clone(),
+                    made_at: *made_at,
+                };
+                storage::save_refused(&kept)?;
+                self.refused.update(|all| {
+                    all.insert(kept.change.id, kept);
+                });
+            }
         }
         let entries: Vec<(String, String)> = acked
             .iter()

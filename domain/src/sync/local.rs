@@ -5,6 +5,7 @@
 //! so tabs open side by side never give two edits one number.
 
 use super::change::Change;
+use super::check::Refusal;
 use crate::ids::DeviceId;
 use crate::stored::Stored;
 use serde::{Deserialize, Serialize};
@@ -48,6 +49,22 @@ pub struct Synced {
     /// When this device made it, for its own changes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub made_at: Option<i64>,
+}
+
+/// A change of this device the server set aside instead of storing, with why: kept and shown
+/// until a person on the server side accepts or discards it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefusedChange {
+    pub change: Change,
+    pub refusal: Refusal,
+    /// When the person made it, by this device's clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub made_at: Option<i64>,
+}
+
+impl Stored for RefusedChange {
+    const KIND: &'static str = "refused";
 }
 
 impl Stored for DeviceState {
@@ -117,6 +134,19 @@ mod tests {
             r#"{"format":1,"synced":{"change":{"base":[{"device":"01a1ee56-5e00-7101-8101-010101010101","seq":2}],"client":"01a1ee56-5e00-7303-8303-030303030303","entity":{"id":"01a1ee56-5e00-7404-8404-040404040404","type":"record"},"field":"status","id":{"device":"01a1ee56-5e00-7101-8101-010101010101","seq":7},"value":"complete"},"received_at":1795000000500}}"#
         );
         assert_eq!(decode::<Synced>(&text).unwrap(), synced);
+        let refused = RefusedChange {
+            change: change(),
+            refusal: Refusal::UnknownField {
+                field: "status".into(),
+            },
+            made_at: Some(5),
+        };
+        let text = encode(&refused);
+        assert!(
+            text.ends_with(r#""made_at":5,"refusal":{"code":"unknown_field","field":"status"}}}"#),
+            "{text}"
+        );
+        assert_eq!(decode::<RefusedChange>(&text).unwrap(), refused);
         let unsent = Unsent {
             change: change(),
             made_at: 5,

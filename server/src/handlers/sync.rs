@@ -20,7 +20,13 @@ pub async fn push(
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64);
-    let pushed = state.db.push(&request, now).await?;
+    // The push runs to its end in a task of its own: if the device goes away mid-request (a tab
+    // closed, a connection dropped), its transaction still commits or rolls back, and never
+    // stays open holding the database's write lock. The device's retry is then harmless.
+    let db = state.db.clone();
+    let pushed = tokio::spawn(async move { db.push(&request, now).await })
+        .await
+        .map_err(|e| ApiError::Internal(format!("the push task failed: {e}")))??;
     for refused in &pushed.refused {
         tracing::info!(change = %refused.id, refusal = %refused.refusal, "change set aside");
     }
