@@ -84,32 +84,36 @@ fn known_from(client: &str, instrument: Option<&str>) -> Option<Known> {
     })
 }
 
-/// Checks a push's fresh changes in order: the ones to store, the entities whose known facts
-/// they change, and the ones to set aside with why.
-#[allow(clippy::type_complexity)]
-fn sort_out<'a>(
-    fresh: Vec<&'a Change>,
-    mut known: BTreeMap<String, Known>,
-) -> (
-    Vec<&'a Change>,
-    BTreeMap<String, Known>,
-    Vec<(&'a Change, Refusal)>,
-) {
-    let (mut stored, mut touched, mut refused) = (Vec::new(), BTreeMap::new(), Vec::new());
+/// A push's fresh changes, checked in order.
+struct Sorted<'a> {
+    /// The ones to store.
+    stored: Vec<&'a Change>,
+    /// The entities whose known facts they change.
+    touched: BTreeMap<String, Known>,
+    /// The ones to set aside, with why.
+    refused: Vec<(&'a Change, Refusal)>,
+}
+
+fn sort_out(fresh: Vec<&Change>, mut known: BTreeMap<String, Known>) -> Sorted<'_> {
+    let mut sorted = Sorted {
+        stored: Vec::new(),
+        touched: BTreeMap::new(),
+        refused: Vec::new(),
+    };
     for change in fresh {
         let key = entity_key(change.entity);
         match check(change, known.get(&key), catalogue()) {
             Ok(after) => {
                 if known.get(&key) != Some(&after) {
-                    touched.insert(key.clone(), after.clone());
+                    sorted.touched.insert(key.clone(), after.clone());
                     known.insert(key, after);
                 }
-                stored.push(change);
+                sorted.stored.push(change);
             }
-            Err(refusal) => refused.push((change, refusal)),
+            Err(refusal) => sorted.refused.push((change, refusal)),
         }
     }
-    (stored, touched, refused)
+    sorted
 }
 
 /// One page of the change log.
@@ -254,7 +258,7 @@ macro_rules! backend {
                     let last = u64::try_from(last.unwrap_or(0)).unwrap_or(0);
                     let (fresh, acked) = protocol::accept(request, last)?;
                     let known = known_entities(&mut conn, &fresh).await?;
-                    let (stored, touched, refused) = sort_out(fresh, known);
+                    let Sorted { stored, touched, refused } = sort_out(fresh, known);
                     // One statement for the whole batch: the writer lock is held for less time.
                     if !stored.is_empty() {
                         let mut insert = sqlx::QueryBuilder::<$db>::new("INSERT INTO changes (device, device_seq, client, field, body, received_at) ");
