@@ -22,11 +22,17 @@ fn push_body(device: usize, push: usize) -> Value {
     let changes: Vec<Value> = (0..BATCH)
         .map(|i| {
             let seq = (push * BATCH + i + 1) as u64;
+            // The sheet's two free-text questions: a text answer is valid for them.
+            let field = if i % 2 == 0 {
+                "answers.user1.q2"
+            } else {
+                "answers.user1.q5"
+            };
             json!({
                 "id": {"device": device_id, "seq": seq},
                 "entity": {"type": "record", "id": uuid((device * 10 + i % 10) as u64, 2)},
                 "client": uuid(device as u64, 3),
-                "field": format!("answers.user1.q{}", i % 5 + 1),
+                "field": field,
                 "base": [],
                 "value": {"type": "text", "lines": [format!("回答 {device}-{seq}: 午後のピッキングで疲れやすい")]}
             })
