@@ -161,6 +161,46 @@ mod tests {
         assert_eq!(serde_json::from_str::<PushRequest>(&json).unwrap(), request);
     }
 
+    /// The push's answer: unchanged for a push with nothing refused (what older apps read), and
+    /// the refusals' shape frozen.
+    #[test]
+    fn the_push_answer_is_frozen() {
+        let plain = PushResponse {
+            format: WIRE_FORMAT,
+            acked_through: 3,
+            refused: Vec::new(),
+        };
+        assert_eq!(
+            serde_json::to_string(&plain).unwrap(),
+            r#"{"format":1,"acked_through":3}"#
+        );
+        let refused = PushResponse {
+            refused: vec![Refused {
+                id: ChangeId {
+                    device: device(),
+                    seq: 2,
+                },
+                refusal: Refusal::BadValue {
+                    field: "answers.user1.q2".into(),
+                    reason: "this answer is of another kind than the question asks".into(),
+                },
+            }],
+            ..plain
+        };
+        let text = serde_json::to_string(&refused).unwrap();
+        assert_eq!(
+            text,
+            format!(
+                r#"{{"format":1,"acked_through":3,"refused":[{{"id":{{"device":"{}","seq":2}},"refusal":{{"code":"bad_value","field":"answers.user1.q2","reason":"this answer is of another kind than the question asks"}}}}]}}"#,
+                device()
+            )
+        );
+        assert_eq!(
+            serde_json::from_str::<PushResponse>(&text).unwrap(),
+            refused
+        );
+    }
+
     #[test]
     fn a_retried_push_stores_nothing_twice() {
         let request = PushRequest {
