@@ -14,13 +14,17 @@ use yorisoi_server::{AppState, db::Db, router, shell::Shell};
 
 /// A fresh database of each backend this run can reach, with a name for messages.
 async fn databases() -> Vec<(&'static str, Db, tempfile::TempDir)> {
+    let mut all = Vec::new();
+    for (name, url, dir) in database_urls().await {
+        all.push((name, Db::open(&url).await.unwrap(), dir));
+    }
+    all
+}
+
+/// The URL of a fresh, empty database of each backend this run can reach (nothing migrated).
+async fn database_urls() -> Vec<(&'static str, String, tempfile::TempDir)> {
     let dir = tempfile::tempdir().unwrap();
-    let sqlite = Db::open(&format!(
-        "sqlite://{}",
-        dir.path().join("db.sqlite3").display()
-    ))
-    .await
-    .unwrap();
+    let sqlite = format!("sqlite://{}", dir.path().join("db.sqlite3").display());
     let mut all = vec![("sqlite", sqlite, dir)];
     match std::env::var("YORISOI_TEST_POSTGRES_URL") {
         Ok(admin) => {
@@ -37,11 +41,7 @@ async fn databases() -> Vec<(&'static str, Db, tempfile::TempDir)> {
                 Some((server, _)) => format!("{server}/{name}"),
                 None => unreachable!("a postgres URL has a path"),
             };
-            all.push((
-                "postgres",
-                Db::open(&url).await.unwrap(),
-                tempfile::tempdir().unwrap(),
-            ));
+            all.push(("postgres", url, tempfile::tempdir().unwrap()));
         }
         Err(_) => eprintln!(
             "PostgreSQL not tested: set YORISOI_TEST_POSTGRES_URL (cargo xtask test does)"
@@ -566,5 +566,91 @@ async fn a_push_abandoned_mid_request_never_leaves_the_database_locked() {
             pushed.is_ok(),
             "{name}: a push after abandoned ones is stored: {pushed:?}"
         );
+    }
+}
+
+/// A server whose log was written before changes were checked upgrades with its entries known:
+/// the migration reads each entry's client and each record's instrument from the log, so answers
+/// to an old record are checked against its instrument from the first push on.
+#[tokio::test]
+async fn a_log_from_before_the_check_is_read_into_what_pushes_are_checked_against() {
+    for (name, url, dir) in database_urls().await {
+        // The database as the release before the check left it: migrations 1 and 2 only.
+        let old = dir.path().join(format!("migrations-{name}"));
+        std::fs::create_dir_all(&old).unwrap();
+        let all =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("migrations/{name}"));
+        for entry in std::fs::read_dir(&all).unwrap() {
+            let path = entry.unwrap().path();
+            let file = path.file_name().unwrap().to_str().unwrap().to_owned();
+            if file.starts_with("0001") || file.starts_with("0002") {
+                std::fs::copy(&path, old.join(file)).unwrap();
+            }
+        }
+        let migrator = sqlx::migrate::Migrator::new(old.as_path()).await.unwrap();
+        let creator = device(99);
+        let rows = [
+            change(creator, 1, "instrument", msfas()),
+            change(creator, 2, "answers.user1.q2", text("残業")),
+        ];
+        let insert = "INSERT INTO changes (device, device_seq, client, field, body, received_at) VALUES ($1, $2, $3, $4, $5, 1)";
+        macro_rules! seed {
+            ($pool:expr) => {{
+                let pool = $pool;
+                migrator.run(&pool).await.unwrap();
+                for row in &rows {
+                    sqlx::query(insert)
+                        .bind(row.id.device.to_string())
+                        .bind(row.id.seq as i64)
+                        .bind(row.client.to_string())
+                        .bind(&row.field)
+                        .bind(serde_json::to_string(row).unwrap())
+                        .execute(&pool)
+                        .await
+                        .unwrap();
+                }
+                pool.close().await;
+            }};
+        }
+        if name == "sqlite" {
+            let options = url
+                .parse::<sqlx::sqlite::SqliteConnectOptions>()
+                .unwrap()
+                .create_if_missing(true);
+            seed!(sqlx::SqlitePool::connect_with(options).await.unwrap());
+        } else {
+            seed!(sqlx::PgPool::connect(&url).await.unwrap());
+        }
+
+        let db = Db::open(&url).await.unwrap();
+        let a = device(1);
+        let mut elsewhere = change(a, 3, "status", json!("complete"));
+        elsewhere.client = ClientId::new_v7(1_795_000_000_000, [6; 10]);
+        let pushed = db
+            .push(
+                &push_request(
+                    a,
+                    vec![
+                        change(a, 1, "answers.user1.q5", text("慣れた作業")),
+                        change(
+                            a,
+                            2,
+                            "answers.user1.q5",
+                            json!({"type": "number", "value": 3}),
+                        ),
+                        elsewhere,
+                    ],
+                ),
+                2,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            pushed.refused.iter().map(|r| r.id.seq).collect::<Vec<_>>(),
+            [2, 3],
+            "{name}: the old record's instrument and client are known: {:?}",
+            pushed.refused
+        );
+        assert_eq!(db.pull(0, 100).await.unwrap().changes.len(), 3, "{name}");
     }
 }
