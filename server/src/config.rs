@@ -1,7 +1,7 @@
 //! Command-line flags and environment variables. Defaults suit one agency machine: loopback only
 //! (there are no accounts yet), data under `./data`, the built app under `./dist`.
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -24,6 +24,22 @@ pub struct Config {
     /// Database URL. Without it, SQLite in the data folder.
     #[arg(long, env = "YORISOI_DATABASE_URL")]
     pub database_url: Option<String>,
+    /// Without a command the server serves.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Copies the SQLite database to FILE, consistently, while the server may go on serving
+    /// (SQLite's `VACUUM INTO`). To restore: stop the server, put the copy in the data folder as
+    /// `yorisoi.sqlite3` (removing `yorisoi.sqlite3-wal` and `-shm` there), start it. For
+    /// PostgreSQL use `pg_dump` (see the README).
+    Backup {
+        /// Where to write the copy; it must not exist yet.
+        #[arg(long)]
+        to: PathBuf,
+    },
 }
 
 impl Config {
@@ -31,7 +47,12 @@ impl Config {
     pub fn database_url(&self) -> String {
         match &self.database_url {
             Some(url) => url.clone(),
-            None => format!("sqlite://{}", self.data.join("yorisoi.sqlite3").display()),
+            None => format!("sqlite://{}", self.sqlite_path().display()),
         }
+    }
+
+    /// The embedded database's file in the data folder.
+    pub fn sqlite_path(&self) -> PathBuf {
+        self.data.join("yorisoi.sqlite3")
     }
 }

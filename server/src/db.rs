@@ -47,6 +47,8 @@ pub enum DbError {
     Protocol(#[from] ProtocolError),
     #[error("a stored change cannot be read: {0}")]
     Corrupt(String),
+    #[error("{0}")]
+    Backup(String),
 }
 
 /// What a push did: how far the device's changes are on the server, and which of them were set
@@ -173,6 +175,31 @@ impl Db {
             Backend::Sqlite(pool) => pool.close().await,
             Backend::Postgres(pool) => pool.close().await,
         }
+    }
+
+    /// Writes a consistent copy of the database to `to` (which must not exist), while other
+    /// connections may go on reading and writing: SQLite's `VACUUM INTO` copies one snapshot.
+    /// PostgreSQL is backed up with its own tools (`pg_dump`).
+    pub async fn backup(&self, to: &std::path::Path) -> Result<(), DbError> {
+        let Backend::Sqlite(pool) = &self.backend else {
+            return Err(DbError::Backup(
+                "this server uses PostgreSQL: back it up with pg_dump (see the README)".into(),
+            ));
+        };
+        if to.exists() {
+            return Err(DbError::Backup(format!(
+                "{} exists already: give a new file name, nothing was written",
+                to.display()
+            )));
+        }
+        let path = to
+            .to_str()
+            .ok_or_else(|| DbError::Backup(format!("{} is not a UTF-8 path", to.display())))?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(path)
+            .execute(pool)
+            .await?;
+        Ok(())
     }
 
     /// Whether the database answers a trivial query.

@@ -2,6 +2,7 @@
 //! Ctrl-C or SIGTERM. Everything else lives in the library.
 
 use clap::Parser;
+use yorisoi_server::config::Command;
 use yorisoi_server::{AppState, Config, db::Db, shell::Shell};
 
 #[tokio::main]
@@ -24,6 +25,9 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(config: Config) -> Result<(), String> {
+    if let Some(Command::Backup { to }) = &config.command {
+        return backup(&config, to).await;
+    }
     let db = Db::open(&config.database_url())
         .await
         .map_err(|e| format!("cannot open the database: {e}"))?;
@@ -39,5 +43,26 @@ async fn run(config: Config) -> Result<(), String> {
         .map_err(|e| format!("server error: {e}"))?;
     db.close().await;
     tracing::info!("stopped cleanly");
+    Ok(())
+}
+
+/// `yorisoi-server backup --to FILE`: a consistent copy of the database, the server running or not.
+async fn backup(config: &Config, to: &std::path::Path) -> Result<(), String> {
+    if config.database_url.is_none() && !config.sqlite_path().exists() {
+        return Err(format!(
+            "there is no database at {} (is --data the server's data folder?)",
+            config.sqlite_path().display()
+        ));
+    }
+    let db = Db::open(&config.database_url())
+        .await
+        .map_err(|e| format!("cannot open the database: {e}"))?;
+    let result = db
+        .backup(to)
+        .await
+        .map_err(|e| format!("backup failed: {e}"));
+    db.close().await;
+    result?;
+    println!("backed up to {}", to.display());
     Ok(())
 }

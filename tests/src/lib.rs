@@ -13,7 +13,7 @@ mod server;
 pub use axe::serious_violations;
 pub use browser::Browser;
 pub use proxy::Proxy;
-pub use server::Server;
+pub use server::{Server, binary as server_binary};
 
 use std::path::{Path, PathBuf};
 

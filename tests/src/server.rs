@@ -10,7 +10,8 @@ pub struct Server {
     pub addr: SocketAddr,
 }
 
-fn binary() -> PathBuf {
+/// The server binary the tests run (`YORISOI_SERVER_BIN`).
+pub fn binary() -> PathBuf {
     let bin = super::configured("YORISOI_SERVER_BIN", "target/debug/yorisoi-server");
     assert!(
         bin.is_file(),
