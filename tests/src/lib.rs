@@ -107,38 +107,39 @@ impl Stack {
     /// The server's whole change log, read through the pull API as any device would: each entry
     /// is a pulled change (`seq`, `received_at`, `change`).
     pub async fn server_log(&self) -> Vec<serde_json::Value> {
-        Self::log_from(|path| self.url(path)).await
+        log_from(|path| self.url(path)).await
     }
 
     /// The server's whole change log, read from the server itself, past the proxy: for a test
     /// whose proxy swallows answers.
     pub async fn server_log_direct(&self) -> Vec<serde_json::Value> {
-        Self::log_from(|path| self.server.url(path)).await
+        log_from(|path| self.server.url(path)).await
     }
-
-    async fn log_from(url: impl Fn(&str) -> String) -> Vec<serde_json::Value> {
-        let mut changes = Vec::new();
-        let mut since = 0;
-        loop {
-            let page: serde_json::Value =
-                reqwest::get(url(&format!("/api/v1/sync/pull?format=1&since={since}")))
-                    .await
-                    .unwrap()
-                    .json()
-                    .await
-                    .unwrap();
-            changes.extend(page["changes"].as_array().unwrap().iter().cloned());
-            since = page["cursor"].as_u64().unwrap();
-            if !page["more"].as_bool().unwrap() {
-                return changes;
-            }
-        }
-    }
-
     /// Starts a new server (a new deploy) on `dist`, with the same data, behind the same address.
     pub async fn redeploy(&mut self, dist: &Path) {
         self.server.stop();
         self.server = Server::start(dist, self.data.path()).await;
         self.proxy.connect_to(self.server.addr);
+    }
+}
+
+/// The whole change log of the server at `url` (a path → address), read through the pull API as
+/// any device would: each entry is a pulled change (`seq`, `received_at`, `change`).
+pub async fn log_from(url: impl Fn(&str) -> String) -> Vec<serde_json::Value> {
+    let mut changes = Vec::new();
+    let mut since = 0;
+    loop {
+        let page: serde_json::Value =
+            reqwest::get(url(&format!("/api/v1/sync/pull?format=1&since={since}")))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+        changes.extend(page["changes"].as_array().unwrap().iter().cloned());
+        since = page["cursor"].as_u64().unwrap();
+        if !page["more"].as_bool().unwrap() {
+            return changes;
+        }
     }
 }

@@ -35,26 +35,6 @@ async fn push(http: &reqwest::Client, server: &Server, changes: Vec<Value>) {
     assert!(answer["refused"].is_null(), "{answer}");
 }
 
-async fn log(http: &reqwest::Client, server: &Server) -> Vec<Value> {
-    let mut changes = Vec::new();
-    let mut since = 0;
-    loop {
-        let page: Value = http
-            .get(server.url(&format!("/api/v1/sync/pull?format=1&since={since}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        changes.extend(page["changes"].as_array().unwrap().iter().cloned());
-        since = page["cursor"].as_u64().unwrap();
-        if !page["more"].as_bool().unwrap() {
-            return changes;
-        }
-    }
-}
-
 fn backup(data: &std::path::Path, to: &std::path::Path) -> std::process::Output {
     Command::new(yorisoi_e2e::server_binary())
         .arg("--data")
@@ -115,14 +95,14 @@ async fn a_running_servers_database_is_copied_consistently_and_the_copy_serves_a
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     stop.store(true, Ordering::Relaxed);
     let last_seq = pusher.await.unwrap();
-    let live = log(&http, &server).await;
+    let live = yorisoi_e2e::log_from(|path| server.url(path)).await;
     assert_eq!(live.len() as u64, last_seq, "the server kept serving");
 
     // Restore: the copy, put in a new data folder, is what a server starts from.
     let restored_data = tempfile::tempdir().unwrap();
     std::fs::copy(&copy, restored_data.path().join("yorisoi.sqlite3")).unwrap();
     let restored = Server::start(&dist(), restored_data.path()).await;
-    let snapshot = log(&http, &restored).await;
+    let snapshot = yorisoi_e2e::log_from(|path| restored.url(path)).await;
     assert!(
         snapshot.len() > 1 && snapshot.len() < live.len(),
         "the copy holds the log as it was mid-pushing: {} of {}",
@@ -142,7 +122,10 @@ async fn a_running_servers_database_is_copied_consistently_and_the_copy_serves_a
         vec![change(next, "status", json!("complete"))],
     )
     .await;
-    assert_eq!(log(&http, &restored).await.len(), snapshot.len() + 1);
+    assert_eq!(
+        yorisoi_e2e::log_from(|path| restored.url(path)).await.len(),
+        snapshot.len() + 1
+    );
 
     // A backup never overwrites a file: it says so, and the file is untouched.
     let before = std::fs::read(&copy).unwrap();

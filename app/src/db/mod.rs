@@ -261,13 +261,10 @@ impl Db {
         let entities: Vec<Entity> = state.replica.entities().map(|(e, _)| e).collect();
         STATE.with(|s| *s.borrow_mut() = Some(state));
         self.set_aside.set(set_aside);
-        self.refused.set(
-            local
-                .refused
-                .into_iter()
-                .map(|r| (r.change.id, r))
-                .collect(),
-        );
+        // Merged, not set: one another tab reported while this tab loaded is already in it.
+        self.refused.update(|all| {
+            all.extend(local.refused.into_iter().map(|r| (r.change.id, r)));
+        });
         self.rebuild(&entities);
         // What was saved before sync existed becomes changes, then its old entry goes.
         for client in local.clients {

@@ -140,10 +140,10 @@ impl Db {
     /// them (only as far as every one of them is in storage).
     pub fn seal(self) {
         let first_unsaved = self.unsaved.with_value(|u| u.first().copied());
-        let Some((writer, device, through)) = with_state(|s| {
+        let Some((writer, through)) = with_state(|s| {
             let sealed = s.outbox.seal();
             let through = first_unsaved.map_or(sealed, |seq| sealed.min(seq - 1));
-            (s.outbox.device(), s.device, through)
+            (s.outbox.device(), through)
         }) else {
             return;
         };
@@ -152,7 +152,6 @@ impl Db {
         }
         let writer = Writer {
             id: writer,
-            device,
             sealed_through: through,
         };
         if storage::save_writer(&writer).is_ok() {

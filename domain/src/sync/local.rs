@@ -25,7 +25,6 @@ pub struct DeviceState {
 #[serde(deny_unknown_fields)]
 pub struct Writer {
     pub id: DeviceId,
-    pub device: DeviceId,
     pub sealed_through: u64,
 }
 
@@ -116,12 +115,11 @@ mod tests {
         );
         let writer = Writer {
             id: DeviceId::new_v7(1_795_000_000_000, [2; 10]),
-            device: device.id,
             sealed_through: 3,
         };
         assert_eq!(
             encode(&writer),
-            r#"{"format":1,"writer":{"device":"01a1ee56-5e00-7101-8101-010101010101","id":"01a1ee56-5e00-7202-8202-020202020202","sealed_through":3}}"#
+            r#"{"format":1,"writer":{"id":"01a1ee56-5e00-7202-8202-020202020202","sealed_through":3}}"#
         );
         let synced = Synced {
             change: change(),
