@@ -48,6 +48,10 @@ id_type!(
     /// One installation of the app: a coach's tablet, a client's phone, an office browser.
     DeviceId
 );
+id_type!(
+    /// A member of the agency's staff who signs in (an administrator, a coach, the office).
+    PersonId
+);
 
 #[cfg(test)]
 mod tests {

@@ -6,6 +6,7 @@
 //! tested natively and built for `wasm32-unknown-unknown` alike. (Instrument definitions are
 //! read at build time by `build.rs` and compiled in.)
 
+pub mod accounts;
 pub mod answer;
 pub mod catalogue;
 pub mod date;

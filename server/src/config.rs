@@ -1,5 +1,6 @@
-//! Command-line flags and environment variables. Defaults suit one agency machine: loopback only
-//! (there are no accounts yet), data under `./data`, the built app under `./dist`.
+//! Command-line flags and environment variables. Defaults suit one agency machine: loopback,
+//! data under `./data`, the built app under `./dist`. For tablets, listen on `0.0.0.0:…` behind
+//! an HTTPS proxy (Caddy) and give the public URL (see the README, "Deploying for an agency").
 
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
@@ -12,9 +13,26 @@ use std::path::PathBuf;
     about = "Yorisoi: the app and its sync server"
 )]
 pub struct Config {
-    /// Address to listen on. Loopback by default: the server has no accounts yet.
+    /// Address to listen on. Loopback by default; `0.0.0.0:8080` to serve other machines (put
+    /// HTTPS in front: a service worker and `Secure` cookies need it).
     #[arg(long, env = "YORISOI_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
+    /// The address people open, e.g. `https://yorisoi.example.jp`. With an `https://` URL the
+    /// session cookie is `Secure` and `__Host-`; requests that change data must come from it;
+    /// the set-up link is printed with it.
+    #[arg(long, env = "YORISOI_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Trust the `X-Forwarded-For` header set by the proxy in front (Caddy) for the address
+    /// sign-in attempts are limited by. Only when every request comes through that proxy.
+    #[arg(long, env = "YORISOI_TRUST_PROXY")]
+    pub trust_proxy: bool,
+    /// A session unused for this many days ends.
+    #[arg(long, env = "YORISOI_SESSION_IDLE_DAYS", default_value_t = 7)]
+    pub session_idle_days: u32,
+    /// A session ends this many days after its sign-in: the longest a tablet works offline
+    /// before it asks for a sign-in online (nothing on it is deleted then).
+    #[arg(long, env = "YORISOI_OFFLINE_DAYS", default_value_t = 14)]
+    pub offline_days: u32,
     /// Folder for the embedded database; created on first start.
     #[arg(long, env = "YORISOI_DATA", default_value = "data")]
     pub data: PathBuf,
@@ -40,9 +58,42 @@ pub enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// Adds a person, or with `--reset` gives an existing one a new password (and unlocks and
+    /// enables them): for the first administrator without a browser, or when the only
+    /// administrator is locked out. Reads the password from standard input (one line).
+    Person {
+        /// Their login (letters, digits, '.', '-', '_', '@').
+        #[arg(long)]
+        login: String,
+        /// Their name as shown in the app.
+        #[arg(long)]
+        name: Option<String>,
+        /// admin, coach or office.
+        #[arg(long, default_value = "coach")]
+        role: String,
+        /// Reset an existing person's password instead of adding one.
+        #[arg(long)]
+        reset: bool,
+    },
 }
 
 impl Config {
+    /// How long sessions last.
+    pub fn session_policy(&self) -> crate::auth::SessionPolicy {
+        const DAY: i64 = 24 * 60 * 60 * 1000;
+        crate::auth::SessionPolicy {
+            idle_ms: i64::from(self.session_idle_days.max(1)) * DAY,
+            absolute_ms: i64::from(self.offline_days.max(1)) * DAY,
+        }
+    }
+
+    /// Whether people reach the server over HTTPS.
+    pub fn https(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+
     /// The database to open: the given URL, or `yorisoi.sqlite3` in the data folder.
     pub fn database_url(&self) -> String {
         match &self.database_url {

@@ -20,6 +20,24 @@ pub enum ApiError {
     NotJson,
     #[error("{0}")]
     UpdateApp(String),
+    #[error("sign in first (no session, or it has ended)")]
+    SignedOut,
+    #[error("the login or the password is wrong, or the account is locked for 15 minutes after 5 failures, or disabled")]
+    SignInFailed,
+    #[error("this device was revoked by an administrator; its data is being deleted")]
+    DeviceRevoked,
+    #[error("this device was retired by an administrator: send what is unsent, then its data is deleted")]
+    DeviceRetired,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("a request that changes data must come from this app's own pages")]
+    CrossSite,
+    #[error("too many sign-in attempts from this address; wait a minute and try again")]
+    TooManyRequests,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Missing(String),
     #[error("internal error")]
     Internal(String),
 }
@@ -43,6 +61,15 @@ impl ApiError {
             Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             Self::NotJson => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "not_json"),
             Self::UpdateApp(_) => (StatusCode::UPGRADE_REQUIRED, "update_app"),
+            Self::SignedOut => (StatusCode::UNAUTHORIZED, "signed_out"),
+            Self::SignInFailed => (StatusCode::UNAUTHORIZED, "sign_in_failed"),
+            Self::DeviceRevoked => (StatusCode::FORBIDDEN, "device_revoked"),
+            Self::DeviceRetired => (StatusCode::FORBIDDEN, "device_retired"),
+            Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            Self::CrossSite => (StatusCode::FORBIDDEN, "cross_site"),
+            Self::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
+            Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            Self::Missing(_) => (StatusCode::NOT_FOUND, "not_found"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -96,10 +123,17 @@ impl From<ProtocolError> for ApiError {
     }
 }
 
+impl From<yorisoi_domain::accounts::AccountError> for ApiError {
+    fn from(error: yorisoi_domain::accounts::AccountError) -> Self {
+        Self::BadRequest(error.to_string())
+    }
+}
+
 impl From<crate::db::DbError> for ApiError {
     fn from(error: crate::db::DbError) -> Self {
         match error {
             crate::db::DbError::Protocol(protocol) => protocol.into(),
+            crate::db::DbError::NotFound(what) => Self::Missing(what),
             other => Self::Internal(other.to_string()),
         }
     }

@@ -6,6 +6,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod handlers;
+pub mod limit;
 pub mod router;
 pub mod shell;
 
@@ -20,14 +21,45 @@ pub use router::router;
 pub struct AppState {
     pub db: db::Db,
     pub shell: Arc<shell::Shell>,
+    pub sessions: auth::SessionPolicy,
+    /// The public URL people open (scheme, host and port), if configured.
+    pub public_url: Option<String>,
+    pub trust_proxy: bool,
+    /// Sign-in attempts per peer address.
+    pub sign_in_limit: Arc<limit::RateLimit>,
 }
 
 impl AppState {
+    /// A state with the defaults: plain HTTP, sessions as [`auth::SessionPolicy::default`].
     pub fn new(db: db::Db, shell: shell::Shell) -> Self {
         Self {
             db,
             shell: Arc::new(shell),
+            sessions: auth::SessionPolicy::default(),
+            public_url: None,
+            trust_proxy: false,
+            sign_in_limit: Arc::new(limit::RateLimit::sign_in()),
         }
+    }
+
+    /// The state the configuration asks for.
+    pub fn configured(db: db::Db, shell: shell::Shell, config: &Config) -> Self {
+        Self {
+            sessions: config.session_policy(),
+            public_url: config
+                .public_url
+                .as_deref()
+                .map(|u| u.trim_end_matches('/').to_owned()),
+            trust_proxy: config.trust_proxy,
+            ..Self::new(db, shell)
+        }
+    }
+
+    /// Whether cookies are made for HTTPS.
+    pub fn https(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
     }
 }
 
@@ -38,9 +70,12 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// Completes on Ctrl-C or SIGTERM, whichever comes first.

@@ -25,8 +25,15 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(config: Config) -> Result<(), String> {
-    if let Some(Command::Backup { to }) = &config.command {
-        return backup(&config, to).await;
+    match &config.command {
+        Some(Command::Backup { to }) => return backup(&config, to).await,
+        Some(Command::Person {
+            login,
+            name,
+            role,
+            reset,
+        }) => return person(&config, login, name.as_deref(), role, *reset).await,
+        None => {}
     }
     let db = Db::open(&config.database_url())
         .await
@@ -37,7 +44,18 @@ async fn run(config: Config) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(address = %local, data = %config.data.display(), "Yorisoi is serving on http://{local}");
-    let state = AppState::new(db.clone(), shell);
+    let state = AppState::configured(db.clone(), shell, &config);
+    let base = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{local}"));
+    if let Some(link) = yorisoi_server::handlers::account::offer_set_up(&state, &base)
+        .await
+        .map_err(|e| format!("cannot make the set-up link: {e}"))?
+    {
+        tracing::warn!("nobody has an account yet: open {link} to make the first administrator");
+        println!("\n  Nobody has an account yet. To make the first administrator, open:\n\n    {link}\n\n  (the link works once; a restart prints a new one)\n");
+    }
     yorisoi_server::serve(listener, state, yorisoi_server::shutdown_signal())
         .await
         .map_err(|e| format!("server error: {e}"))?;
@@ -64,5 +82,75 @@ async fn backup(config: &Config, to: &std::path::Path) -> Result<(), String> {
     db.close().await;
     result?;
     println!("backed up to {}", to.display());
+    Ok(())
+}
+
+/// `yorisoi-server person --login …`: adds a person or resets their password, from the machine.
+async fn person(
+    config: &Config,
+    login: &str,
+    name: Option<&str>,
+    role: &str,
+    reset: bool,
+) -> Result<(), String> {
+    use yorisoi_domain::accounts;
+    let login = accounts::normalize_login(login).map_err(|e| e.to_string())?;
+    let role = accounts::Role::parse(role)
+        .ok_or_else(|| format!("{role:?} is not a role: admin, coach or office"))?;
+    let mut password = String::new();
+    std::io::stdin()
+        .read_line(&mut password)
+        .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    accounts::check_password(password).map_err(|e| e.to_string())?;
+    let db = Db::open(&config.database_url())
+        .await
+        .map_err(|e| format!("cannot open the database: {e}"))?;
+    let hash = yorisoi_server::auth::hash_password(password);
+    let result = if reset {
+        match db.person_by_login(&login).await {
+            Ok(Some(mut person)) => {
+                person.password_hash = hash;
+                person.disabled = false;
+                person.failures = 0;
+                person.failed_since = 0;
+                person.locked_until = 0;
+                let saved = db.save_person(&person).await;
+                let ended = db.end_sessions_of(person.id).await;
+                saved.and(ended).map(|()| format!("new password set for {login}"))
+            }
+            Ok(None) => Ok(String::new()),
+            Err(e) => Err(e),
+        }
+        .map_err(|e| e.to_string())
+        .and_then(|done| {
+            if done.is_empty() {
+                Err(format!("nobody has the login {login}"))
+            } else {
+                Ok(done)
+            }
+        })
+    } else {
+        let name = accounts::check_name(name.unwrap_or(&login)).map_err(|e| e.to_string())?;
+        let person = yorisoi_server::db::PersonRow {
+            id: yorisoi_domain::ids::PersonId(uuid::Uuid::now_v7()),
+            login: login.clone(),
+            name,
+            role,
+            password_hash: hash,
+            disabled: false,
+            failures: 0,
+            failed_since: 0,
+            locked_until: 0,
+        };
+        let now = yorisoi_server::auth::now_ms();
+        match db.add_person(&person, now).await {
+            Ok(true) => Ok(format!("added {login} ({})", role.as_str())),
+            Ok(false) => Err(format!("the login {login} is taken (use --reset to give it a new password)")),
+            Err(e) => Err(e.to_string()),
+        }
+    };
+    db.close().await;
+    println!("{}", result?);
     Ok(())
 }

@@ -3,8 +3,10 @@
 
 use crate::{AppState, handlers};
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::response::IntoResponse;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{Method, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -14,11 +16,32 @@ use tower_http::trace::TraceLayer;
 pub const BODY_LIMIT: usize = 4 * 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
+    use handlers::{account, admin, sync};
     let api = Router::new()
-        .route("/v1/sync/push", post(handlers::sync::push))
-        .route("/v1/sync/pull", get(handlers::sync::pull))
+        .route("/v1/sync/push", post(sync::push))
+        .route("/v1/sync/pull", get(sync::pull))
+        .route(
+            "/v1/session",
+            get(account::me)
+                .post(account::sign_in)
+                .delete(account::sign_out),
+        )
+        .route("/v1/setup", post(account::set_up))
+        .route("/v1/password", post(account::change_password))
+        .route("/v1/people", get(admin::people).post(admin::add_person))
+        .route("/v1/people/{id}", axum::routing::patch(admin::update_person))
+        .route("/v1/clients", get(admin::clients))
+        .route(
+            "/v1/assignments",
+            post(admin::assign).delete(admin::unassign),
+        )
+        .route("/v1/devices", get(admin::devices))
+        .route("/v1/devices/{id}/{action}", post(admin::set_device_state))
+        .route("/v1/quarantine", get(admin::quarantine))
+        .route("/v1/quarantine/{id}/{action}", post(admin::decide))
         .fallback(handlers::api_not_found)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT));
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(state.clone(), same_site_only));
     Router::new()
         .route("/healthz", get(handlers::health::healthz))
         .nest("/api", api)
@@ -30,4 +53,39 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             crate::error::ApiError::Internal("a handler panicked".into()).into_response()
         }))
+}
+
+/// No request that changes data is accepted cross-site. The session cookie is SameSite=Strict
+/// already; on top, a browser's request that says it comes from another site (`Sec-Fetch-Site`)
+/// or names another origin (`Origin`) is refused. Requests without either header come from no
+/// browser page (a script, a test) and carry no ambient cookie of a victim's.
+async fn same_site_only(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        && !same_site(&state, request.headers())
+    {
+        tracing::warn!(path = %request.uri().path(), "cross-site request refused");
+        return crate::error::ApiError::CrossSite.into_response();
+    }
+    next.run(request).await
+}
+
+fn same_site(state: &AppState, headers: &axum::http::HeaderMap) -> bool {
+    let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = text("sec-fetch-site")
+        && !matches!(site, "same-origin" | "none")
+    {
+        return false;
+    }
+    let Some(origin) = text(header::ORIGIN.as_str()) else {
+        return true;
+    };
+    if let Some(public) = &state.public_url
+        && origin == public
+    {
+        return true;
+    }
+    // Without a configured public URL: the origin must name the host the request was sent to.
+    let host = text(header::HOST.as_str()).unwrap_or_default();
+    state.public_url.is_none()
+        && (origin == format!("http://{host}") || origin == format!("https://{host}"))
 }

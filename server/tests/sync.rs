@@ -7,56 +7,14 @@ use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
+use yorisoi_domain::accounts::Role;
 use yorisoi_domain::ids::{ClientId, DeviceId, RecordId};
 use yorisoi_domain::sync::protocol::{PullResponse, PushRequest, PushResponse, WIRE_FORMAT};
 use yorisoi_domain::sync::{Change, ChangeId, Entity, Outbox, Replica};
 use yorisoi_server::{AppState, db::Db, router, shell::Shell};
 
-/// A fresh database of each backend this run can reach, with a name for messages.
-async fn databases() -> Vec<(&'static str, Db, tempfile::TempDir)> {
-    let mut all = Vec::new();
-    for (name, url, dir) in database_urls().await {
-        all.push((name, Db::open(&url).await.unwrap(), dir));
-    }
-    all
-}
-
-/// The URL of a fresh, empty database of each backend this run can reach (nothing migrated).
-async fn database_urls() -> Vec<(&'static str, String, tempfile::TempDir)> {
-    let dir = tempfile::tempdir().unwrap();
-    let sqlite = format!("sqlite://{}", dir.path().join("db.sqlite3").display());
-    let mut all = vec![("sqlite", sqlite, dir)];
-    match std::env::var("YORISOI_TEST_POSTGRES_URL") {
-        Ok(admin) => {
-            // A database of its own per test, so tests running side by side never meet.
-            let name = format!("yorisoi_{}", uuid_like());
-            let pool = sqlx::PgPool::connect(&admin)
-                .await
-                .expect("the test PostgreSQL answers");
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&pool)
-                .await
-                .unwrap();
-            let url = match admin.rsplit_once('/') {
-                Some((server, _)) => format!("{server}/{name}"),
-                None => unreachable!("a postgres URL has a path"),
-            };
-            all.push(("postgres", url, tempfile::tempdir().unwrap()));
-        }
-        Err(_) => eprintln!(
-            "PostgreSQL not tested: set YORISOI_TEST_POSTGRES_URL (cargo xtask test does)"
-        ),
-    }
-    all
-}
-
-fn uuid_like() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!("{nanos:x}_{}", std::process::id())
-}
+mod common;
+use common::{database_urls, databases, office, session};
 
 fn device(n: u8) -> DeviceId {
     DeviceId::new_v7(1_795_000_000_000 + u64::from(n), [n; 10])
@@ -97,7 +55,7 @@ fn msfas() -> Value {
 async fn create_record(db: &Db) {
     let creator = device(99);
     let request = push_request(creator, vec![change(creator, 1, "instrument", msfas())]);
-    let pushed = db.push(&request, 1).await.unwrap();
+    let pushed = db.push(&request, 1, &office(&request)).await.unwrap();
     assert!(pushed.refused.is_empty(), "{:?}", pushed.refused);
 }
 
@@ -120,15 +78,15 @@ async fn a_push_is_stored_once_however_often_it_is_retried_and_pulls_follow_the_
                 .map(|s| change(a, s, "answers.user1.q2", text(s)))
                 .collect(),
         );
-        assert_eq!(db.push(&first, 1).await.unwrap().acked_through, 3, "{name}");
+        assert_eq!(db.push(&first, 1, &office(&first)).await.unwrap().acked_through, 3, "{name}");
         assert_eq!(
-            db.push(&first, 2).await.unwrap().acked_through,
+            db.push(&first, 2, &office(&first)).await.unwrap().acked_through,
             3,
             "{name}: a retry is acknowledged again"
         );
         let second = push_request(b, vec![change(b, 1, "status", json!("complete"))]);
         assert_eq!(
-            db.push(&second, 3).await.unwrap().acked_through,
+            db.push(&second, 3, &office(&second)).await.unwrap().acked_through,
             1,
             "{name}"
         );
@@ -137,7 +95,7 @@ async fn a_push_is_stored_once_however_often_it_is_retried_and_pulls_follow_the_
             .changes
             .push(change(a, 4, "answers.user1.q5", text("x")));
         assert_eq!(
-            db.push(&longer, 4).await.unwrap().acked_through,
+            db.push(&longer, 4, &office(&longer)).await.unwrap().acked_through,
             4,
             "{name}: only the new change is stored"
         );
@@ -207,7 +165,7 @@ async fn a_change_the_server_refuses_is_set_aside_with_why_acknowledged_reported
                 change(a, 6, "status", json!("complete")),
             ],
         );
-        let pushed = db.push(&request, 10).await.unwrap();
+        let pushed = db.push(&request, 10, &office(&request)).await.unwrap();
         assert_eq!(
             pushed.acked_through, 6,
             "{name}: a refused change never holds back the outbox"
@@ -250,14 +208,17 @@ async fn a_change_the_server_refuses_is_set_aside_with_why_acknowledged_reported
         );
         // The push is retried (its answer was lost): the same refusals are reported again, and
         // nothing is stored or set aside twice.
-        let again = db.push(&request, 11).await.unwrap();
+        let again = db.push(&request, 11, &office(&request)).await.unwrap();
         assert_eq!(again.acked_through, 6, "{name}");
         assert_eq!(again.refused, pushed.refused, "{name}");
         assert_eq!(db.pull(0, 100).await.unwrap().changes.len(), 3, "{name}");
     }
 }
 
-async fn call(state: &AppState, request: Request<Body>) -> (StatusCode, Value) {
+async fn call(state: &AppState, cookie: &str, mut request: Request<Body>) -> (StatusCode, Value) {
+    request
+        .headers_mut()
+        .insert(header::COOKIE, cookie.parse().unwrap());
     let response = router(state.clone()).oneshot(request).await.unwrap();
     let status = response.status();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
@@ -279,12 +240,14 @@ fn post(body: impl Into<Body>, content_type: Option<&str>) -> Request<Body> {
 async fn bad_input_gets_a_json_error_with_a_status_and_nothing_stored_is_touched() {
     for (name, db, dir) in databases().await {
         let state = AppState::new(db.clone(), Shell::load(&dir.path().join("no-dist")));
+        let (_, cookie) = session(&db, "office", Role::Office, device(1)).await;
         let good = push_request(
             device(1),
             vec![change(device(1), 1, "status", json!("draft"))],
         );
         let (status, _) = call(
             &state,
+            &cookie,
             post(
                 serde_json::to_string(&good).unwrap(),
                 Some("application/json"),
@@ -359,7 +322,7 @@ async fn bad_input_gets_a_json_error_with_a_status_and_nothing_stored_is_touched
         ];
         for (request, expected, code) in cases {
             let what = format!("{name}: {} {}", request.method(), request.uri());
-            let (status, body) = call(&state, request).await;
+            let (status, body) = call(&state, &cookie, request).await;
             assert_eq!(status, expected, "{what}: {body}");
             assert_eq!(body["error"]["code"], code, "{what}: {body}");
             assert!(
@@ -376,7 +339,7 @@ async fn bad_input_gets_a_json_error_with_a_status_and_nothing_stored_is_touched
             "{name}: only the good push is stored"
         );
         assert!(
-            body_of_update_message(&state)
+            body_of_update_message(&state, &cookie)
                 .await
                 .contains("Please update the app"),
             "{name}"
@@ -384,9 +347,10 @@ async fn bad_input_gets_a_json_error_with_a_status_and_nothing_stored_is_touched
     }
 }
 
-async fn body_of_update_message(state: &AppState) -> String {
+async fn body_of_update_message(state: &AppState, cookie: &str) -> String {
     let (_, body) = call(
         state,
+        cookie,
         Request::get("/api/v1/sync/pull?format=0")
             .body(Body::empty())
             .unwrap(),
@@ -404,6 +368,8 @@ struct Device {
     replica: Replica,
     outbox: Outbox,
     cursor: u64,
+    /// Its session's `Cookie` header.
+    cookie: String,
 }
 
 impl Device {
@@ -413,6 +379,7 @@ impl Device {
             replica: Replica::default(),
             outbox: Outbox::new(device(n), 1, Vec::new()),
             cursor: 0,
+            cookie: String::new(),
         }
     }
 
@@ -426,6 +393,7 @@ impl Device {
             let request = push_request(self.id, self.outbox.next_batch());
             let response: PushResponse = http
                 .post(format!("{base}/api/v1/sync/push"))
+                .header("cookie", &self.cookie)
                 .json(&request)
                 .send()
                 .await
@@ -440,7 +408,10 @@ impl Device {
                 "{base}/api/v1/sync/pull?format={WIRE_FORMAT}&since={}&limit=2",
                 self.cursor
             );
-            let page: PullResponse = http.get(url).send().await.unwrap().json().await.unwrap();
+            let page: PullResponse = http
+                .get(url)
+                .header("cookie", &self.cookie)
+                .send().await.unwrap().json().await.unwrap();
             for pulled in &page.changes {
                 self.replica.apply(&pulled.change);
             }
@@ -457,13 +428,17 @@ async fn two_devices_offline_edit_one_record_and_converge_through_a_real_server(
     for (name, db, dir) in databases().await {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let state = AppState::new(db, Shell::load(&dir.path().join("no-dist")));
+        let state = AppState::new(db.clone(), Shell::load(&dir.path().join("no-dist")));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(yorisoi_server::serve(listener, state, async {
             let _ = stopped.await;
         }));
         let http = reqwest::Client::new();
         let (mut coach, mut client_tablet) = (Device::new(1), Device::new(2));
+        // One coach on two tablets: the client the first creates is theirs, so the second
+        // receives it.
+        coach.cookie = session(&db, "coach", Role::Coach, coach.id).await.1;
+        client_tablet.cookie = session(&db, "coach", Role::Coach, client_tablet.id).await.1;
         coach.edit("instrument", msfas());
         coach.edit("answers.user1.q2", text("残業"));
         coach.sync(&http, &base).await;
@@ -553,6 +528,11 @@ async fn a_push_abandoned_mid_request_never_leaves_the_database_locked() {
                 serde_json::to_string(&big).unwrap(),
                 Some("application/json"),
             );
+            let (_, cookie) = session(&db, "office", Role::Office, writer).await;
+            let mut request = request;
+            request
+                .headers_mut()
+                .insert(header::COOKIE, cookie.parse().unwrap());
             let call = router(state.clone()).oneshot(request);
             // Give up on the answer after a moment, as a closing tab does.
             let _ = tokio::time::timeout(std::time::Duration::from_micros(delay_us), call).await;
@@ -561,7 +541,7 @@ async fn a_push_abandoned_mid_request_never_leaves_the_database_locked() {
             device(90),
             vec![change(device(90), 1, "status", json!("draft"))],
         );
-        let pushed = db.push(&last, 1).await;
+        let pushed = db.push(&last, 1, &office(&last)).await;
         assert!(
             pushed.is_ok(),
             "{name}: a push after abandoned ones is stored: {pushed:?}"
@@ -626,25 +606,20 @@ async fn a_log_from_before_the_check_is_read_into_what_pushes_are_checked_agains
         let a = device(1);
         let mut elsewhere = change(a, 3, "status", json!("complete"));
         elsewhere.client = ClientId::new_v7(1_795_000_000_000, [6; 10]);
-        let pushed = db
-            .push(
-                &push_request(
+        let request = push_request(
+            a,
+            vec![
+                change(a, 1, "answers.user1.q5", text("慣れた作業")),
+                change(
                     a,
-                    vec![
-                        change(a, 1, "answers.user1.q5", text("慣れた作業")),
-                        change(
-                            a,
-                            2,
-                            "answers.user1.q5",
-                            json!({"type": "number", "value": 3}),
-                        ),
-                        elsewhere,
-                    ],
+                    2,
+                    "answers.user1.q5",
+                    json!({"type": "number", "value": 3}),
                 ),
-                2,
-            )
-            .await
-            .unwrap();
+                elsewhere,
+            ],
+        );
+        let pushed = db.push(&request, 2, &office(&request)).await.unwrap();
         assert_eq!(
             pushed.refused.iter().map(|r| r.id.seq).collect::<Vec<_>>(),
             [2, 3],

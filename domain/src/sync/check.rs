@@ -40,6 +40,9 @@ pub enum Refusal {
     NoInstrument,
     #[error("a record's instrument cannot change")]
     InstrumentChanged,
+    /// The person who pushed it may not write this client (no longer assigned, or never).
+    #[error("the person who made it is not assigned to this client")]
+    NotInScope,
 }
 
 /// Checks `change` against what is `known` of its entity. Returns what is known after it.

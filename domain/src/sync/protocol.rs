@@ -5,7 +5,7 @@
 
 use super::change::{Change, ChangeId};
 use super::check::Refusal;
-use crate::ids::DeviceId;
+use crate::ids::{ClientId, DeviceId};
 use serde::{Deserialize, Serialize};
 
 /// The wire format this build speaks.
@@ -54,6 +54,24 @@ pub struct PullResponse {
     /// is `cursor` against `head`. Absent from older servers (then 0).
     #[serde(default)]
     pub head: u64,
+    /// Clients entering or leaving this device's scope, when any do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<ScopeChange>,
+}
+
+/// A hand-over of clients to or from a device. The device finishes it and then sends `token` as
+/// `scope=` in its next pull, which tells the server it holds the entered clients' history (sent
+/// in this page's `changes`, older than the cursor included) and deleted the left ones, after
+/// sending what it had unsent for them. Until then the server sends the same hand-over again.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScopeChange {
+    pub token: u64,
+    /// Clients the device now serves: every change of theirs up to the cursor is in this page.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entered: Vec<ClientId>,
+    /// Clients the device no longer serves: send their unsent changes, then delete them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub left: Vec<ClientId>,
 }
 
 /// A change as the server stored it: its place in the server's sequence and the server's clock.
@@ -126,7 +144,7 @@ pub fn accept(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::{ClientId, RecordId};
+    use crate::ids::RecordId;
     use crate::sync::{ChangeId, Entity};
     use serde_json::json;
 

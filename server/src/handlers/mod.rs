@@ -1,12 +1,27 @@
 //! Request handlers, one module per part of the URL space.
 
+pub mod account;
+pub mod admin;
 pub mod health;
 pub mod sync;
 
 use crate::error::ApiError;
-use axum::extract::OriginalUri;
+use axum::extract::{FromRequest, OriginalUri, Request};
+use serde::de::DeserializeOwned;
 
 /// Any `/api/…` path that no route claims: a JSON 404, never the app's HTML.
 pub async fn api_not_found(OriginalUri(uri): OriginalUri) -> ApiError {
     ApiError::NotFound(uri.path().to_owned())
+}
+
+/// A JSON body whose every rejection (not JSON, too large, wrong shape) is an [`ApiError`].
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::Json(value) = axum::Json::<T>::from_request(request, state).await?;
+        Ok(Self(value))
+    }
 }

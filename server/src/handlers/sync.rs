@@ -1,22 +1,36 @@
 //! `POST /api/v1/sync/push` and `GET /api/v1/sync/pull`.
 
 use crate::AppState;
-use crate::auth::Principal;
+use crate::auth::{AnyDevice, Principal};
+use crate::db::Scope;
 use crate::error::ApiError;
 use axum::Json;
 use axum::extract::{Query, State};
-use axum_extra_json::JsonBody;
+use super::JsonBody;
 use serde::Deserialize;
 use yorisoi_domain::sync::protocol::{
     self, MAX_BATCH, PullResponse, PushRequest, PushResponse, WIRE_FORMAT,
 };
 
-/// Stores a device's changes; answers how far its outbox is now safe on the server.
+/// Stores a device's changes; answers how far its outbox is now safe on the server. A retired
+/// device may still push (it sends what it has unsent before it deletes); a change for a client
+/// the person may not write is set aside, never dropped.
 pub async fn push(
     State(state): State<AppState>,
-    _who: Principal,
+    AnyDevice(who): AnyDevice,
     JsonBody(request): JsonBody<PushRequest>,
 ) -> Result<Json<PushResponse>, ApiError> {
+    if request.device != who.device {
+        return Err(ApiError::Forbidden(format!(
+            "this session belongs to device {}, not {}",
+            who.device, request.device
+        )));
+    }
+    let by = Scope {
+        person: who.person,
+        role: who.role,
+        device: who.device,
+    };
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64);
@@ -24,7 +38,7 @@ pub async fn push(
     // closed, a connection dropped), its transaction still commits or rolls back, and never
     // stays open holding the database's write lock. The device's retry is then harmless.
     let db = state.db.clone();
-    let pushed = tokio::spawn(async move { db.push(&request, now).await })
+    let pushed = tokio::spawn(async move { db.push(&request, now, &by).await })
         .await
         .map_err(|e| ApiError::Internal(format!("the push task failed: {e}")))??;
     for refused in &pushed.refused {
@@ -43,44 +57,40 @@ pub struct PullQuery {
     #[serde(default)]
     since: u64,
     limit: Option<u32>,
+    /// The last scope hand-over the device finished.
+    #[serde(default)]
+    scope: u64,
 }
 
-/// The changes after `since`, in the server's own order, a page at a time.
+/// The changes after `since` of the clients the person may read, in the server's own order, a
+/// page at a time, with any hand-over of clients entering or leaving the device's scope.
 pub async fn pull(
     State(state): State<AppState>,
-    _who: Principal,
+    who: Principal,
     query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<PullResponse>, ApiError> {
     let Query(query) = query?;
     protocol::check_format(query.format)?;
+    who.reads_clients()?;
     let limit = query
         .limit
         .unwrap_or(MAX_BATCH as u32)
         .clamp(1, MAX_BATCH as u32);
-    let page = state.db.pull(query.since, limit).await?;
+    let scope = Scope {
+        person: who.person,
+        role: who.role,
+        device: who.device,
+    };
+    let page = state
+        .db
+        .pull_for(&scope, query.since, limit, query.scope)
+        .await?;
     Ok(Json(PullResponse {
         format: WIRE_FORMAT,
         changes: page.changes,
         cursor: page.cursor,
         more: page.more,
         head: page.head,
+        scope: page.scope,
     }))
-}
-
-/// A JSON body whose every rejection (not JSON, too large, wrong shape) is an [`ApiError`].
-mod axum_extra_json {
-    use crate::error::ApiError;
-    use axum::extract::{FromRequest, Request};
-    use serde::de::DeserializeOwned;
-
-    pub struct JsonBody<T>(pub T);
-
-    impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
-        type Rejection = ApiError;
-
-        async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-            let axum::Json(value) = axum::Json::<T>::from_request(request, state).await?;
-            Ok(Self(value))
-        }
-    }
 }

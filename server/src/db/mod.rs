@@ -4,18 +4,26 @@
 //! The two backends run the same SQL (numbered `$n` parameters work in both); one macro writes
 //! the code once for each pool type, so they cannot drift apart.
 
+mod accounts;
+mod scope;
+
+pub use accounts::{PersonRow, Purpose, FAILURE_WINDOW_MS, LOCK_MS, MAX_FAILURES};
+pub use scope::Scope;
+
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{Row, pool::PoolConnection};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use yorisoi_domain::accounts::Role;
 use std::str::FromStr;
 use std::sync::OnceLock;
 use std::time::Duration;
 use yorisoi_domain::catalogue::Catalogue;
 use yorisoi_domain::sync::check::{Known, Refusal, check};
 use yorisoi_domain::sync::protocol::{self, ProtocolError, Pulled, PushRequest, Refused};
+use yorisoi_domain::ids::ClientId;
 use yorisoi_domain::sync::{Change, ChangeId, Entity};
 
 #[derive(Clone, Debug)]
@@ -25,7 +33,7 @@ pub struct Db {
 }
 
 #[derive(Clone, Debug)]
-enum Backend {
+pub(crate) enum Backend {
     Sqlite(SqlitePool),
     Postgres(PgPool),
 }
@@ -49,6 +57,8 @@ pub enum DbError {
     Corrupt(String),
     #[error("{0}")]
     Backup(String),
+    #[error("{0}")]
+    NotFound(String),
 }
 
 /// What a push did: how far the device's changes are on the server, and which of them were set
@@ -96,13 +106,21 @@ struct Sorted<'a> {
     refused: Vec<(&'a Change, Refusal)>,
 }
 
-fn sort_out(fresh: Vec<&Change>, mut known: BTreeMap<String, Known>) -> Sorted<'_> {
+fn sort_out<'a>(
+    fresh: Vec<&'a Change>,
+    mut known: BTreeMap<String, Known>,
+    may_write: impl Fn(ClientId) -> bool,
+) -> Sorted<'a> {
     let mut sorted = Sorted {
         stored: Vec::new(),
         touched: BTreeMap::new(),
         refused: Vec::new(),
     };
     for change in fresh {
+        if !may_write(change.client) {
+            sorted.refused.push((change, Refusal::NotInScope));
+            continue;
+        }
         let key = entity_key(change.entity);
         match check(change, known.get(&key), catalogue()) {
             Ok(after) => {
@@ -126,6 +144,8 @@ pub struct Page {
     pub more: bool,
     /// The newest change in the log: with `cursor`, how far a long pull has come.
     pub head: u64,
+    /// Clients entering or leaving the device's scope.
+    pub scope: Option<yorisoi_domain::sync::protocol::ScopeChange>,
 }
 
 impl Db {
@@ -214,10 +234,36 @@ impl Db {
     /// change is stored, or set aside in the quarantine with why it was refused. Returns that
     /// number and every refusal among the request's changes (those of an earlier try of the same
     /// push too). A retried push stores nothing twice.
-    pub async fn push(&self, request: &PushRequest, now_ms: i64) -> Result<Pushed, DbError> {
+    ///
+    /// `by` is who pushed: a change for a client they may not write is set aside too. A client
+    /// the server has never seen is new; a coach who creates one is assigned to it.
+    pub async fn push(
+        &self,
+        request: &PushRequest,
+        now_ms: i64,
+        by: &Scope,
+    ) -> Result<Pushed, DbError> {
         match &self.backend {
-            Backend::Sqlite(pool) => sqlite::push(pool.acquire().await?, request, now_ms).await,
-            Backend::Postgres(pool) => postgres::push(pool.acquire().await?, request, now_ms).await,
+            Backend::Sqlite(pool) => sqlite::push(pool.acquire().await?, request, now_ms, by).await,
+            Backend::Postgres(pool) => {
+                postgres::push(pool.acquire().await?, request, now_ms, by).await
+            }
+        }
+    }
+
+    /// Stores a change an administrator accepted from the quarantine, in the log under the
+    /// writer lock, if it is valid for its instrument and entity (its scope is not checked again:
+    /// accepting it is the administrator's decision). Returns why not, or `Ok(None)` when stored;
+    /// `Err` for no undecided change of that id.
+    pub async fn accept(
+        &self,
+        id: i64,
+        by: yorisoi_domain::ids::PersonId,
+        now_ms: i64,
+    ) -> Result<Result<(), Refusal>, DbError> {
+        match &self.backend {
+            Backend::Sqlite(pool) => sqlite::accept(pool.acquire().await?, id, by, now_ms).await,
+            Backend::Postgres(pool) => postgres::accept(pool.acquire().await?, id, by, now_ms).await,
         }
     }
 
@@ -272,7 +318,7 @@ macro_rules! backend {
                 sqlx::query_scalar("SELECT value FROM server_info WHERE key = 'instance_id'").fetch_one(pool).await
             }
 
-            pub async fn push(mut conn: PoolConnection<$db>, request: &PushRequest, now_ms: i64) -> Result<Pushed, DbError> {
+            pub async fn push(mut conn: PoolConnection<$db>, request: &PushRequest, now_ms: i64, by: &Scope) -> Result<Pushed, DbError> {
                 protocol::check_format(request.format)?;
                 let device = request.device.to_string();
                 // One writer at a time (see the migration): sequence numbers commit in order.
@@ -285,7 +331,26 @@ macro_rules! backend {
                     let last = u64::try_from(last.unwrap_or(0)).unwrap_or(0);
                     let (fresh, acked) = protocol::accept(request, last)?;
                     let known = known_entities(&mut conn, &fresh).await?;
-                    let Sorted { stored, touched, refused } = sort_out(fresh, known);
+                    let existing = existing_clients(&mut conn, &fresh).await?;
+                    let assigned = match by.role {
+                        Role::Coach => assigned_clients(&mut *conn, by.person).await?,
+                        Role::Admin | Role::Office => BTreeSet::new(),
+                    };
+                    let Sorted { stored, touched, refused } = sort_out(fresh, known, |client| match by.role {
+                        Role::Office => true,
+                        Role::Admin => false,
+                        Role::Coach => assigned.contains(&client) || !existing.contains(&client),
+                    });
+                    // A coach's new clients are theirs.
+                    let created: BTreeSet<ClientId> = stored.iter().map(|c| c.client).filter(|c| !existing.contains(c)).collect();
+                    if by.role == Role::Coach && !created.is_empty() {
+                        let mut insert = sqlx::QueryBuilder::<$db>::new("INSERT INTO assignments (person, client, assigned_at) ");
+                        insert.push_values(created, |mut row, client| {
+                            row.push_bind(by.person.to_string()).push_bind(client.to_string()).push_bind(now_ms);
+                        });
+                        insert.push(" ON CONFLICT (person, client) DO NOTHING");
+                        insert.build().execute(&mut *conn).await?;
+                    }
                     // One statement for the whole batch: the writer lock is held for less time.
                     if !stored.is_empty() {
                         let mut insert = sqlx::QueryBuilder::<$db>::new("INSERT INTO changes (device, device_seq, client, field, body, received_at) ");
@@ -342,6 +407,63 @@ macro_rules! backend {
                 }
             }
 
+            pub async fn accept(mut conn: PoolConnection<$db>, id: i64, by: yorisoi_domain::ids::PersonId, now_ms: i64) -> Result<Result<(), Refusal>, DbError> {
+                sqlx::raw_sql($begin).execute(&mut *conn).await?;
+                let result = async {
+                    let row = sqlx::query("SELECT device, device_seq, body FROM quarantine WHERE id = $1 AND decision IS NULL")
+                        .bind(id)
+                        .fetch_optional(&mut *conn)
+                        .await?
+                        .ok_or_else(|| DbError::NotFound(format!("no undecided change set aside with id {id}")))?;
+                    let device: String = row.try_get("device")?;
+                    let seq: i64 = row.try_get("device_seq")?;
+                    let body: String = row.try_get("body")?;
+                    let change: Change = serde_json::from_str(&body).map_err(|e| DbError::Corrupt(format!("quarantine {id}: {e}")))?;
+                    let known = known_entities(&mut conn, &[&change]).await?;
+                    let Sorted { stored, touched, mut refused } = sort_out(vec![&change], known, |_| true);
+                    if let Some((_, refusal)) = refused.pop() {
+                        return Ok(Err(refusal));
+                    }
+                    for change in stored {
+                        sqlx::query("INSERT INTO changes (device, device_seq, client, field, body, received_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                            .bind(&device)
+                            .bind(seq)
+                            .bind(change.client.to_string())
+                            .bind(change.field.clone())
+                            .bind(&body)
+                            .bind(now_ms)
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    for (key, known) in touched {
+                        sqlx::query("INSERT INTO entities (entity, client, instrument) VALUES ($1, $2, $3) ON CONFLICT (entity) DO UPDATE SET instrument = excluded.instrument")
+                            .bind(key)
+                            .bind(known.client.to_string())
+                            .bind(known.instrument.map(|i| serde_json::to_string(&i).expect("references serialize")))
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    sqlx::query("UPDATE quarantine SET decision = 'accepted', decided_by = $1, decided_at = $2 WHERE id = $3")
+                        .bind(by.to_string())
+                        .bind(now_ms)
+                        .bind(id)
+                        .execute(&mut *conn)
+                        .await?;
+                    Ok::<_, DbError>(Ok(()))
+                }
+                .await;
+                match result {
+                    Ok(outcome) => {
+                        sqlx::raw_sql(if outcome.is_ok() { "COMMIT" } else { "ROLLBACK" }).execute(&mut *conn).await?;
+                        Ok(outcome)
+                    }
+                    Err(error) => {
+                        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+                        Err(error)
+                    }
+                }
+            }
+
             /// What the server knows of the entities `changes` touch.
             async fn known_entities(conn: &mut PoolConnection<$db>, changes: &[&Change]) -> Result<BTreeMap<String, Known>, DbError> {
                 let mut known = BTreeMap::new();
@@ -364,6 +486,40 @@ macro_rules! backend {
                     known.insert(entity, facts);
                 }
                 Ok(known)
+            }
+
+            /// Which of the clients `changes` name the server already has.
+            async fn existing_clients(conn: &mut PoolConnection<$db>, changes: &[&Change]) -> Result<BTreeSet<ClientId>, DbError> {
+                let clients: BTreeSet<String> = changes.iter().map(|c| c.client.to_string()).collect();
+                let mut existing = BTreeSet::new();
+                if clients.is_empty() {
+                    return Ok(existing);
+                }
+                let mut select = sqlx::QueryBuilder::<$db>::new("SELECT DISTINCT client FROM entities WHERE client IN (");
+                let mut list = select.separated(", ");
+                for client in clients {
+                    list.push_bind(client);
+                }
+                select.push(")");
+                for row in select.build().fetch_all(&mut **conn).await? {
+                    let client: String = row.try_get("client")?;
+                    existing.insert(client.parse().map_err(|_| DbError::Corrupt(format!("entity client {client}")))?);
+                }
+                Ok(existing)
+            }
+
+            /// The clients assigned to a person.
+            pub async fn assigned_clients<'c, E>(executor: E, person: yorisoi_domain::ids::PersonId) -> Result<BTreeSet<ClientId>, DbError>
+            where
+                E: sqlx::Executor<'c, Database = $db>,
+            {
+                let rows: Vec<String> = sqlx::query_scalar("SELECT client FROM assignments WHERE person = $1")
+                    .bind(person.to_string())
+                    .fetch_all(executor)
+                    .await?;
+                rows.into_iter()
+                    .map(|c| c.parse().map_err(|_| DbError::Corrupt(format!("assignment client {c}"))))
+                    .collect()
             }
 
             /// Every change of the request's range that is in the quarantine, with why.
@@ -410,7 +566,7 @@ macro_rules! backend {
                 } else {
                     cursor
                 };
-                Ok(Page { changes, cursor, more, head })
+                Ok(Page { changes, cursor, more, head, scope: None })
             }
         }
     };

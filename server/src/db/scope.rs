@@ -1,0 +1,319 @@
+//! What a device may pull: the changes of the clients in its person's scope, and the hand-over
+//! of clients entering or leaving that scope.
+//!
+//! The office reads every client, so its devices read the whole log after their cursor. A
+//! coach's device reads only the changes of the clients assigned to the coach, through the
+//! `(client, seq)` index: a pull costs what is in scope after the cursor, never the whole log.
+//! The `held` table says which clients each such device holds. When a client is assigned, the
+//! next pull also carries that client's changes up to the cursor (its whole history, which the
+//! device never received); when one is unassigned, the pull tells the device to send what it has
+//! unsent for that client and delete it. Both are a numbered hand-over the device confirms by
+//! echoing its number in its next pull; until then the server sends it again, so a lost answer
+//! loses nothing.
+
+use super::{Backend, Db, DbError, Page};
+use sqlx::Row;
+use std::collections::{BTreeMap, BTreeSet};
+use yorisoi_domain::accounts::Role;
+use yorisoi_domain::ids::{ClientId, DeviceId, PersonId};
+use yorisoi_domain::sync::Change;
+use yorisoi_domain::sync::protocol::{Pulled, ScopeChange};
+
+/// Who a push or a pull is for: the person, their role, the device.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scope {
+    pub person: PersonId,
+    pub role: Role,
+    pub device: DeviceId,
+}
+
+/// A client's place on one device, as the `held` table keeps it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Held {
+    /// Its history went out in hand-over `token`, not yet confirmed.
+    Sending(i64),
+    Held,
+    /// The device was told in hand-over `token` to send and delete it, not yet confirmed.
+    Leaving(i64),
+}
+
+/// What one pull changes in `held`, and the hand-over it sends.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Plan {
+    confirmed: Vec<ClientId>,
+    gone: Vec<ClientId>,
+    entered: Vec<ClientId>,
+    left: Vec<ClientId>,
+}
+
+/// Works out the hand-over from what the device holds, what it confirmed (`echo`) and the
+/// clients now in scope. Pure, so the rules are tested on their own.
+fn plan(held: &BTreeMap<ClientId, Held>, echo: i64, scope: &BTreeSet<ClientId>) -> Plan {
+    let mut plan = Plan::default();
+    let mut now = BTreeMap::new();
+    for (&client, &state) in held {
+        match state {
+            Held::Sending(token) if token <= echo => {
+                plan.confirmed.push(client);
+                now.insert(client, Held::Held);
+            }
+            Held::Leaving(token) if token <= echo => plan.gone.push(client),
+            other => {
+                now.insert(client, other);
+            }
+        }
+    }
+    for &client in scope {
+        // Absent, or sent and not confirmed, or being deleted: (re)send its history.
+        if now.get(&client) != Some(&Held::Held) {
+            plan.entered.push(client);
+        }
+    }
+    for &client in now.keys() {
+        if !scope.contains(&client) {
+            plan.left.push(client);
+        }
+    }
+    plan
+}
+
+impl Db {
+    /// A page of what `who`'s device may pull after `since`, and any hand-over; `echo` is the
+    /// last hand-over the device finished.
+    pub async fn pull_for(
+        &self,
+        who: &Scope,
+        since: u64,
+        limit: u32,
+        echo: u64,
+    ) -> Result<Page, DbError> {
+        match who.role {
+            Role::Office => self.pull(since, limit).await,
+            Role::Admin => Ok(Page {
+                changes: Vec::new(),
+                cursor: since,
+                more: false,
+                head: since,
+                scope: None,
+            }),
+            Role::Coach => {
+                let echo = i64::try_from(echo).unwrap_or(i64::MAX);
+                match &self.backend {
+                    Backend::Sqlite(pool) => {
+                        sqlite_scope::pull(pool, who, since, limit, echo).await
+                    }
+                    Backend::Postgres(pool) => {
+                        postgres_scope::pull(pool, who, since, limit, echo).await
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn parse_client(s: &str) -> Result<ClientId, DbError> {
+    s.parse()
+        .map_err(|_| DbError::Corrupt(format!("a client id {s}")))
+}
+
+macro_rules! scope_backend {
+    ($module:ident, $pool:ty, $db:ty, $row:ty, $begin:literal) => {
+        mod $module {
+            use super::*;
+
+            pub async fn pull(pool: &$pool, who: &Scope, since: u64, limit: u32, echo: i64) -> Result<Page, DbError> {
+                let device = who.device.to_string();
+                let scope: BTreeSet<ClientId> = sqlx::query_scalar::<_, String>("SELECT client FROM assignments WHERE person = $1")
+                    .bind(who.person.to_string())
+                    .fetch_all(pool)
+                    .await?
+                    .iter()
+                    .map(|c| parse_client(c))
+                    .collect::<Result<_, _>>()?;
+                let hand_over = hand_over(pool, &device, &scope, echo).await?;
+                let since_i = super::super::as_i64(since);
+                let mut changes = Vec::new();
+                if let Some(hand_over) = &hand_over
+                    && since > 0
+                    && !hand_over.entered.is_empty()
+                {
+                    // The entering clients' history up to the cursor: the tail brings the rest.
+                    let mut select = sqlx::QueryBuilder::<$db>::new("SELECT seq, body, received_at FROM changes WHERE seq <= ");
+                    select.push_bind(since_i).push(" AND client IN (");
+                    let mut list = select.separated(", ");
+                    for client in &hand_over.entered {
+                        list.push_bind(client.to_string());
+                    }
+                    select.push(") ORDER BY seq");
+                    let rows: Vec<$row> = select.build().fetch_all(pool).await?;
+                    changes.extend(rows.iter().map(pulled).collect::<Result<Vec<_>, _>>()?);
+                }
+                let (mut tail, more, head) = if scope.is_empty() {
+                    (Vec::new(), false, since)
+                } else {
+                    let mut select = sqlx::QueryBuilder::<$db>::new("SELECT seq, body, received_at FROM changes WHERE seq > ");
+                    select.push_bind(since_i).push(" AND client IN (");
+                    let mut list = select.separated(", ");
+                    for client in &scope {
+                        list.push_bind(client.to_string());
+                    }
+                    select.push(") ORDER BY seq LIMIT ").push_bind(i64::from(limit) + 1);
+                    let rows: Vec<$row> = select.build().fetch_all(pool).await?;
+                    let more = rows.len() > limit as usize;
+                    let tail = rows.iter().take(limit as usize).map(pulled).collect::<Result<Vec<_>, _>>()?;
+                    let head = if more {
+                        let mut select = sqlx::QueryBuilder::<$db>::new("SELECT COALESCE(MAX(seq), 0) FROM changes WHERE client IN (");
+                        let mut list = select.separated(", ");
+                        for client in &scope {
+                            list.push_bind(client.to_string());
+                        }
+                        select.push(")");
+                        let head: i64 = select.build_query_scalar().fetch_one(pool).await?;
+                        u64::try_from(head).unwrap_or(0)
+                    } else {
+                        tail.last().map_or(since, |c: &Pulled| c.seq)
+                    };
+                    (tail, more, head)
+                };
+                let cursor = tail.last().map_or(since, |c| c.seq);
+                changes.append(&mut tail);
+                Ok(Page { changes, cursor, more, head: head.max(cursor), scope: hand_over })
+            }
+
+            fn pulled(row: &$row) -> Result<Pulled, DbError> {
+                let seq: i64 = row.try_get("seq")?;
+                let body: String = row.try_get("body")?;
+                let change: Change = serde_json::from_str(&body).map_err(|e| DbError::Corrupt(format!("change {seq}: {e}")))?;
+                Ok(Pulled { seq: u64::try_from(seq).unwrap_or(0), received_at: row.try_get("received_at")?, change })
+            }
+
+            /// Confirms what the device finished and numbers a new hand-over if one is due.
+            async fn hand_over(pool: &$pool, device: &str, scope: &BTreeSet<ClientId>, echo: i64) -> Result<Option<ScopeChange>, DbError> {
+                let rows: Vec<$row> = sqlx::query("SELECT client, state, token FROM held WHERE device = $1")
+                    .bind(device)
+                    .fetch_all(pool)
+                    .await?;
+                let mut held = BTreeMap::new();
+                for row in &rows {
+                    let client = parse_client(&row.try_get::<String, _>("client")?)?;
+                    let token: i64 = row.try_get("token")?;
+                    let state: String = row.try_get("state")?;
+                    held.insert(client, match state.as_str() {
+                        "sending" => Held::Sending(token),
+                        "held" => Held::Held,
+                        _ => Held::Leaving(token),
+                    });
+                }
+                let plan = plan(&held, echo, scope);
+                if plan == Plan::default() {
+                    return Ok(None);
+                }
+                let mut conn = pool.acquire().await?;
+                sqlx::raw_sql($begin).execute(&mut *conn).await?;
+                let result = async {
+                    for client in &plan.confirmed {
+                        sqlx::query("UPDATE held SET state = 'held' WHERE device = $1 AND client = $2")
+                            .bind(device).bind(client.to_string()).execute(&mut *conn).await?;
+                    }
+                    for client in &plan.gone {
+                        sqlx::query("DELETE FROM held WHERE device = $1 AND client = $2 AND state = 'leaving'")
+                            .bind(device).bind(client.to_string()).execute(&mut *conn).await?;
+                    }
+                    if plan.entered.is_empty() && plan.left.is_empty() {
+                        return Ok::<_, DbError>(None);
+                    }
+                    sqlx::query("INSERT INTO devices (device, last_seq) VALUES ($1, 0) ON CONFLICT (device) DO NOTHING")
+                        .bind(device).execute(&mut *conn).await?;
+                    let token: i64 = sqlx::query_scalar("UPDATE devices SET scope_token = scope_token + 1 WHERE device = $1 RETURNING scope_token")
+                        .bind(device).fetch_one(&mut *conn).await?;
+                    for (clients, state) in [(&plan.entered, "sending"), (&plan.left, "leaving")] {
+                        for client in clients {
+                            sqlx::query("INSERT INTO held (device, client, state, token) VALUES ($1, $2, $3, $4) \
+                                         ON CONFLICT (device, client) DO UPDATE SET state = excluded.state, token = excluded.token")
+                                .bind(device).bind(client.to_string()).bind(state).bind(token)
+                                .execute(&mut *conn).await?;
+                        }
+                    }
+                    Ok(Some(ScopeChange {
+                        token: u64::try_from(token).unwrap_or(0),
+                        entered: plan.entered.clone(),
+                        left: plan.left.clone(),
+                    }))
+                }
+                .await;
+                match result {
+                    Ok(hand_over) => {
+                        sqlx::raw_sql("COMMIT").execute(&mut *conn).await?;
+                        Ok(hand_over)
+                    }
+                    Err(error) => {
+                        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+                        Err(error)
+                    }
+                }
+            }
+        }
+    };
+}
+
+scope_backend!(
+    sqlite_scope,
+    sqlx::SqlitePool,
+    sqlx::Sqlite,
+    sqlx::sqlite::SqliteRow,
+    "BEGIN IMMEDIATE"
+);
+scope_backend!(
+    postgres_scope,
+    sqlx::PgPool,
+    sqlx::Postgres,
+    sqlx::postgres::PgRow,
+    "BEGIN"
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(n: u8) -> ClientId {
+        ClientId::new_v7(1_795_000_000_000 + u64::from(n), [n; 10])
+    }
+
+    #[test]
+    fn a_new_device_receives_its_whole_scope_as_entering() {
+        let scope = BTreeSet::from([client(1), client(2)]);
+        let plan = plan(&BTreeMap::new(), 0, &scope);
+        assert_eq!(plan.entered, vec![client(1), client(2)]);
+        assert!(plan.left.is_empty());
+    }
+
+    #[test]
+    fn a_confirmed_hand_over_is_not_sent_again_and_an_unconfirmed_one_is() {
+        let scope = BTreeSet::from([client(1), client(2)]);
+        let held = BTreeMap::from([(client(1), Held::Sending(3)), (client(2), Held::Sending(4))]);
+        let plan = plan(&held, 3, &scope);
+        assert_eq!(plan.confirmed, vec![client(1)]);
+        assert_eq!(plan.entered, vec![client(2)], "token 4 was not confirmed");
+    }
+
+    #[test]
+    fn an_unassigned_client_leaves_until_the_device_confirms_its_deletion() {
+        let held = BTreeMap::from([(client(1), Held::Held), (client(2), Held::Held)]);
+        let scope = BTreeSet::from([client(2)]);
+        assert_eq!(plan(&held, 0, &scope).left, vec![client(1)]);
+        let leaving = BTreeMap::from([(client(1), Held::Leaving(5)), (client(2), Held::Held)]);
+        assert_eq!(plan(&leaving, 4, &scope).left, vec![client(1)], "sent again");
+        let done = plan(&leaving, 5, &scope);
+        assert_eq!(done.gone, vec![client(1)]);
+        assert!(done.left.is_empty() && done.entered.is_empty());
+    }
+
+    #[test]
+    fn a_client_assigned_again_while_leaving_is_sent_anew() {
+        let held = BTreeMap::from([(client(1), Held::Leaving(5))]);
+        let scope = BTreeSet::from([client(1)]);
+        let plan = plan(&held, 4, &scope);
+        assert_eq!(plan.entered, vec![client(1)]);
+        assert!(plan.left.is_empty());
+    }
+}

@@ -1,0 +1,265 @@
+//! Signing in and out, the first administrator's set-up, and changing one's own password:
+//! `/api/v1/session`, `/api/v1/setup`, `/api/v1/password`.
+
+use super::JsonBody;
+use crate::AppState;
+use crate::auth::{
+    self, Principal, decoy_hash, hash_password, new_token, now_ms, session_cookie,
+    token_hash, verify_password,
+};
+use crate::db::{FAILURE_WINDOW_MS, LOCK_MS, MAX_FAILURES, PersonRow, Purpose};
+use crate::error::ApiError;
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use std::net::IpAddr;
+use yorisoi_domain::accounts::{
+    self, ChangePassword, DeviceState, MAX_PASSWORD_CHARS, Me, Role, Setup, SignIn,
+};
+use yorisoi_domain::ids::{DeviceId, PersonId};
+
+/// The address a request came from, for the sign-in rate limit: the TCP peer, or with
+/// `--trust-proxy` the last address the proxy appended to `X-Forwarded-For`.
+pub fn peer(headers: &HeaderMap, parts_peer: Option<IpAddr>, trust_proxy: bool) -> Option<IpAddr> {
+    if trust_proxy
+        && let Some(forwarded) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|v| v.trim().parse().ok())
+    {
+        return Some(forwarded);
+    }
+    parts_peer
+}
+
+/// The TCP peer's address, when the server was started with connection info.
+pub struct Peer(pub Option<IpAddr>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
+
+/// A person's session begins: the cookie, and who they are.
+async fn begin(
+    state: &AppState,
+    person: &PersonRow,
+    device: DeviceId,
+    status: StatusCode,
+) -> Result<Response, ApiError> {
+    let now = now_ms();
+    let token = new_token();
+    let expires_at = now + state.sessions.absolute_ms;
+    state
+        .db
+        .start_session(&token_hash(&token), person.id, device, now, expires_at)
+        .await?;
+    let me = Me {
+        person: person.id,
+        login: person.login.clone(),
+        name: person.name.clone(),
+        role: person.role,
+        device,
+        expires_at,
+    };
+    let cookie = session_cookie(
+        Some(&token),
+        state.sessions.absolute_ms / 1000,
+        state.https(),
+    );
+    Ok((
+        status,
+        [(
+            header::SET_COOKIE,
+            HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))?,
+        )],
+        Json(me),
+    )
+        .into_response())
+}
+
+/// Hashes on a blocking thread: Argon2 takes tens of milliseconds of CPU by design.
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ApiError::Internal(format!("a hashing task failed: {e}")))
+}
+
+/// A device that was revoked or retired signs no one in again under its id.
+async fn device_may_sign_in(state: &AppState, device: DeviceId) -> Result<(), ApiError> {
+    match state.db.device_state(device).await? {
+        Some(DeviceState::Revoked) => Err(ApiError::DeviceRevoked),
+        Some(DeviceState::Retired) => Err(ApiError::DeviceRetired),
+        _ => Ok(()),
+    }
+}
+
+/// `POST /api/v1/session`: signs a person in on a device. A wrong password, an unknown login, a
+/// locked and a disabled account get the same answer, after the same work.
+pub async fn sign_in(
+    State(state): State<AppState>,
+    Peer(tcp_peer): Peer,
+    headers: HeaderMap,
+    JsonBody(request): JsonBody<SignIn>,
+) -> Result<Response, ApiError> {
+    if let Some(address) = peer(&headers, tcp_peer, state.trust_proxy)
+        && !state
+            .sign_in_limit
+            .allow(address, std::time::Instant::now())
+    {
+        tracing::warn!(%address, "sign-in attempts limited");
+        return Err(ApiError::TooManyRequests);
+    }
+    if request.password.chars().count() > MAX_PASSWORD_CHARS {
+        return Err(ApiError::SignInFailed);
+    }
+    let now = now_ms();
+    let person = match accounts::normalize_login(&request.login) {
+        Ok(login) => state.db.person_by_login(&login).await?,
+        Err(_) => None,
+    };
+    let stored = person
+        .as_ref()
+        .map_or_else(|| decoy_hash().to_owned(), |p| p.password_hash.clone());
+    let password = request.password.clone();
+    let matches = blocking(move || verify_password(&password, &stored)).await?;
+    let Some(mut person) = person else {
+        return Err(ApiError::SignInFailed);
+    };
+    if person.disabled || person.locked_until > now {
+        return Err(ApiError::SignInFailed);
+    }
+    if !matches {
+        if now - person.failed_since > FAILURE_WINDOW_MS {
+            person.failures = 0;
+            person.failed_since = now;
+        }
+        person.failures += 1;
+        if person.failures >= MAX_FAILURES {
+            person.locked_until = now + LOCK_MS;
+            person.failures = 0;
+            person.failed_since = 0;
+            tracing::warn!(login = %person.login, "account locked after {MAX_FAILURES} failed sign-ins");
+        }
+        state.db.save_person(&person).await?;
+        return Err(ApiError::SignInFailed);
+    }
+    device_may_sign_in(&state, request.device).await?;
+    if person.failures != 0 || person.locked_until != 0 {
+        person.failures = 0;
+        person.failed_since = 0;
+        person.locked_until = 0;
+        state.db.save_person(&person).await?;
+    }
+    begin(&state, &person, request.device, StatusCode::OK).await
+}
+
+/// `GET /api/v1/session`: who is signed in on this device.
+pub async fn me(who: Principal) -> Json<Me> {
+    Json(Me {
+        person: who.person,
+        login: who.login,
+        name: who.name,
+        role: who.role,
+        device: who.device,
+        expires_at: who.expires_at,
+    })
+}
+
+/// `DELETE /api/v1/session`: signs out; the session ends on the server, the cookie is removed.
+pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    if let Some(token) = auth::session_token(&headers) {
+        state.db.end_session(&token_hash(&token)).await?;
+    }
+    let cookie = session_cookie(None, 0, state.https());
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(
+            header::SET_COOKIE,
+            HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))?,
+        )],
+    )
+        .into_response())
+}
+
+/// `POST /api/v1/setup`: the first administrator, with the link the server printed at its first
+/// start. Works once, and only while nobody has an account.
+pub async fn set_up(
+    State(state): State<AppState>,
+    JsonBody(request): JsonBody<Setup>,
+) -> Result<Response, ApiError> {
+    let login = accounts::normalize_login(&request.login)?;
+    let name = accounts::check_name(&request.name)?;
+    accounts::check_password(&request.password)?;
+    device_may_sign_in(&state, request.device).await?;
+    let password = request.password.clone();
+    let person = PersonRow {
+        id: PersonId(uuid::Uuid::now_v7()),
+        login,
+        name,
+        role: Role::Admin,
+        password_hash: blocking(move || hash_password(&password)).await?,
+        disabled: false,
+        failures: 0,
+        failed_since: 0,
+        locked_until: 0,
+    };
+    if !state
+        .db
+        .set_up(&token_hash(request.code.trim()), &person, now_ms())
+        .await?
+    {
+        return Err(ApiError::Forbidden(
+            "this set-up link is not valid: it was used already, or the server was restarted and printed a new one"
+                .into(),
+        ));
+    }
+    tracing::info!(login = %person.login, "first administrator set up");
+    begin(&state, &person, request.device, StatusCode::CREATED).await
+}
+
+/// Prints a new set-up link if nobody has an account yet; returns it.
+pub async fn offer_set_up(state: &AppState, base: &str) -> Result<Option<String>, ApiError> {
+    if state.db.people_count().await? > 0 {
+        return Ok(None);
+    }
+    let code = new_token();
+    state
+        .db
+        .new_code(Purpose::Setup, &token_hash(&code), None, now_ms(), None)
+        .await?;
+    Ok(Some(format!("{}/setup?code={code}", base.trim_end_matches('/'))))
+}
+
+/// `POST /api/v1/password`: changes one's own password, given the current one. Every other
+/// session of the person ends; this device gets a new one.
+pub async fn change_password(
+    State(state): State<AppState>,
+    who: Principal,
+    JsonBody(request): JsonBody<ChangePassword>,
+) -> Result<Response, ApiError> {
+    accounts::check_password(&request.new)?;
+    let mut person = state.db.person(who.person).await?.ok_or(ApiError::SignedOut)?;
+    let (current, stored) = (request.current.clone(), person.password_hash.clone());
+    if !blocking(move || verify_password(&current, &stored)).await? {
+        return Err(ApiError::Forbidden("the current password is wrong".into()));
+    }
+    let new = request.new.clone();
+    person.password_hash = blocking(move || hash_password(&new)).await?;
+    state.db.save_person(&person).await?;
+    state.db.end_sessions_of(person.id).await?;
+    begin(&state, &person, who.device, StatusCode::OK).await
+}

@@ -1,0 +1,284 @@
+//! The administrator's routes: people, assignments, devices and the changes set aside.
+//! Every handler here starts with `who.admin()?`.
+
+use super::JsonBody;
+use crate::AppState;
+use crate::auth::{Principal, hash_password, now_ms};
+use crate::db::PersonRow;
+use crate::error::ApiError;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use yorisoi_domain::accounts::{
+    self, Assignment, ClientEntry, Device, DeviceState, NewPerson, Person, PersonUpdate, Role,
+    SetAside,
+};
+use yorisoi_domain::ids::{DeviceId, PersonId};
+
+fn parse_id<T: std::str::FromStr>(what: &str, raw: &str) -> Result<T, ApiError> {
+    raw.parse()
+        .map_err(|_| ApiError::BadRequest(format!("{raw:?} is not a valid {what} id")))
+}
+
+async fn hashed(password: String) -> Result<String, ApiError> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| ApiError::Internal(format!("a hashing task failed: {e}")))
+}
+
+async fn person_out(state: &AppState, id: PersonId) -> Result<Person, ApiError> {
+    state
+        .db
+        .people()
+        .await?
+        .into_iter()
+        .find(|p| p.id == id)
+        .ok_or_else(|| ApiError::Missing(format!("no person with id {id}")))
+}
+
+/// `GET /api/v1/people`
+pub async fn people(
+    State(state): State<AppState>,
+    who: Principal,
+) -> Result<Json<Vec<Person>>, ApiError> {
+    who.admin()?;
+    Ok(Json(state.db.people().await?))
+}
+
+/// `POST /api/v1/people`: a new person with a first password the admin hands over.
+pub async fn add_person(
+    State(state): State<AppState>,
+    who: Principal,
+    JsonBody(request): JsonBody<NewPerson>,
+) -> Result<(StatusCode, Json<Person>), ApiError> {
+    who.admin()?;
+    let login = accounts::normalize_login(&request.login)?;
+    let name = accounts::check_name(&request.name)?;
+    accounts::check_password(&request.password)?;
+    let person = PersonRow {
+        id: PersonId(uuid::Uuid::now_v7()),
+        login,
+        name,
+        role: request.role,
+        password_hash: hashed(request.password).await?,
+        disabled: false,
+        failures: 0,
+        failed_since: 0,
+        locked_until: 0,
+    };
+    if !state.db.add_person(&person, now_ms()).await? {
+        return Err(ApiError::Conflict(format!(
+            "the login {:?} is taken; choose another",
+            person.login
+        )));
+    }
+    tracing::info!(by = %who.login, login = %person.login, role = person.role.as_str(), "person added");
+    Ok((StatusCode::CREATED, Json(person_out(&state, person.id).await?)))
+}
+
+/// `PATCH /api/v1/people/{id}`: name, role, disabled, password reset. A new role, a disabling
+/// or a password reset ends the person's sessions. The last active administrator cannot be
+/// demoted or disabled: someone must be able to manage the agency.
+pub async fn update_person(
+    State(state): State<AppState>,
+    who: Principal,
+    Path(id): Path<String>,
+    JsonBody(update): JsonBody<PersonUpdate>,
+) -> Result<Json<Person>, ApiError> {
+    who.admin()?;
+    let id: PersonId = parse_id("person", &id)?;
+    let mut person = state
+        .db
+        .person(id)
+        .await?
+        .ok_or_else(|| ApiError::Missing(format!("no person with id {id}")))?;
+    let was_active_admin = person.role == Role::Admin && !person.disabled;
+    let mut end_sessions = false;
+    if let Some(name) = &update.name {
+        person.name = accounts::check_name(name)?;
+    }
+    if let Some(role) = update.role
+        && role != person.role
+    {
+        person.role = role;
+        end_sessions = true;
+    }
+    if let Some(disabled) = update.disabled
+        && disabled != person.disabled
+    {
+        person.disabled = disabled;
+        end_sessions |= disabled;
+    }
+    if let Some(password) = update.password {
+        accounts::check_password(&password)?;
+        person.password_hash = hashed(password).await?;
+        person.failures = 0;
+        person.failed_since = 0;
+        person.locked_until = 0;
+        end_sessions = true;
+    }
+    let still_active_admin = person.role == Role::Admin && !person.disabled;
+    if was_active_admin && !still_active_admin {
+        let others = state
+            .db
+            .people()
+            .await?
+            .into_iter()
+            .filter(|p| p.role == Role::Admin && !p.disabled && p.id != person.id)
+            .count();
+        if others == 0 {
+            return Err(ApiError::Conflict(
+                "this is the last active administrator: make another person an administrator first"
+                    .into(),
+            ));
+        }
+    }
+    state.db.save_person(&person).await?;
+    if end_sessions {
+        state.db.end_sessions_of(person.id).await?;
+    }
+    tracing::info!(by = %who.login, login = %person.login, "person updated");
+    Ok(Json(person_out(&state, person.id).await?))
+}
+
+/// `GET /api/v1/clients`: every client's id, name and coaches, for assigning them. Nothing else
+/// of a client reaches an administrator.
+pub async fn clients(
+    State(state): State<AppState>,
+    who: Principal,
+) -> Result<Json<Vec<ClientEntry>>, ApiError> {
+    who.admin()?;
+    Ok(Json(state.db.client_directory().await?))
+}
+
+async fn check_assignment(state: &AppState, assignment: &Assignment) -> Result<(), ApiError> {
+    let person = state
+        .db
+        .person(assignment.person)
+        .await?
+        .ok_or_else(|| ApiError::Missing(format!("no person with id {}", assignment.person)))?;
+    if person.role != Role::Coach {
+        return Err(ApiError::BadRequest(format!(
+            "{} is not a coach: only coaches are assigned clients (the office reads every client)",
+            person.name
+        )));
+    }
+    if !state.db.client_known(assignment.client).await? {
+        return Err(ApiError::Missing(format!(
+            "no client with id {} has reached the server",
+            assignment.client
+        )));
+    }
+    Ok(())
+}
+
+/// `POST /api/v1/assignments`: a coach now serves a client. Their devices receive the client's
+/// whole history on their next sync.
+pub async fn assign(
+    State(state): State<AppState>,
+    who: Principal,
+    JsonBody(assignment): JsonBody<Assignment>,
+) -> Result<StatusCode, ApiError> {
+    who.admin()?;
+    check_assignment(&state, &assignment).await?;
+    state
+        .db
+        .assign(assignment.person, assignment.client, now_ms())
+        .await?;
+    tracing::info!(by = %who.login, person = %assignment.person, client = %assignment.client, "assigned");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `DELETE /api/v1/assignments`: a coach no longer serves a client. Their devices send what
+/// they have unsent for it, then delete it.
+pub async fn unassign(
+    State(state): State<AppState>,
+    who: Principal,
+    JsonBody(assignment): JsonBody<Assignment>,
+) -> Result<StatusCode, ApiError> {
+    who.admin()?;
+    if !state
+        .db
+        .unassign(assignment.person, assignment.client)
+        .await?
+    {
+        return Err(ApiError::Missing("no such assignment".into()));
+    }
+    tracing::info!(by = %who.login, person = %assignment.person, client = %assignment.client, "unassigned");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v1/devices`
+pub async fn devices(
+    State(state): State<AppState>,
+    who: Principal,
+) -> Result<Json<Vec<Device>>, ApiError> {
+    who.admin()?;
+    Ok(Json(state.db.devices().await?))
+}
+
+/// `POST /api/v1/devices/{id}/revoke` and `…/retire`: a lost tablet is refused at once and
+/// deletes its data on its next contact; a handed-back one sends what it has unsent first.
+pub async fn set_device_state(
+    State(state): State<AppState>,
+    who: Principal,
+    Path((id, action)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    who.admin()?;
+    let device: DeviceId = parse_id("device", &id)?;
+    let target = match action.as_str() {
+        "revoke" => DeviceState::Revoked,
+        "retire" => DeviceState::Retired,
+        other => {
+            return Err(ApiError::NotFound(format!(
+                "/api/v1/devices/{id}/{other} (the actions are revoke and retire)"
+            )));
+        }
+    };
+    if !state.db.set_device_state(device, target).await? {
+        return Err(ApiError::Missing(format!("no device with id {device}")));
+    }
+    tracing::warn!(by = %who.login, %device, state = target.as_str(), "device state changed");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v1/quarantine`: the changes set aside, with why.
+pub async fn quarantine(
+    State(state): State<AppState>,
+    who: Principal,
+) -> Result<Json<Vec<SetAside>>, ApiError> {
+    who.admin()?;
+    Ok(Json(state.db.set_aside().await?))
+}
+
+/// `POST /api/v1/quarantine/{id}/accept` and `…/discard`.
+pub async fn decide(
+    State(state): State<AppState>,
+    who: Principal,
+    Path((id, action)): Path<(i64, String)>,
+) -> Result<StatusCode, ApiError> {
+    who.admin()?;
+    match action.as_str() {
+        "accept" => match state.db.accept(id, who.person, now_ms()).await? {
+            Ok(()) => {
+                tracing::info!(by = %who.login, id, "set-aside change accepted");
+                Ok(StatusCode::NO_CONTENT)
+            }
+            Err(refusal) => Err(ApiError::Conflict(format!(
+                "this change cannot be stored, whoever accepts it: {refusal}. Discard it instead"
+            ))),
+        },
+        "discard" => {
+            if !state.db.discard(id, who.person, now_ms()).await? {
+                return Err(ApiError::Missing(format!(
+                    "no undecided change set aside with id {id}"
+                )));
+            }
+            tracing::info!(by = %who.login, id, "set-aside change discarded");
+            Ok(StatusCode::NO_CONTENT)
+        }
+        other => Err(ApiError::NotFound(format!(
+            "/api/v1/quarantine/{id}/{other} (the actions are accept and discard)"
+        ))),
+    }
+}
