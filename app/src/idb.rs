@@ -16,17 +16,20 @@ const VERSION: u32 = 1;
 const CHANGES: &str = "changes";
 const META: &str = "meta";
 const CURSOR: &str = "cursor";
+/// The last scope hand-over this device finished (see the server's `db/scope.rs`).
+const SCOPE: &str = "scope";
 
 #[derive(Clone, Debug)]
 pub struct Idb {
     db: IdbDatabase,
 }
 
-/// What was stored: every change entry (as written) and the cursor.
+/// What was stored: every change entry (as written), the cursor and the last hand-over.
 #[derive(Debug, Default)]
 pub struct Contents {
     pub changes: Vec<String>,
     pub cursor: u64,
+    pub scope: u64,
 }
 
 fn error(value: JsValue) -> StorageError {
@@ -123,12 +126,12 @@ impl Idb {
             .object_store(CHANGES)
             .and_then(|s| s.get_all())
             .map_err(error)?;
-        let cursor = transaction
-            .object_store(META)
-            .and_then(|s| s.get(&CURSOR.into()))
-            .map_err(error)?;
+        let meta = transaction.object_store(META).map_err(error)?;
+        let cursor = meta.get(&CURSOR.into()).map_err(error)?;
+        let scope = meta.get(&SCOPE.into()).map_err(error)?;
         let all = finished(&all).await?;
         let cursor = finished(&cursor).await?;
+        let scope = finished(&scope).await?;
         let changes = Array::from(&all)
             .iter()
             .filter_map(|v| v.as_string())
@@ -136,15 +139,18 @@ impl Idb {
         Ok(Contents {
             changes,
             cursor: cursor.as_f64().map_or(0, |c| c as u64),
+            scope: scope.as_f64().map_or(0, |c| c as u64),
         })
     }
 
-    /// Writes change entries (key, text) and, if given, the new cursor, in one transaction:
-    /// either all of it is stored or none of it.
+    /// Writes change entries (key, text), deletes entries by key, and, if given, sets the new
+    /// cursor and hand-over, in one transaction: either all of it is stored or none of it.
     pub async fn write(
         &self,
         entries: &[(String, String)],
+        deleted: &[String],
         cursor: Option<u64>,
+        scope: Option<u64>,
     ) -> Result<(), StorageError> {
         let transaction = self.transaction(IdbTransactionMode::Readwrite)?;
         let changes = transaction.object_store(CHANGES).map_err(error)?;
@@ -153,17 +159,21 @@ impl Idb {
                 .put_with_key(&JsValue::from_str(text), &JsValue::from_str(key))
                 .map_err(error)?;
         }
-        if let Some(cursor) = cursor {
-            transaction
-                .object_store(META)
-                .and_then(|s| s.put_with_key(&JsValue::from_f64(cursor as f64), &CURSOR.into()))
-                .map_err(error)?;
+        for key in deleted {
+            changes.delete(&JsValue::from_str(key)).map_err(error)?;
+        }
+        let meta = transaction.object_store(META).map_err(error)?;
+        for (key, value) in [(CURSOR, cursor), (SCOPE, scope)] {
+            if let Some(value) = value {
+                meta.put_with_key(&JsValue::from_f64(value as f64), &key.into())
+                    .map_err(error)?;
+            }
         }
         committed(&transaction).await
     }
 
-    /// Deletes every entry: for tests and benchmarks only.
-    pub async fn clear_for_tests(&self) -> Result<(), StorageError> {
+    /// Deletes every entry and the cursor: a wiped device, or another person's start.
+    pub async fn clear(&self) -> Result<(), StorageError> {
         let transaction = self.transaction(IdbTransactionMode::Readwrite)?;
         for store in [CHANGES, META] {
             transaction

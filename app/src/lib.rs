@@ -1,5 +1,7 @@
 //! Yorisoi's app: a Leptos client-side app that keeps everything on the device first.
 
+pub mod account;
+pub mod api;
 pub mod clock;
 pub mod db;
 pub mod i18n;
@@ -32,7 +34,10 @@ pub fn App() -> impl IntoView {
     i18n::provide();
     pwa::provide();
     let db = db::Db::provide();
+    let account = account::Account::provide(db);
     sync::SyncEngine::provide(db);
+    let signed_in = move || account.me.with(Option::is_some);
+    let is_admin = move || account.role() == Some(yorisoi_domain::accounts::Role::Admin);
     // Everything is loaded and the first page is on screen: what the start-up benchmark reads.
     Effect::new(move |_| {
         if db.loading.get() == db::Loading::Ready
@@ -50,10 +55,19 @@ pub fn App() -> impl IntoView {
                     <span data-testid="app-name">{tr(Key::AppName)}</span>
                 </A>
                 <nav class="app-nav" aria-label=tr(Key::NavLabel)>
-                    <A href="/clients">{tr(Key::NavClients)}</A>
-                    <A href="/sync">{tr(Key::NavSync)}</A>
-                    <A href="/settings">{tr(Key::NavSettings)}</A>
+                    <Show when=signed_in>
+                        <Show when=is_admin fallback=|| view! {
+                            <A href="/clients">{tr(Key::NavClients)}</A>
+                            <A href="/sync">{tr(Key::NavSync)}</A>
+                        }>
+                            <A href="/admin">{tr(Key::NavAdmin)}</A>
+                        </Show>
+                        <A href="/settings">{tr(Key::NavSettings)}</A>
+                    </Show>
                 </nav>
+                <p class="signed-in" data-testid="signed-in-as">
+                    {move || account.me.get().map(|me| me.name)}
+                </p>
                 <LanguageSwitch />
             </header>
             <SyncStatusBar />
@@ -62,6 +76,7 @@ pub fn App() -> impl IntoView {
                 <SetAsideNotice />
                 <Show when=move || db.loading.get() == db::Loading::Ready
                     fallback=|| view! { <p class="loading" role="status" data-testid="loading">{tr(Key::Loading)}</p> }>
+                <Gate signed_in>
                 <Routes fallback=pages::NotFound>
                     <Route path=path!("/") view=pages::ClientList />
                     <Route path=path!("/clients") view=pages::ClientList />
@@ -74,9 +89,25 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sync") view=pages::SyncPage />
                     <Route path=path!("/settings") view=pages::SettingsPage />
                     <Route path=path!("/clients/:client/records/:record/history") view=pages::HistoryPage />
+                    <Route path=path!("/admin") view=pages::AdminPage />
+                    <Route path=path!("/setup") view=pages::SetupPage />
                 </Routes>
+                </Gate>
                 </Show>
             </main>
         </Router>
+    }
+}
+
+/// Every page but the set-up link needs someone signed in on this device; until then the
+/// sign-in page stands in for it (nothing on the device is touched).
+#[component]
+fn Gate(signed_in: impl Fn() -> bool + Send + Sync + 'static, children: ChildrenFn) -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let open = move || signed_in() || location.pathname.get() == "/setup";
+    view! {
+        <Show when=open fallback=pages::SignInPage>
+            {children()}
+        </Show>
     }
 }

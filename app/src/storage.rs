@@ -227,6 +227,20 @@ pub fn bytes_used() -> usize {
         .sum()
 }
 
+/// Removes every one of this app's entries but the display settings: the device's identity, its
+/// unsent and refused changes, who signed in. For a revoked or retired device.
+pub fn remove_all_data() {
+    let Ok(storage) = raw() else { return };
+    let length = storage.length().unwrap_or(0);
+    let keys: Vec<String> = (0..length)
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter(|key| key.starts_with("yorisoi.") && key != crate::settings::KEY)
+        .collect();
+    for key in keys {
+        let _ = storage.remove_item(&key);
+    }
+}
+
 /// Removes every one of this app's entries: for tests and benchmarks only.
 pub fn clear_for_tests() {
     LocalStorage::clear();

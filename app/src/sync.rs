@@ -17,15 +17,12 @@
 use crate::db::Db;
 use crate::storage::StorageError;
 use crate::tabs::{self, Message};
-use futures_util::future::{Either, select};
+use crate::api::{self, ApiError};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use yorisoi_domain::sync::protocol::{PullResponse, PushRequest, PushResponse, WIRE_FORMAT};
+use yorisoi_domain::sync::protocol::{PushRequest, WIRE_FORMAT};
 
-/// How long a request may go without an answer before the watchdog drops it.
-const STALL_MS: u32 = 20_000;
 /// The pause between syncs while everything works.
 const PERIOD_MS: u32 = 60_000;
 /// How soon after an edit it is sent.
@@ -49,6 +46,10 @@ pub enum SyncError {
     Server(String),
     /// This device's storage refused what was received.
     Storage(StorageError),
+    /// The session ended or ran out: someone must sign in (online) before sync goes on.
+    SignedOut,
+    /// An administrator retired this device, but changes are still unsent here.
+    Retired,
 }
 
 impl From<StorageError> for SyncError {
@@ -125,7 +126,9 @@ impl SyncEngine {
     /// Syncs now, or once more right after the sync that is running. In a tab that does not
     /// sync, makes this tab's changes final and asks the syncing tab.
     pub fn now(self) {
-        if self.db.loading.get_untracked() != crate::db::Loading::Ready {
+        if self.db.loading.get_untracked() != crate::db::Loading::Ready
+            || !crate::account::account().is_some_and(|a| a.reads_clients())
+        {
             return;
         }
         if !self.leader.get_value() {
@@ -217,9 +220,8 @@ impl SyncEngine {
         });
     }
 
-    async fn sync_once(self) -> Result<(), SyncError> {
-        let http = reqwest::Client::new();
-        let base = origin();
+    /// Pushes every writer's changes that may be pushed, oldest writer first.
+    async fn push_all(self) -> Result<(), SyncError> {
         // Every tab's changes: what this tab may have missed of them is read again first.
         self.db.rescan();
         let alive = tabs::alive_writers().await;
@@ -229,8 +231,7 @@ impl SyncEngine {
                 device,
                 changes,
             };
-            let response: PushResponse =
-                call(http.post(format!("{base}/api/v1/sync/push")).json(&request)).await?;
+            let response = self.answer(api::push(&request).await).await?;
             let acked = self
                 .db
                 .acknowledged(device, response.acked_through, &response.refused)
@@ -243,15 +244,37 @@ impl SyncEngine {
             }
         }
         self.db.forget_gone_writers(&alive);
+        Ok(())
+    }
+
+    async fn sync_once(self) -> Result<(), SyncError> {
+        self.push_all().await?;
         let start = self.db.cursor();
         loop {
             let since = self.db.cursor();
-            let page: PullResponse = call(http.get(format!(
-                "{base}/api/v1/sync/pull?format={WIRE_FORMAT}&since={since}"
-            )))
-            .await?;
+            let page = self.answer(api::pull(since, self.db.scope()).await).await?;
             let (cursor, more, head) = (page.cursor, page.more, page.head);
-            self.db.pulled(page.changes, cursor).await?;
+            // A hand-over is finished with its page, unless clients left: their unsent changes
+            // are sent first, and only then are they deleted and the hand-over finished.
+            let left = page
+                .scope
+                .as_ref()
+                .filter(|h| !h.left.is_empty())
+                .map(|h| (h.left.clone(), h.token));
+            let finished = page
+                .scope
+                .as_ref()
+                .filter(|h| h.left.is_empty())
+                .map(|h| h.token);
+            self.db.pulled(page.changes, cursor, finished).await?;
+            if let Some((left, token)) = left {
+                self.push_all().await?;
+                if self.db.has_unsent_for(&left) {
+                    // Another tab still types for them: they are deleted on a later sync.
+                    return Ok(());
+                }
+                self.db.forget_clients(&left, token).await?;
+            }
             self.update_status(|s| {
                 s.progress = more.then(|| {
                     (
@@ -265,40 +288,44 @@ impl SyncEngine {
             }
         }
     }
-}
 
-fn origin() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default()
-}
-
-/// Sends a request under the watchdog and reads its JSON answer or its JSON error.
-async fn call<T: DeserializeOwned>(request: reqwest::RequestBuilder) -> Result<T, SyncError> {
-    let exchange = async {
-        let response = request.send().await.map_err(|_| SyncError::Offline)?;
-        let status = response.status();
-        if status.is_success() {
-            return response
-                .json::<T>()
-                .await
-                .map_err(|e| SyncError::Server(e.to_string()));
+    /// An answer, or what its error means here: a revoked device deletes at once; a retired one
+    /// deletes once nothing is left to send; an ended session asks for a sign-in.
+    async fn answer<T>(self, result: Result<T, ApiError>) -> Result<T, SyncError> {
+        let error = match result {
+            Ok(value) => return Ok(value),
+            Err(error) => error,
+        };
+        if let Some(account) = crate::account::account() {
+            match error.code() {
+                Some("device_retired") => {
+                    if self.db.unsent.get_untracked() == 0 {
+                        self.db.wipe(false).await;
+                    }
+                    return Err(SyncError::Retired);
+                }
+                Some("signed_out" | "device_revoked") => {
+                    account.refused(self.db, &error).await;
+                    return Err(SyncError::SignedOut);
+                }
+                _ => {}
+            }
         }
-        let message = response
-            .json::<serde_json::Value>()
-            .await
-            .ok()
-            .and_then(|body| body["error"]["message"].as_str().map(str::to_owned))
-            .unwrap_or_else(|| status.to_string());
-        Err(match status.as_u16() {
-            426 => SyncError::UpdateApp,
-            400..=499 => SyncError::Refused(message),
-            _ => SyncError::Server(message),
+        Err(match error {
+            ApiError::Offline => SyncError::Offline,
+            ApiError::Stalled => SyncError::Stalled,
+            ApiError::Garbled(detail) => SyncError::Server(detail),
+            ApiError::Status {
+                status: 426,
+                ..
+            } => SyncError::UpdateApp,
+            ApiError::Status {
+                status: 400..=499,
+                message,
+                ..
+            } => SyncError::Refused(message),
+            ApiError::Status { message, .. } => SyncError::Server(message),
         })
-    };
-    match select(Box::pin(exchange), TimeoutFuture::new(STALL_MS)).await {
-        Either::Left((result, _)) => result,
-        Either::Right(_) => Err(SyncError::Stalled),
     }
 }
 
@@ -321,6 +348,14 @@ pub fn sealed_elsewhere() {
         && engine.leader.get_value()
     {
         engine.soon();
+    }
+}
+
+/// Someone signed in: sync at once.
+pub fn after_sign_in() {
+    if let Some(engine) = ENGINE.with(std::cell::Cell::get) {
+        engine.failures.set_value(0);
+        engine.now();
     }
 }
 

@@ -51,6 +51,10 @@ pub enum Message {
     SyncNow,
     /// A tab started: the syncing tab answers with its status.
     Hello,
+    /// These clients left this device's scope: the syncing tab deleted them.
+    Forgot { clients: Vec<yorisoi_domain::ids::ClientId> },
+    /// This device's data was deleted (revoked, retired, or another person signed in): reload.
+    Wiped,
 }
 
 thread_local! {

@@ -114,6 +114,10 @@ pub struct Me {
     /// When the session ends (milliseconds since the Unix epoch, server clock) unless the person
     /// signs out before; the app works offline until then and asks for a sign-in after.
     pub expires_at: i64,
+    /// The server's clock when it answered: how far the device's clock is off, so a device
+    /// whose clock is wrong still knows when its offline time runs out.
+    #[serde(default)]
+    pub server_time: i64,
 }
 
 /// `POST /api/v1/password`: a person changes their own password.

@@ -26,6 +26,9 @@ pub struct Config {
     /// sign-in attempts are limited by. Only when every request comes through that proxy.
     #[arg(long, env = "YORISOI_TRUST_PROXY")]
     pub trust_proxy: bool,
+    /// How many sign-in attempts one address may make per minute.
+    #[arg(long, env = "YORISOI_SIGN_IN_PER_MINUTE", default_value_t = 10)]
+    pub sign_in_per_minute: u32,
     /// A session unused for this many days ends.
     #[arg(long, env = "YORISOI_SESSION_IDLE_DAYS", default_value_t = 7)]
     pub session_idle_days: u32,

@@ -134,6 +134,7 @@ impl From<crate::db::DbError> for ApiError {
         match error {
             crate::db::DbError::Protocol(protocol) => protocol.into(),
             crate::db::DbError::NotFound(what) => Self::Missing(what),
+            not_yours @ crate::db::DbError::NotYours(_) => Self::Forbidden(not_yours.to_string()),
             other => Self::Internal(other.to_string()),
         }
     }

@@ -51,6 +51,10 @@ impl AppState {
                 .as_deref()
                 .map(|u| u.trim_end_matches('/').to_owned()),
             trust_proxy: config.trust_proxy,
+            sign_in_limit: Arc::new(limit::RateLimit::new(
+                config.sign_in_per_minute.max(1),
+                std::time::Duration::from_secs(60),
+            )),
             ..Self::new(db, shell)
         }
     }

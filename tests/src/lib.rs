@@ -67,6 +67,55 @@ pub fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Every test person's password.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// The people every stack has: an administrator, two coaches and the office.
+pub const PEOPLE: [(&str, &str); 4] = [
+    ("admin", "admin"),
+    ("coach", "coach"),
+    ("coach2", "coach"),
+    ("office", "office"),
+];
+
+/// Signs `login` in on `device` through the API at `base` (`http://host:port`): the `Cookie`
+/// header value for that device's requests.
+pub async fn api_session(base: &str, login: &str, device: &str) -> String {
+    let response = reqwest::Client::new()
+        .post(format!("{base}/api/v1/session"))
+        .json(&serde_json::json!({"login": login, "password": PASSWORD, "device": device}))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "{login} signs in: {}",
+        response.status()
+    );
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .expect("a session cookie")
+        .to_owned();
+    cookie
+}
+
+/// A fresh device id, as the app makes one.
+pub fn new_device_id() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!(
+        "01a1ee56-{:04x}-7eee-8{:03x}-{:012x}",
+        (nanos >> 48) & 0xffff,
+        (nanos >> 36) & 0xfff,
+        nanos & 0xffff_ffff_ffff
+    )
+}
+
 /// One test's world: a server serving `dist` and a proxy in front of it. The browser talks to the
 /// proxy's address, which stays the same across server restarts (a service worker belongs to
 /// one origin).
@@ -74,6 +123,8 @@ pub struct Stack {
     pub server: Server,
     pub proxy: Proxy,
     pub data: tempfile::TempDir,
+    /// The office's session for reading the whole log, made when first needed.
+    office: tokio::sync::OnceCell<String>,
 }
 
 impl Stack {
@@ -84,12 +135,46 @@ impl Stack {
     pub async fn start_with_dist(dist: &Path) -> Self {
         let data = tempfile::tempdir().unwrap();
         let server = Server::start(dist, data.path()).await;
+        for (login, role) in PEOPLE {
+            server.add_person(login, role);
+        }
         let proxy = Proxy::start(server.addr).await;
         Self {
             server,
             proxy,
             data,
+            office: tokio::sync::OnceCell::new(),
         }
+    }
+
+    /// A fresh browser with the coach signed in (see [`Stack::sign_in`]).
+    pub async fn browser(&self) -> Browser {
+        self.browser_as("coach").await
+    }
+
+    /// A fresh browser with `login` signed in.
+    pub async fn browser_as(&self, login: &str) -> Browser {
+        let browser = Browser::start().await;
+        self.sign_in(&browser, login).await;
+        browser
+    }
+
+    /// Opens the app and signs `login` in through its sign-in page.
+    pub async fn sign_in(&self, browser: &Browser, login: &str) {
+        browser.goto(&self.url("/")).await;
+        browser.type_into("[data-testid=login]", login).await;
+        browser.type_into("[data-testid=password]", PASSWORD).await;
+        browser.click("[data-testid=sign-in]").await;
+        browser.wait_for_text("signed-in-as", &format!("{login} さん")).await;
+    }
+
+    /// The office's session cookie, for reading the whole log.
+    async fn office_cookie(&self) -> &str {
+        self.office
+            .get_or_init(|| async {
+                api_session(&self.server.url(""), "office", &new_device_id()).await
+            })
+            .await
     }
 
     /// The app's address as the browser sees it.
@@ -107,13 +192,15 @@ impl Stack {
     /// The server's whole change log, read through the pull API as any device would: each entry
     /// is a pulled change (`seq`, `received_at`, `change`).
     pub async fn server_log(&self) -> Vec<serde_json::Value> {
-        log_from(|path| self.url(path)).await
+        let cookie = self.office_cookie().await.to_owned();
+        log_from(|path| self.url(path), &cookie).await
     }
 
     /// The server's whole change log, read from the server itself, past the proxy: for a test
     /// whose proxy swallows answers.
     pub async fn server_log_direct(&self) -> Vec<serde_json::Value> {
-        log_from(|path| self.server.url(path)).await
+        let cookie = self.office_cookie().await.to_owned();
+        log_from(|path| self.server.url(path), &cookie).await
     }
     /// Starts a new server (a new deploy) on `dist`, with the same data, behind the same address.
     pub async fn redeploy(&mut self, dist: &Path) {
@@ -125,17 +212,21 @@ impl Stack {
 
 /// The whole change log of the server at `url` (a path → address), read through the pull API as
 /// any device would: each entry is a pulled change (`seq`, `received_at`, `change`).
-pub async fn log_from(url: impl Fn(&str) -> String) -> Vec<serde_json::Value> {
+/// `cookie` is a session of someone who reads every client (the office).
+pub async fn log_from(url: impl Fn(&str) -> String, cookie: &str) -> Vec<serde_json::Value> {
+    let http = reqwest::Client::new();
     let mut changes = Vec::new();
     let mut since = 0;
     loop {
-        let page: serde_json::Value =
-            reqwest::get(url(&format!("/api/v1/sync/pull?format=1&since={since}")))
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+        let page: serde_json::Value = http
+            .get(url(&format!("/api/v1/sync/pull?format=1&since={since}")))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         changes.extend(page["changes"].as_array().unwrap().iter().cloned());
         since = page["cursor"].as_u64().unwrap();
         if !page["more"].as_bool().unwrap() {

@@ -56,9 +56,12 @@ impl Stack {
             }
         }
         let http = reqwest::Client::new();
+        // The office seeds: it writes every client.
+        let cookie = crate::api_session(&self.server.url(""), "office", &device).await;
         for batch in changes.chunks(500) {
             let response = http
                 .post(self.url("/api/v1/sync/push"))
+                .header("cookie", &cookie)
                 .json(&json!({"format": 1, "device": device, "changes": batch}))
                 .send()
                 .await

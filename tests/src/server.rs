@@ -8,6 +8,8 @@ use std::time::Duration;
 pub struct Server {
     child: Option<Child>,
     pub addr: SocketAddr,
+    /// The flags it was started with that name its data (for the `person` command).
+    data_flags: Vec<String>,
 }
 
 /// The server binary the tests run (`YORISOI_SERVER_BIN`).
@@ -38,12 +40,21 @@ impl Server {
             .arg("--dist")
             .arg(dist)
             .env("YORISOI_LOG", "warn")
+            // Every browser and device of a test signs in from loopback: the per-address limit
+            // has a test of its own.
+            .env("YORISOI_SIGN_IN_PER_MINUTE", "100000")
             .stdin(Stdio::null())
+            .stdout(Stdio::null())
             .spawn()
             .expect("the server binary starts");
+        let mut data_flags: Vec<String> = vec!["--data".into(), data.display().to_string()];
+        if let Some(at) = flags.iter().position(|f| *f == "--database-url") {
+            data_flags.extend(flags[at..=at + 1].iter().map(|f| f.to_string()));
+        }
         let mut server = Self {
             child: Some(child),
             addr,
+            data_flags,
         };
         server.wait_until_healthy().await;
         server
@@ -72,6 +83,22 @@ impl Server {
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
+    }
+
+    /// Adds a person with [`super::PASSWORD`] through the server's own `person` command, as an
+    /// agency's IT person would.
+    pub fn add_person(&self, login: &str, role: &str) {
+        use std::io::Write;
+        let mut child = Command::new(binary())
+            .args(&self.data_flags)
+            .args(["person", "--login", login, "--name", &format!("{login} さん"), "--role", role])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("the server binary runs its person command");
+        writeln!(child.stdin.take().unwrap(), "{}", super::PASSWORD).unwrap();
+        let status = child.wait().unwrap();
+        assert!(status.success(), "adding {login} failed: {status}");
     }
 
     /// Sends SIGTERM, as a service manager does, and returns how the server exited.

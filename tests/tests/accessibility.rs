@@ -45,7 +45,7 @@ async fn switch_to_english(browser: &Browser) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_client_list_sync_and_settings_pages_have_no_serious_violations() {
     let stack = Stack::start().await;
-    let browser = Browser::start().await;
+    let browser = stack.browser().await;
     let mut findings = Findings::default();
 
     browser.goto(&stack.url("/")).await;
@@ -81,7 +81,7 @@ async fn the_client_list_sync_and_settings_pages_have_no_serious_violations() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_and_their_records_have_no_serious_violations() {
     let stack = Stack::start().await;
-    let browser = Browser::start().await;
+    let browser = stack.browser().await;
     let mut findings = Findings::default();
 
     // A new client: the app opens their page with the profile form.

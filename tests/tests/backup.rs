@@ -22,9 +22,10 @@ fn change(seq: u64, field: &str, value: Value) -> Value {
     })
 }
 
-async fn push(http: &reqwest::Client, server: &Server, changes: Vec<Value>) {
+async fn push(http: &reqwest::Client, server: &Server, cookie: &str, changes: Vec<Value>) {
     let answer: Value = http
         .post(server.url("/api/v1/sync/push"))
+        .header("cookie", cookie)
         .json(&json!({"format": 1, "device": WRITER, "changes": changes}))
         .send()
         .await
@@ -50,15 +51,17 @@ fn backup(data: &std::path::Path, to: &std::path::Path) -> std::process::Output 
 async fn a_running_servers_database_is_copied_consistently_and_the_copy_serves_after_a_restore() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(&dist(), data.path()).await;
+    server.add_person("office", "office");
+    let cookie = yorisoi_e2e::api_session(&server.url(""), "office", WRITER).await;
     let http = reqwest::Client::new();
     let catalogue = yorisoi_domain::catalogue::Catalogue::builtin().unwrap();
     let msfas = serde_json::to_value(catalogue.latest("msfas").unwrap().reference()).unwrap();
-    push(&http, &server, vec![change(1, "instrument", msfas)]).await;
+    push(&http, &server, &cookie, vec![change(1, "instrument", msfas)]).await;
 
     // A device keeps pushing answers while the backup runs.
     let stop = Arc::new(AtomicBool::new(false));
     let pusher = {
-        let (stop, http, url) = (stop.clone(), http.clone(), server.url(""));
+        let (stop, http, url, cookie) = (stop.clone(), http.clone(), server.url(""), cookie.clone());
         tokio::spawn(async move {
             let mut seq = 1;
             while !stop.load(Ordering::Relaxed) {
@@ -74,6 +77,7 @@ async fn a_running_servers_database_is_copied_consistently_and_the_copy_serves_a
                     .collect();
                 let response = http
                     .post(format!("{url}/api/v1/sync/push"))
+                    .header("cookie", &cookie)
                     .json(&json!({"format": 1, "device": WRITER, "changes": changes}))
                     .send()
                     .await
@@ -95,14 +99,15 @@ async fn a_running_servers_database_is_copied_consistently_and_the_copy_serves_a
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     stop.store(true, Ordering::Relaxed);
     let last_seq = pusher.await.unwrap();
-    let live = yorisoi_e2e::log_from(|path| server.url(path)).await;
+    let live = yorisoi_e2e::log_from(|path| server.url(path), &cookie).await;
     assert_eq!(live.len() as u64, last_seq, "the server kept serving");
 
     // Restore: the copy, put in a new data folder, is what a server starts from.
     let restored_data = tempfile::tempdir().unwrap();
     std::fs::copy(&copy, restored_data.path().join("yorisoi.sqlite3")).unwrap();
     let restored = Server::start(&dist(), restored_data.path()).await;
-    let snapshot = yorisoi_e2e::log_from(|path| restored.url(path)).await;
+    // The copy holds the people and their sessions too: the device's session goes on working.
+    let snapshot = yorisoi_e2e::log_from(|path| restored.url(path), &cookie).await;
     assert!(
         snapshot.len() > 1 && snapshot.len() < live.len(),
         "the copy holds the log as it was mid-pushing: {} of {}",
@@ -119,11 +124,14 @@ async fn a_running_servers_database_is_copied_consistently_and_the_copy_serves_a
     push(
         &http,
         &restored,
+        &cookie,
         vec![change(next, "status", json!("complete"))],
     )
     .await;
     assert_eq!(
-        yorisoi_e2e::log_from(|path| restored.url(path)).await.len(),
+        yorisoi_e2e::log_from(|path| restored.url(path), &cookie)
+            .await
+            .len(),
         snapshot.len() + 1
     );
 

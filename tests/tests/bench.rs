@@ -72,7 +72,7 @@ async fn bench_first_sync_and_local_records() {
     let total_changes = stack.server_log().await.len();
 
     // First sync into a fresh browser: from navigation start until the sync has finished.
-    let browser = Browser::start().await;
+    let browser = stack.browser().await;
     browser.goto(&stack.url("/clients")).await;
     wait_for_first_sync(&browser).await;
     let first_sync_ms = browser

@@ -74,7 +74,7 @@ async fn assert_sheet_1_answers(browser: &Browser) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_answer_of_msfas_sheet_1_in_supporter_mode_survives_a_reload() {
     let stack = Stack::start().await;
-    let browser = Browser::start().await;
+    let browser = stack.browser().await;
     new_msfas(&stack, &browser).await;
     // The age is derived from the date of birth on the device's clock, never typed.
     let age = browser
@@ -131,7 +131,7 @@ async fn every_answer_of_msfas_sheet_1_in_supporter_mode_survives_a_reload() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn client_mode_shows_one_question_at_a_time_and_resumes_where_the_person_stopped() {
     let stack = Stack::start().await;
-    let browser = Browser::start().await;
+    let browser = stack.browser().await;
     new_msfas(&stack, &browser).await;
     browser.click("[data-testid=mode-client]").await;
     browser.wait_for_text("client-progress", "1 / 8").await;
@@ -225,7 +225,7 @@ async fn client_mode_shows_one_question_at_a_time_and_resumes_where_the_person_s
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visit_note_is_prefilled_and_survives_a_reload() {
     let stack = Stack::start().await;
-    let browser = Browser::start().await;
+    let browser = stack.browser().await;
     new_msfas(&stack, &browser).await;
     let client_page = browser
         .eval("return location.pathname.split('/assessments')[0]", vec![])
@@ -310,7 +310,7 @@ async fn a_visit_note_is_prefilled_and_survives_a_reload() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_assessment_is_filled_and_kept_with_the_server_stopped() {
     let mut stack = Stack::start().await;
-    let browser = Browser::start().await;
+    let browser = stack.browser().await;
     browser.goto(&stack.url("/")).await;
     browser.wait_for_service_worker().await;
     stack.go_offline();
@@ -324,7 +324,7 @@ async fn an_assessment_is_filled_and_kept_with_the_server_stopped() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_print_view_shows_every_answer_like_the_paper_sheet() {
     let stack = Stack::start().await;
-    let browser = Browser::start().await;
+    let browser = stack.browser().await;
     new_msfas(&stack, &browser).await;
     fill_sheet_1(&browser).await;
     browser.click("[data-testid=print-link]").await;
@@ -377,7 +377,7 @@ const CAPTURE_DOWNLOADS: &str = "window.__downloads = {};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_export_imports_on_another_device_as_the_same_records() {
     let stack = Stack::start().await;
-    let browser = Browser::start().await;
+    let browser = stack.browser().await;
     new_msfas(&stack, &browser).await;
     fill_sheet_1(&browser).await;
     let client_page = browser
@@ -420,7 +420,7 @@ async fn an_export_imports_on_another_device_as_the_same_records() {
     let file = tempfile::Builder::new().suffix(".json").tempfile().unwrap();
     std::fs::write(file.path(), &exported).unwrap();
     let other_stack = Stack::start().await;
-    let other = Browser::start().await;
+    let other = other_stack.browser().await;
     other.goto(&other_stack.url("/clients")).await;
     other.testid("clients-empty").await;
     other
@@ -479,7 +479,7 @@ async fn an_export_imports_on_another_device_as_the_same_records() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_msfas_of_one_client_are_compared_with_what_changed_marked() {
     let stack = Stack::start().await;
-    let browser = Browser::start().await;
+    let browser = stack.browser().await;
     new_msfas(&stack, &browser).await;
     browser
         .type_into("#q-user1-q2-line0", "午後のピッキング")
@@ -529,7 +529,7 @@ async fn two_msfas_of_one_client_are_compared_with_what_changed_marked() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreadable_entry_is_reported_on_screen_kept_and_the_rest_still_loads() {
     let stack = Stack::start().await;
-    let browser = Browser::start().await;
+    let browser = stack.browser().await;
     new_msfas(&stack, &browser).await;
     let broken = "yorisoi.record.01a1ee56-0000-7000-8000-00000000dead";
     browser
@@ -567,7 +567,7 @@ async fn an_unreadable_entry_is_reported_on_screen_kept_and_the_rest_still_loads
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clients_are_found_by_name_or_by_kana_in_either_script() {
     let stack = Stack::start().await;
-    let browser = Browser::start().await;
+    let browser = stack.browser().await;
     for (name, kana) in [
         ("山田 花子", "やまだ はなこ"),
         ("田中 一郎", "たなか いちろう"),

@@ -7,7 +7,7 @@ use yorisoi_e2e::{Browser, Stack, copy_tree};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_app_renders_in_japanese_by_default() {
     let stack = Stack::start().await;
-    let browser = Browser::start().await;
+    let browser = stack.browser().await;
     browser.goto(&stack.url("/")).await;
     browser.wait_for_text("page-title", "利用者一覧").await;
     browser.wait_for_text("app-name", "寄り添い").await;
@@ -22,7 +22,7 @@ async fn the_app_renders_in_japanese_by_default() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_english_switch_survives_a_reload() {
     let stack = Stack::start().await;
-    let browser = Browser::start().await;
+    let browser = stack.browser().await;
     browser.goto(&stack.url("/clients")).await;
     browser.wait_for_text("page-title", "利用者一覧").await;
     browser.testid("lang-switch").await.click().await.unwrap();
@@ -43,7 +43,7 @@ async fn the_english_switch_survives_a_reload() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_one_visit_the_app_opens_with_the_server_gone() {
     let mut stack = Stack::start().await;
-    let browser = Browser::start().await;
+    let browser = stack.browser().await;
     browser.goto(&stack.url("/")).await;
     browser.wait_for_text("page-title", "利用者一覧").await;
     browser.wait_for_service_worker().await;
@@ -72,7 +72,7 @@ async fn a_new_build_is_offered_as_an_update_and_applied_only_when_accepted() {
     mark_build(&new, "new");
 
     let mut stack = Stack::start_with_dist(&old).await;
-    let browser = Browser::start().await;
+    let browser = stack.browser().await;
     browser.goto(&stack.url("/")).await;
     browser.wait_for_text("page-title", "利用者一覧").await;
     browser.wait_for_service_worker().await;
@@ -148,7 +148,7 @@ async fn build_marker(browser: &Browser) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn settings_report_whether_storage_is_protected_and_how_much_is_used() {
     let stack = Stack::start().await;
-    let browser = Browser::start().await;
+    let browser = stack.browser().await;
     browser.goto(&stack.url("/settings")).await;
     browser.wait_for_text("page-title", "設定").await;
     let persisted = browser.testid("storage-persisted").await;

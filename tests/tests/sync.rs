@@ -42,7 +42,7 @@ async fn conflict_count(browser: &Browser) -> usize {
 #[tokio::test]
 async fn offline_edits_on_two_devices_merge_and_a_conflict_is_resolved_by_a_person_everywhere() {
     let stack = Stack::start().await;
-    let (coach, client) = (Browser::start().await, Browser::start().await);
+    let (coach, client) = (stack.browser().await, stack.browser().await);
     new_msfas(&stack, &coach).await;
     coach.type_into(Q2_LINE0, "午後のピッキング").await;
     sync_now(&coach).await;
@@ -133,7 +133,7 @@ async fn offline_edits_on_two_devices_merge_and_a_conflict_is_resolved_by_a_pers
 #[tokio::test]
 async fn a_server_killed_after_storing_a_push_loses_nothing_and_stores_nothing_twice() {
     let mut stack = Stack::start().await;
-    let (coach, other) = (Browser::start().await, Browser::start().await);
+    let (coach, other) = (stack.browser().await, stack.browser().await);
     new_msfas(&stack, &coach).await;
     // From now on every push reaches the server and is stored, but no answer comes back.
     stack.proxy.swallow_answers();
@@ -196,7 +196,7 @@ async fn a_server_killed_after_storing_a_push_loses_nothing_and_stores_nothing_t
 #[tokio::test]
 async fn a_device_clock_thirty_days_behind_changes_nothing() {
     let stack = Stack::start().await;
-    let (behind, ahead) = (Browser::start().await, Browser::start().await);
+    let (behind, ahead) = (stack.browser().await, stack.browser().await);
     behind.shift_clock_days(-30).await;
     ahead.shift_clock_days(30).await;
     new_msfas(&stack, &ahead).await;
@@ -229,7 +229,7 @@ async fn a_device_clock_thirty_days_behind_changes_nothing() {
 #[tokio::test]
 async fn a_stalled_request_is_dropped_by_the_watchdog_and_sync_recovers() {
     let stack = Stack::start().await;
-    let coach = Browser::start().await;
+    let coach = stack.browser().await;
     new_msfas(&stack, &coach).await;
     sync_now(&coach).await;
     // The network stalls: connections open, nothing ever comes back.
@@ -279,7 +279,8 @@ async fn a_long_first_sync_shows_its_progress_and_brings_every_client() {
     one_synced_msfas(&stack).await;
     stack.seed_copies(20, 1_000).await;
 
-    let fresh = Browser::start().await;
+    // The office reads every client: the seeded ones are nobody's coach's.
+    let fresh = stack.browser_as("office").await;
     fresh.goto(&stack.url("/sync")).await;
     let progress = fresh.testid("sync-progress").await;
     let shown = progress.text().await.unwrap();
@@ -303,7 +304,7 @@ async fn a_long_first_sync_shows_its_progress_and_brings_every_client() {
 #[tokio::test]
 async fn an_edit_reaches_the_server_by_itself_moments_after_it_is_made() {
     let stack = Stack::start().await;
-    let coach = Browser::start().await;
+    let coach = stack.browser().await;
     new_msfas(&stack, &coach).await;
     coach.type_into(Q5, "ひとりでに届く").await;
     // Nobody presses 今すぐ同期; the next periodic sync is a minute away.
@@ -327,7 +328,7 @@ async fn an_edit_reaches_the_server_by_itself_moments_after_it_is_made() {
 #[tokio::test]
 async fn a_change_the_server_refuses_is_shown_on_the_device_with_why_and_holds_nothing_back() {
     let stack = Stack::start().await;
-    let coach = Browser::start().await;
+    let coach = stack.browser().await;
     new_msfas(&stack, &coach).await;
     sync_now(&coach).await;
     let url = coach.client.current_url().await.unwrap();

@@ -77,7 +77,7 @@ async fn unsent_count(browser: &Browser) -> String {
 #[tokio::test]
 async fn edits_interleaved_in_three_tabs_all_reach_the_server_once_and_every_tab_shows_them() {
     let stack = Stack::start().await;
-    let browser = Browser::start().await;
+    let browser = stack.browser().await;
     new_msfas(&stack, &browser).await;
     let first = current_url(&browser).await;
     let a = browser.tab().await;
@@ -136,7 +136,7 @@ async fn edits_interleaved_in_three_tabs_all_reach_the_server_once_and_every_tab
     }
 
     // A fresh device gets every tab's edits.
-    let fresh = Browser::start().await;
+    let fresh = stack.browser().await;
     fresh.goto(&stack.url("/clients")).await;
     sync_now(&fresh).await;
     for (url, answers) in [(&first, &first_record[..]), (&second, &second_record[..])] {
@@ -205,7 +205,7 @@ async fn wait_for_unsent(browser: &Browser, expected: &str) {
 #[tokio::test]
 async fn one_answer_typed_in_two_tabs_before_either_saw_the_other_keeps_both_values() {
     let stack = Stack::start().await;
-    let browser = Browser::start().await;
+    let browser = stack.browser().await;
     new_msfas(&stack, &browser).await;
     let record = current_url(&browser).await;
     let a = browser.tab().await;
@@ -236,7 +236,7 @@ async fn one_answer_typed_in_two_tabs_before_either_saw_the_other_keeps_both_val
     for text in both {
         assert_eq!(changes_with(&log, text), 1, "{text} is on the server once");
     }
-    let fresh = Browser::start().await;
+    let fresh = stack.browser().await;
     fresh.goto(&stack.url("/clients")).await;
     sync_now(&fresh).await;
     fresh.goto(&record).await;
@@ -246,7 +246,7 @@ async fn one_answer_typed_in_two_tabs_before_either_saw_the_other_keeps_both_val
 #[tokio::test]
 async fn when_the_syncing_tab_closes_mid_push_another_tab_finishes_and_nothing_is_stored_twice() {
     let stack = Stack::start().await;
-    let browser = Browser::start().await;
+    let browser = stack.browser().await;
     new_msfas(&stack, &browser).await;
     sync_now(&browser).await;
     let record = current_url(&browser).await;
@@ -312,7 +312,7 @@ async fn when_the_syncing_tab_closes_mid_push_another_tab_finishes_and_nothing_i
 #[tokio::test]
 async fn an_answer_typed_in_a_second_tab_of_the_same_record_is_not_lost() {
     let stack = Stack::start().await;
-    let browser = Browser::start().await;
+    let browser = stack.browser().await;
     new_msfas(&stack, &browser).await;
     let record = current_url(&browser).await;
     let first = browser.tab().await;
@@ -329,7 +329,7 @@ async fn an_answer_typed_in_a_second_tab_of_the_same_record_is_not_lost() {
     let log = stack.server_log().await;
     assert_eq!(changes_with(&log, "一つ目のタブ"), 1, "{log:#?}");
     assert_eq!(changes_with(&log, "二つ目のタブ"), 1, "{log:#?}");
-    let fresh = Browser::start().await;
+    let fresh = stack.browser().await;
     fresh.goto(&stack.url("/clients")).await;
     sync_now(&fresh).await;
     fresh.goto(&record).await;

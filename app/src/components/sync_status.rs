@@ -15,6 +15,8 @@ pub fn error_text(error: &SyncError) -> String {
         SyncError::Refused(message) => trn(Key::SyncErrRefused, message),
         SyncError::Server(message) => trn(Key::SyncErrServer, message),
         SyncError::Storage(_) => tr(Key::SyncErrStorage)().to_owned(),
+        SyncError::SignedOut => tr(Key::SyncErrSignedOut)().to_owned(),
+        SyncError::Retired => tr(Key::SyncErrRetired)().to_owned(),
     }
 }
 

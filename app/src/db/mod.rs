@@ -96,6 +96,8 @@ struct State {
     /// When each entity last changed, as this device knows it.
     updated: BTreeMap<Entity, i64>,
     cursor: u64,
+    /// The last scope hand-over this device finished.
+    scope: u64,
 }
 
 impl State {
@@ -109,6 +111,7 @@ impl State {
             stamps: BTreeMap::new(),
             updated: BTreeMap::new(),
             cursor: 0,
+            scope: 0,
         }
     }
 
@@ -226,6 +229,7 @@ impl Db {
                 match idb.load().await {
                     Ok(contents) => {
                         state.cursor = contents.cursor;
+                        state.scope = contents.scope;
                         for (n, text) in contents.changes.iter().enumerate() {
                             match stored::decode::<Synced>(text) {
                                 Ok(synced) => {
@@ -606,6 +610,23 @@ impl Db {
             entries
         })
         .unwrap_or_default()
+    }
+
+    /// Deletes this device's data and reloads every tab of the app. With `keep_unsent` (another
+    /// person signed in) only what came from the server goes: unsent changes stay, to be sent
+    /// under the new person's session (set aside by the server if theirs to write is not). Without
+    /// it (the device was revoked or retired) everything goes, its identity too.
+    pub async fn wipe(self, keep_unsent: bool) {
+        if let Some(idb) = idb() {
+            let _ = idb.clear().await;
+        } else if let Ok(idb) = Idb::open().await {
+            let _ = idb.clear().await;
+        }
+        if !keep_unsent {
+            storage::remove_all_data();
+        }
+        crate::tabs::post(&crate::tabs::Message::Wiped);
+        let _ = window().location().reload();
     }
 
     /// This device's id (each tab writes under a writer id of its own).

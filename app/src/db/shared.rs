@@ -15,7 +15,7 @@ use crate::tabs;
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::collections::BTreeSet;
-use yorisoi_domain::ids::DeviceId;
+use yorisoi_domain::ids::{ClientId, DeviceId};
 use yorisoi_domain::stored;
 use yorisoi_domain::sync::local::{RefusedChange, Synced, Unsent, Writer};
 use yorisoi_domain::sync::outbox::pushable;
@@ -33,6 +33,8 @@ pub enum TabEvent {
     },
     /// The syncing tab wrote a pulled page and its cursor.
     Pulled { changes: Vec<Pulled>, cursor: u64 },
+    /// The syncing tab deleted these clients (they left this device's scope).
+    Forgot { clients: Vec<ClientId> },
 }
 
 thread_local! {
@@ -59,6 +61,10 @@ pub(super) fn listen(db: Db) {
     tabs::open(move |message| match message {
         tabs::Message::Pulled { changes, cursor } => {
             db.tab_event(TabEvent::Pulled { changes, cursor });
+        }
+        tabs::Message::Forgot { clients } => db.tab_event(TabEvent::Forgot { clients }),
+        tabs::Message::Wiped => {
+            let _ = window().location().reload();
         }
         other => crate::sync::on_message(other),
     });
@@ -122,6 +128,10 @@ impl Db {
             None => return,
             Some(TabEvent::Pulled { changes, cursor }) => {
                 self.apply_pulled(&changes, cursor);
+                return;
+            }
+            Some(TabEvent::Forgot { clients }) => {
+                self.forgot(&clients);
                 return;
             }
             Some(TabEvent::Storage { key, old, new }) => {
@@ -275,7 +285,7 @@ impl Db {
             })
             .collect();
         let idb = idb().ok_or_else(no_idb)?;
-        idb.write(&entries, None).await?;
+        idb.write(&entries, &[], None, None).await?;
         for (key, _, _) in &acked {
             storage::remove(key);
         }
@@ -309,9 +319,19 @@ impl Db {
         with_state(|s| s.cursor).unwrap_or(0)
     }
 
-    /// A pulled page: written with its cursor in one IndexedDB transaction, then told to the other
-    /// tabs and applied.
-    pub async fn pulled(self, changes: Vec<Pulled>, cursor: u64) -> Result<(), StorageError> {
+    /// The last scope hand-over this device finished.
+    pub fn scope(self) -> u64 {
+        with_state(|s| s.scope).unwrap_or(0)
+    }
+
+    /// A pulled page: written with its cursor (and the hand-over it finishes, if any) in one
+    /// IndexedDB transaction, then told to the other tabs and applied.
+    pub async fn pulled(
+        self,
+        changes: Vec<Pulled>,
+        cursor: u64,
+        scope: Option<u64>,
+    ) -> Result<(), StorageError> {
         let entries: Vec<(String, String)> = with_state(|s| {
             changes
                 .iter()
@@ -328,10 +348,42 @@ impl Db {
         })
         .unwrap_or_default();
         let idb = idb().ok_or_else(no_idb)?;
-        idb.write(&entries, Some(cursor)).await?;
+        idb.write(&entries, &[], Some(cursor), scope).await?;
+        if let Some(scope) = scope {
+            with_state(|s| s.scope = s.scope.max(scope));
+        }
         tabs::post_pulled(&changes, cursor);
         self.apply_pulled(&changes, cursor);
         Ok(())
+    }
+
+    /// Whether any change of these clients waits to be sent, in any tab.
+    pub fn has_unsent_for(self, clients: &[ClientId]) -> bool {
+        with_state(|s| {
+            s.outbox.pending().any(|c| clients.contains(&c.client))
+                || s.others.values().any(|(_, u)| clients.contains(&u.change.client))
+        })
+        .unwrap_or(false)
+    }
+
+    /// Deletes everything of `clients` from this device (they left its scope, and what it had
+    /// unsent for them was sent), and records hand-over `token` as finished, in one IndexedDB
+    /// transaction. The other tabs forget them too.
+    pub async fn forget_clients(self, clients: &[ClientId], token: u64) -> Result<(), StorageError> {
+        let (keys, entities) = with_state(|s| forget(s, clients)).unwrap_or_default();
+        let idb = idb().ok_or_else(no_idb)?;
+        idb.write(&[], &keys, None, Some(token)).await?;
+        with_state(|s| s.scope = s.scope.max(token));
+        tabs::post(&tabs::Message::Forgot {
+            clients: clients.to_vec(),
+        });
+        self.rebuild(&entities);
+        Ok(())
+    }
+
+    fn forgot(self, clients: &[ClientId]) {
+        let (_, entities) = with_state(|s| forget(s, clients)).unwrap_or_default();
+        self.rebuild(&entities);
     }
 
     fn apply_pulled(self, changes: &[Pulled], cursor: u64) {
@@ -352,6 +404,28 @@ impl Db {
         .unwrap_or_default();
         self.rebuild(&touched.into_iter().collect::<Vec<_>>());
     }
+}
+
+/// Forgets `clients` in memory: the IndexedDB keys of their changes, and their entities (to
+/// rebuild, which removes them from what pages show).
+fn forget(state: &mut State, clients: &[ClientId]) -> (Vec<String>, Vec<Entity>) {
+    let entities: Vec<Entity> = state
+        .replica
+        .entities()
+        .filter(|(_, c)| clients.contains(c))
+        .map(|(e, _)| e)
+        .collect();
+    let mut keys = Vec::new();
+    for client in clients {
+        for id in state.replica.forget_client(*client) {
+            state.stamps.remove(&id);
+            keys.push(change_key(&id));
+        }
+    }
+    for entity in &entities {
+        state.updated.remove(entity);
+    }
+    (keys, entities)
 }
 
 /// One `storage` event from another tab; the entity it touched, if any.

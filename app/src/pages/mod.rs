@@ -1,5 +1,7 @@
 //! One module per place in the app; the routes in `lib.rs` point here.
 
+mod account;
+mod admin;
 mod clients;
 mod compare;
 mod history;
@@ -9,6 +11,8 @@ mod records;
 mod settings;
 mod sync;
 
+pub use account::{AccountCard, SetupPage, SignInPage};
+pub use admin::AdminPage;
 pub use clients::{ClientList, ClientPage};
 pub use compare::ComparePage;
 pub use history::HistoryPage;

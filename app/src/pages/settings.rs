@@ -17,6 +17,8 @@ pub fn SettingsPage() -> impl IntoView {
         <section class="page" aria-labelledby="page-title">
             <h1 id="page-title" data-testid="page-title">{tr(Key::SettingsTitle)}</h1>
 
+            <super::AccountCard />
+
             <section class="card" aria-labelledby="lang-heading">
                 <h2 id="lang-heading">{tr(Key::LanguageHeading)}</h2>
                 <div class="choice-row" role="group" aria-labelledby="lang-heading">

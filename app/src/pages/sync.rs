@@ -141,5 +141,6 @@ fn reason(refusal: &Refusal) -> String {
         Refusal::UnknownInstrument { .. } => tr(Key::RefusedUnknownInstrument)().to_owned(),
         Refusal::NoInstrument => tr(Key::RefusedNoInstrument)().to_owned(),
         Refusal::InstrumentChanged => tr(Key::RefusedInstrumentChanged)().to_owned(),
+        Refusal::NotInScope => tr(Key::RefusedNotInScope)().to_owned(),
     }
 }

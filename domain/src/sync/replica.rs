@@ -116,6 +116,29 @@ impl Replica {
             .map(|((e, f), r)| (*e, f.as_str(), r))
     }
 
+    /// Forgets everything of one client (its entities, fields and history), as when it leaves
+    /// this device's scope. Returns the ids of the changes forgotten, for the store to delete.
+    pub fn forget_client(&mut self, client: ClientId) -> Vec<ChangeId> {
+        let gone: std::collections::BTreeSet<Entity> = self
+            .owners
+            .iter()
+            .filter(|(_, c)| **c == client)
+            .map(|(e, _)| *e)
+            .collect();
+        self.owners.retain(|e, _| !gone.contains(e));
+        self.fields.retain(|(e, _), _| !gone.contains(e));
+        let ids: Vec<ChangeId> = self
+            .history
+            .values()
+            .filter(|c| c.client == client || gone.contains(&c.entity))
+            .map(|c| c.id)
+            .collect();
+        for id in &ids {
+            self.history.remove(id);
+        }
+        ids
+    }
+
     /// Every change ever applied, by id: the history a person can view.
     pub fn history(&self) -> &BTreeMap<ChangeId, Change> {
         &self.history
@@ -143,6 +166,35 @@ mod tests {
     use super::*;
     use crate::ids::{DeviceId, RecordId};
     use serde_json::json;
+
+    #[test]
+    fn forgetting_a_client_removes_its_entities_fields_and_history_and_nothing_else() {
+        let device = DeviceId::new_v7(1, [1; 10]);
+        let (kept, gone) = (ClientId::new_v7(2, [2; 10]), ClientId::new_v7(3, [3; 10]));
+        let mut replica = Replica::default();
+        let mut seq = 0;
+        for (client, n) in [(kept, 5u8), (gone, 6), (gone, 7)] {
+            let record = Entity::Record(RecordId::new_v7(u64::from(n), [n; 10]));
+            for field in ["status", "answers.user1.q2"] {
+                seq += 1;
+                let change = replica.edit(ChangeId { device, seq }, record, client, field, json!(n));
+                replica.apply(&change);
+            }
+        }
+        let before = replica.history().len();
+        let forgotten = replica.forget_client(gone);
+        assert_eq!(forgotten.len(), 4);
+        assert_eq!(replica.history().len(), before - 4);
+        assert!(replica.entities().all(|(_, c)| c == kept));
+        assert_eq!(replica.entities().count(), 1);
+        assert!(replica.history().values().all(|c| c.client == kept));
+        assert!(
+            replica
+                .fields
+                .keys()
+                .all(|(e, _)| replica.owner(*e) == Some(kept))
+        );
+    }
 
     #[test]
     fn edits_of_different_fields_merge_by_themselves_and_history_keeps_every_value() {

@@ -52,6 +52,9 @@ ALTER TABLE devices ADD COLUMN state TEXT NOT NULL DEFAULT 'active' CHECK (state
 ALTER TABLE devices ADD COLUMN enrolled_at BIGINT;
 ALTER TABLE devices ADD COLUMN last_seen BIGINT;
 ALTER TABLE devices ADD COLUMN last_person TEXT;
+-- A row of this table is also each writer's (a tab's run of the app pushes under a writer id of
+-- its own): the device whose session first pushed under it owns it, and no other may push as it.
+ALTER TABLE devices ADD COLUMN owner TEXT;
 -- Scope hand-overs are numbered per device; the device echoes the last it finished.
 ALTER TABLE devices ADD COLUMN scope_token BIGINT NOT NULL DEFAULT 0;
 

@@ -529,7 +529,8 @@ macro_rules! accounts {
             }
 
             pub async fn devices(pool: &$pool) -> Result<Vec<Device>, DbError> {
-                let rows: Vec<$row> = sqlx::query("SELECT d.device, d.name, d.state, d.last_seen, p.name AS person_name FROM devices d LEFT JOIN people p ON p.id = d.last_person ORDER BY d.last_seen DESC, d.device")
+                let rows: Vec<$row> = sqlx::query("SELECT d.device, d.name, d.state, d.last_seen, p.name AS person_name FROM devices d LEFT JOIN people p ON p.id = d.last_person \
+                     WHERE d.enrolled_at IS NOT NULL ORDER BY d.last_seen DESC, d.device")
                     .fetch_all(pool)
                     .await?;
                 rows.iter()

@@ -59,6 +59,8 @@ pub enum DbError {
     Backup(String),
     #[error("{0}")]
     NotFound(String),
+    #[error("changes numbered by {0} belong to another device")]
+    NotYours(String),
 }
 
 /// What a push did: how far the device's changes are on the server, and which of them were set
@@ -324,11 +326,19 @@ macro_rules! backend {
                 // One writer at a time (see the migration): sequence numbers commit in order.
                 sqlx::raw_sql($begin).execute(&mut *conn).await?;
                 let result = async {
-                    let last: Option<i64> = sqlx::query_scalar("SELECT last_seq FROM devices WHERE device = $1")
+                    let row = sqlx::query("SELECT last_seq, owner FROM devices WHERE device = $1")
                         .bind(&device)
                         .fetch_optional(&mut *conn)
                         .await?;
-                    let last = u64::try_from(last.unwrap_or(0)).unwrap_or(0);
+                    let owner = by.device.to_string();
+                    let (last, claimed): (i64, Option<String>) = match &row {
+                        Some(row) => (row.try_get("last_seq")?, row.try_get("owner")?),
+                        None => (0, None),
+                    };
+                    if claimed.as_ref().is_some_and(|c| *c != owner) {
+                        return Err(DbError::NotYours(device.clone()));
+                    }
+                    let last = u64::try_from(last).unwrap_or(0);
                     let (fresh, acked) = protocol::accept(request, last)?;
                     let known = known_entities(&mut conn, &fresh).await?;
                     let existing = existing_clients(&mut conn, &fresh).await?;
@@ -386,9 +396,10 @@ macro_rules! backend {
                         });
                         insert.build().execute(&mut *conn).await?;
                     }
-                    sqlx::query("INSERT INTO devices (device, last_seq) VALUES ($1, $2) ON CONFLICT (device) DO UPDATE SET last_seq = excluded.last_seq")
+                    sqlx::query("INSERT INTO devices (device, last_seq, owner) VALUES ($1, $2, $3) ON CONFLICT (device) DO UPDATE SET last_seq = excluded.last_seq, owner = excluded.owner")
                         .bind(&device)
                         .bind(as_i64(acked))
+                        .bind(&owner)
                         .execute(&mut *conn)
                         .await?;
                     let refused = refusals(&mut conn, request).await?;

@@ -130,6 +130,11 @@ macro_rules! scope_backend {
                     .iter()
                     .map(|c| parse_client(c))
                     .collect::<Result<_, _>>()?;
+                if since == 0 && echo == 0 {
+                    // The device starts from nothing (a new device, or one that deleted what it
+                    // had for another person): whatever it held before, it holds nothing now.
+                    sqlx::query("DELETE FROM held WHERE device = $1").bind(&device).execute(pool).await?;
+                }
                 let hand_over = hand_over(pool, &device, &scope, echo).await?;
                 let since_i = super::super::as_i64(since);
                 let mut changes = Vec::new();

@@ -74,6 +74,7 @@ async fn begin(
         role: person.role,
         device,
         expires_at,
+        server_time: now,
     };
     let cookie = session_cookie(
         Some(&token),
@@ -176,6 +177,7 @@ pub async fn me(who: Principal) -> Json<Me> {
         role: who.role,
         device: who.device,
         expires_at: who.expires_at,
+        server_time: now_ms(),
     })
 }
 

@@ -1,0 +1,203 @@
+//! The server's API as typed functions, one per endpoint. Every call runs under a watchdog (a
+//! request with no answer in 20 s is dropped) and reads the server's JSON error on failure.
+//! The session travels as an HttpOnly cookie the page cannot read: nothing here holds a secret.
+
+use futures_util::future::{Either, select};
+use gloo_timers::future::TimeoutFuture;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use yorisoi_domain::accounts::{
+    Assignment, ChangePassword, ClientEntry, Device, Me, NewPerson, Person, PersonUpdate,
+    SetAside, Setup, SignIn,
+};
+use yorisoi_domain::ids::{DeviceId, PersonId};
+use yorisoi_domain::sync::protocol::{PullResponse, PushRequest, PushResponse, WIRE_FORMAT};
+
+/// How long a request may go without an answer before the watchdog drops it.
+const STALL_MS: u32 = 20_000;
+
+/// Why a call did not succeed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ApiError {
+    /// The server could not be reached (no network, or the server is down).
+    Offline,
+    /// The server stopped answering part-way.
+    Stalled,
+    /// The server answered with an error: its status, its code and its message.
+    Status {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    /// The answer was not what this app understands.
+    Garbled(String),
+}
+
+impl ApiError {
+    /// The server's error code, if it answered with one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ApiError::Status { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// The server's message, or a plain description.
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::Status { message, .. } => message.clone(),
+            ApiError::Garbled(detail) => detail.clone(),
+            ApiError::Offline => "offline".into(),
+            ApiError::Stalled => "stalled".into(),
+        }
+    }
+}
+
+fn base() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}
+
+fn http() -> reqwest::Client {
+    reqwest::Client::new()
+}
+
+/// Sends a request under the watchdog; its answer's body (empty for 204).
+async fn send(request: reqwest::RequestBuilder) -> Result<String, ApiError> {
+    let exchange = async {
+        let response = request.send().await.map_err(|_| ApiError::Offline)?;
+        let status = response.status();
+        let text = response.text().await.map_err(|_| ApiError::Offline)?;
+        if status.is_success() {
+            return Ok(text);
+        }
+        let body: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        Err(ApiError::Status {
+            status: status.as_u16(),
+            code: body["error"]["code"].as_str().unwrap_or_default().to_owned(),
+            message: body["error"]["message"]
+                .as_str()
+                .map_or_else(|| status.to_string(), str::to_owned),
+        })
+    };
+    match select(Box::pin(exchange), TimeoutFuture::new(STALL_MS)).await {
+        Either::Left((result, _)) => result,
+        Either::Right(_) => Err(ApiError::Stalled),
+    }
+}
+
+async fn json<T: DeserializeOwned>(request: reqwest::RequestBuilder) -> Result<T, ApiError> {
+    let text = send(request).await?;
+    serde_json::from_str(&text).map_err(|e| ApiError::Garbled(e.to_string()))
+}
+
+fn get(path: &str) -> reqwest::RequestBuilder {
+    http().get(format!("{}{path}", base()))
+}
+
+fn post(path: &str, body: &impl Serialize) -> reqwest::RequestBuilder {
+    http().post(format!("{}{path}", base())).json(body)
+}
+
+// Sync.
+
+pub async fn push(request: &PushRequest) -> Result<PushResponse, ApiError> {
+    json(post("/api/v1/sync/push", request)).await
+}
+
+pub async fn pull(since: u64, scope: u64) -> Result<PullResponse, ApiError> {
+    json(get(&format!(
+        "/api/v1/sync/pull?format={WIRE_FORMAT}&since={since}&scope={scope}"
+    )))
+    .await
+}
+
+// Session.
+
+pub async fn me() -> Result<Me, ApiError> {
+    json(get("/api/v1/session")).await
+}
+
+pub async fn sign_in(request: &SignIn) -> Result<Me, ApiError> {
+    json(post("/api/v1/session", request)).await
+}
+
+pub async fn sign_out() -> Result<(), ApiError> {
+    send(http().delete(format!("{}/api/v1/session", base())))
+        .await
+        .map(drop)
+}
+
+pub async fn set_up(request: &Setup) -> Result<Me, ApiError> {
+    json(post("/api/v1/setup", request)).await
+}
+
+pub async fn change_password(request: &ChangePassword) -> Result<Me, ApiError> {
+    json(post("/api/v1/password", request)).await
+}
+
+// Administration.
+
+pub async fn people() -> Result<Vec<Person>, ApiError> {
+    json(get("/api/v1/people")).await
+}
+
+pub async fn add_person(request: &NewPerson) -> Result<Person, ApiError> {
+    json(post("/api/v1/people", request)).await
+}
+
+pub async fn update_person(id: PersonId, update: &PersonUpdate) -> Result<Person, ApiError> {
+    json(
+        http()
+            .patch(format!("{}/api/v1/people/{id}", base()))
+            .json(update),
+    )
+    .await
+}
+
+pub async fn clients() -> Result<Vec<ClientEntry>, ApiError> {
+    json(get("/api/v1/clients")).await
+}
+
+pub async fn assign(assignment: &Assignment) -> Result<(), ApiError> {
+    send(post("/api/v1/assignments", assignment)).await.map(drop)
+}
+
+pub async fn unassign(assignment: &Assignment) -> Result<(), ApiError> {
+    send(
+        http()
+            .delete(format!("{}/api/v1/assignments", base()))
+            .json(assignment),
+    )
+    .await
+    .map(drop)
+}
+
+pub async fn devices() -> Result<Vec<Device>, ApiError> {
+    json(get("/api/v1/devices")).await
+}
+
+/// `action`: "revoke" or "retire".
+pub async fn device_action(device: DeviceId, action: &str) -> Result<(), ApiError> {
+    send(post(
+        &format!("/api/v1/devices/{device}/{action}"),
+        &serde_json::Value::Null,
+    ))
+    .await
+    .map(drop)
+}
+
+pub async fn quarantine() -> Result<Vec<SetAside>, ApiError> {
+    json(get("/api/v1/quarantine")).await
+}
+
+/// `action`: "accept" or "discard".
+pub async fn decide(id: i64, action: &str) -> Result<(), ApiError> {
+    send(post(
+        &format!("/api/v1/quarantine/{id}/{action}"),
+        &serde_json::Value::Null,
+    ))
+    .await
+    .map(drop)
+}

@@ -1,0 +1,212 @@
+//! Signing in, the first administrator's set-up, and changing one's password.
+
+use super::set_title;
+use crate::account::{Why, use_account};
+use crate::api::{self, ApiError};
+use crate::db::use_db;
+use crate::i18n::{Key, tr, trn};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use yorisoi_domain::accounts::{ChangePassword, Setup};
+
+/// What a failed sign-in says, in words a person can act on.
+fn sign_in_problem(error: &ApiError) -> String {
+    match (error, error.code()) {
+        (ApiError::Offline | ApiError::Stalled, _) => tr(Key::SignInOffline)().to_owned(),
+        (_, Some("sign_in_failed")) => tr(Key::SignInFailed)().to_owned(),
+        (_, Some("too_many_requests")) => tr(Key::SignInTooMany)().to_owned(),
+        (_, Some("device_revoked")) => tr(Key::SignInRevoked)().to_owned(),
+        _ => trn(Key::AdminFailed, error.message()),
+    }
+}
+
+/// A labelled text input bound to a signal.
+#[component]
+pub fn TextInput(
+    label: Key,
+    value: RwSignal<String>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+    testid: &'static str,
+) -> impl IntoView {
+    view! {
+        <label class="field">
+            <span class="field-label">{tr(label)}</span>
+            <input
+                class="input"
+                type=kind
+                autocomplete=autocomplete
+                data-testid=testid
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+        </label>
+    }
+}
+
+/// Shown instead of every page while nobody is signed in on this device.
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    set_title(Key::SignInTitle);
+    let account = use_account();
+    let db = use_db();
+    let (login, password) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let problem = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        problem.set(None);
+        leptos::task::spawn_local(async move {
+            let result = account
+                .sign_in(db, login.get_untracked(), password.get_untracked())
+                .await;
+            busy.set(false);
+            match result {
+                Ok(()) => password.set(String::new()),
+                Err(error) => problem.set(Some(sign_in_problem(&error))),
+            }
+        });
+    };
+    view! {
+        <section class="page narrow" aria-labelledby="page-title">
+            <h1 id="page-title" data-testid="page-title">{tr(Key::SignInTitle)}</h1>
+            <p class="notice" data-testid="sign-in-why">
+                {move || match account.why.get() {
+                    Why::SignedOut => tr(Key::SignInIntro)(),
+                    Why::Expired => tr(Key::SignInExpired)(),
+                    Why::Ended => tr(Key::SignInEnded)(),
+                }}
+            </p>
+            <form class="card stack" on:submit=submit data-testid="sign-in-form">
+                <TextInput label=Key::LoginLabel value=login autocomplete="username" testid="login" />
+                <TextInput label=Key::PasswordLabel value=password kind="password" autocomplete="current-password" testid="password" />
+                <Show when=move || problem.get().is_some()>
+                    <p class="sync-error" role="alert" data-testid="sign-in-problem">{move || problem.get()}</p>
+                </Show>
+                <button type="submit" data-testid="sign-in" disabled=move || busy.get()>
+                    {move || if busy.get() { tr(Key::SignInBusy)() } else { tr(Key::SignInButton)() }}
+                </button>
+            </form>
+        </section>
+    }
+}
+
+/// `/setup?code=…`: the first administrator, from the link the server printed.
+#[component]
+pub fn SetupPage() -> impl IntoView {
+    set_title(Key::SetupTitle);
+    let account = use_account();
+    let db = use_db();
+    let query = use_query_map();
+    let code = move || query.read().get("code").unwrap_or_default();
+    let (login, name, password) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
+    let problem = RwSignal::new(None::<String>);
+    let navigate = use_navigate();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        problem.set(None);
+        let Some(device) = db.device() else { return };
+        let request = Setup {
+            code: code(),
+            login: login.get_untracked(),
+            name: name.get_untracked(),
+            password: password.get_untracked(),
+            device,
+        };
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            match api::set_up(&request).await {
+                Ok(me) => {
+                    account.signed_in(db, me).await;
+                    navigate("/admin", Default::default());
+                }
+                Err(error) => problem.set(Some(match error.code() {
+                    Some("forbidden") => tr(Key::SetupInvalid)().to_owned(),
+                    _ => sign_in_problem(&error),
+                })),
+            }
+        });
+    };
+    view! {
+        <section class="page narrow" aria-labelledby="page-title">
+            <h1 id="page-title" data-testid="page-title">{tr(Key::SetupTitle)}</h1>
+            <p class="notice">{tr(Key::SetupIntro)}</p>
+            <form class="card stack" on:submit=submit data-testid="setup-form">
+                <TextInput label=Key::NameLabel value=name autocomplete="name" testid="setup-name" />
+                <TextInput label=Key::LoginLabel value=login autocomplete="username" testid="setup-login" />
+                <TextInput label=Key::NewPasswordLabel value=password kind="password" autocomplete="new-password" testid="setup-password" />
+                <Show when=move || problem.get().is_some()>
+                    <p class="sync-error" role="alert" data-testid="setup-problem">{move || problem.get()}</p>
+                </Show>
+                <button type="submit" data-testid="setup-submit">{tr(Key::SetupButton)}</button>
+            </form>
+        </section>
+    }
+}
+
+/// On the settings page: who is signed in, until when this device works offline, sign out, and
+/// a new password.
+#[component]
+pub fn AccountCard() -> impl IntoView {
+    let account = use_account();
+    let db = use_db();
+    let (current, new) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let outcome = RwSignal::new(None::<Result<(), String>>);
+    let change = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let request = ChangePassword {
+            current: current.get_untracked(),
+            new: new.get_untracked(),
+        };
+        leptos::task::spawn_local(async move {
+            match api::change_password(&request).await {
+                Ok(me) => {
+                    account.signed_in(db, me).await;
+                    current.set(String::new());
+                    new.set(String::new());
+                    outcome.set(Some(Ok(())));
+                }
+                Err(error) => outcome.set(Some(Err(match error {
+                    ApiError::Offline | ApiError::Stalled => tr(Key::AdminOffline)().to_owned(),
+                    other => trn(Key::AdminFailed, other.message()),
+                }))),
+            }
+        });
+    };
+    let sign_out = move |_| {
+        leptos::task::spawn_local(async move { account.sign_out().await });
+    };
+    view! {
+        <section class="card" aria-labelledby="account-heading">
+            <h2 id="account-heading">{tr(Key::AccountHeading)}</h2>
+            <p data-testid="account-who">
+                {move || account.me.get().map(|me| trn(Key::SignedInAs, format!("{} ({})", me.name, me.login)))}
+            </p>
+            <p data-testid="offline-until">
+                {move || account.me.get().map(|me| trn(Key::OfflineUntil, crate::clock::format_time(me.expires_at)))}
+            </p>
+            <p class="hint" data-testid="device-id">
+                {move || db.device().map(|d| trn(Key::DeviceIdLabel, d))}
+            </p>
+            <button type="button" class="secondary" data-testid="sign-out" on:click=sign_out>{tr(Key::SignOut)}</button>
+            <h3>{tr(Key::PasswordTitle)}</h3>
+            <form class="stack" on:submit=change>
+                <TextInput label=Key::CurrentPasswordLabel value=current kind="password" autocomplete="current-password" testid="current-password" />
+                <TextInput label=Key::NewPasswordLabel value=new kind="password" autocomplete="new-password" testid="new-password" />
+                {move || outcome.get().map(|o| match o {
+                    Ok(()) => view! { <p class="notice" role="status">{tr(Key::PasswordChanged)}</p> }.into_any(),
+                    Err(message) => view! { <p class="sync-error" role="alert">{message}</p> }.into_any(),
+                })}
+                <button type="submit" data-testid="change-password">{tr(Key::PasswordChangeButton)}</button>
+            </form>
+        </section>
+    }
+}
