@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use serde_json::json;
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
-use yorisoi_domain::accounts::{Me, Person, Role};
+use yorisoi_domain::accounts::{DeviceState, Me, Person, Role};
 use yorisoi_domain::ids::DeviceId;
 use yorisoi_server::AppState;
 use yorisoi_server::auth::{SessionPolicy, now_ms, token_hash};
@@ -682,10 +682,11 @@ async fn a_revoked_or_retired_device_cannot_sign_in_again() {
             .send(&state)
             .await
             .json();
+        let state_of = |id| devices.iter().find(|d| d.id == id).map(|d| d.state);
         assert_eq!(
-            devices.iter().filter(|d| d.id == lost || d.id == handed_back).count(),
-            2,
-            "{name}: the refused sign-ins made no new device"
+            (state_of(lost), state_of(handed_back)),
+            (Some(DeviceState::Revoked), Some(DeviceState::Retired)),
+            "{name}: the refused sign-ins changed nothing: {devices:?}"
         );
         let reply = sign_in("ito", PASSWORD, new_device()).send(&state).await;
         assert_eq!(

@@ -144,7 +144,7 @@ pub async fn client_count(browser: &Browser) -> usize {
 /// One client with a filled-in MSFAS, made through the UI on a browser of its own and synced:
 /// the template [`Stack::seed_copies`] copies.
 pub async fn one_synced_msfas(stack: &Stack) {
-    let maker = Browser::start().await;
+    let maker = stack.browser().await;
     new_msfas(stack, &maker).await;
     fill_sheet_1(&maker).await;
     sync_now(&maker).await;
