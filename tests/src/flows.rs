@@ -6,11 +6,14 @@ const Q4: &str = "section[data-field='user1.q4']";
 
 /// Adds a client named 山田 花子 and opens a new MSFAS for them in supporter mode.
 pub async fn new_msfas(stack: &Stack, browser: &Browser) {
+    new_msfas_for(stack, browser, "山田 花子").await;
+}
+
+/// Adds a client named `name` and opens a new MSFAS for them in supporter mode.
+pub async fn new_msfas_for(stack: &Stack, browser: &Browser, name: &str) {
     browser.goto(&stack.url("/clients")).await;
     browser.click("[data-testid=add-client]").await;
-    browser
-        .type_into("[data-testid=client-name]", "山田 花子")
-        .await;
+    browser.type_into("[data-testid=client-name]", name).await;
     browser
         .type_into(
             "[data-testid=client-workplace]",
@@ -148,4 +151,37 @@ pub async fn one_synced_msfas(stack: &Stack) {
     new_msfas(stack, &maker).await;
     fill_sheet_1(&maker).await;
     sync_now(&maker).await;
+}
+
+/// Waits until the client list shows exactly `expected` (in any order); fails with what it
+/// shows otherwise.
+pub async fn wait_for_client_names(stack: &Stack, browser: &Browser, expected: &[&str]) {
+    browser.goto(&stack.url("/clients")).await;
+    browser.testid("page-title").await;
+    let mut expected: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+    expected.sort();
+    let mut shown = Vec::new();
+    for _ in 0..150 {
+        shown = client_names(browser).await;
+        if shown == expected {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the client list shows {shown:?}, expected {expected:?}");
+}
+
+/// The names on the client list as it is now, sorted.
+pub async fn client_names(browser: &Browser) -> Vec<String> {
+    let mut names = Vec::new();
+    for element in browser
+        .client
+        .find_all(fantoccini::Locator::Css(".client-name"))
+        .await
+        .unwrap()
+    {
+        names.push(element.text().await.unwrap());
+    }
+    names.sort();
+    names
 }

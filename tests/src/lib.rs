@@ -3,6 +3,7 @@
 //! Chromium profile driven through ChromeDriver. Every process started here is ended when its
 //! guard is dropped, which also happens when a test panics.
 
+pub mod admin;
 mod axe;
 mod browser;
 pub mod flows;

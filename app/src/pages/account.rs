@@ -51,7 +51,8 @@ pub fn SignInPage() -> impl IntoView {
     let account = use_account();
     let db = use_db();
     let (login, password) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
-    let problem = RwSignal::new(None::<String>);
+    // The error, not its text: words are looked up in the view, where the language is known.
+    let problem = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -67,7 +68,7 @@ pub fn SignInPage() -> impl IntoView {
             busy.set(false);
             match result {
                 Ok(()) => password.set(String::new()),
-                Err(error) => problem.set(Some(sign_in_problem(&error))),
+                Err(error) => problem.set(Some(error)),
             }
         });
     };
@@ -85,7 +86,9 @@ pub fn SignInPage() -> impl IntoView {
                 <TextInput label=Key::LoginLabel value=login autocomplete="username" testid="login" />
                 <TextInput label=Key::PasswordLabel value=password kind="password" autocomplete="current-password" testid="password" />
                 <Show when=move || problem.get().is_some()>
-                    <p class="sync-error" role="alert" data-testid="sign-in-problem">{move || problem.get()}</p>
+                    <p class="sync-error" role="alert" data-testid="sign-in-problem">
+                        {move || problem.get().map(|e| sign_in_problem(&e))}
+                    </p>
                 </Show>
                 <button type="submit" data-testid="sign-in" disabled=move || busy.get()>
                     {move || if busy.get() { tr(Key::SignInBusy)() } else { tr(Key::SignInButton)() }}
@@ -108,7 +111,7 @@ pub fn SetupPage() -> impl IntoView {
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
     );
-    let problem = RwSignal::new(None::<String>);
+    let problem = RwSignal::new(None::<ApiError>);
     let navigate = use_navigate();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -128,10 +131,7 @@ pub fn SetupPage() -> impl IntoView {
                     account.signed_in(db, me).await;
                     navigate("/admin", Default::default());
                 }
-                Err(error) => problem.set(Some(match error.code() {
-                    Some("forbidden") => tr(Key::SetupInvalid)().to_owned(),
-                    _ => sign_in_problem(&error),
-                })),
+                Err(error) => problem.set(Some(error)),
             }
         });
     };
@@ -144,7 +144,12 @@ pub fn SetupPage() -> impl IntoView {
                 <TextInput label=Key::LoginLabel value=login autocomplete="username" testid="setup-login" />
                 <TextInput label=Key::NewPasswordLabel value=password kind="password" autocomplete="new-password" testid="setup-password" />
                 <Show when=move || problem.get().is_some()>
-                    <p class="sync-error" role="alert" data-testid="setup-problem">{move || problem.get()}</p>
+                    <p class="sync-error" role="alert" data-testid="setup-problem">
+                        {move || problem.get().map(|e| match e.code() {
+                            Some("forbidden") => tr(Key::SetupInvalid)().to_owned(),
+                            _ => sign_in_problem(&e),
+                        })}
+                    </p>
                 </Show>
                 <button type="submit" data-testid="setup-submit">{tr(Key::SetupButton)}</button>
             </form>
@@ -159,7 +164,7 @@ pub fn AccountCard() -> impl IntoView {
     let account = use_account();
     let db = use_db();
     let (current, new) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
-    let outcome = RwSignal::new(None::<Result<(), String>>);
+    let outcome = RwSignal::new(None::<Result<(), ApiError>>);
     let change = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let request = ChangePassword {
@@ -174,10 +179,7 @@ pub fn AccountCard() -> impl IntoView {
                     new.set(String::new());
                     outcome.set(Some(Ok(())));
                 }
-                Err(error) => outcome.set(Some(Err(match error {
-                    ApiError::Offline | ApiError::Stalled => tr(Key::AdminOffline)().to_owned(),
-                    other => trn(Key::AdminFailed, other.message()),
-                }))),
+                Err(error) => outcome.set(Some(Err(error))),
             }
         });
     };
@@ -203,7 +205,7 @@ pub fn AccountCard() -> impl IntoView {
                 <TextInput label=Key::NewPasswordLabel value=new kind="password" autocomplete="new-password" testid="new-password" />
                 {move || outcome.get().map(|o| match o {
                     Ok(()) => view! { <p class="notice" role="status">{tr(Key::PasswordChanged)}</p> }.into_any(),
-                    Err(message) => view! { <p class="sync-error" role="alert">{message}</p> }.into_any(),
+                    Err(error) => view! { <p class="sync-error" role="alert">{super::admin::problem_text(&error)}</p> }.into_any(),
                 })}
                 <button type="submit" data-testid="change-password">{tr(Key::PasswordChangeButton)}</button>
             </form>

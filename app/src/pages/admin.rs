@@ -22,7 +22,8 @@ fn role_key(role: Role) -> Key {
     }
 }
 
-fn problem_text(error: &ApiError) -> String {
+/// What went wrong, in words; called in views (where the language is known), never in tasks.
+pub(super) fn problem_text(error: &ApiError) -> String {
     match error {
         ApiError::Offline | ApiError::Stalled => tr(Key::AdminOffline)().to_owned(),
         other => trn(Key::AdminFailed, other.message()),
@@ -50,7 +51,7 @@ async fn load() -> Result<Loaded, ApiError> {
 #[derive(Clone, Copy)]
 struct Page {
     data: RwSignal<Loaded>,
-    message: RwSignal<Option<Result<(), String>>>,
+    message: RwSignal<Option<Result<(), ApiError>>>,
 }
 
 impl Page {
@@ -58,7 +59,7 @@ impl Page {
         leptos::task::spawn_local(async move {
             match load().await {
                 Ok(loaded) => self.data.set(loaded),
-                Err(error) => self.message.set(Some(Err(problem_text(&error)))),
+                Err(error) => self.message.set(Some(Err(error))),
             }
         });
     }
@@ -66,7 +67,7 @@ impl Page {
     /// Runs an action, says how it went, and reloads.
     fn act(self, action: impl Future<Output = Result<(), ApiError>> + 'static) {
         leptos::task::spawn_local(async move {
-            self.message.set(Some(action.await.map_err(|e| problem_text(&e))));
+            self.message.set(Some(action.await));
             self.reload();
         });
     }
@@ -87,7 +88,7 @@ pub fn AdminPage() -> impl IntoView {
             <div aria-live="polite" data-testid="admin-message">
                 {move || page.message.get().map(|m| match m {
                     Ok(()) => view! { <p class="notice">{tr(Key::AdminDone)}</p> }.into_any(),
-                    Err(text) => view! { <p class="sync-error" role="alert">{text}</p> }.into_any(),
+                    Err(error) => view! { <p class="sync-error" role="alert">{problem_text(&error)}</p> }.into_any(),
                 })}
             </div>
             <People />
