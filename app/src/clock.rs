@@ -37,6 +37,15 @@ fn random_bytes() -> [u8; 10] {
     bytes
 }
 
+/// `N` bytes from the browser's cryptographic random source; `None` if it is not available.
+pub fn secure_random<const N: usize>() -> Option<[u8; N]> {
+    let mut bytes = [0u8; N];
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok())
+        .then_some(bytes)
+}
+
 pub fn new_client_id() -> ClientId {
     ClientId::new_v7(now_ms().max(0) as u64, random_bytes())
 }

@@ -108,6 +108,17 @@ messages! {
     RefusedNotInScope => "送信できませんでした：この利用者の担当ではなくなりました。変更はサーバーに保管され、管理者が確認します。", "Not sent: you are no longer assigned to this client. The change is kept on the server for an administrator to review.";
     SyncErrSignedOut => "サインインが必要です。入力はこの端末に保存されています。", "Please sign in. Your entries are saved on this device.";
     SyncErrRetired => "この端末は返却扱いになりました。未送信の変更を送り終えると、端末のデータを削除します。", "This device was retired. Once its unsent changes are sent, its data is deleted.";
+    PinSetIntro => "本人入力モードを終えるときに使う暗証番号を決めてください（数字4〜8桁）。この端末だけに保存されます。", "Choose the PIN that ends client mode (4 to 8 digits). It is kept on this device only.";
+    PinLabel => "暗証番号", "PIN";
+    PinAgainLabel => "暗証番号（もう一度）", "PIN (again)";
+    PinStart => "決めて本人入力を始める", "Set it and start client mode";
+    PinMalformed => "暗証番号は数字4〜8桁です。", "A PIN is 4 to 8 digits.";
+    PinMismatch => "2回の入力が違います。", "The two entries differ.";
+    PinWrong => "暗証番号が違います。", "Wrong PIN.";
+    PinWait => "何度も違ったため、{n}秒待ってから入力してください。", "Too many wrong tries: wait {n} seconds.";
+    PinNoRandom => "このブラウザでは暗証番号を安全に作れません。", "This browser cannot make a PIN safely.";
+    LeaveClientMode => "支援者に戻る", "Back to supporter";
+    LeaveClientModeButton => "暗証番号で戻る", "Unlock with the PIN";
     NavAdmin => "管理", "Administration";
     SignInTitle => "サインイン", "Sign in";
     SignInIntro => "職員のログインIDとパスワードでサインインしてください。", "Sign in with your staff login and password.";

@@ -6,6 +6,7 @@ pub mod clock;
 pub mod db;
 pub mod i18n;
 pub mod idb;
+pub mod lock;
 pub mod pwa;
 pub mod records;
 pub mod settings;
@@ -36,6 +37,8 @@ pub fn App() -> impl IntoView {
     let db = db::Db::provide();
     let account = account::Account::provide(db);
     sync::SyncEngine::provide(db);
+    let lock = lock::ClientLock::provide();
+    let locked = move || lock.lock.with(Option::is_some);
     let signed_in = move || account.me.with(Option::is_some);
     let is_admin = move || account.role() == Some(yorisoi_domain::accounts::Role::Admin);
     // Everything is loaded and the first page is on screen: what the start-up benchmark reads.
@@ -55,7 +58,7 @@ pub fn App() -> impl IntoView {
                     <span data-testid="app-name">{tr(Key::AppName)}</span>
                 </A>
                 <nav class="app-nav" aria-label=tr(Key::NavLabel)>
-                    <Show when=signed_in>
+                    <Show when=move || signed_in() && !locked()>
                         <Show when=is_admin fallback=|| view! {
                             <A href="/clients">{tr(Key::NavClients)}</A>
                             <A href="/sync">{tr(Key::NavSync)}</A>
@@ -105,6 +108,20 @@ pub fn App() -> impl IntoView {
 fn Gate(signed_in: impl Fn() -> bool + Send + Sync + 'static, children: ChildrenFn) -> impl IntoView {
     let location = leptos_router::hooks::use_location();
     let open = move || signed_in() || location.pathname.get() == "/setup";
+    // In client mode the one record is all there is: any other address leads back to it.
+    let lock = lock::use_lock();
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        let here = format!("{}{}", location.pathname.get(), location.search.get());
+        if let Some(locked) = lock.lock.get()
+            && here != locked.path
+        {
+            navigate(&locked.path, leptos_router::NavigateOptions {
+                replace: true,
+                ..Default::default()
+            });
+        }
+    });
     view! {
         <Show when=open fallback=pages::SignInPage>
             {children()}

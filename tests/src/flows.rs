@@ -185,3 +185,43 @@ pub async fn client_names(browser: &Browser) -> Vec<String> {
     names.sort();
     names
 }
+
+/// The PIN the tests' coaches choose.
+pub const PIN: &str = "2580";
+
+/// Hands the tablet to the client: 1問ずつ入力, choosing the PIN the first time.
+pub async fn enter_client_mode(browser: &Browser) {
+    browser.click("[data-testid=mode-client]").await;
+    for _ in 0..50 {
+        if browser
+            .client
+            .find(fantoccini::Locator::Css("[data-testid=client-question]"))
+            .await
+            .is_ok()
+        {
+            return;
+        }
+        if let Ok(form) = browser
+            .client
+            .find(fantoccini::Locator::Css("[data-testid=pin-setup]"))
+            .await
+        {
+            let _ = form;
+            browser.type_into("[data-testid=pin-new]", PIN).await;
+            browser.type_into("[data-testid=pin-again]", PIN).await;
+            browser.click("[data-testid=pin-start]").await;
+            browser.testid("client-question").await;
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("client mode did not start");
+}
+
+/// Takes the tablet back with the coach's PIN: the whole sheet again.
+pub async fn leave_client_mode(browser: &Browser) {
+    browser.click("[data-testid=client-leave]").await;
+    browser.type_into("[data-testid=pin-leave]", PIN).await;
+    browser.click("[data-testid=pin-submit]").await;
+    browser.testid("supporter-mode").await;
+}

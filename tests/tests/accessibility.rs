@@ -45,8 +45,28 @@ async fn switch_to_english(browser: &Browser) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_client_list_sync_and_settings_pages_have_no_serious_violations() {
     let stack = Stack::start().await;
-    let browser = stack.browser().await;
     let mut findings = Findings::default();
+
+    // Before anyone signs in: the sign-in page, also saying what went wrong.
+    let browser = Browser::start().await;
+    browser.goto(&stack.url("/")).await;
+    browser.testid("sign-in-form").await;
+    findings.check(&browser, "sign-in (ja)").await;
+    browser.type_into("[data-testid=login]", "coach").await;
+    browser.type_into("[data-testid=password]", "まちがったパスワード").await;
+    browser.click("[data-testid=sign-in]").await;
+    browser.testid("sign-in-problem").await;
+    findings.check(&browser, "sign-in, failed (ja)").await;
+    stack.sign_in(&browser, "coach").await;
+
+    // The administrator's pages.
+    let admin = stack.browser_as("admin").await;
+    admin.goto(&stack.url("/admin")).await;
+    admin.testid("people").await;
+    admin.css("[data-testid=person]").await;
+    findings.check(&admin, "/admin (ja)").await;
+    switch_to_english(&admin).await;
+    findings.check(&admin, "/admin (en)").await;
 
     browser.goto(&stack.url("/")).await;
     browser.wait_for_text("page-title", "利用者一覧").await;
@@ -111,7 +131,14 @@ async fn a_client_and_their_records_have_no_serious_violations() {
     browser.testid("supporter-mode").await;
     findings.check(&browser, "MSFAS, supporter mode (ja)").await;
 
-    click(&browser, "mode-client").await;
+    browser.click("[data-testid=mode-client]").await;
+    browser.testid("pin-setup").await;
+    findings
+        .check(&browser, "MSFAS, choosing the client-mode PIN (ja)")
+        .await;
+    browser.type_into("[data-testid=pin-new]", yorisoi_e2e::flows::PIN).await;
+    browser.type_into("[data-testid=pin-again]", yorisoi_e2e::flows::PIN).await;
+    browser.click("[data-testid=pin-start]").await;
     let first = browser.testid("client-question").await;
     let field = first.attr("data-field").await.unwrap().unwrap_or_default();
     findings
@@ -126,6 +153,14 @@ async fn a_client_and_their_records_have_no_serious_violations() {
     findings
         .check(&browser, "MSFAS, client mode, second question (ja)")
         .await;
+    browser.click("[data-testid=client-leave]").await;
+    browser.testid("pin-leave-form").await;
+    findings
+        .check(&browser, "MSFAS, leaving client mode (ja)")
+        .await;
+    browser.type_into("[data-testid=pin-leave]", yorisoi_e2e::flows::PIN).await;
+    browser.click("[data-testid=pin-submit]").await;
+    browser.testid("supporter-mode").await;
 
     // Its print view.
     click(&browser, "print-link").await;
@@ -159,8 +194,7 @@ async fn a_client_and_their_records_have_no_serious_violations() {
     click(&browser, "new-assessment").await;
     browser.testid("supporter-mode").await;
     findings.check(&browser, "MSFAS, supporter mode (en)").await;
-    click(&browser, "mode-client").await;
-    browser.testid("client-question").await;
+    yorisoi_e2e::flows::enter_client_mode(&browser).await;
     findings.check(&browser, "MSFAS, client mode (en)").await;
 
     findings.assert_none();

@@ -253,3 +253,56 @@ async fn the_set_up_link_makes_the_first_administrator_once() {
     let _ = server.kill();
     let _ = server.wait();
 }
+
+/// Client mode on the coach's tablet: the client sees one record and nothing else, a reload or
+/// a typed address does not get them out, and only the coach's PIN does.
+#[tokio::test]
+async fn client_mode_cannot_be_left_without_the_coachs_pin() {
+    let stack = Stack::start().await;
+    let tablet = stack.browser().await;
+    new_msfas_for(&stack, &tablet, "別の 利用者").await;
+    new_msfas_for(&stack, &tablet, "本人 入力").await;
+    yorisoi_e2e::flows::enter_client_mode(&tablet).await;
+    let locked = tablet.client.current_url().await.unwrap().to_string();
+    assert!(locked.contains("mode=client"), "{locked}");
+
+    // No menu; another address leads back; a reload stays locked.
+    assert!(
+        tablet
+            .client
+            .find(fantoccini::Locator::Css(".app-nav a"))
+            .await
+            .is_err(),
+        "the menu is hidden"
+    );
+    for path in ["/clients", "/settings", "/sync"] {
+        tablet.goto(&stack.url(path)).await;
+        tablet.testid("client-question").await;
+        assert_eq!(tablet.client.current_url().await.unwrap().to_string(), locked);
+    }
+    tablet.reload().await;
+    tablet.testid("client-question").await;
+    assert!(
+        tablet
+            .client
+            .find(fantoccini::Locator::Css("[data-testid=print-link]"))
+            .await
+            .is_err()
+    );
+
+    // A wrong PIN is refused; the coach's opens the tablet again.
+    tablet.click("[data-testid=client-leave]").await;
+    tablet.type_into("[data-testid=pin-leave]", "0000").await;
+    tablet.click("[data-testid=pin-submit]").await;
+    let problem = tablet.testid("pin-problem").await.text().await.unwrap();
+    assert!(problem.contains("暗証番号が違います"), "{problem}");
+    tablet.testid("client-question").await;
+    tablet.type_into("[data-testid=pin-leave]", yorisoi_e2e::flows::PIN).await;
+    tablet.click("[data-testid=pin-submit]").await;
+    tablet.testid("supporter-mode").await;
+    wait_for_client_names(&stack, &tablet, &["別の 利用者", "本人 入力"]).await;
+    // The PIN is kept only as an Argon2id hash.
+    let stored = stored_text(&tablet).await;
+    assert!(stored.contains("$argon2id$"), "the PIN's hash is stored");
+    assert!(!stored.contains(&format!("\"{}\"", yorisoi_e2e::flows::PIN)));
+}

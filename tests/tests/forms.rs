@@ -133,7 +133,7 @@ async fn client_mode_shows_one_question_at_a_time_and_resumes_where_the_person_s
     let stack = Stack::start().await;
     let browser = stack.browser().await;
     new_msfas(&stack, &browser).await;
-    browser.click("[data-testid=mode-client]").await;
+    yorisoi_e2e::flows::enter_client_mode(&browser).await;
     browser.wait_for_text("client-progress", "1 / 8").await;
     assert_eq!(browser.eval("return document.querySelectorAll('[data-testid=client-question] section.question').length", vec![]).await, json!(1));
     browser
@@ -198,8 +198,7 @@ async fn client_mode_shows_one_question_at_a_time_and_resumes_where_the_person_s
     browser.wait_for_text("status", "完了").await;
 
     // Every answer given one at a time is in the record, as the whole sheet shows it.
-    browser.click("[data-testid=mode-supporter]").await;
-    browser.testid("supporter-mode").await;
+    yorisoi_e2e::flows::leave_client_mode(&browser).await;
     assert_eq!(
         browser.value("#q-cover-consent_date-date").await,
         "2026-11-20"

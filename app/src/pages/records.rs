@@ -58,8 +58,13 @@ fn RecordForm(id: RecordId, instrument: Instrument) -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let is_assessment = instrument.kind == RecordKind::Assessment;
-    let client_mode =
-        move || is_assessment && query.read().get("mode").as_deref() == Some("client");
+    let lock = crate::lock::use_lock();
+    // Client mode is the locked tablet: the address alone does not make it.
+    let client_mode = move || {
+        is_assessment
+            && query.read().get("mode").as_deref() == Some("client")
+            && lock.lock.with(Option::is_some)
+    };
     let client = untrack(|| db.record(id)).map(|r| r.client);
     let base = client
         .map(|c| {
@@ -78,6 +83,7 @@ fn RecordForm(id: RecordId, instrument: Instrument) -> impl IntoView {
         format!("{base}?mode=client"),
         format!("{base}/print"),
     );
+    let leave_href = supporter_href.clone();
     let history_href = client
         .map(|c| format!("/clients/{c}/records/{id}/history"))
         .unwrap_or_default();
@@ -99,26 +105,27 @@ fn RecordForm(id: RecordId, instrument: Instrument) -> impl IntoView {
                 <SaveStatus />
             </header>
             <div class="toolbar" role="group">
-                <Show when=move || is_assessment>
+                <Show when=move || is_assessment && !client_mode()>
                     // Plain links: the router's <A> marks the current page by path alone and would
-                    // ignore ?mode=client. aria-current (not aria-pressed, which links may not
-                    // carry) tells which mode is on.
+                    // ignore ?mode=client. aria-current tells which mode is on.
                     <a href=supporter_href.clone() class="button secondary"
-                        aria-current=move || (!client_mode()).then_some("page") data-testid="mode-supporter">
+                        aria-current="page" data-testid="mode-supporter">
                         {tr(Key::ModeSupporter)}
                     </a>
-                    <a href=client_href.clone() class="button secondary"
-                        aria-current=move || client_mode().then_some("page") data-testid="mode-client">
-                        {tr(Key::ModeClient)}
-                    </a>
+                    <EnterClientMode href=client_href.clone() client=client />
                 </Show>
                 <label class="toggle">
                     <input type="checkbox" data-testid="furigana" prop:checked=move || i18n.furigana.get()
                         on:change=move |ev| i18n.furigana.set(event_target_checked(&ev)) />
                     <span>{tr(Key::Furigana)}</span>
                 </label>
-                <A href=print_href attr:class="button secondary" attr:data-testid="print-link">{tr(Key::PrintView)}</A>
-                <A href=history_href attr:class="button secondary" attr:data-testid="history-link">{tr(Key::HistoryLink)}</A>
+                <Show when=move || !client_mode()>
+                    <A href=print_href.clone() attr:class="button secondary" attr:data-testid="print-link">{tr(Key::PrintView)}</A>
+                    <A href=history_href.clone() attr:class="button secondary" attr:data-testid="history-link">{tr(Key::HistoryLink)}</A>
+                </Show>
+                <Show when=client_mode>
+                    <LeaveClientMode href=leave_href.clone() />
+                </Show>
             </div>
             <ConflictReview entity=Entity::Record(id) />
             {body}
@@ -282,5 +289,118 @@ fn problem_text(problem: &CompletionProblem) -> impl IntoView + use<> {
         CompletionProblem::NoConsentDate => i18n.t(Key::ProblemConsent).to_owned(),
         CompletionProblem::NoAnsweredBy => i18n.t(Key::ProblemAnsweredBy).to_owned(),
         other => format!("{} {other}", i18n.t(Key::ProblemAnswer)),
+    }
+}
+
+/// 1問ずつ入力（本人向け）: locks the tablet to this record, after the coach sets a PIN the first
+/// time.
+#[component]
+fn EnterClientMode(href: String, client: Option<yorisoi_domain::ids::ClientId>) -> impl IntoView {
+    use crate::lock::{ClientLock, Lock};
+    let lock = crate::lock::use_lock();
+    let account = crate::account::use_account();
+    let navigate = leptos_router::hooks::use_navigate();
+    let asking = RwSignal::new(false);
+    let (pin, again) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let problem = RwSignal::new(None::<crate::lock::PinError>);
+    let start = {
+        let href = href.clone();
+        move || {
+            let (Some(me), Some(client)) = (account.me.get_untracked(), client) else {
+                return;
+            };
+            lock.enter(Lock {
+                path: href.clone(),
+                client,
+                person: me.person,
+            });
+            navigate(&href, Default::default());
+        }
+    };
+    let begin = {
+        let start = start.clone();
+        move |_| {
+            let has_pin = account
+                .me
+                .get_untracked()
+                .is_some_and(|me| ClientLock::has_pin(me.person));
+            if has_pin {
+                start();
+            } else {
+                asking.set(true);
+            }
+        }
+    };
+    let set_pin = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(me) = account.me.get_untracked() else { return };
+        match ClientLock::set_pin(me.person, &pin.get_untracked(), &again.get_untracked()) {
+            Ok(()) => {
+                asking.set(false);
+                start();
+            }
+            Err(error) => problem.set(Some(error)),
+        }
+    };
+    view! {
+        <button type="button" class="secondary" data-testid="mode-client" on:click=begin>
+            {tr(Key::ModeClient)}
+        </button>
+        <Show when=move || asking.get()>
+            <form class="card stack pin-form" on:submit=set_pin.clone() data-testid="pin-setup">
+                <p>{tr(Key::PinSetIntro)}</p>
+                <super::account::TextInput label=Key::PinLabel value=pin kind="password" autocomplete="off" testid="pin-new" />
+                <super::account::TextInput label=Key::PinAgainLabel value=again kind="password" autocomplete="off" testid="pin-again" />
+                {move || problem.get().map(|e| view! { <p class="sync-error" role="alert">{pin_problem(&e)}</p> })}
+                <button type="submit" data-testid="pin-start">{tr(Key::PinStart)}</button>
+            </form>
+        </Show>
+    }
+}
+
+/// 支援者に戻る: the coach's PIN unlocks the tablet.
+#[component]
+fn LeaveClientMode(href: String) -> impl IntoView {
+    let lock = crate::lock::use_lock();
+    let navigate = leptos_router::hooks::use_navigate();
+    let asking = RwSignal::new(false);
+    let pin = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<crate::lock::PinError>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match lock.leave(&pin.get_untracked()) {
+            Ok(()) => {
+                pin.set(String::new());
+                asking.set(false);
+                navigate(&href, Default::default());
+            }
+            Err(error) => {
+                pin.set(String::new());
+                problem.set(Some(error));
+            }
+        }
+    };
+    view! {
+        <button type="button" class="secondary" data-testid="client-leave" on:click=move |_| asking.set(true)>
+            {tr(Key::LeaveClientMode)}
+        </button>
+        <Show when=move || asking.get()>
+            <form class="card stack pin-form" on:submit=submit.clone() data-testid="pin-leave-form">
+                <super::account::TextInput label=Key::PinLabel value=pin kind="password" autocomplete="off" testid="pin-leave" />
+                {move || problem.get().map(|e| view! { <p class="sync-error" role="alert" data-testid="pin-problem">{pin_problem(&e)}</p> })}
+                <button type="submit" data-testid="pin-submit">{tr(Key::LeaveClientModeButton)}</button>
+            </form>
+        </Show>
+    }
+}
+
+fn pin_problem(error: &crate::lock::PinError) -> String {
+    use crate::lock::PinError;
+    match error {
+        PinError::Malformed => tr(Key::PinMalformed)().to_owned(),
+        PinError::Mismatch => tr(Key::PinMismatch)().to_owned(),
+        PinError::Wrong => tr(Key::PinWrong)().to_owned(),
+        PinError::Wait(seconds) => crate::i18n::trn(Key::PinWait, seconds),
+        PinError::NoRandom => tr(Key::PinNoRandom)().to_owned(),
     }
 }
