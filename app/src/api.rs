@@ -7,8 +7,8 @@ use gloo_timers::future::TimeoutFuture;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use yorisoi_domain::accounts::{
-    Assignment, ChangePassword, ClientEntry, Device, Me, NewPerson, Person, PersonUpdate,
-    SetAside, Setup, SignIn,
+    Assignment, ChangePassword, ClientEntry, Device, Enrol, Enrolled, Enrolment, Me,
+    NewEnrolment, NewPerson, Person, PersonUpdate, SetAside, Setup, SignIn,
 };
 use yorisoi_domain::ids::{DeviceId, PersonId};
 use yorisoi_domain::sync::protocol::{PullResponse, PushRequest, PushResponse, WIRE_FORMAT};
@@ -186,6 +186,14 @@ pub async fn device_action(device: DeviceId, action: &str) -> Result<(), ApiErro
     ))
     .await
     .map(drop)
+}
+
+pub async fn new_enrolment(request: &NewEnrolment) -> Result<Enrolment, ApiError> {
+    json(post("/api/v1/enrolments", request)).await
+}
+
+pub async fn enrol(request: &Enrol) -> Result<Enrolled, ApiError> {
+    json(post("/api/v1/enrol", request)).await
 }
 
 pub async fn quarantine() -> Result<Vec<SetAside>, ApiError> {

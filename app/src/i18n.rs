@@ -119,6 +119,14 @@ messages! {
     PinNoRandom => "このブラウザでは暗証番号を安全に作れません。", "This browser cannot make a PIN safely.";
     LeaveClientMode => "支援者に戻る", "Back to supporter";
     LeaveClientModeButton => "暗証番号で戻る", "Unlock with the PIN";
+    EnrolTitle => "端末の登録", "Enrol this device";
+    EnrolIntro => "新しいタブレットを登録するには、名前を付けてコードを作り、そのタブレットでQRコードを読み取るかリンクを開きます。コードは15分間、1回だけ使えます。職員がタブレットでサインインしても登録されます。", "To enrol a new tablet, name it and make a code, then scan the QR code or open the link on that tablet. The code works once, for 15 minutes. A staff member signing in on a tablet also enrols it.";
+    DeviceNameLabel => "端末の名前", "Device name";
+    EnrolMake => "登録コードを作る", "Make an enrolment code";
+    EnrolQrAlt => "この端末を登録するためのQRコード", "QR code to enrol the device";
+    EnrolExpires => "有効期限：{n}", "Valid until: {n}";
+    EnrolDone => "この端末を「{n}」として登録しました。続けてサインインしてください。", "This device is enrolled as “{n}”. Now sign in.";
+    EnrolInvalid => "この登録コードは使えません（使用済みか、15分を過ぎています）。管理者に新しいコードを頼んでください。", "This enrolment code cannot be used (used already, or older than 15 minutes). Ask an administrator for a new one.";
     NavAdmin => "管理", "Administration";
     SignInTitle => "サインイン", "Sign in";
     SignInIntro => "職員のログインIDとパスワードでサインインしてください。", "Sign in with your staff login and password.";

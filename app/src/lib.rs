@@ -94,6 +94,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/clients/:client/records/:record/history") view=pages::HistoryPage />
                     <Route path=path!("/admin") view=pages::AdminPage />
                     <Route path=path!("/setup") view=pages::SetupPage />
+                    <Route path=path!("/enrol") view=pages::EnrolPage />
                 </Routes>
                 </Gate>
                 </Show>
@@ -107,7 +108,9 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Gate(signed_in: impl Fn() -> bool + Send + Sync + 'static, children: ChildrenFn) -> impl IntoView {
     let location = leptos_router::hooks::use_location();
-    let open = move || signed_in() || location.pathname.get() == "/setup";
+    let open = move || {
+        signed_in() || matches!(location.pathname.get().as_str(), "/setup" | "/enrol")
+    };
     // In client mode the one record is all there is: any other address leads back to it.
     let lock = lock::use_lock();
     let navigate = leptos_router::hooks::use_navigate();

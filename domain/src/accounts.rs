@@ -204,6 +204,37 @@ impl DeviceState {
     }
 }
 
+/// `POST /api/v1/enrolments`: an administrator makes a one-time code for a tablet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewEnrolment {
+    /// The tablet's name, e.g. "タブレット3（青木）".
+    pub name: String,
+}
+
+/// The code, as a link to open on the tablet and as a QR code of that link (SVG).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrolment {
+    pub link: String,
+    pub qr_svg: String,
+    /// When the code stops working (ms since the epoch, server clock): 15 minutes, one use.
+    pub expires_at: i64,
+}
+
+/// `POST /api/v1/enrol`: a tablet enrols itself with the code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Enrol {
+    pub code: String,
+    pub device: DeviceId,
+}
+
+/// The answer to enrolling: the name the device now has.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrolled {
+    pub name: String,
+}
+
 /// A device as the admin pages list it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Device {

@@ -29,19 +29,27 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/setup", post(account::set_up))
         .route("/v1/password", post(account::change_password))
         .route("/v1/people", get(admin::people).post(admin::add_person))
-        .route("/v1/people/{id}", axum::routing::patch(admin::update_person))
+        .route(
+            "/v1/people/{id}",
+            axum::routing::patch(admin::update_person),
+        )
         .route("/v1/clients", get(admin::clients))
         .route(
             "/v1/assignments",
             post(admin::assign).delete(admin::unassign),
         )
         .route("/v1/devices", get(admin::devices))
+        .route("/v1/enrolments", post(admin::new_enrolment))
+        .route("/v1/enrol", post(account::enrol))
         .route("/v1/devices/{id}/{action}", post(admin::set_device_state))
         .route("/v1/quarantine", get(admin::quarantine))
         .route("/v1/quarantine/{id}/{action}", post(admin::decide))
         .fallback(handlers::api_not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(middleware::from_fn_with_state(state.clone(), same_site_only));
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            same_site_only,
+        ));
     Router::new()
         .route("/healthz", get(handlers::health::healthz))
         .nest("/api", api)
@@ -60,8 +68,10 @@ pub fn router(state: AppState) -> Router {
 /// or names another origin (`Origin`) is refused. Requests without either header come from no
 /// browser page (a script, a test) and carry no ambient cookie of a victim's.
 async fn same_site_only(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS)
-        && !same_site(&state, request.headers())
+    if !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) && !same_site(&state, request.headers())
     {
         tracing::warn!(path = %request.uri().path(), "cross-site request refused");
         return crate::error::ApiError::CrossSite.into_response();

@@ -306,3 +306,61 @@ async fn client_mode_cannot_be_left_without_the_coachs_pin() {
     assert!(stored.contains("$argon2id$"), "the PIN's hash is stored");
     assert!(!stored.contains(&format!("\"{}\"", yorisoi_e2e::flows::PIN)));
 }
+
+/// An administrator enrols a tablet with a one-time code: a QR code and a link on the admin
+/// page; the tablet that opens it is listed under the name given, and the code works once.
+#[tokio::test]
+async fn a_tablet_is_enrolled_by_a_one_time_code_from_the_admin_page() {
+    let stack = Stack::start().await;
+    let admin = stack.browser_as("admin").await;
+    admin.goto(&stack.url("/admin")).await;
+    admin.type_into("[data-testid=enrol-name]", "タブレット3").await;
+    admin.click("[data-testid=enrol-make]").await;
+    admin.testid("enrolment").await;
+    let qr = admin
+        .eval("return document.querySelector('[data-testid=enrolment] img').getAttribute('src')", vec![])
+        .await;
+    assert!(qr.as_str().unwrap().starts_with("data:image/svg+xml"), "{qr}");
+    let link = admin
+        .testid("enrol-link")
+        .await
+        .text()
+        .await
+        .unwrap()
+        .replace(&stack.server.url(""), &stack.url(""));
+    assert!(link.contains("/enrol?code="), "{link}");
+
+    let tablet = Browser::start().await;
+    tablet.goto(&link).await;
+    let said = tablet.testid("enrol-outcome").await;
+    for _ in 0..100 {
+        if said.text().await.unwrap().contains("タブレット3") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(said.text().await.unwrap().contains("「タブレット3」として登録しました"));
+    let id = device_id(&tablet).await;
+    admin.goto(&stack.url("/admin")).await;
+    let listed = admin
+        .css(&format!("[data-testid=device][data-device='{id}']"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(listed.contains("タブレット3"), "{listed}");
+    tablet.click("[data-testid=enrol-continue]").await;
+    stack.sign_in(&tablet, "coach").await;
+
+    // The code is spent.
+    let other = Browser::start().await;
+    other.goto(&link).await;
+    let said = other.testid("enrol-outcome").await;
+    for _ in 0..100 {
+        if said.text().await.unwrap().contains("使えません") {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("a used code enrolled a second tablet: {}", said.text().await.unwrap());
+}

@@ -302,9 +302,40 @@ fn Assignments() -> impl IntoView {
 #[component]
 fn Devices() -> impl IntoView {
     let page = expect_context::<Page>();
+    let name = RwSignal::new(String::new());
+    let made = RwSignal::new(None::<yorisoi_domain::accounts::Enrolment>);
+    let enrol = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let request = yorisoi_domain::accounts::NewEnrolment {
+            name: name.get_untracked(),
+        };
+        page.act(async move {
+            made.set(Some(api::new_enrolment(&request).await?));
+            name.set(String::new());
+            Ok(())
+        });
+    };
     view! {
         <section class="card" aria-labelledby="devices-heading">
             <h2 id="devices-heading">{tr(Key::AdminDevices)}</h2>
+            <form class="stack" on:submit=enrol data-testid="enrol-form">
+                <p class="hint">{tr(Key::EnrolIntro)}</p>
+                <TextInput label=Key::DeviceNameLabel value=name testid="enrol-name" />
+                <button type="submit" data-testid="enrol-make">{tr(Key::EnrolMake)}</button>
+            </form>
+            {move || made.get().map(|e| {
+                let src = format!(
+                    "data:image/svg+xml;charset=utf-8,{}",
+                    String::from(js_sys::encode_uri_component(&e.qr_svg))
+                );
+                view! {
+                    <div class="enrolment" data-testid="enrolment">
+                        <img src=src alt=tr(Key::EnrolQrAlt) width="240" height="240" />
+                        <p><a href=e.link.clone() data-testid="enrol-link">{e.link.clone()}</a></p>
+                        <p class="hint">{trn(Key::EnrolExpires, format_time(e.expires_at))}</p>
+                    </div>
+                }
+            })}
             <ul class="admin-list" data-testid="devices">
                 {move || page.data.get().devices.into_iter().map(|d| {
                     let id = d.id;

@@ -32,6 +32,7 @@ CREATE TABLE one_time_codes (
     code_hash  TEXT    PRIMARY KEY NOT NULL,
     purpose    TEXT    NOT NULL CHECK (purpose IN ('setup', 'enroll')),
     created_by TEXT,
+    label      TEXT, -- an enrolment code: the name the device will have
     created_at INTEGER NOT NULL,
     expires_at INTEGER,
     used_at    INTEGER

@@ -4,7 +4,9 @@
 use super::{Backend, Db, DbError};
 use crate::auth::{Principal, SessionPolicy};
 use sqlx::Row;
-use yorisoi_domain::accounts::{ClientEntry, Decision, Device, DeviceState, Person, Role, SetAside};
+use yorisoi_domain::accounts::{
+    ClientEntry, Decision, Device, DeviceState, Person, Role, SetAside,
+};
 use yorisoi_domain::ids::{ClientId, DeviceId, PersonId};
 
 /// A person as stored, with what signing in needs.
@@ -126,19 +128,32 @@ impl Db {
         created_by: Option<PersonId>,
         now: i64,
         expires_at: Option<i64>,
+        label: Option<&str>,
     ) -> Result<(), DbError> {
         let by = created_by.map(|p| p.to_string());
-        on_backend!(self, pool, m => m::new_code(pool, purpose.as_str(), code_hash, by, now, expires_at).await)
+        on_backend!(self, pool, m => m::new_code(pool, purpose.as_str(), code_hash, by, now, expires_at, label).await)
     }
 
-    /// Uses a one-time code: true if it was valid (and now is not).
+    /// Uses a one-time code: its label if it was valid (and now is not).
     pub async fn use_code(
         &self,
         purpose: Purpose,
         code_hash: &str,
         now: i64,
-    ) -> Result<bool, DbError> {
+    ) -> Result<Option<String>, DbError> {
         on_backend!(self, pool, m => m::use_code(pool, purpose.as_str(), code_hash, now).await)
+    }
+
+    /// Enrols a device under `name` (an enrolment code was used); false if it was revoked or
+    /// retired.
+    pub async fn enrol_device(
+        &self,
+        device: DeviceId,
+        name: &str,
+        by: Option<&str>,
+        now: i64,
+    ) -> Result<bool, DbError> {
+        on_backend!(self, pool, m => m::enrol_device(pool, &device.to_string(), name, by, now).await)
     }
 
     /// Makes the first administrator with the set-up code, in one transaction: nothing is made
@@ -212,7 +227,12 @@ impl Db {
         on_backend!(self, pool, m => m::device_state(pool, &device.to_string()).await)
     }
 
-    pub async fn assign(&self, person: PersonId, client: ClientId, now: i64) -> Result<(), DbError> {
+    pub async fn assign(
+        &self,
+        person: PersonId,
+        client: ClientId,
+        now: i64,
+    ) -> Result<(), DbError> {
         on_backend!(self, pool, m => m::assign(pool, &person.to_string(), &client.to_string(), now).await)
     }
 
@@ -269,33 +289,53 @@ macro_rules! accounts {
                 Ok(sqlx::query_scalar("SELECT COUNT(*) FROM people").fetch_one(pool).await?)
             }
 
-            pub async fn new_code(pool: &$pool, purpose: &str, code_hash: &str, by: Option<String>, now: i64, expires_at: Option<i64>) -> Result<(), DbError> {
+            pub async fn new_code(pool: &$pool, purpose: &str, code_hash: &str, by: Option<String>, now: i64, expires_at: Option<i64>, label: Option<&str>) -> Result<(), DbError> {
                 let mut tx = pool.begin().await?;
                 if purpose == "setup" {
                     sqlx::query("DELETE FROM one_time_codes WHERE purpose = 'setup' AND used_at IS NULL")
                         .execute(&mut *tx)
                         .await?;
                 }
-                sqlx::query("INSERT INTO one_time_codes (code_hash, purpose, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+                sqlx::query("INSERT INTO one_time_codes (code_hash, purpose, created_by, created_at, expires_at, label) VALUES ($1, $2, $3, $4, $5, $6)")
                     .bind(code_hash)
                     .bind(purpose)
                     .bind(by)
                     .bind(now)
                     .bind(expires_at)
+                    .bind(label)
                     .execute(&mut *tx)
                     .await?;
                 tx.commit().await?;
                 Ok(())
             }
 
-            pub async fn use_code(pool: &$pool, purpose: &str, code_hash: &str, now: i64) -> Result<bool, DbError> {
-                let used = sqlx::query("UPDATE one_time_codes SET used_at = $1 WHERE code_hash = $2 AND purpose = $3 AND used_at IS NULL AND (expires_at IS NULL OR expires_at > $1)")
+            pub async fn use_code(pool: &$pool, purpose: &str, code_hash: &str, now: i64) -> Result<Option<String>, DbError> {
+                let used: Option<Option<String>> = sqlx::query_scalar("UPDATE one_time_codes SET used_at = $1 WHERE code_hash = $2 AND purpose = $3 AND used_at IS NULL AND (expires_at IS NULL OR expires_at > $1) RETURNING label")
                     .bind(now)
                     .bind(code_hash)
                     .bind(purpose)
+                    .fetch_optional(pool)
+                    .await?;
+                Ok(used.map(Option::unwrap_or_default))
+            }
+
+            pub async fn enrol_device(pool: &$pool, device: &str, name: &str, by: Option<&str>, now: i64) -> Result<bool, DbError> {
+                let state: Option<String> = sqlx::query_scalar("SELECT state FROM devices WHERE device = $1")
+                    .bind(device)
+                    .fetch_optional(pool)
+                    .await?;
+                if state.is_some_and(|s| s != "active") {
+                    return Ok(false);
+                }
+                sqlx::query("INSERT INTO devices (device, last_seq, name, enrolled_at, last_seen, last_person) VALUES ($1, 0, $2, $3, $3, $4) \
+                             ON CONFLICT (device) DO UPDATE SET name = excluded.name, enrolled_at = COALESCE(devices.enrolled_at, excluded.enrolled_at)")
+                    .bind(device)
+                    .bind(name)
+                    .bind(now)
+                    .bind(by)
                     .execute(pool)
                     .await?;
-                Ok(used.rows_affected() == 1)
+                Ok(true)
             }
 
             pub async fn set_up(pool: &$pool, code_hash: &str, person: &PersonRow, now: i64) -> Result<bool, DbError> {

@@ -4,8 +4,8 @@
 use super::JsonBody;
 use crate::AppState;
 use crate::auth::{
-    self, Principal, decoy_hash, hash_password, new_token, now_ms, session_cookie,
-    token_hash, verify_password,
+    self, Principal, decoy_hash, hash_password, new_token, now_ms, session_cookie, token_hash,
+    verify_password,
 };
 use crate::db::{FAILURE_WINDOW_MS, LOCK_MS, MAX_FAILURES, PersonRow, Purpose};
 use crate::error::ApiError;
@@ -93,7 +93,9 @@ async fn begin(
 }
 
 /// Hashes on a blocking thread: Argon2 takes tens of milliseconds of CPU by design.
-async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| ApiError::Internal(format!("a hashing task failed: {e}")))
@@ -106,6 +108,24 @@ async fn device_may_sign_in(state: &AppState, device: DeviceId) -> Result<(), Ap
         Some(DeviceState::Retired) => Err(ApiError::DeviceRetired),
         _ => Ok(()),
     }
+}
+
+/// Counts a wrong password against its account: `MAX_FAILURES` within `FAILURE_WINDOW_MS` lock it
+/// for `LOCK_MS`. Whatever route checked the password (signing in, changing it).
+async fn note_failure(state: &AppState, person: &mut PersonRow, now: i64) -> Result<(), ApiError> {
+    if now - person.failed_since > FAILURE_WINDOW_MS {
+        person.failures = 0;
+        person.failed_since = now;
+    }
+    person.failures += 1;
+    if person.failures >= MAX_FAILURES {
+        person.locked_until = now + LOCK_MS;
+        person.failures = 0;
+        person.failed_since = 0;
+        tracing::warn!(login = %person.login, "account locked after {MAX_FAILURES} wrong passwords");
+    }
+    state.db.save_person(person).await?;
+    Ok(())
 }
 
 /// `POST /api/v1/session`: signs a person in on a device. A wrong password, an unknown login, a
@@ -144,18 +164,7 @@ pub async fn sign_in(
         return Err(ApiError::SignInFailed);
     }
     if !matches {
-        if now - person.failed_since > FAILURE_WINDOW_MS {
-            person.failures = 0;
-            person.failed_since = now;
-        }
-        person.failures += 1;
-        if person.failures >= MAX_FAILURES {
-            person.locked_until = now + LOCK_MS;
-            person.failures = 0;
-            person.failed_since = 0;
-            tracing::warn!(login = %person.login, "account locked after {MAX_FAILURES} failed sign-ins");
-        }
-        state.db.save_person(&person).await?;
+        note_failure(&state, &mut person, now).await?;
         return Err(ApiError::SignInFailed);
     }
     device_may_sign_in(&state, request.device).await?;
@@ -182,7 +191,10 @@ pub async fn me(who: Principal) -> Json<Me> {
 }
 
 /// `DELETE /api/v1/session`: signs out; the session ends on the server, the cookie is removed.
-pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn sign_out(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     if let Some(token) = auth::session_token(&headers) {
         state.db.end_session(&token_hash(&token)).await?;
     }
@@ -241,9 +253,19 @@ pub async fn offer_set_up(state: &AppState, base: &str) -> Result<Option<String>
     let code = new_token();
     state
         .db
-        .new_code(Purpose::Setup, &token_hash(&code), None, now_ms(), None)
+        .new_code(
+            Purpose::Setup,
+            &token_hash(&code),
+            None,
+            now_ms(),
+            None,
+            None,
+        )
         .await?;
-    Ok(Some(format!("{}/setup?code={code}", base.trim_end_matches('/'))))
+    Ok(Some(format!(
+        "{}/setup?code={code}",
+        base.trim_end_matches('/')
+    )))
 }
 
 /// `POST /api/v1/password`: changes one's own password, given the current one. Every other
@@ -254,14 +276,62 @@ pub async fn change_password(
     JsonBody(request): JsonBody<ChangePassword>,
 ) -> Result<Response, ApiError> {
     accounts::check_password(&request.new)?;
-    let mut person = state.db.person(who.person).await?.ok_or(ApiError::SignedOut)?;
+    let mut person = state
+        .db
+        .person(who.person)
+        .await?
+        .ok_or(ApiError::SignedOut)?;
+    // A live session is no licence to guess: wrong tries count towards the lock as sign-ins do,
+    // and a locked account is answered as a wrong password is.
+    let wrong = || {
+        ApiError::Forbidden(
+            "the current password is wrong (after 5 wrong tries, the account is locked for 15 minutes)"
+                .into(),
+        )
+    };
+    let now = now_ms();
+    if person.locked_until > now {
+        return Err(wrong());
+    }
     let (current, stored) = (request.current.clone(), person.password_hash.clone());
     if !blocking(move || verify_password(&current, &stored)).await? {
-        return Err(ApiError::Forbidden("the current password is wrong".into()));
+        note_failure(&state, &mut person, now).await?;
+        return Err(wrong());
     }
     let new = request.new.clone();
     person.password_hash = blocking(move || hash_password(&new)).await?;
+    person.failures = 0;
+    person.failed_since = 0;
+    person.locked_until = 0;
     state.db.save_person(&person).await?;
     state.db.end_sessions_of(person.id).await?;
     begin(&state, &person, who.device, StatusCode::OK).await
+}
+
+/// `POST /api/v1/enrol`: a tablet opened an enrolment link; it is registered under the name the
+/// administrator gave. Anyone may call it, but only with a valid code (15 minutes, one use).
+pub async fn enrol(
+    State(state): State<AppState>,
+    JsonBody(request): JsonBody<yorisoi_domain::accounts::Enrol>,
+) -> Result<Json<yorisoi_domain::accounts::Enrolled>, ApiError> {
+    let now = now_ms();
+    let Some(name) = state
+        .db
+        .use_code(Purpose::Enroll, &token_hash(request.code.trim()), now)
+        .await?
+    else {
+        return Err(ApiError::Forbidden(
+            "this enrolment code is not valid: it was used already or is older than 15 minutes; ask for a new one"
+                .into(),
+        ));
+    };
+    if !state
+        .db
+        .enrol_device(request.device, &name, None, now)
+        .await?
+    {
+        return Err(ApiError::DeviceRevoked);
+    }
+    tracing::info!(device = %request.device, %name, "device enrolled");
+    Ok(Json(yorisoi_domain::accounts::Enrolled { name }))
 }

@@ -73,7 +73,10 @@ pub async fn add_person(
         )));
     }
     tracing::info!(by = %who.login, login = %person.login, role = person.role.as_str(), "person added");
-    Ok((StatusCode::CREATED, Json(person_out(&state, person.id).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(person_out(&state, person.id).await?),
+    ))
 }
 
 /// `PATCH /api/v1/people/{id}`: name, role, disabled, password reset. A new role, a disabling
@@ -255,9 +258,11 @@ pub async fn quarantine(
 pub async fn decide(
     State(state): State<AppState>,
     who: Principal,
-    Path((id, action)): Path<(i64, String)>,
+    Path((id, action)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     who.admin()?;
+    // Parsed here, not by `Path`: its rejection would be plain text, not the API's JSON error.
+    let id: i64 = parse_id("set-aside change", &id)?;
     match action.as_str() {
         "accept" => match state.db.accept(id, who.person, now_ms()).await? {
             Ok(()) => {
@@ -281,4 +286,54 @@ pub async fn decide(
             "/api/v1/quarantine/{id}/{other} (the actions are accept and discard)"
         ))),
     }
+}
+
+/// How long an enrolment code works.
+const ENROLMENT_MS: i64 = 15 * 60 * 1000;
+
+/// `POST /api/v1/enrolments`: a one-time code for a tablet, as a link and a QR code of it.
+pub async fn new_enrolment(
+    State(state): State<AppState>,
+    who: Principal,
+    headers: axum::http::HeaderMap,
+    JsonBody(request): JsonBody<yorisoi_domain::accounts::NewEnrolment>,
+) -> Result<(StatusCode, Json<yorisoi_domain::accounts::Enrolment>), ApiError> {
+    who.admin()?;
+    let name = accounts::check_name(&request.name)?;
+    let code = crate::auth::new_token();
+    let now = now_ms();
+    let expires_at = now + ENROLMENT_MS;
+    state
+        .db
+        .new_code(
+            crate::db::Purpose::Enroll,
+            &crate::auth::token_hash(&code),
+            Some(who.person),
+            now,
+            Some(expires_at),
+            Some(&name),
+        )
+        .await?;
+    let base = state.public_url.clone().unwrap_or_else(|| {
+        let host = headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("localhost");
+        format!("http://{host}")
+    });
+    let link = format!("{base}/enrol?code={code}");
+    let qr_svg = qrcode::QrCode::new(link.as_bytes())
+        .map_err(|e| ApiError::Internal(format!("cannot make the QR code: {e}")))?
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(240, 240)
+        .build();
+    tracing::info!(by = %who.login, %name, "enrolment code made");
+    Ok((
+        StatusCode::CREATED,
+        Json(yorisoi_domain::accounts::Enrolment {
+            link,
+            qr_svg,
+            expires_at,
+        }),
+    ))
 }
