@@ -33,6 +33,7 @@ impl Stored {
         device_now - self.offset < self.me.expires_at
     }
 }
+/// Who last signed in on this device, and in what role: the device's data is theirs.
 const LAST_PERSON_KEY: &str = "yorisoi.last_person";
 
 /// Why the app asks for a sign-in.
@@ -76,9 +77,17 @@ impl Account {
                 match api::me().await {
                     Ok(me) => {
                         let was_out = account.me.get_untracked().is_none();
-                        account.remember(&me);
-                        if was_out {
-                            crate::sync::after_sign_in();
+                        let role_changed = account
+                            .me
+                            .get_untracked()
+                            .is_some_and(|old| old.role != me.role);
+                        if role_changed {
+                            account.signed_in(db, me).await;
+                        } else {
+                            account.remember(&me);
+                            if was_out {
+                                crate::sync::after_sign_in();
+                            }
                         }
                     }
                     Err(error) => account.refused(db, &error).await,
@@ -111,7 +120,7 @@ impl Account {
                 offset,
             },
         );
-        let _ = LocalStorage::set(LAST_PERSON_KEY, me.person);
+        let _ = LocalStorage::set(LAST_PERSON_KEY, (me.person, me.role));
         self.me.set(Some(me.clone()));
     }
 
@@ -130,11 +139,14 @@ impl Account {
         Ok(())
     }
 
-    /// A session began (sign-in, set-up, new password).
+    /// A session began (sign-in, set-up, new password). The background check of a stored
+    /// session ([`Self::provide`]) also lands here when the role changed meanwhile.
     pub async fn signed_in(self, db: Db, me: Me) {
-        let last = LocalStorage::get::<PersonId>(LAST_PERSON_KEY).ok();
+        let last = LocalStorage::get::<(PersonId, Role)>(LAST_PERSON_KEY).ok();
         self.remember(&me);
-        if last.is_some_and(|last| last != me.person) {
+        // Another person, or the same person in another role (their scope changed wholesale):
+        // what came from the server goes, and the pull starts from nothing.
+        if last.is_some_and(|last| last != (me.person, me.role)) {
             db.wipe(true).await;
             return;
         }

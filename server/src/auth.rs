@@ -210,7 +210,10 @@ mod tests {
     #[test]
     fn a_password_verifies_against_its_own_hash_only() {
         let hash = hash_password("正しいパスワードです");
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
         assert!(verify_password("正しいパスワードです", &hash));
         assert!(!verify_password("正しいパスワードでず", &hash));
         assert!(!verify_password("正しいパスワードです", "not a hash"));

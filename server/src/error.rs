@@ -22,11 +22,15 @@ pub enum ApiError {
     UpdateApp(String),
     #[error("sign in first (no session, or it has ended)")]
     SignedOut,
-    #[error("the login or the password is wrong, or the account is locked for 15 minutes after 5 failures, or disabled")]
+    #[error(
+        "the login or the password is wrong, or the account is locked for 15 minutes after 5 failures, or disabled"
+    )]
     SignInFailed,
     #[error("this device was revoked by an administrator; its data is being deleted")]
     DeviceRevoked,
-    #[error("this device was retired by an administrator: send what is unsent, then its data is deleted")]
+    #[error(
+        "this device was retired by an administrator: send what is unsent, then its data is deleted"
+    )]
     DeviceRetired,
     #[error("{0}")]
     Forbidden(String),

@@ -40,7 +40,8 @@ impl RateLimit {
             });
         }
         let (tokens, at) = buckets.entry(peer).or_insert((self.burst, now));
-        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * self.per_second).min(self.burst);
+        *tokens =
+            (*tokens + now.duration_since(*at).as_secs_f64() * self.per_second).min(self.burst);
         *at = now;
         if *tokens >= 1.0 {
             *tokens -= 1.0;
@@ -63,7 +64,10 @@ mod tests {
         assert!((0..3).all(|_| limit.allow(a, t)));
         assert!(!limit.allow(a, t));
         assert!(limit.allow(b, t), "another address has its own bucket");
-        assert!(limit.allow(a, t + Duration::from_secs(20)), "one back after 20 s");
+        assert!(
+            limit.allow(a, t + Duration::from_secs(20)),
+            "one back after 20 s"
+        );
         assert!(!limit.allow(a, t + Duration::from_secs(20)));
     }
 }

@@ -54,7 +54,9 @@ async fn run(config: Config) -> Result<(), String> {
         .map_err(|e| format!("cannot make the set-up link: {e}"))?
     {
         tracing::warn!("nobody has an account yet: open {link} to make the first administrator");
-        println!("\n  Nobody has an account yet. To make the first administrator, open:\n\n    {link}\n\n  (the link works once; a restart prints a new one)\n");
+        println!(
+            "\n  Nobody has an account yet. To make the first administrator, open:\n\n    {link}\n\n  (the link works once; a restart prints a new one)\n"
+        );
     }
     yorisoi_server::serve(listener, state, yorisoi_server::shutdown_signal())
         .await
@@ -117,7 +119,9 @@ async fn person(
                 person.locked_until = 0;
                 let saved = db.save_person(&person).await;
                 let ended = db.end_sessions_of(person.id).await;
-                saved.and(ended).map(|()| format!("new password set for {login}"))
+                saved
+                    .and(ended)
+                    .map(|()| format!("new password set for {login}"))
             }
             Ok(None) => Ok(String::new()),
             Err(e) => Err(e),
@@ -146,7 +150,9 @@ async fn person(
         let now = yorisoi_server::auth::now_ms();
         match db.add_person(&person, now).await {
             Ok(true) => Ok(format!("added {login} ({})", role.as_str())),
-            Ok(false) => Err(format!("the login {login} is taken (use --reset to give it a new password)")),
+            Ok(false) => Err(format!(
+                "the login {login} is taken (use --reset to give it a new password)"
+            )),
             Err(e) => Err(e.to_string()),
         }
     };

@@ -70,11 +70,20 @@ async fn an_unknown_login_a_wrong_password_a_locked_and_a_disabled_account_get_o
         let device = new_device();
         let tries = [
             ("an unknown login", sign_in("nobody", PASSWORD, device)),
-            ("a wrong password", sign_in("sato", "not the password", device)),
+            (
+                "a wrong password",
+                sign_in("sato", "not the password", device),
+            ),
             ("a locked account", sign_in("locked", PASSWORD, device)),
             ("a disabled account", sign_in("disabled", PASSWORD, device)),
-            ("a malformed login", sign_in("not a login!", PASSWORD, device)),
-            ("an overlong password", sign_in("sato", &"x".repeat(300), device)),
+            (
+                "a malformed login",
+                sign_in("not a login!", PASSWORD, device),
+            ),
+            (
+                "an overlong password",
+                sign_in("sato", &"x".repeat(300), device),
+            ),
         ];
         let mut answers = Vec::new();
         for (what, call) in tries {
@@ -97,7 +106,10 @@ async fn an_unknown_login_a_wrong_password_a_locked_and_a_disabled_account_get_o
             reply.text
         );
         let me: Me = reply.json();
-        assert_eq!((me.login.as_str(), me.role, me.device), ("sato", Role::Coach, device));
+        assert_eq!(
+            (me.login.as_str(), me.role, me.device),
+            ("sato", Role::Coach, device)
+        );
     }
 }
 
@@ -108,13 +120,21 @@ async fn five_failures_lock_the_account_for_fifteen_minutes_even_against_the_rig
         add_person(&db, "tanaka", Role::Coach).await;
         let device = new_device();
         for n in 1..=4 {
-            let reply = sign_in("tanaka", "wrong password", device).send(&state).await;
+            let reply = sign_in("tanaka", "wrong password", device)
+                .send(&state)
+                .await;
             assert_sign_in_failed(&reply, &format!("{name}: failure {n}"));
         }
-        assert_eq!(lock_state(&db, "tanaka").await, (4, 0), "{name}: not locked yet");
+        assert_eq!(
+            lock_state(&db, "tanaka").await,
+            (4, 0),
+            "{name}: not locked yet"
+        );
 
         let before = now_ms();
-        let fifth = sign_in("tanaka", "wrong password", device).send(&state).await;
+        let fifth = sign_in("tanaka", "wrong password", device)
+            .send(&state)
+            .await;
         let after = now_ms();
         assert_sign_in_failed(&fifth, &format!("{name}: failure 5"));
         let (_, locked_until) = lock_state(&db, "tanaka").await;
@@ -143,12 +163,23 @@ async fn five_failures_lock_the_account_for_fifteen_minutes_even_against_the_rig
         person.locked_until = now_ms() - 1;
         db.save_person(&person).await.unwrap();
         let reply = sign_in("tanaka", PASSWORD, device).send(&state).await;
-        assert_eq!(reply.status, StatusCode::OK, "{name}: the lock has ended: {}", reply.text);
-        assert_eq!(lock_state(&db, "tanaka").await, (0, 0), "{name}: a clean slate");
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "{name}: the lock has ended: {}",
+            reply.text
+        );
+        assert_eq!(
+            lock_state(&db, "tanaka").await,
+            (0, 0),
+            "{name}: a clean slate"
+        );
 
         // A success forgets earlier failures: four more do not lock.
         for _ in 1..=4 {
-            let reply = sign_in("tanaka", "wrong password", device).send(&state).await;
+            let reply = sign_in("tanaka", "wrong password", device)
+                .send(&state)
+                .await;
             assert_sign_in_failed(&reply, name);
         }
         let reply = sign_in("tanaka", PASSWORD, device).send(&state).await;
@@ -159,7 +190,9 @@ async fn five_failures_lock_the_account_for_fifteen_minutes_even_against_the_rig
         person.failures = 4;
         person.failed_since = now_ms() - 16 * MINUTE_MS;
         db.save_person(&person).await.unwrap();
-        let reply = sign_in("tanaka", "wrong password", device).send(&state).await;
+        let reply = sign_in("tanaka", "wrong password", device)
+            .send(&state)
+            .await;
         assert_sign_in_failed(&reply, name);
         assert_eq!(
             lock_state(&db, "tanaka").await,
@@ -181,7 +214,7 @@ async fn one_address_is_answered_429_after_ten_sign_in_attempts_and_others_are_n
         let (device, guesser) = (new_device(), address("192.0.2.1:50000"));
         for n in 1..=10 {
             let reply = sign_in("nobody", "guess", device)
-                .from_peer(guesser)
+                .connected_from(guesser)
                 .send(&state)
                 .await;
             assert_sign_in_failed(&reply, &format!("{name}: attempt {n}"));
@@ -190,7 +223,10 @@ async fn one_address_is_answered_429_after_ten_sign_in_attempts_and_others_are_n
             ("an 11th guess", sign_in("nobody", "guess", device)),
             ("even the right password", sign_in("kato", PASSWORD, device)),
         ] {
-            let reply = call.from_peer(address("192.0.2.1:50001")).send(&state).await;
+            let reply = call
+                .connected_from(address("192.0.2.1:50001"))
+                .send(&state)
+                .await;
             assert_eq!(
                 (reply.status, reply.code()),
                 (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
@@ -200,7 +236,7 @@ async fn one_address_is_answered_429_after_ten_sign_in_attempts_and_others_are_n
             assert!(reply.set_cookie().is_none(), "{name}");
         }
         let reply = sign_in("kato", PASSWORD, device)
-            .from_peer(address("192.0.2.2:50000"))
+            .connected_from(address("192.0.2.2:50000"))
             .send(&state)
             .await;
         assert_eq!(
@@ -229,14 +265,14 @@ async fn behind_a_trusted_proxy_the_limit_follows_the_address_the_proxy_appended
             let forwarded = format!("203.0.113.{n}, 198.51.100.7");
             let reply = sign_in("nobody", "guess", device)
                 .header("x-forwarded-for", &forwarded)
-                .from_peer(proxy)
+                .connected_from(proxy)
                 .send(&trusting)
                 .await;
             assert_sign_in_failed(&reply, &format!("{name}: attempt {n}"));
         }
         let reply = sign_in("nobody", "guess", device)
             .header("x-forwarded-for", "203.0.113.99, 198.51.100.7")
-            .from_peer(proxy)
+            .connected_from(proxy)
             .send(&trusting)
             .await;
         assert_eq!(
@@ -247,7 +283,7 @@ async fn behind_a_trusted_proxy_the_limit_follows_the_address_the_proxy_appended
         );
         let reply = sign_in("nobody", "guess", device)
             .header("x-forwarded-for", "198.51.100.8")
-            .from_peer(proxy)
+            .connected_from(proxy)
             .send(&trusting)
             .await;
         assert_sign_in_failed(
@@ -260,14 +296,14 @@ async fn behind_a_trusted_proxy_the_limit_follows_the_address_the_proxy_appended
         for n in 1..=10 {
             let reply = sign_in("nobody", "guess", device)
                 .header("x-forwarded-for", &format!("198.51.100.{n}"))
-                .from_peer(proxy)
+                .connected_from(proxy)
                 .send(&direct)
                 .await;
             assert_sign_in_failed(&reply, &format!("{name}: attempt {n}"));
         }
         let reply = sign_in("nobody", "guess", device)
             .header("x-forwarded-for", "198.51.100.200")
-            .from_peer(proxy)
+            .connected_from(proxy)
             .send(&direct)
             .await;
         assert_eq!(
@@ -337,19 +373,26 @@ async fn a_session_ends_when_unused_for_the_idle_time_or_at_the_absolute_time_ho
         let (token, cookie) = (reply.token(), reply.cookie());
         let me_now = |state: &AppState| {
             let (state, cookie) = (state.clone(), cookie.clone());
-            async move { get("/api/v1/session").cookie(Some(&cookie)).send(&state).await }
+            async move {
+                get("/api/v1/session")
+                    .cookie(Some(&cookie))
+                    .send(&state)
+                    .await
+            }
         };
 
         // Used 59 minutes after its last use: it lives on, and its idle time starts again.
         let now = now_ms();
-        raw.age_session(&token, now - 2 * HOUR_MS, now - 59 * MINUTE_MS).await;
+        raw.age_session(&token, now - 2 * HOUR_MS, now - 59 * MINUTE_MS)
+            .await;
         assert_eq!(me_now(&state).await.status, StatusCode::OK, "{name}");
         assert!(
             raw.last_seen(&token).await.unwrap() >= now,
             "{name}: the use is noted"
         );
         // Unused for 61 minutes: ended, though the default policy would keep it.
-        raw.age_session(&token, now - 2 * HOUR_MS, now - 61 * MINUTE_MS).await;
+        raw.age_session(&token, now - 2 * HOUR_MS, now - 61 * MINUTE_MS)
+            .await;
         assert_signed_out(&me_now(&state).await, &format!("{name}: idle"));
         assert_eq!(
             me_now(&AppState {
@@ -365,7 +408,8 @@ async fn a_session_ends_when_unused_for_the_idle_time_or_at_the_absolute_time_ho
         // Used a moment ago, but signed in more than 8 hours ago: ended.
         raw.age_session(&token, now - 8 * HOUR_MS - 1000, now).await;
         assert_signed_out(&me_now(&state).await, &format!("{name}: absolute"));
-        raw.age_session(&token, now - 8 * HOUR_MS + MINUTE_MS, now).await;
+        raw.age_session(&token, now - 8 * HOUR_MS + MINUTE_MS, now)
+            .await;
         assert_eq!(
             me_now(&state).await.status,
             StatusCode::OK,
@@ -383,10 +427,16 @@ async fn signing_out_ends_the_session_on_the_server_not_only_in_the_browser() {
         let here = sign_in("yamada", PASSWORD, new_device()).send(&state).await;
         let elsewhere = sign_in("yamada", PASSWORD, new_device()).send(&state).await;
         let cookie = here.cookie();
-        let reply = get("/api/v1/session").cookie(Some(&cookie)).send(&state).await;
+        let reply = get("/api/v1/session")
+            .cookie(Some(&cookie))
+            .send(&state)
+            .await;
         assert_eq!(reply.status, StatusCode::OK, "{name}");
 
-        let out = delete("/api/v1/session").cookie(Some(&cookie)).send(&state).await;
+        let out = delete("/api/v1/session")
+            .cookie(Some(&cookie))
+            .send(&state)
+            .await;
         assert_eq!(out.status, StatusCode::NO_CONTENT, "{name}: {}", out.text);
         let removal = out.set_cookie().unwrap();
         assert!(
@@ -394,7 +444,10 @@ async fn signing_out_ends_the_session_on_the_server_not_only_in_the_browser() {
             "{name}: the browser is told to forget it: {removal}"
         );
         // A copy of the cookie kept somewhere (another tab, a thief) is worth nothing now.
-        let reply = get("/api/v1/session").cookie(Some(&cookie)).send(&state).await;
+        let reply = get("/api/v1/session")
+            .cookie(Some(&cookie))
+            .send(&state)
+            .await;
         assert_signed_out(&reply, &format!("{name}: the old cookie"));
         assert_eq!(raw.last_seen(&here.token()).await, None, "{name}: deleted");
 
@@ -444,9 +497,20 @@ async fn the_session_cookie_is_http_only_and_strict_and_over_https_secure_and_ho
             "{name}: a __Host- cookie has no Domain: {set}"
         );
         let cookie = reply.cookie();
-        let me = get("/api/v1/session").cookie(Some(&cookie)).send(&https).await;
-        assert_eq!(me.status, StatusCode::OK, "{name}: the browser sends it back: {}", me.text);
-        let out = delete("/api/v1/session").cookie(Some(&cookie)).send(&https).await;
+        let me = get("/api/v1/session")
+            .cookie(Some(&cookie))
+            .send(&https)
+            .await;
+        assert_eq!(
+            me.status,
+            StatusCode::OK,
+            "{name}: the browser sends it back: {}",
+            me.text
+        );
+        let out = delete("/api/v1/session")
+            .cookie(Some(&cookie))
+            .send(&https)
+            .await;
         let removal = out.set_cookie().unwrap();
         assert!(
             removal.starts_with("__Host-yorisoi_session=;")
@@ -462,7 +526,10 @@ async fn changing_ones_password_ends_every_other_session_and_the_old_password() 
         let state = state(&db, &dir);
         add_person(&db, "mori", Role::Coach).await;
         let (tablet, phone) = (new_device(), new_device());
-        let on_tablet = sign_in("mori", PASSWORD, tablet).send(&state).await.cookie();
+        let on_tablet = sign_in("mori", PASSWORD, tablet)
+            .send(&state)
+            .await
+            .cookie();
         let on_phone = sign_in("mori", PASSWORD, phone).send(&state).await.cookie();
         let change = |current: &str, new: &str| {
             post("/api/v1/password").json(&json!({"current": current, "new": new}))
@@ -489,7 +556,10 @@ async fn changing_ones_password_ends_every_other_session_and_the_old_password() 
             "{name}: the current password is asked: {}",
             reply.text
         );
-        let reply = change(PASSWORD, "short").cookie(Some(&on_tablet)).send(&state).await;
+        let reply = change(PASSWORD, "short")
+            .cookie(Some(&on_tablet))
+            .send(&state)
+            .await;
         assert_eq!(
             (reply.status, reply.code()),
             (StatusCode::BAD_REQUEST, "bad_request"),
@@ -521,7 +591,175 @@ async fn changing_ones_password_ends_every_other_session_and_the_old_password() 
         let old = sign_in("mori", PASSWORD, phone).send(&state).await;
         assert_sign_in_failed(&old, &format!("{name}: the old password"));
         let new = sign_in("mori", NEW_PASSWORD, phone).send(&state).await;
-        assert_eq!(new.status, StatusCode::OK, "{name}: the new one: {}", new.text);
+        assert_eq!(
+            new.status,
+            StatusCode::OK,
+            "{name}: the new one: {}",
+            new.text
+        );
+    }
+}
+
+/// A live session is no licence to guess: a wrong current password on the password route counts
+/// towards the account's lock as a wrong sign-in does, and a locked account's password cannot be
+/// changed either.
+#[tokio::test]
+async fn guessing_the_current_password_on_the_password_route_locks_the_account_as_sign_in_does() {
+    for (name, db, dir) in common::databases().await {
+        let state = state(&db, &dir);
+        let abe = add_person(&db, "abe", Role::Coach).await;
+        let cookie = signed_in(&db, abe, new_device()).await;
+        let change = |current: &str| {
+            post("/api/v1/password")
+                .cookie(Some(&cookie))
+                .json(&json!({"current": current, "new": NEW_PASSWORD}))
+        };
+        let mut wrong = Vec::new();
+        for n in 1..=5 {
+            let reply = change(&format!("guess number {n}")).send(&state).await;
+            assert_eq!(
+                (reply.status, reply.code()),
+                (StatusCode::FORBIDDEN, "forbidden"),
+                "{name}: guess {n}: {}",
+                reply.text
+            );
+            wrong.push(reply.body);
+        }
+        let (_, locked_until) = lock_state(&db, "abe").await;
+        assert!(
+            locked_until > now_ms(),
+            "{name}: five wrong guesses lock the account"
+        );
+        let right = change(PASSWORD).send(&state).await;
+        assert_eq!(
+            (right.status, &right.body),
+            (StatusCode::FORBIDDEN, &wrong[0]),
+            "{name}: while locked the right password is told what a wrong one is"
+        );
+        let reply = sign_in("abe", PASSWORD, new_device()).send(&state).await;
+        assert_sign_in_failed(&reply, &format!("{name}: signing in while locked"));
+        let me = get("/api/v1/session")
+            .cookie(Some(&cookie))
+            .send(&state)
+            .await;
+        assert_eq!(
+            me.status,
+            StatusCode::OK,
+            "{name}: the lock signs no one out"
+        );
+
+        // The lock ends; fewer than five wrong guesses, then the right one, are forgiven.
+        let mut person = db.person_by_login("abe").await.unwrap().unwrap();
+        person.locked_until = now_ms() - 1;
+        db.save_person(&person).await.unwrap();
+        for _ in 1..=4 {
+            assert_eq!(
+                change("still guessing").send(&state).await.status,
+                StatusCode::FORBIDDEN
+            );
+        }
+        let reply = change(PASSWORD).send(&state).await;
+        assert_eq!(reply.status, StatusCode::OK, "{name}: {}", reply.text);
+        assert_eq!(
+            lock_state(&db, "abe").await,
+            (0, 0),
+            "{name}: a clean slate"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_admin_resetting_a_password_or_disabling_a_person_ends_their_sessions() {
+    for (name, db, dir) in common::databases().await {
+        let state = state(&db, &dir);
+        let admin = add_person(&db, "admin", Role::Admin).await;
+        let admin = signed_in(&db, admin, new_device()).await;
+        let nishi = add_person(&db, "nishi", Role::Coach).await;
+        let update = |body: serde_json::Value| {
+            patch(format!("/api/v1/people/{nishi}"))
+                .cookie(Some(&admin))
+                .json(&body)
+        };
+        let works = |cookie: String| {
+            let state = state.clone();
+            async move {
+                get("/api/v1/session")
+                    .cookie(Some(&cookie))
+                    .send(&state)
+                    .await
+                    .status
+                    == StatusCode::OK
+            }
+        };
+        let session = sign_in("nishi", PASSWORD, new_device())
+            .send(&state)
+            .await
+            .cookie();
+
+        let reply = update(json!({"name": "西 さん"})).send(&state).await;
+        assert_eq!(reply.status, StatusCode::OK, "{name}: {}", reply.text);
+        assert!(
+            works(session.clone()).await,
+            "{name}: a new name ends nothing"
+        );
+
+        // Locked out, and the admin hands over a new password: the lock and the sessions end.
+        for _ in 0..5 {
+            sign_in("nishi", "wrong password", new_device())
+                .send(&state)
+                .await;
+        }
+        assert!(
+            lock_state(&db, "nishi").await.1 > now_ms(),
+            "{name}: locked"
+        );
+        let reply = update(json!({"password": NEW_PASSWORD})).send(&state).await;
+        assert_eq!(reply.status, StatusCode::OK, "{name}: {}", reply.text);
+        assert!(
+            !works(session).await,
+            "{name}: a reset password ends the sessions"
+        );
+        assert_sign_in_failed(
+            &sign_in("nishi", PASSWORD, new_device()).send(&state).await,
+            &format!("{name}: the old password"),
+        );
+        let reply = sign_in("nishi", NEW_PASSWORD, new_device())
+            .send(&state)
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "{name}: unlocked: {}",
+            reply.text
+        );
+        let session = reply.cookie();
+
+        let reply = update(json!({"disabled": true})).send(&state).await;
+        assert_eq!(reply.status, StatusCode::OK, "{name}: {}", reply.text);
+        assert!(!works(session).await, "{name}: disabling ends the sessions");
+        let disabled = sign_in("nishi", NEW_PASSWORD, new_device())
+            .send(&state)
+            .await;
+        assert_sign_in_failed(&disabled, &format!("{name}: disabled"));
+        let unknown = sign_in("nobody", NEW_PASSWORD, new_device())
+            .send(&state)
+            .await;
+        assert_eq!(
+            disabled.body, unknown.body,
+            "{name}: told what an unknown login is"
+        );
+
+        let reply = update(json!({"disabled": false})).send(&state).await;
+        assert_eq!(reply.status, StatusCode::OK, "{name}: {}", reply.text);
+        let reply = sign_in("nishi", NEW_PASSWORD, new_device())
+            .send(&state)
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "{name}: enabled again: {}",
+            reply.text
+        );
     }
 }
 
@@ -570,7 +808,9 @@ async fn the_set_up_link_works_once_only_while_nobody_has_an_account_and_makes_a
             );
         };
         forbidden(
-            &set_up(&code_of(&first_link), "early", device).send(&state).await,
+            &set_up(&code_of(&first_link), "early", device)
+                .send(&state)
+                .await,
             "an earlier link",
         );
         forbidden(
@@ -584,13 +824,22 @@ async fn the_set_up_link_works_once_only_while_nobody_has_an_account_and_makes_a
             .json(&json!({"code": code_of(&link), "login": "kanri", "name": "管理者", "password": "short", "device": device}))
             .send(&state)
             .await;
-        assert_eq!(short.status, StatusCode::BAD_REQUEST, "{name}: {}", short.text);
+        assert_eq!(
+            short.status,
+            StatusCode::BAD_REQUEST,
+            "{name}: {}",
+            short.text
+        );
         assert_eq!(db.people_count().await.unwrap(), 0, "{name}");
 
         let reply = set_up(&code_of(&link), "Kanri", device).send(&state).await;
         assert_eq!(reply.status, StatusCode::CREATED, "{name}: {}", reply.text);
         let me: Me = reply.json();
-        assert_eq!((me.login.as_str(), me.role), ("kanri", Role::Admin), "{name}");
+        assert_eq!(
+            (me.login.as_str(), me.role),
+            ("kanri", Role::Admin),
+            "{name}"
+        );
         let people = get("/api/v1/people")
             .cookie(Some(&reply.cookie()))
             .send(&state)
@@ -600,11 +849,19 @@ async fn the_set_up_link_works_once_only_while_nobody_has_an_account_and_makes_a
             StatusCode::OK,
             "{name}: signed in as an administrator at once"
         );
-        let signed_in = sign_in("kanri", NEW_PASSWORD, new_device()).send(&state).await;
-        assert_eq!(signed_in.status, StatusCode::OK, "{name}: the password is theirs");
+        let signed_in = sign_in("kanri", NEW_PASSWORD, new_device())
+            .send(&state)
+            .await;
+        assert_eq!(
+            signed_in.status,
+            StatusCode::OK,
+            "{name}: the password is theirs"
+        );
 
         forbidden(
-            &set_up(&code_of(&link), "second", new_device()).send(&state).await,
+            &set_up(&code_of(&link), "second", new_device())
+                .send(&state)
+                .await,
             "the same link again",
         );
         assert_eq!(db.people_count().await.unwrap(), 1, "{name}");
@@ -626,7 +883,9 @@ async fn a_set_up_link_is_dead_once_anyone_has_an_account() {
             .unwrap();
         // Someone got an account another way (a second instance used its own link, say).
         add_person(&db, "first", Role::Admin).await;
-        let reply = set_up(&code_of(&link), "late", new_device()).send(&state).await;
+        let reply = set_up(&code_of(&link), "late", new_device())
+            .send(&state)
+            .await;
         assert_eq!(
             (reply.status, reply.code()),
             (StatusCode::FORBIDDEN, "forbidden"),
@@ -646,21 +905,32 @@ async fn a_revoked_or_retired_device_cannot_sign_in_again() {
         add_person(&db, "ito", Role::Coach).await;
         let (lost, handed_back) = (new_device(), new_device());
         let lost_cookie = sign_in("ito", PASSWORD, lost).send(&state).await.cookie();
-        let handed_back_cookie = sign_in("ito", PASSWORD, handed_back).send(&state).await.cookie();
+        let handed_back_cookie = sign_in("ito", PASSWORD, handed_back)
+            .send(&state)
+            .await
+            .cookie();
 
         for (device, action) in [(lost, "revoke"), (handed_back, "retire")] {
             let reply = post(format!("/api/v1/devices/{device}/{action}"))
                 .cookie(Some(&admin_cookie))
                 .send(&state)
                 .await;
-            assert_eq!(reply.status, StatusCode::NO_CONTENT, "{name}: {}", reply.text);
+            assert_eq!(
+                reply.status,
+                StatusCode::NO_CONTENT,
+                "{name}: {}",
+                reply.text
+            );
         }
 
         for (device, cookie, code) in [
             (lost, &lost_cookie, "device_revoked"),
             (handed_back, &handed_back_cookie, "device_retired"),
         ] {
-            let reply = get("/api/v1/session").cookie(Some(cookie)).send(&state).await;
+            let reply = get("/api/v1/session")
+                .cookie(Some(cookie))
+                .send(&state)
+                .await;
             assert_eq!(
                 (reply.status, reply.code()),
                 (StatusCode::FORBIDDEN, code),
@@ -716,7 +986,9 @@ async fn the_database_never_holds_a_session_token_a_password_or_a_set_up_code() 
             .send(&state)
             .await;
         assert_eq!(added.status, StatusCode::CREATED, "{name}: {}", added.text);
-        let coach = sign_in("coach", coach_first, new_device()).send(&state).await;
+        let coach = sign_in("coach", coach_first, new_device())
+            .send(&state)
+            .await;
         let changed = post("/api/v1/password")
             .cookie(Some(&coach.cookie()))
             .json(&json!({"current": coach_first, "new": coach_new}))
@@ -738,7 +1010,10 @@ async fn the_database_never_holds_a_session_token_a_password_or_a_set_up_code() 
             tables.push_str(&raw.dump(table).await);
         }
         for (what, secret) in &secrets {
-            assert!(!tables.contains(secret.as_str()), "{name}: {what} is stored");
+            assert!(
+                !tables.contains(secret.as_str()),
+                "{name}: {what} is stored"
+            );
         }
         // The tables were read: what is kept instead is there.
         assert!(tables.contains(&token_hash(&changed.token())), "{name}");
@@ -815,8 +1090,15 @@ async fn a_cross_site_request_that_changes_data_is_refused_and_a_same_origin_one
             }
         }
         assert!(log(&db).await.is_empty(), "{name}: nothing was stored");
-        let me = get("/api/v1/session").cookie(Some(&cookie)).send(&state).await;
-        assert_eq!(me.status, StatusCode::OK, "{name}: the session was not ended");
+        let me = get("/api/v1/session")
+            .cookie(Some(&cookie))
+            .send(&state)
+            .await;
+        assert_eq!(
+            me.status,
+            StatusCode::OK,
+            "{name}: the session was not ended"
+        );
 
         let passed = [
             (Some("same-origin"), Some("http://yorisoi.local:8080")),
@@ -832,11 +1114,19 @@ async fn a_cross_site_request_that_changes_data_is_refused_and_a_same_origin_one
                 .await;
             assert_eq!(reply.status, StatusCode::OK, "{what}: {}", reply.text);
         }
-        let reply = from_page(push(), Some("same-origin"), Some("http://yorisoi.local:8080"))
-            .send(&state)
-            .await;
+        let reply = from_page(
+            push(),
+            Some("same-origin"),
+            Some("http://yorisoi.local:8080"),
+        )
+        .send(&state)
+        .await;
         assert_eq!(reply.status, StatusCode::OK, "{name}: {}", reply.text);
-        assert_eq!(log(&db).await.len(), 2, "{name}: the same-origin push is stored");
+        assert_eq!(
+            log(&db).await.len(),
+            2,
+            "{name}: the same-origin push is stored"
+        );
 
         // Reading is not refused (the SameSite=Strict cookie keeps other sites' reads anonymous).
         let read = from_page(get("/api/v1/session"), Some("cross-site"), None)

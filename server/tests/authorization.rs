@@ -109,7 +109,13 @@ impl World {
             db,
             coach_b,
             Role::Coach,
-            vec![client_change(b_tablet, 1, client, "notes", json!("B のメモ"))],
+            vec![client_change(
+                b_tablet,
+                1,
+                client,
+                "notes",
+                json!("B のメモ"),
+            )],
         )
         .await;
         assert_eq!(pushed.refused.len(), 1, "{pushed:?}");
@@ -131,6 +137,7 @@ impl World {
             &auth::token_hash(&setup_code),
             None,
             now_ms(),
+            None,
             None,
         )
         .await
@@ -234,7 +241,11 @@ struct Route {
 /// The whole matrix. Columns: no session, expired, revoked device, retired device, the assigned
 /// coach, another coach, the office, the administrator.
 fn routes() -> Vec<Route> {
-    let admin_only = |ok| [SIGNED_OUT, SIGNED_OUT, REVOKED, RETIRED, FORBIDDEN, FORBIDDEN, FORBIDDEN, ok];
+    let admin_only = |ok| {
+        [
+            SIGNED_OUT, SIGNED_OUT, REVOKED, RETIRED, FORBIDDEN, FORBIDDEN, FORBIDDEN, ok,
+        ]
+    };
     vec![
         Route {
             name: "GET /api/v1/session",
@@ -266,7 +277,9 @@ fn routes() -> Vec<Route> {
                 }))
             },
             writes: false,
-            expect: [FORBIDDEN, FORBIDDEN, REVOKED, RETIRED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+            expect: [
+                FORBIDDEN, FORBIDDEN, REVOKED, RETIRED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN,
+            ],
         },
         Route {
             name: "POST /api/v1/password",
@@ -381,7 +394,9 @@ fn routes() -> Vec<Route> {
             name: "GET /api/v1/sync/pull",
             call: |w, _| pull(w.since, 0),
             writes: false,
-            expect: [SIGNED_OUT, SIGNED_OUT, REVOKED, RETIRED, OK, OK, OK, FORBIDDEN],
+            expect: [
+                SIGNED_OUT, SIGNED_OUT, REVOKED, RETIRED, OK, OK, OK, FORBIDDEN,
+            ],
         },
     ]
 }
@@ -428,11 +443,7 @@ async fn consequences(
 ) -> Option<String> {
     let session_of = |token: &str| {
         let hash = auth::token_hash(token);
-        async move {
-            db.session(&hash, now_ms(), &state.sessions)
-                .await
-                .unwrap()
-        }
+        async move { db.session(&hash, now_ms(), &state.sessions).await.unwrap() }
     };
     match route {
         "POST /api/v1/session" => {
@@ -462,15 +473,14 @@ async fn consequences(
                 seq: 1,
             };
             let in_log = log(db).await.contains(&id);
-            let in_scope = matches!(
-                caller.who,
-                Who::CoachAssigned | Who::Retired | Who::Office
-            );
+            let in_scope = matches!(caller.who, Who::CoachAssigned | Who::Retired | Who::Office);
             let refusals: Vec<&Refusal> = pushed.refused.iter().map(|r| &r.refusal).collect();
             if pushed.acked_through != 1 {
                 Some(format!("acked through {}", pushed.acked_through))
             } else if in_scope && (!refusals.is_empty() || !in_log) {
-                Some(format!("not stored: refused {refusals:?}, in the log: {in_log}"))
+                Some(format!(
+                    "not stored: refused {refusals:?}, in the log: {in_log}"
+                ))
             } else if !in_scope {
                 let aside = db
                     .set_aside()
@@ -569,7 +579,10 @@ async fn a_forged_or_malformed_cookie_is_no_session() {
             format!("{}X", cookie_of(&real)),
         ];
         for cookie in &forged {
-            let reply = get("/api/v1/session").cookie(Some(cookie)).send(&state).await;
+            let reply = get("/api/v1/session")
+                .cookie(Some(cookie))
+                .send(&state)
+                .await;
             assert_eq!(
                 (reply.status, reply.code()),
                 (StatusCode::UNAUTHORIZED, "signed_out"),
@@ -580,6 +593,100 @@ async fn a_forged_or_malformed_cookie_is_no_session() {
             .cookie(Some(&format!("a=b; {}", cookie_of(&real))))
             .send(&state)
             .await;
-        assert_eq!(reply.status, StatusCode::OK, "{name}: the real one, among others");
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "{name}: the real one, among others"
+        );
+    }
+}
+
+/// A malformed id in a path is the caller's mistake, told as every error is (JSON, with a code),
+/// and only to someone who may use the route at all.
+#[tokio::test]
+async fn a_malformed_id_in_a_path_is_a_json_400_for_an_admin_and_403_for_anyone_else() {
+    for (name, db, dir) in common::databases().await {
+        let state = state(&db, &dir);
+        let world = World::new(&db, 0).await;
+        let calls: [fn() -> Call; 5] = [
+            || patch("/api/v1/people/not-an-id").json(&json!({})),
+            || post("/api/v1/devices/not-an-id/revoke"),
+            || post("/api/v1/quarantine/not-an-id/accept"),
+            || post("/api/v1/quarantine/1.5/discard"),
+            || post("/api/v1/quarantine/99999999999999999999/accept"),
+        ];
+        for call in calls {
+            let what = format!("{name}: {}", call().describe());
+            let reply = call()
+                .cookie(world.caller(Who::Admin).cookie().as_deref())
+                .send(&state)
+                .await;
+            assert_eq!(
+                (reply.status, reply.code()),
+                (StatusCode::BAD_REQUEST, "bad_request"),
+                "{what}: {}",
+                reply.text
+            );
+            let reply = call()
+                .cookie(world.caller(Who::Office).cookie().as_deref())
+                .send(&state)
+                .await;
+            assert_eq!(
+                (reply.status, reply.code()),
+                (StatusCode::FORBIDDEN, "forbidden"),
+                "{what}: {}",
+                reply.text
+            );
+        }
+    }
+}
+
+/// A push names the writer (a tab's run of the app) its changes are numbered by. The device whose
+/// session first pushed under a writer owns it: no other session may push under it, whatever
+/// its role, or it could take over another tablet's numbering and put words in its mouth.
+#[tokio::test]
+async fn no_session_may_push_under_a_writer_another_device_owns() {
+    for (name, db, dir) in common::databases().await {
+        let state = state(&db, &dir);
+        let world = World::new(&db, 0).await;
+        let (coach, office) = (world.caller(Who::CoachAssigned), world.caller(Who::Office));
+        let writer = new_device();
+        let push = |caller: &Caller, seq: u64| {
+            post("/api/v1/sync/push")
+                .cookie(caller.cookie().as_deref())
+                .json(&push_request(
+                    writer,
+                    vec![client_change(
+                        writer,
+                        seq,
+                        world.client,
+                        "notes",
+                        json!(format!("メモ {seq}")),
+                    )],
+                ))
+        };
+        let reply = push(coach, 1).send(&state).await;
+        assert_eq!(reply.status, StatusCode::OK, "{name}: {}", reply.text);
+        let before = log(&db).await;
+        assert!(
+            before.contains(&ChangeId {
+                device: writer,
+                seq: 1
+            }),
+            "{name}"
+        );
+
+        let reply = push(office, 2).send(&state).await;
+        assert_eq!(
+            (reply.status, reply.code()),
+            (StatusCode::FORBIDDEN, "forbidden"),
+            "{name}: the office's session under the coach's writer: {}",
+            reply.text
+        );
+        assert_eq!(log(&db).await, before, "{name}: nothing stored");
+
+        let reply = push(coach, 2).send(&state).await;
+        let pushed: PushResponse = reply.json();
+        assert_eq!(pushed.acked_through, 2, "{name}: its owner goes on");
     }
 }

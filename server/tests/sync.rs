@@ -78,15 +78,28 @@ async fn a_push_is_stored_once_however_often_it_is_retried_and_pulls_follow_the_
                 .map(|s| change(a, s, "answers.user1.q2", text(s)))
                 .collect(),
         );
-        assert_eq!(db.push(&first, 1, &office(&first)).await.unwrap().acked_through, 3, "{name}");
         assert_eq!(
-            db.push(&first, 2, &office(&first)).await.unwrap().acked_through,
+            db.push(&first, 1, &office(&first))
+                .await
+                .unwrap()
+                .acked_through,
+            3,
+            "{name}"
+        );
+        assert_eq!(
+            db.push(&first, 2, &office(&first))
+                .await
+                .unwrap()
+                .acked_through,
             3,
             "{name}: a retry is acknowledged again"
         );
         let second = push_request(b, vec![change(b, 1, "status", json!("complete"))]);
         assert_eq!(
-            db.push(&second, 3, &office(&second)).await.unwrap().acked_through,
+            db.push(&second, 3, &office(&second))
+                .await
+                .unwrap()
+                .acked_through,
             1,
             "{name}"
         );
@@ -95,7 +108,10 @@ async fn a_push_is_stored_once_however_often_it_is_retried_and_pulls_follow_the_
             .changes
             .push(change(a, 4, "answers.user1.q5", text("x")));
         assert_eq!(
-            db.push(&longer, 4, &office(&longer)).await.unwrap().acked_through,
+            db.push(&longer, 4, &office(&longer))
+                .await
+                .unwrap()
+                .acked_through,
             4,
             "{name}: only the new change is stored"
         );
@@ -411,7 +427,12 @@ impl Device {
             let page: PullResponse = http
                 .get(url)
                 .header("cookie", &self.cookie)
-                .send().await.unwrap().json().await.unwrap();
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
             for pulled in &page.changes {
                 self.replica.apply(&pulled.change);
             }

@@ -95,6 +95,16 @@ impl Admin {
         .await;
     }
 
+    pub async fn set_role(&self, login: &str, role: &str) {
+        let person = self.person_id(login).await;
+        self.send(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/people/{}", person.as_str().unwrap()),
+            json!({ "role": role }),
+        )
+        .await;
+    }
+
     /// `action`: revoke or retire.
     pub async fn device(&self, device: &str, action: &str) {
         self.send(

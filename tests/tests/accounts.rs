@@ -364,3 +364,30 @@ async fn a_tablet_is_enrolled_by_a_one_time_code_from_the_admin_page() {
     }
     panic!("a used code enrolled a second tablet: {}", said.text().await.unwrap());
 }
+
+/// A coach becomes the office: their session ends, and when they sign in again their tablet
+/// starts from nothing and receives every client, with the history it never had.
+#[tokio::test]
+async fn a_new_role_ends_the_session_and_the_tablet_resyncs_to_the_new_scope() {
+    let stack = Stack::start().await;
+    let a = stack.browser_as("coach").await;
+    new_msfas_for(&stack, &a, "今井 六郎").await;
+    a.type_into(Q5, "コーチAの回答").await;
+    sync_now(&a).await;
+    let b = stack.browser_as("coach2").await;
+    sync_now(&b).await;
+    wait_for_client_names(&stack, &b, &[]).await;
+
+    let admin = Admin::sign_in(&stack).await;
+    admin.set_role("coach2", "office").await;
+    b.click("[data-testid=sync-now]").await;
+    b.testid("sign-in-form").await;
+    let why = b.testid("sign-in-why").await.text().await.unwrap();
+    assert!(why.contains("消えていません"), "{why}");
+    stack.sign_in(&b, "coach2").await;
+    sync_now(&b).await;
+    wait_for_client_names(&stack, &b, &["今井 六郎"]).await;
+    b.click("[data-testid=client-link]").await;
+    b.click("[data-testid=timeline-item] a").await;
+    wait_for_value(&b, Q5, "コーチAの回答").await;
+}

@@ -7,7 +7,7 @@
 mod accounts;
 mod scope;
 
-pub use accounts::{PersonRow, Purpose, FAILURE_WINDOW_MS, LOCK_MS, MAX_FAILURES};
+pub use accounts::{FAILURE_WINDOW_MS, LOCK_MS, MAX_FAILURES, PersonRow, Purpose};
 pub use scope::Scope;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -16,14 +16,14 @@ use sqlx::sqlite::{
 };
 use sqlx::{Row, pool::PoolConnection};
 use std::collections::{BTreeMap, BTreeSet};
-use yorisoi_domain::accounts::Role;
 use std::str::FromStr;
 use std::sync::OnceLock;
 use std::time::Duration;
+use yorisoi_domain::accounts::Role;
 use yorisoi_domain::catalogue::Catalogue;
+use yorisoi_domain::ids::ClientId;
 use yorisoi_domain::sync::check::{Known, Refusal, check};
 use yorisoi_domain::sync::protocol::{self, ProtocolError, Pulled, PushRequest, Refused};
-use yorisoi_domain::ids::ClientId;
 use yorisoi_domain::sync::{Change, ChangeId, Entity};
 
 #[derive(Clone, Debug)]
@@ -265,7 +265,9 @@ impl Db {
     ) -> Result<Result<(), Refusal>, DbError> {
         match &self.backend {
             Backend::Sqlite(pool) => sqlite::accept(pool.acquire().await?, id, by, now_ms).await,
-            Backend::Postgres(pool) => postgres::accept(pool.acquire().await?, id, by, now_ms).await,
+            Backend::Postgres(pool) => {
+                postgres::accept(pool.acquire().await?, id, by, now_ms).await
+            }
         }
     }
 

@@ -28,6 +28,8 @@ pub struct Scope {
 }
 
 /// A client's place on one device, as the `held` table keeps it.
+// `Held::Held` is the table's own word for a client the device holds, confirmed.
+#[allow(clippy::enum_variant_names)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Held {
     /// Its history went out in hand-over `token`, not yet confirmed.
@@ -307,7 +309,11 @@ mod tests {
         let scope = BTreeSet::from([client(2)]);
         assert_eq!(plan(&held, 0, &scope).left, vec![client(1)]);
         let leaving = BTreeMap::from([(client(1), Held::Leaving(5)), (client(2), Held::Held)]);
-        assert_eq!(plan(&leaving, 4, &scope).left, vec![client(1)], "sent again");
+        assert_eq!(
+            plan(&leaving, 4, &scope).left,
+            vec![client(1)],
+            "sent again"
+        );
         let done = plan(&leaving, 5, &scope);
         assert_eq!(done.gone, vec![client(1)]);
         assert!(done.left.is_empty() && done.entered.is_empty());

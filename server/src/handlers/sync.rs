@@ -1,12 +1,12 @@
 //! `POST /api/v1/sync/push` and `GET /api/v1/sync/pull`.
 
+use super::JsonBody;
 use crate::AppState;
 use crate::auth::{AnyDevice, Principal};
 use crate::db::Scope;
 use crate::error::ApiError;
 use axum::Json;
 use axum::extract::{Query, State};
-use super::JsonBody;
 use serde::Deserialize;
 use yorisoi_domain::sync::protocol::{
     self, MAX_BATCH, PullResponse, PushRequest, PushResponse, WIRE_FORMAT,

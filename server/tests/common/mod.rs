@@ -53,7 +53,6 @@ pub fn uuid_like() -> String {
     format!("{nanos:x}_{}", std::process::id())
 }
 
-
 /// Who pushes `request` when a test does not care: the office on the request's device.
 pub fn office(request: &PushRequest) -> Scope {
     Scope {
@@ -95,7 +94,10 @@ pub async fn session(db: &Db, login: &str, role: Role, device: DeviceId) -> (Per
     )
     .await
     .unwrap();
-    (person.id, format!("{}={token}", yorisoi_server::auth::COOKIE))
+    (
+        person.id,
+        format!("{}={token}", yorisoi_server::auth::COOKIE),
+    )
 }
 
 pub const PASSWORD: &str = "correct horse battery";

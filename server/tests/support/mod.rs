@@ -77,9 +77,15 @@ pub async fn start_session(
     expires_at: i64,
 ) -> String {
     let token = auth::new_token();
-    db.start_session(&auth::token_hash(&token), person, device, created_at, expires_at)
-        .await
-        .unwrap();
+    db.start_session(
+        &auth::token_hash(&token),
+        person,
+        device,
+        created_at,
+        expires_at,
+    )
+    .await
+    .unwrap();
     token
 }
 
@@ -223,7 +229,7 @@ impl Call {
     }
 
     /// As if the TCP connection came from `peer` (what `serve` gives every request).
-    pub fn from_peer(mut self, peer: SocketAddr) -> Self {
+    pub fn connected_from(mut self, peer: SocketAddr) -> Self {
         self.peer = Some(peer);
         self
     }
