@@ -157,7 +157,7 @@ impl Account {
     /// the device is deleted; unsent changes wait for the next sign-in.
     pub async fn sign_out(self) {
         let _ = api::sign_out().await;
-        let _ = LocalStorage::delete(SESSION_KEY);
+        LocalStorage::delete(SESSION_KEY);
         self.why.set(Why::SignedOut);
         self.me.set(None);
     }
@@ -166,7 +166,7 @@ impl Account {
     pub async fn refused(self, db: Db, error: &ApiError) {
         match error.code() {
             Some("signed_out") => {
-                let _ = LocalStorage::delete(SESSION_KEY);
+                LocalStorage::delete(SESSION_KEY);
                 self.why.set(Why::Ended);
                 self.me.set(None);
             }

@@ -7,8 +7,8 @@ use gloo_timers::future::TimeoutFuture;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use yorisoi_domain::accounts::{
-    Assignment, ChangePassword, ClientEntry, Device, Enrol, Enrolled, Enrolment, Me,
-    NewEnrolment, NewPerson, Person, PersonUpdate, SetAside, Setup, SignIn,
+    Assignment, ChangePassword, ClientEntry, Device, Enrol, Enrolled, Enrolment, Me, NewEnrolment,
+    NewPerson, Person, PersonUpdate, SetAside, Setup, SignIn,
 };
 use yorisoi_domain::ids::{DeviceId, PersonId};
 use yorisoi_domain::sync::protocol::{PullResponse, PushRequest, PushResponse, WIRE_FORMAT};
@@ -75,7 +75,10 @@ async fn send(request: reqwest::RequestBuilder) -> Result<String, ApiError> {
         let body: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
         Err(ApiError::Status {
             status: status.as_u16(),
-            code: body["error"]["code"].as_str().unwrap_or_default().to_owned(),
+            code: body["error"]["code"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
             message: body["error"]["message"]
                 .as_str()
                 .map_or_else(|| status.to_string(), str::to_owned),
@@ -161,7 +164,9 @@ pub async fn clients() -> Result<Vec<ClientEntry>, ApiError> {
 }
 
 pub async fn assign(assignment: &Assignment) -> Result<(), ApiError> {
-    send(post("/api/v1/assignments", assignment)).await.map(drop)
+    send(post("/api/v1/assignments", assignment))
+        .await
+        .map(drop)
 }
 
 pub async fn unassign(assignment: &Assignment) -> Result<(), ApiError> {

@@ -106,11 +106,13 @@ pub fn App() -> impl IntoView {
 /// Every page but the set-up link needs someone signed in on this device; until then the
 /// sign-in page stands in for it (nothing on the device is touched).
 #[component]
-fn Gate(signed_in: impl Fn() -> bool + Send + Sync + 'static, children: ChildrenFn) -> impl IntoView {
+fn Gate(
+    signed_in: impl Fn() -> bool + Send + Sync + 'static,
+    children: ChildrenFn,
+) -> impl IntoView {
     let location = leptos_router::hooks::use_location();
-    let open = move || {
-        signed_in() || matches!(location.pathname.get().as_str(), "/setup" | "/enrol")
-    };
+    let open =
+        move || signed_in() || matches!(location.pathname.get().as_str(), "/setup" | "/enrol");
     // In client mode the one record is all there is: any other address leads back to it.
     let lock = lock::use_lock();
     let navigate = leptos_router::hooks::use_navigate();
@@ -119,10 +121,13 @@ fn Gate(signed_in: impl Fn() -> bool + Send + Sync + 'static, children: Children
         if let Some(locked) = lock.lock.get()
             && here != locked.path
         {
-            navigate(&locked.path, leptos_router::NavigateOptions {
-                replace: true,
-                ..Default::default()
-            });
+            navigate(
+                &locked.path,
+                leptos_router::NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
         }
     });
     view! {

@@ -14,10 +14,10 @@
 //! server stored but whose answer was lost is stored nothing twice, and a page written with its
 //! cursor in one transaction is never applied half.
 
+use crate::api::{self, ApiError};
 use crate::db::Db;
 use crate::storage::StorageError;
 use crate::tabs::{self, Message};
-use crate::api::{self, ApiError};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -315,10 +315,7 @@ impl SyncEngine {
             ApiError::Offline => SyncError::Offline,
             ApiError::Stalled => SyncError::Stalled,
             ApiError::Garbled(detail) => SyncError::Server(detail),
-            ApiError::Status {
-                status: 426,
-                ..
-            } => SyncError::UpdateApp,
+            ApiError::Status { status: 426, .. } => SyncError::UpdateApp,
             ApiError::Status {
                 status: 400..=499,
                 message,

@@ -52,7 +52,9 @@ pub enum Message {
     /// A tab started: the syncing tab answers with its status.
     Hello,
     /// These clients left this device's scope: the syncing tab deleted them.
-    Forgot { clients: Vec<yorisoi_domain::ids::ClientId> },
+    Forgot {
+        clients: Vec<yorisoi_domain::ids::ClientId>,
+    },
     /// This device's data was deleted (revoked, retired, or another person signed in): reload.
     Wiped,
 }

@@ -236,7 +236,7 @@ mod records {
 
     async fn fresh_device() {
         LocalStorage::clear();
-        Idb::open().await.unwrap().clear_for_tests().await.unwrap();
+        Idb::open().await.unwrap().clear().await.unwrap();
     }
 
     /// A fresh device holding one client and one record saved before sync existed, started.
@@ -256,14 +256,25 @@ mod records {
         let idb = Idb::open().await.unwrap();
         let entries: Vec<(String, String)> =
             (0..3).map(|n| (format!("k{n}"), format!("v{n}"))).collect();
-        idb.write(&entries, Some(42)).await.unwrap();
-        idb.write(&[("k1".into(), "v1 again".into())], None)
+        idb.write(&entries, &[], Some(42), None).await.unwrap();
+        idb.write(&[("k1".into(), "v1 again".into())], &[], None, Some(7))
             .await
             .unwrap();
         let mut contents = idb.load().await.unwrap();
         contents.changes.sort();
         assert_eq!(contents.changes, ["v0", "v1 again", "v2"]);
         assert_eq!(contents.cursor, 42, "a write without a cursor keeps it");
+        assert_eq!(contents.scope, 7, "the hand-over is kept beside the cursor");
+        // A client leaving: its entries go, with the hand-over, in one transaction.
+        idb.write(&[], &["k0".into(), "k2".into()], None, Some(8))
+            .await
+            .unwrap();
+        let contents = idb.load().await.unwrap();
+        assert_eq!(contents.changes, ["v1 again"]);
+        assert_eq!((contents.cursor, contents.scope), (42, 8));
+        idb.clear().await.unwrap();
+        let contents = idb.load().await.unwrap();
+        assert!(contents.changes.is_empty() && contents.cursor == 0 && contents.scope == 0);
     }
 
     #[wasm_bindgen_test]

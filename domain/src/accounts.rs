@@ -294,12 +294,18 @@ mod tests {
         assert_eq!(normalize_login(" Sato.Hanako ").unwrap(), "sato.hanako");
         assert_eq!(normalize_login("a b"), Err(AccountError::BadLogin));
         assert_eq!(normalize_login(""), Err(AccountError::BadLogin));
-        assert_eq!(normalize_login(&"a".repeat(65)), Err(AccountError::BadLogin));
+        assert_eq!(
+            normalize_login(&"a".repeat(65)),
+            Err(AccountError::BadLogin)
+        );
     }
 
     #[test]
     fn passwords_have_a_floor_and_a_ceiling_in_characters_not_bytes() {
-        assert_eq!(check_password("短いパスワード"), Err(AccountError::PasswordTooShort));
+        assert_eq!(
+            check_password("短いパスワード"),
+            Err(AccountError::PasswordTooShort)
+        );
         assert!(check_password("十文字のパスワードです").is_ok());
         assert_eq!(
             check_password(&"x".repeat(MAX_PASSWORD_CHARS + 1)),

@@ -29,7 +29,11 @@ impl Admin {
             .send()
             .await
             .unwrap();
-        assert!(response.status().is_success(), "GET {path}: {}", response.status());
+        assert!(
+            response.status().is_success(),
+            "GET {path}: {}",
+            response.status()
+        );
         response.json().await.unwrap()
     }
 
@@ -116,7 +120,11 @@ impl Admin {
     }
 
     pub async fn quarantine(&self) -> Vec<Value> {
-        self.get("/api/v1/quarantine").await.as_array().unwrap().clone()
+        self.get("/api/v1/quarantine")
+            .await
+            .as_array()
+            .unwrap()
+            .clone()
     }
 }
 

@@ -40,6 +40,12 @@ fn program(var: &str, default: &str) -> PathBuf {
 
 impl Browser {
     pub async fn start() -> Self {
+        Self::start_with_args(&[]).await
+    }
+
+    /// A browser with Chromium flags beyond the usual ones, e.g. `--ignore-certificate-errors`
+    /// for a site whose certificate comes from a test's own CA.
+    pub async fn start_with_args(extra: &[&str]) -> Self {
         let profile = tempfile::tempdir().unwrap();
         let port = super::free_port();
         let driver = Command::new(program("CHROMEDRIVER", "/usr/bin/chromedriver"))
@@ -50,6 +56,7 @@ impl Browser {
             .spawn()
             .expect("chromedriver starts (apt-get install chromium-driver)");
         let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|a| a.to_string()).collect();
+        args.extend(extra.iter().map(|a| a.to_string()));
         args.push(format!("--user-data-dir={}", profile.path().display()));
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(

@@ -11,7 +11,14 @@ pub async fn new_msfas(stack: &Stack, browser: &Browser) {
 
 /// Adds a client named `name` and opens a new MSFAS for them in supporter mode.
 pub async fn new_msfas_for(stack: &Stack, browser: &Browser, name: &str) {
-    browser.goto(&stack.url("/clients")).await;
+    new_msfas_at(&stack.url(""), browser, name).await;
+}
+
+/// Adds a client named `name` and opens a new MSFAS for them in supporter mode, with the app at
+/// `base` (`https://host:port`): for a browser that reaches the app other than through a
+/// [`Stack`]'s proxy.
+pub async fn new_msfas_at(base: &str, browser: &Browser, name: &str) {
+    browser.goto(&format!("{base}/clients")).await;
     browser.click("[data-testid=add-client]").await;
     browser.type_into("[data-testid=client-name]", name).await;
     browser

@@ -93,14 +93,13 @@ pub async fn api_session(base: &str, login: &str, device: &str) -> String {
         "{login} signs in: {}",
         response.status()
     );
-    let cookie = response
+    response
         .headers()
         .get("set-cookie")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .expect("a session cookie")
-        .to_owned();
-    cookie
+        .to_owned()
 }
 
 /// A fresh device id, as the app makes one.
@@ -166,7 +165,9 @@ impl Stack {
         browser.type_into("[data-testid=login]", login).await;
         browser.type_into("[data-testid=password]", PASSWORD).await;
         browser.click("[data-testid=sign-in]").await;
-        browser.wait_for_text("signed-in-as", &format!("{login} さん")).await;
+        browser
+            .wait_for_text("signed-in-as", &format!("{login} さん"))
+            .await;
     }
 
     /// The office's session cookie, for reading the whole log.

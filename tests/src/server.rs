@@ -91,7 +91,15 @@ impl Server {
         use std::io::Write;
         let mut child = Command::new(binary())
             .args(&self.data_flags)
-            .args(["person", "--login", login, "--name", &format!("{login} さん"), "--role", role])
+            .args([
+                "person",
+                "--login",
+                login,
+                "--name",
+                &format!("{login} さん"),
+                "--role",
+                role,
+            ])
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .spawn()

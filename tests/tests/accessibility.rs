@@ -53,7 +53,9 @@ async fn the_client_list_sync_and_settings_pages_have_no_serious_violations() {
     browser.testid("sign-in-form").await;
     findings.check(&browser, "sign-in (ja)").await;
     browser.type_into("[data-testid=login]", "coach").await;
-    browser.type_into("[data-testid=password]", "まちがったパスワード").await;
+    browser
+        .type_into("[data-testid=password]", "まちがったパスワード")
+        .await;
     browser.click("[data-testid=sign-in]").await;
     browser.testid("sign-in-problem").await;
     findings.check(&browser, "sign-in, failed (ja)").await;
@@ -136,8 +138,12 @@ async fn a_client_and_their_records_have_no_serious_violations() {
     findings
         .check(&browser, "MSFAS, choosing the client-mode PIN (ja)")
         .await;
-    browser.type_into("[data-testid=pin-new]", yorisoi_e2e::flows::PIN).await;
-    browser.type_into("[data-testid=pin-again]", yorisoi_e2e::flows::PIN).await;
+    browser
+        .type_into("[data-testid=pin-new]", yorisoi_e2e::flows::PIN)
+        .await;
+    browser
+        .type_into("[data-testid=pin-again]", yorisoi_e2e::flows::PIN)
+        .await;
     browser.click("[data-testid=pin-start]").await;
     let first = browser.testid("client-question").await;
     let field = first.attr("data-field").await.unwrap().unwrap_or_default();
@@ -158,7 +164,9 @@ async fn a_client_and_their_records_have_no_serious_violations() {
     findings
         .check(&browser, "MSFAS, leaving client mode (ja)")
         .await;
-    browser.type_into("[data-testid=pin-leave]", yorisoi_e2e::flows::PIN).await;
+    browser
+        .type_into("[data-testid=pin-leave]", yorisoi_e2e::flows::PIN)
+        .await;
     browser.click("[data-testid=pin-submit]").await;
     browser.testid("supporter-mode").await;
 

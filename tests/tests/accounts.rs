@@ -10,7 +10,10 @@ const Q5: &str = "#q-user1-q5-line0";
 #[tokio::test]
 async fn two_coaches_on_two_tablets_see_only_their_own_clients_and_the_office_sees_both() {
     let stack = Stack::start().await;
-    let (a, b) = (stack.browser_as("coach").await, stack.browser_as("coach2").await);
+    let (a, b) = (
+        stack.browser_as("coach").await,
+        stack.browser_as("coach2").await,
+    );
     new_msfas_for(&stack, &a, "青木 一郎").await;
     a.type_into(Q5, "Aさんの記録").await;
     sync_now(&a).await;
@@ -62,7 +65,10 @@ async fn stored_text(browser: &Browser) -> String {
 #[tokio::test]
 async fn a_client_moved_to_another_coach_leaves_the_first_tablet_after_its_edit_is_sent() {
     let mut stack = Stack::start().await;
-    let (a, b) = (stack.browser_as("coach").await, stack.browser_as("coach2").await);
+    let (a, b) = (
+        stack.browser_as("coach").await,
+        stack.browser_as("coach2").await,
+    );
     new_msfas_for(&stack, &a, "山本 三郎").await;
     a.type_into(Q5, "担当だったときの回答").await;
     sync_now(&a).await;
@@ -71,7 +77,8 @@ async fn a_client_moved_to_another_coach_leaves_the_first_tablet_after_its_edit_
 
     // A goes offline and types; meanwhile the client is moved to B.
     stack.proxy.cut();
-    a.type_into("#q-user1-q2-line0", "オフラインで書いた回答").await;
+    a.type_into("#q-user1-q2-line0", "オフラインで書いた回答")
+        .await;
     let admin = Admin::sign_in(&stack).await;
     let client = admin.client_id("山本 三郎").await;
     admin.unassign("coach", &client).await;
@@ -80,7 +87,10 @@ async fn a_client_moved_to_another_coach_leaves_the_first_tablet_after_its_edit_
 
     sync_now(&a).await;
     let refused = a.testid("sync-refused").await;
-    assert_eq!(refused.attr("data-count").await.unwrap().as_deref(), Some("1"));
+    assert_eq!(
+        refused.attr("data-count").await.unwrap().as_deref(),
+        Some("1")
+    );
     refused.click().await.unwrap();
     let why = a.testid("refused-why").await.text().await.unwrap();
     assert!(why.contains("この利用者の担当ではなくなりました"), "{why}");
@@ -92,7 +102,10 @@ async fn a_client_moved_to_another_coach_leaves_the_first_tablet_after_its_edit_
     );
     let set_aside = admin.quarantine().await;
     assert_eq!(set_aside.len(), 1, "{set_aside:#?}");
-    assert_eq!(set_aside[0]["refusal"]["code"], "not_in_scope", "{set_aside:#?}");
+    assert_eq!(
+        set_aside[0]["refusal"]["code"], "not_in_scope",
+        "{set_aside:#?}"
+    );
 
     // B receives the client with its history.
     sync_now(&b).await;
@@ -105,7 +118,9 @@ async fn a_client_moved_to_another_coach_leaves_the_first_tablet_after_its_edit_
     let office = stack.browser_as("admin").await;
     office.goto(&stack.url("/admin")).await;
     office.click("[data-testid=set-aside-accept]").await;
-    office.wait_for_text("admin-message", "保存しました。").await;
+    office
+        .wait_for_text("admin-message", "保存しました。")
+        .await;
     assert_eq!(admin.quarantine().await[0]["decision"], "accepted");
     sync_now(&b).await;
     wait_for_value(&b, "#q-user1-q2-line0", "オフラインで書いた回答").await;
@@ -197,7 +212,11 @@ async fn the_set_up_link_makes_the_first_administrator_once() {
         std::io::BufReader::new(stdout)
             .lines()
             .map_while(Result::ok)
-            .find_map(|line| line.trim().strip_prefix("http://").map(|l| format!("http://{l}")))
+            .find_map(|line| {
+                line.trim()
+                    .strip_prefix("http://")
+                    .map(|l| format!("http://{l}"))
+            })
     })
     .join()
     .unwrap()
@@ -206,7 +225,9 @@ async fn the_set_up_link_makes_the_first_administrator_once() {
 
     let first = Browser::start().await;
     first.goto(&link).await;
-    first.type_into("[data-testid=setup-name]", "管理 太郎").await;
+    first
+        .type_into("[data-testid=setup-name]", "管理 太郎")
+        .await;
     first.type_into("[data-testid=setup-login]", "kanri").await;
     first
         .type_into("[data-testid=setup-password]", "はじめてのパスワード")
@@ -214,7 +235,9 @@ async fn the_set_up_link_makes_the_first_administrator_once() {
     first.click("[data-testid=setup-submit]").await;
     first.wait_for_text("signed-in-as", "管理 太郎").await;
     first.testid("add-person").await;
-    first.type_into("[data-testid=person-name]", "現場 花子").await;
+    first
+        .type_into("[data-testid=person-name]", "現場 花子")
+        .await;
     first.type_into("[data-testid=person-login]", "genba").await;
     first
         .type_into("[data-testid=person-password]", "現場のパスワードです")
@@ -226,10 +249,15 @@ async fn the_set_up_link_makes_the_first_administrator_once() {
     tablet.goto(&link.replace("/setup", "/")).await;
     // A wrong password first: the page says what to do, in the same words as for a wrong login.
     tablet.type_into("[data-testid=login]", "genba").await;
-    tablet.type_into("[data-testid=password]", "ちがうパスワードです").await;
+    tablet
+        .type_into("[data-testid=password]", "ちがうパスワードです")
+        .await;
     tablet.click("[data-testid=sign-in]").await;
     let problem = tablet.testid("sign-in-problem").await.text().await.unwrap();
-    assert!(problem.contains("ログインIDかパスワードが違います"), "{problem}");
+    assert!(
+        problem.contains("ログインIDかパスワードが違います"),
+        "{problem}"
+    );
     tablet.set_value("[data-testid=login]", "").await;
     tablet.set_value("[data-testid=password]", "").await;
     tablet.type_into("[data-testid=login]", "genba").await;
@@ -278,7 +306,10 @@ async fn client_mode_cannot_be_left_without_the_coachs_pin() {
     for path in ["/clients", "/settings", "/sync"] {
         tablet.goto(&stack.url(path)).await;
         tablet.testid("client-question").await;
-        assert_eq!(tablet.client.current_url().await.unwrap().to_string(), locked);
+        assert_eq!(
+            tablet.client.current_url().await.unwrap().to_string(),
+            locked
+        );
     }
     tablet.reload().await;
     tablet.testid("client-question").await;
@@ -297,7 +328,9 @@ async fn client_mode_cannot_be_left_without_the_coachs_pin() {
     let problem = tablet.testid("pin-problem").await.text().await.unwrap();
     assert!(problem.contains("暗証番号が違います"), "{problem}");
     tablet.testid("client-question").await;
-    tablet.type_into("[data-testid=pin-leave]", yorisoi_e2e::flows::PIN).await;
+    tablet
+        .type_into("[data-testid=pin-leave]", yorisoi_e2e::flows::PIN)
+        .await;
     tablet.click("[data-testid=pin-submit]").await;
     tablet.testid("supporter-mode").await;
     wait_for_client_names(&stack, &tablet, &["別の 利用者", "本人 入力"]).await;
@@ -314,13 +347,21 @@ async fn a_tablet_is_enrolled_by_a_one_time_code_from_the_admin_page() {
     let stack = Stack::start().await;
     let admin = stack.browser_as("admin").await;
     admin.goto(&stack.url("/admin")).await;
-    admin.type_into("[data-testid=enrol-name]", "タブレット3").await;
+    admin
+        .type_into("[data-testid=enrol-name]", "タブレット3")
+        .await;
     admin.click("[data-testid=enrol-make]").await;
     admin.testid("enrolment").await;
     let qr = admin
-        .eval("return document.querySelector('[data-testid=enrolment] img').getAttribute('src')", vec![])
+        .eval(
+            "return document.querySelector('[data-testid=enrolment] img').getAttribute('src')",
+            vec![],
+        )
         .await;
-    assert!(qr.as_str().unwrap().starts_with("data:image/svg+xml"), "{qr}");
+    assert!(
+        qr.as_str().unwrap().starts_with("data:image/svg+xml"),
+        "{qr}"
+    );
     let link = admin
         .testid("enrol-link")
         .await
@@ -339,7 +380,12 @@ async fn a_tablet_is_enrolled_by_a_one_time_code_from_the_admin_page() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert!(said.text().await.unwrap().contains("「タブレット3」として登録しました"));
+    assert!(
+        said.text()
+            .await
+            .unwrap()
+            .contains("「タブレット3」として登録しました")
+    );
     let id = device_id(&tablet).await;
     admin.goto(&stack.url("/admin")).await;
     let listed = admin
@@ -362,7 +408,10 @@ async fn a_tablet_is_enrolled_by_a_one_time_code_from_the_admin_page() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    panic!("a used code enrolled a second tablet: {}", said.text().await.unwrap());
+    panic!(
+        "a used code enrolled a second tablet: {}",
+        said.text().await.unwrap()
+    );
 }
 
 /// A coach becomes the office: their session ends, and when they sign in again their tablet

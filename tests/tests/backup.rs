@@ -56,12 +56,19 @@ async fn a_running_servers_database_is_copied_consistently_and_the_copy_serves_a
     let http = reqwest::Client::new();
     let catalogue = yorisoi_domain::catalogue::Catalogue::builtin().unwrap();
     let msfas = serde_json::to_value(catalogue.latest("msfas").unwrap().reference()).unwrap();
-    push(&http, &server, &cookie, vec![change(1, "instrument", msfas)]).await;
+    push(
+        &http,
+        &server,
+        &cookie,
+        vec![change(1, "instrument", msfas)],
+    )
+    .await;
 
     // A device keeps pushing answers while the backup runs.
     let stop = Arc::new(AtomicBool::new(false));
     let pusher = {
-        let (stop, http, url, cookie) = (stop.clone(), http.clone(), server.url(""), cookie.clone());
+        let (stop, http, url, cookie) =
+            (stop.clone(), http.clone(), server.url(""), cookie.clone());
         tokio::spawn(async move {
             let mut seq = 1;
             while !stop.load(Ordering::Relaxed) {

@@ -79,7 +79,11 @@ async fn bench_first_sync_and_local_records() {
     browser
         .type_into("[data-testid=password]", yorisoi_e2e::PASSWORD)
         .await;
-    let pressed = browser.eval("return Date.now()", vec![]).await.as_f64().unwrap();
+    let pressed = browser
+        .eval("return Date.now()", vec![])
+        .await
+        .as_f64()
+        .unwrap();
     browser.click("[data-testid=sign-in]").await;
     wait_for_first_sync(&browser).await;
     let first_sync_ms = browser

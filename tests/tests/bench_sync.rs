@@ -87,7 +87,12 @@ async fn create_records(
 
 /// Median time of a coach's device pulling everything of its clients after `since` (all pages),
 /// echoing the hand-over it received, as the app does; and how many changes that was.
-async fn scoped_pull_cost(http: &reqwest::Client, server: &Server, cookie: &str, from: u64) -> (f64, u64) {
+async fn scoped_pull_cost(
+    http: &reqwest::Client,
+    server: &Server,
+    cookie: &str,
+    from: u64,
+) -> (f64, u64) {
     let mut times = Vec::new();
     let mut received = 0;
     let mut scope = 0;

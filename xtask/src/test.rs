@@ -2,7 +2,7 @@
 
 use crate::build;
 use crate::cmd::{self, Result, cargo, root, tool_path};
-use crate::tools::{self, CHROMEDRIVER, CHROMIUM, Need};
+use crate::tools::{self, CADDY, CHROMEDRIVER, CHROMIUM, Need};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -145,7 +145,9 @@ pub fn run() -> Result {
             "wasm32-unknown-unknown",
         ]))
     });
-    // The server's storage and sync tests run against SQLite and against a real PostgreSQL.
+    // The server's storage and sync tests run against SQLite and against a real PostgreSQL; so
+    // do the end-to-end tests of several server instances on one database. It runs until both
+    // steps are done.
     let postgres = crate::postgres::Postgres::start();
     report.step("unit and integration tests (SQLite and PostgreSQL)", |r| {
         let postgres = postgres
@@ -157,7 +159,6 @@ pub fn run() -> Result {
                 .env("YORISOI_TEST_POSTGRES_URL", &postgres.url),
         )
     });
-    drop(postgres);
     report.step("wasm-bindgen tests in headless Chromium", |r| {
         r.tests(
             cargo()
@@ -179,19 +180,26 @@ pub fn run() -> Result {
         });
     if built {
         report.step("end-to-end tests in headless Chromium", |r| {
-            r.tests(
-                cargo()
-                    .args(["test", "-p", "yorisoi-e2e", "--", "--test-threads=2"])
-                    .env(
-                        "YORISOI_SERVER_BIN",
-                        root().join("target/debug/yorisoi-server"),
-                    )
-                    .env("YORISOI_DIST", root().join("dist"))
-                    .env("CHROMIUM", CHROMIUM)
-                    .env("CHROMEDRIVER", CHROMEDRIVER),
-            )
+            let mut command = cargo();
+            command
+                .args(["test", "-p", "yorisoi-e2e", "--", "--test-threads=2"])
+                .env(
+                    "YORISOI_SERVER_BIN",
+                    root().join("target/debug/yorisoi-server"),
+                )
+                .env("YORISOI_DIST", root().join("dist"))
+                .env("CHROMIUM", CHROMIUM)
+                .env("CHROMEDRIVER", CHROMEDRIVER)
+                .env("CADDY", CADDY);
+            // Without PostgreSQL (the step above failed, and said why) the multi-instance tests
+            // say they were not tested.
+            if let Ok(postgres) = &postgres {
+                command.env("YORISOI_TEST_POSTGRES_URL", &postgres.url);
+            }
+            r.tests(&mut command)
         });
     }
+    drop(postgres);
     report.print();
     if report.all_ok() {
         Ok(())

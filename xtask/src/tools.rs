@@ -15,12 +15,14 @@ pub const WASM_BINDGEN: &str = "0.2.130";
 pub const BINARYEN: &str = "132";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// Debian's Caddy: the HTTPS end-to-end test runs `deploy/Caddyfile` in it.
+pub const CADDY: &str = "/usr/bin/caddy";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Need {
     /// What `serve` needs: the app's build tools.
     Serve,
-    /// Also what the tests need: a browser and its driver.
+    /// Also what the tests need: a browser and its driver, and Caddy for HTTPS.
     Test,
 }
 
@@ -42,7 +44,23 @@ pub fn ensure_all(need: Need) -> Result {
     ensure_wasm_opt()?;
     if need == Need::Test {
         ensure_debian(&[CHROMIUM, CHROMEDRIVER], &["chromium", "chromium-driver"])?;
+        ensure_caddy()?;
     }
+    Ok(())
+}
+
+/// The tests run their own Caddy on free ports. Where apt starts Debian's `caddy` service as it
+/// installs the package (on a machine with systemd), that one serves its default page on port
+/// 80, which the tests neither need nor touch: say so rather than stop a system service.
+fn ensure_caddy() -> Result {
+    if std::path::Path::new(CADDY).exists() {
+        return Ok(());
+    }
+    apt_install(&["caddy"])?;
+    eprintln!(
+        "xtask: installed caddy; if Debian started its caddy service on port 80, the tests do \
+         not need it (`systemctl disable --now caddy` stops it)"
+    );
     Ok(())
 }
 

@@ -361,7 +361,9 @@ impl Db {
     pub fn has_unsent_for(self, clients: &[ClientId]) -> bool {
         with_state(|s| {
             s.outbox.pending().any(|c| clients.contains(&c.client))
-                || s.others.values().any(|(_, u)| clients.contains(&u.change.client))
+                || s.others
+                    .values()
+                    .any(|(_, u)| clients.contains(&u.change.client))
         })
         .unwrap_or(false)
     }
@@ -369,7 +371,11 @@ impl Db {
     /// Deletes everything of `clients` from this device (they left its scope, and what it had
     /// unsent for them was sent), and records hand-over `token` as finished, in one IndexedDB
     /// transaction. The other tabs forget them too.
-    pub async fn forget_clients(self, clients: &[ClientId], token: u64) -> Result<(), StorageError> {
+    pub async fn forget_clients(
+        self,
+        clients: &[ClientId],
+        token: u64,
+    ) -> Result<(), StorageError> {
         let (keys, entities) = with_state(|s| forget(s, clients)).unwrap_or_default();
         let idb = idb().ok_or_else(no_idb)?;
         idb.write(&[], &keys, None, Some(token)).await?;

@@ -333,7 +333,9 @@ fn EnterClientMode(href: String, client: Option<yorisoi_domain::ids::ClientId>) 
     };
     let set_pin = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(me) = account.me.get_untracked() else { return };
+        let Some(me) = account.me.get_untracked() else {
+            return;
+        };
         match ClientLock::set_pin(me.person, &pin.get_untracked(), &again.get_untracked()) {
             Ok(()) => {
                 asking.set(false);

@@ -177,7 +177,8 @@ mod tests {
             let record = Entity::Record(RecordId::new_v7(u64::from(n), [n; 10]));
             for field in ["status", "answers.user1.q2"] {
                 seq += 1;
-                let change = replica.edit(ChangeId { device, seq }, record, client, field, json!(n));
+                let change =
+                    replica.edit(ChangeId { device, seq }, record, client, field, json!(n));
                 replica.apply(&change);
             }
         }
