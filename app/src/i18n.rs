@@ -157,6 +157,9 @@ messages! {
     PasswordChanged => "パスワードを変更しました。ほかの端末では、もう一度サインインが必要です。", "Your password was changed. Other devices will ask you to sign in again.";
     AccountHeading => "アカウント", "Account";
     DeviceHeading => "この端末", "This device";
+    DeviceNameIs => "この端末の名前：{n}", "This device: {n}";
+    AssignedClients => "担当：{n}", "Serves: {n}";
+    NoClients => "担当の利用者はまだいません", "No clients assigned yet";
     DeviceIdLabel => "端末ID：{n}", "Device id: {n}";
     OfflineUntil => "オフラインで使える期限：{n}", "Works offline until: {n}";
     AdminTitle => "管理", "Administration";

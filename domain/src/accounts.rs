@@ -118,6 +118,9 @@ pub struct Me {
     /// whose clock is wrong still knows when its offline time runs out.
     #[serde(default)]
     pub server_time: i64,
+    /// This device's name, if an administrator gave it one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_name: Option<String>,
 }
 
 /// `POST /api/v1/password`: a person changes their own password.

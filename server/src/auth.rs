@@ -113,6 +113,7 @@ pub struct Principal {
     pub login: String,
     pub role: Role,
     pub device: DeviceId,
+    pub device_name: Option<String>,
     pub device_state: DeviceState,
     pub token_hash: String,
     pub expires_at: i64,

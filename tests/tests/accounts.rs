@@ -397,6 +397,10 @@ async fn a_tablet_is_enrolled_by_a_one_time_code_from_the_admin_page() {
     assert!(listed.contains("タブレット3"), "{listed}");
     tablet.click("[data-testid=enrol-continue]").await;
     stack.sign_in(&tablet, "coach").await;
+    tablet.goto(&stack.url("/settings")).await;
+    tablet
+        .wait_for_text("device-name", "この端末の名前：タブレット3")
+        .await;
 
     // The code is spent.
     let other = Browser::start().await;

@@ -195,6 +195,9 @@ pub fn AccountCard() -> impl IntoView {
             <p data-testid="offline-until">
                 {move || account.me.get().map(|me| trn(Key::OfflineUntil, crate::clock::format_time(me.expires_at)))}
             </p>
+            <p data-testid="device-name">
+                {move || account.me.get().and_then(|me| me.device_name).map(|n| trn(Key::DeviceNameIs, n))}
+            </p>
             <p class="hint" data-testid="device-id">
                 {move || db.device().map(|d| trn(Key::DeviceIdLabel, d))}
             </p>

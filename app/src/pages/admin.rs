@@ -204,6 +204,26 @@ fn PersonRow(person: Person) -> impl IntoView {
                 {person.disabled.then(|| tr(Key::DisabledMark))}
                 {person.locked_until.map(|_| tr(Key::LockedMark))}
             </p>
+            {(person.role == Role::Coach).then(|| {
+                let clients = person.clients.clone();
+                view! {
+                    <p class="hint" data-testid="person-clients">
+                        {move || {
+                            let names: Vec<String> = page.data.with(|d| {
+                                clients
+                                    .iter()
+                                    .filter_map(|id| d.clients.iter().find(|c| c.id == *id).map(|c| c.name.clone()))
+                                    .collect()
+                            });
+                            if names.is_empty() {
+                                tr(Key::NoClients)().to_owned()
+                            } else {
+                                trn(Key::AssignedClients, names.join("、"))
+                            }
+                        }}
+                    </p>
+                }
+            })}
             <RoleSelect role testid="person-role-change" />
             <button
                 type="button"

@@ -274,6 +274,11 @@ impl Db {
         on_backend!(self, pool, m => m::decide(pool, id, Decision::Discarded.as_str(), &by.to_string(), now).await)
     }
 
+    /// A device's name, if it has one.
+    pub async fn device_name(&self, device: DeviceId) -> Result<Option<String>, DbError> {
+        on_backend!(self, pool, m => m::device_name(pool, &device.to_string()).await)
+    }
+
     /// Names a device (the admin pages).
     pub async fn name_device(&self, device: DeviceId, name: &str) -> Result<bool, DbError> {
         on_backend!(self, pool, m => m::name_device(pool, &device.to_string(), name).await)
@@ -479,7 +484,7 @@ macro_rules! accounts {
 
             pub async fn session(pool: &$pool, token_hash: &str, now: i64, policy: &SessionPolicy) -> Result<Option<Principal>, DbError> {
                 let row: Option<$row> = sqlx::query(
-                    "SELECT s.person, s.device, s.created_at, s.last_seen, s.expires_at, p.login, p.name, p.role, p.disabled, d.state \
+                    "SELECT s.person, s.device, s.created_at, s.last_seen, s.expires_at, p.login, p.name, p.role, p.disabled, d.state, d.name AS device_name \
                      FROM sessions s JOIN people p ON p.id = s.person LEFT JOIN devices d ON d.device = s.device \
                      WHERE s.token_hash = $1")
                     .bind(token_hash)
@@ -511,6 +516,7 @@ macro_rules! accounts {
                     login: row.text("login")?,
                     role: Role::parse(&row.text("role")?).ok_or_else(|| corrupt("a person's role"))?,
                     device: device.parse().map_err(|_| corrupt("a session's device"))?,
+                    device_name: row.opt_text("device_name")?,
                     device_state: match row.opt_text("state")? {
                         Some(state) => DeviceState::parse(&state).ok_or_else(|| corrupt("a device's state"))?,
                         None => DeviceState::Active,
@@ -660,6 +666,14 @@ macro_rules! accounts {
                     .execute(pool)
                     .await?;
                 Ok(done.rows_affected() == 1)
+            }
+
+            pub async fn device_name(pool: &$pool, device: &str) -> Result<Option<String>, DbError> {
+                let name: Option<Option<String>> = sqlx::query_scalar("SELECT name FROM devices WHERE device = $1")
+                    .bind(device)
+                    .fetch_optional(pool)
+                    .await?;
+                Ok(name.flatten())
             }
 
             pub async fn name_device(pool: &$pool, device: &str, name: &str) -> Result<bool, DbError> {

@@ -75,6 +75,7 @@ async fn begin(
         device,
         expires_at,
         server_time: now,
+        device_name: state.db.device_name(device).await?,
     };
     let cookie = session_cookie(
         Some(&token),
@@ -187,6 +188,7 @@ pub async fn me(who: Principal) -> Json<Me> {
         device: who.device,
         expires_at: who.expires_at,
         server_time: now_ms(),
+        device_name: who.device_name,
     })
 }
 
