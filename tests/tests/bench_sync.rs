@@ -318,8 +318,9 @@ async fn run(backend: &str, flags: &[&str]) -> Value {
     // One coach's device: its clients only, from nothing and from near the head.
     let coach_device = api_session(&server.url(""), "coach0", &uuid(999_996, 9)).await;
     let (scoped_full_ms, scoped_full) = scoped_pull_cost(&http, &server, &coach_device, 0).await;
+    let head = total_changes(&http, &server, &office).await;
     let (scoped_tail_ms, scoped_tail) =
-        scoped_pull_cost(&http, &server, &coach_device, total.saturating_sub(1000)).await;
+        scoped_pull_cost(&http, &server, &coach_device, head.saturating_sub(1000)).await;
     json!({
         "backend": backend,
         "devices": DEVICES,

@@ -28,8 +28,9 @@ pub const MAX_FAILURES: i64 = 5;
 pub const FAILURE_WINDOW_MS: i64 = 15 * 60 * 1000;
 pub const LOCK_MS: i64 = 15 * 60 * 1000;
 
-/// A session's `last_seen` is written at most this often: not one write per request.
-const TOUCH_EVERY_MS: i64 = 60 * 1000;
+/// A session's `last_seen` is written at most this often: not one write per request (idle expiry
+/// is counted in days).
+const TOUCH_EVERY_MS: i64 = 5 * 60 * 1000;
 
 /// What one-time codes are for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -498,17 +499,26 @@ macro_rules! accounts {
                 }
                 let device: String = row.text("device")?;
                 if now - last_seen >= TOUCH_EVERY_MS {
-                    sqlx::query("UPDATE sessions SET last_seen = $1 WHERE token_hash = $2")
-                        .bind(now)
-                        .bind(token_hash)
-                        .execute(pool)
-                        .await?;
-                    sqlx::query("UPDATE devices SET last_seen = $1, last_person = $2 WHERE device = $3")
-                        .bind(now)
-                        .bind(row.text("person")?)
-                        .bind(&device)
-                        .execute(pool)
-                        .await?;
+                    // Noted in the background: a request never waits for the write lock (held by
+                    // pushes) just to say when it was seen.
+                    let (pool, token_hash, person, device) =
+                        (pool.clone(), token_hash.to_owned(), row.text("person")?, device.clone());
+                    tokio::spawn(async move {
+                        let sessions = sqlx::query("UPDATE sessions SET last_seen = $1 WHERE token_hash = $2")
+                            .bind(now)
+                            .bind(&token_hash)
+                            .execute(&pool)
+                            .await;
+                        let devices = sqlx::query("UPDATE devices SET last_seen = $1, last_person = $2 WHERE device = $3")
+                            .bind(now)
+                            .bind(&person)
+                            .bind(&device)
+                            .execute(&pool)
+                            .await;
+                        if let Err(e) = sessions.and(devices) {
+                            tracing::warn!("cannot note a session as seen: {e}");
+                        }
+                    });
                 }
                 Ok(Some(Principal {
                     person: row.text("person")?.parse().map_err(|_| corrupt("a session's person"))?,

@@ -325,6 +325,13 @@ macro_rules! backend {
             pub async fn push(mut conn: PoolConnection<$db>, request: &PushRequest, now_ms: i64, by: &Scope) -> Result<Pushed, DbError> {
                 protocol::check_format(request.format)?;
                 let device = request.device.to_string();
+                // Read before the writer lock, so the lock is held for less time. (An assignment
+                // changing meanwhile makes no difference a person could tell from the same
+                // change arriving a moment earlier or later.)
+                let assigned = match by.role {
+                    Role::Coach => assigned_clients(&mut *conn, by.person).await?,
+                    Role::Admin | Role::Office => BTreeSet::new(),
+                };
                 // One writer at a time (see the migration): sequence numbers commit in order.
                 sqlx::raw_sql($begin).execute(&mut *conn).await?;
                 let result = async {
@@ -342,12 +349,7 @@ macro_rules! backend {
                     }
                     let last = u64::try_from(last).unwrap_or(0);
                     let (fresh, acked) = protocol::accept(request, last)?;
-                    let known = known_entities(&mut conn, &fresh).await?;
-                    let existing = existing_clients(&mut conn, &fresh).await?;
-                    let assigned = match by.role {
-                        Role::Coach => assigned_clients(&mut *conn, by.person).await?,
-                        Role::Admin | Role::Office => BTreeSet::new(),
-                    };
+                    let (known, existing) = known_entities(&mut conn, &fresh).await?;
                     let Sorted { stored, touched, refused } = sort_out(fresh, known, |client| match by.role {
                         Role::Office => true,
                         Role::Admin => false,
@@ -432,7 +434,7 @@ macro_rules! backend {
                     let seq: i64 = row.try_get("device_seq")?;
                     let body: String = row.try_get("body")?;
                     let change: Change = serde_json::from_str(&body).map_err(|e| DbError::Corrupt(format!("quarantine {id}: {e}")))?;
-                    let known = known_entities(&mut conn, &[&change]).await?;
+                    let (known, _) = known_entities(&mut conn, &[&change]).await?;
                     let Sorted { stored, touched, mut refused } = sort_out(vec![&change], known, |_| true);
                     if let Some((_, refusal)) = refused.pop() {
                         return Ok(Err(refusal));
@@ -477,48 +479,41 @@ macro_rules! backend {
                 }
             }
 
-            /// What the server knows of the entities `changes` touch.
-            async fn known_entities(conn: &mut PoolConnection<$db>, changes: &[&Change]) -> Result<BTreeMap<String, Known>, DbError> {
+            /// What the server knows of the entities `changes` touch, and which of the clients
+            /// they name it already has (any entity of theirs), in one query.
+            async fn known_entities(conn: &mut PoolConnection<$db>, changes: &[&Change]) -> Result<(BTreeMap<String, Known>, BTreeSet<ClientId>), DbError> {
                 let mut known = BTreeMap::new();
+                let mut existing = BTreeSet::new();
                 if changes.is_empty() {
-                    return Ok(known);
+                    return Ok((known, existing));
                 }
-                let keys: std::collections::BTreeSet<String> = changes.iter().map(|c| entity_key(c.entity)).collect();
+                let keys: BTreeSet<String> = changes.iter().map(|c| entity_key(c.entity)).collect();
+                let clients: BTreeSet<String> = changes.iter().map(|c| c.client.to_string()).collect();
                 let mut select = sqlx::QueryBuilder::<$db>::new("SELECT entity, client, instrument FROM entities WHERE entity IN (");
                 let mut list = select.separated(", ");
                 for key in keys {
                     list.push_bind(key);
                 }
-                select.push(")");
+                // A row with an empty entity says the client has some entity on the server.
+                select.push(") UNION ALL SELECT '' AS entity, client, NULL AS instrument FROM entities WHERE client IN (");
+                let mut list = select.separated(", ");
+                for client in clients {
+                    list.push_bind(client);
+                }
+                select.push(") GROUP BY client");
                 for row in select.build().fetch_all(&mut **conn).await? {
                     let entity: String = row.try_get("entity")?;
                     let client: String = row.try_get("client")?;
+                    if entity.is_empty() {
+                        existing.insert(client.parse().map_err(|_| DbError::Corrupt(format!("entity client {client}")))?);
+                        continue;
+                    }
                     let instrument: Option<String> = row.try_get("instrument")?;
                     let facts = known_from(&client, instrument.as_deref())
                         .ok_or_else(|| DbError::Corrupt(format!("entity {entity}")))?;
                     known.insert(entity, facts);
                 }
-                Ok(known)
-            }
-
-            /// Which of the clients `changes` name the server already has.
-            async fn existing_clients(conn: &mut PoolConnection<$db>, changes: &[&Change]) -> Result<BTreeSet<ClientId>, DbError> {
-                let clients: BTreeSet<String> = changes.iter().map(|c| c.client.to_string()).collect();
-                let mut existing = BTreeSet::new();
-                if clients.is_empty() {
-                    return Ok(existing);
-                }
-                let mut select = sqlx::QueryBuilder::<$db>::new("SELECT DISTINCT client FROM entities WHERE client IN (");
-                let mut list = select.separated(", ");
-                for client in clients {
-                    list.push_bind(client);
-                }
-                select.push(")");
-                for row in select.build().fetch_all(&mut **conn).await? {
-                    let client: String = row.try_get("client")?;
-                    existing.insert(client.parse().map_err(|_| DbError::Corrupt(format!("entity client {client}")))?);
-                }
-                Ok(existing)
+                Ok((known, existing))
             }
 
             /// The clients assigned to a person.
