@@ -349,6 +349,8 @@ macro_rules! backend {
                     }
                     let last = u64::try_from(last).unwrap_or(0);
                     let (fresh, acked) = protocol::accept(request, last)?;
+                    // A first try: the request's refusals are this push's, known here.
+                    let first_try = fresh.len() == request.changes.len();
                     let (known, existing) = known_entities(&mut conn, &fresh).await?;
                     let Sorted { stored, touched, refused } = sort_out(fresh, known, |client| match by.role {
                         Role::Office => true,
@@ -406,7 +408,14 @@ macro_rules! backend {
                         .bind(&owner)
                         .execute(&mut *conn)
                         .await?;
-                    let refused = refusals(&mut conn, request).await?;
+                    let refused = if first_try {
+                        refused
+                            .iter()
+                            .map(|(change, refusal)| Refused { id: change.id, refusal: refusal.clone() })
+                            .collect()
+                    } else {
+                        refusals(&mut conn, request).await?
+                    };
                     Ok::<Pushed, DbError>(Pushed { acked_through: acked, refused })
                 }
                 .await;
