@@ -182,7 +182,7 @@ fn local_records() -> Result {
          is copied on the server to {} records of 100 clients ({} field changes), then a fresh browser \
          opens the app.\n\n\
          | figure | value |\n| --- | ---: |\n\
-         | first sync into a fresh browser (navigation start → every change stored in IndexedDB) | {} s |\n\
+         | first sync into a fresh browser (サインイン pressed as the office → every change stored in IndexedDB; the sign-in included) | {} s |\n\
          | first sync, records per second | {} |\n\
          | first sync, changes per second | {} |\n\
          | start to interactive with all of it stored (navigation start → app mounted, every record rebuilt), median of 7 | {} ms |\n\
