@@ -138,6 +138,7 @@ impl From<crate::db::DbError> for ApiError {
         match error {
             crate::db::DbError::Protocol(protocol) => protocol.into(),
             crate::db::DbError::NotFound(what) => Self::Missing(what),
+            bad @ crate::db::DbError::BadCursor(_) => Self::BadRequest(bad.to_string()),
             not_yours @ crate::db::DbError::NotYours(_) => Self::Forbidden(not_yours.to_string()),
             other => Self::Internal(other.to_string()),
         }

@@ -398,6 +398,14 @@ fn routes() -> Vec<Route> {
                 SIGNED_OUT, SIGNED_OUT, REVOKED, RETIRED, OK, OK, OK, FORBIDDEN,
             ],
         },
+        Route {
+            name: "GET /api/v1/sync/bootstrap",
+            call: |_, _| get("/api/v1/sync/bootstrap?format=1"),
+            writes: false,
+            expect: [
+                SIGNED_OUT, SIGNED_OUT, REVOKED, RETIRED, OK, OK, OK, FORBIDDEN,
+            ],
+        },
     ]
 }
 

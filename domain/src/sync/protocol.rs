@@ -74,6 +74,35 @@ pub struct ScopeChange {
     pub left: Vec<ClientId>,
 }
 
+/// `GET /api/v1/sync/bootstrap`: one page of the current state of a device's scope, instead of
+/// its whole history. Each field's register folds every change of it the server had when the
+/// page was read (`base`); folding is idempotent, so a device that pulls the log after the
+/// smallest `base` of its pages, and applies it over them, holds what replaying the whole log
+/// would give.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BootstrapPage {
+    pub format: u32,
+    /// The log position the page reflects: every change up to it is folded in.
+    pub base: u64,
+    pub fields: Vec<FieldState>,
+    /// Where the next page starts (an opaque cursor), or `None` after the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+    /// On a coach's first page: the hand-over of every client the bootstrap covers, to echo as
+    /// `scope=` in the pulls that follow (see [`ScopeChange`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<u64>,
+}
+
+/// One field's state on the server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldState {
+    pub entity: super::Entity,
+    pub client: ClientId,
+    pub field: String,
+    pub register: super::Register,
+}
+
 /// A change as the server stored it: its place in the server's sequence and the server's clock.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pulled {

@@ -9,15 +9,44 @@
 //! set of changes, in whatever order and however often, holds the same register.
 
 use super::change::ChangeId;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Stored and sent as `{"values": [[revision, value], …], "replaced": [revision, …]}` (a JSON
+/// object cannot have revisions as keys).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "Wire", into = "Wire")]
 pub struct Register {
     values: BTreeMap<ChangeId, Value>,
     /// Every revision some known change replaced, kept so that a change arriving after its own
     /// replacement is recognised as already replaced.
     replaced: BTreeSet<ChangeId>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Wire {
+    values: Vec<(ChangeId, Value)>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    replaced: Vec<ChangeId>,
+}
+
+impl From<Wire> for Register {
+    fn from(wire: Wire) -> Self {
+        Self {
+            values: wire.values.into_iter().collect(),
+            replaced: wire.replaced.into_iter().collect(),
+        }
+    }
+}
+
+impl From<Register> for Wire {
+    fn from(register: Register) -> Self {
+        Self {
+            values: register.values.into_iter().collect(),
+            replaced: register.replaced.into_iter().collect(),
+        }
+    }
 }
 
 impl Register {
@@ -102,6 +131,24 @@ mod tests {
         r.apply(id(2, 1), &[id(1, 1)], &json!("メモ（追記）"));
         assert!(r.is_conflict());
         assert!(r.values().any(|(_, v)| v == &json!("メモ（追記）")));
+    }
+
+    #[test]
+    fn a_register_reads_back_as_written_and_its_shape_is_frozen() {
+        let mut r = Register::default();
+        r.apply(id(1, 1), &[], &json!("a"));
+        r.apply(id(1, 2), &[id(1, 1)], &json!("b"));
+        r.apply(id(2, 1), &[id(1, 1)], &json!("c"));
+        let text = serde_json::to_string(&r).unwrap();
+        assert_eq!(serde_json::from_str::<Register>(&text).unwrap(), r);
+        let shape: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(shape["values"].as_array().unwrap().len(), 2);
+        assert_eq!(shape["values"][0][1], json!("b"));
+        assert_eq!(shape["replaced"][0]["seq"], json!(1));
+        assert_eq!(
+            serde_json::to_value(Register::default()).unwrap(),
+            json!({"values": []})
+        );
     }
 
     #[test]

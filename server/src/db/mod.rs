@@ -6,6 +6,7 @@
 
 mod accounts;
 mod scope;
+mod state;
 
 pub use accounts::{FAILURE_WINDOW_MS, LOCK_MS, MAX_FAILURES, PersonRow, Purpose};
 pub use scope::Scope;
@@ -59,6 +60,8 @@ pub enum DbError {
     Backup(String),
     #[error("{0}")]
     NotFound(String),
+    #[error("not a bootstrap cursor: {0}")]
+    BadCursor(String),
     #[error("changes numbered by {0} belong to another device")]
     NotYours(String),
 }
@@ -171,10 +174,18 @@ impl Db {
             Backend::Sqlite(pool) => sqlite::ensure_instance_id(pool).await?,
             Backend::Postgres(pool) => postgres::ensure_instance_id(pool).await?,
         };
-        Ok(Self {
+        let db = Self {
             backend,
             instance_id,
-        })
+        };
+        let folded = db.catch_up_state().await?;
+        if folded > 0 {
+            tracing::info!(
+                folded,
+                "the fields' current state was brought up to the log"
+            );
+        }
+        Ok(db)
     }
 
     /// This database's own id, made once when it was created. A device that syncs with a
@@ -309,7 +320,7 @@ fn as_i64(n: u64) -> i64 {
 }
 
 macro_rules! backend {
-    ($module:ident, $pool:ty, $db:ty, $begin:literal) => {
+    ($module:ident, $state:ident, $pool:ty, $db:ty, $begin:literal) => {
         mod $module {
             use super::*;
 
@@ -370,7 +381,7 @@ macro_rules! backend {
                     // One statement for the whole batch: the writer lock is held for less time.
                     if !stored.is_empty() {
                         let mut insert = sqlx::QueryBuilder::<$db>::new("INSERT INTO changes (device, device_seq, client, field, body, received_at) ");
-                        insert.push_values(stored, |mut row, change| {
+                        insert.push_values(&stored, |mut row, change| {
                             row.push_bind(device.clone())
                                 .push_bind(as_i64(change.id.seq))
                                 .push_bind(change.client.to_string())
@@ -378,7 +389,10 @@ macro_rules! backend {
                                 .push_bind(serde_json::to_string(change).expect("changes serialize"))
                                 .push_bind(now_ms);
                         });
-                        insert.build().execute(&mut *conn).await?;
+                        insert.push(" RETURNING seq");
+                        let seqs: Vec<i64> = insert.build_query_scalar().fetch_all(&mut *conn).await?;
+                        let newest = seqs.into_iter().max().unwrap_or(0);
+                        super::state::$state::fold(&mut conn, &stored, newest).await?;
                     }
                     if !touched.is_empty() {
                         let mut upsert = sqlx::QueryBuilder::<$db>::new("INSERT INTO entities (entity, client, instrument) ");
@@ -448,16 +462,17 @@ macro_rules! backend {
                     if let Some((_, refusal)) = refused.pop() {
                         return Ok(Err(refusal));
                     }
-                    for change in stored {
-                        sqlx::query("INSERT INTO changes (device, device_seq, client, field, body, received_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                    for change in &stored {
+                        let at: i64 = sqlx::query_scalar("INSERT INTO changes (device, device_seq, client, field, body, received_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq")
                             .bind(&device)
                             .bind(seq)
                             .bind(change.client.to_string())
                             .bind(change.field.clone())
                             .bind(&body)
                             .bind(now_ms)
-                            .execute(&mut *conn)
+                            .fetch_one(&mut *conn)
                             .await?;
+                        super::state::$state::fold(&mut conn, &[*change], at).await?;
                     }
                     for (key, known) in touched {
                         sqlx::query("INSERT INTO entities (entity, client, instrument) VALUES ($1, $2, $3) ON CONFLICT (entity) DO UPDATE SET instrument = excluded.instrument")
@@ -591,9 +606,16 @@ macro_rules! backend {
 
 // SQLite: an immediate transaction takes the write lock at once, so writers queue (busy_timeout)
 // instead of failing on upgrade. PostgreSQL: a transaction-wide advisory lock.
-backend!(sqlite, SqlitePool, sqlx::Sqlite, "BEGIN IMMEDIATE");
+backend!(
+    sqlite,
+    sqlite_state,
+    SqlitePool,
+    sqlx::Sqlite,
+    "BEGIN IMMEDIATE"
+);
 backend!(
     postgres,
+    postgres_state,
     PgPool,
     sqlx::Postgres,
     "BEGIN; SELECT pg_advisory_xact_lock(7142026)"

@@ -120,18 +120,54 @@ fn parse_client(s: &str) -> Result<ClientId, DbError> {
 
 macro_rules! scope_backend {
     ($module:ident, $pool:ty, $db:ty, $row:ty, $begin:literal) => {
-        mod $module {
+        pub(super) mod $module {
             use super::*;
 
-            pub async fn pull(pool: &$pool, who: &Scope, since: u64, limit: u32, echo: i64) -> Result<Page, DbError> {
-                let device = who.device.to_string();
-                let scope: BTreeSet<ClientId> = sqlx::query_scalar::<_, String>("SELECT client FROM assignments WHERE person = $1")
-                    .bind(who.person.to_string())
+            /// The clients assigned to a person.
+            pub async fn assigned(pool: &$pool, person: PersonId) -> Result<BTreeSet<ClientId>, DbError> {
+                sqlx::query_scalar::<_, String>("SELECT client FROM assignments WHERE person = $1")
+                    .bind(person.to_string())
                     .fetch_all(pool)
                     .await?
                     .iter()
                     .map(|c| parse_client(c))
-                    .collect::<Result<_, _>>()?;
+                    .collect()
+            }
+
+            /// A device starts from a bootstrap of `clients`: it holds exactly them, sent in a
+            /// new hand-over whose number is returned.
+            pub async fn hand_over_all(pool: &$pool, device: &str, clients: &BTreeSet<ClientId>) -> Result<u64, DbError> {
+                let mut conn = pool.acquire().await?;
+                sqlx::raw_sql($begin).execute(&mut *conn).await?;
+                let result = async {
+                    sqlx::query("DELETE FROM held WHERE device = $1").bind(device).execute(&mut *conn).await?;
+                    sqlx::query("INSERT INTO devices (device, last_seq) VALUES ($1, 0) ON CONFLICT (device) DO NOTHING")
+                        .bind(device).execute(&mut *conn).await?;
+                    let token: i64 = sqlx::query_scalar("UPDATE devices SET scope_token = scope_token + 1 WHERE device = $1 RETURNING scope_token")
+                        .bind(device).fetch_one(&mut *conn).await?;
+                    for client in clients {
+                        sqlx::query("INSERT INTO held (device, client, state, token) VALUES ($1, $2, 'sending', $3)")
+                            .bind(device).bind(client.to_string()).bind(token)
+                            .execute(&mut *conn).await?;
+                    }
+                    Ok::<_, DbError>(u64::try_from(token).unwrap_or(0))
+                }
+                .await;
+                match result {
+                    Ok(token) => {
+                        sqlx::raw_sql("COMMIT").execute(&mut *conn).await?;
+                        Ok(token)
+                    }
+                    Err(error) => {
+                        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+                        Err(error)
+                    }
+                }
+            }
+
+            pub async fn pull(pool: &$pool, who: &Scope, since: u64, limit: u32, echo: i64) -> Result<Page, DbError> {
+                let device = who.device.to_string();
+                let scope = assigned(pool, who.person).await?;
                 if since == 0 && echo == 0 {
                     // The device starts from nothing (a new device, or one that deleted what it
                     // had for another person): whatever it held before, it holds nothing now.

@@ -88,3 +88,40 @@ pub async fn pull(
         scope: page.scope,
     }))
 }
+
+#[derive(Debug, Deserialize)]
+pub struct BootstrapQuery {
+    format: u32,
+    after: Option<String>,
+    limit: Option<u32>,
+}
+
+/// The most fields one bootstrap page returns.
+pub const BOOTSTRAP_PAGE: u32 = 20_000;
+
+/// `GET /api/v1/sync/bootstrap`: the current state of the fields the person may read, a page at a
+/// time, for a device's first sync; the pull after the smallest page's `base` brings the rest.
+pub async fn bootstrap(
+    State(state): State<AppState>,
+    who: Principal,
+    query: Result<Query<BootstrapQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<yorisoi_domain::sync::protocol::BootstrapPage>, ApiError> {
+    let Query(query) = query?;
+    protocol::check_format(query.format)?;
+    who.reads_clients()?;
+    let scope = Scope {
+        person: who.person,
+        role: who.role,
+        device: who.device,
+    };
+    let limit = query
+        .limit
+        .unwrap_or(BOOTSTRAP_PAGE)
+        .clamp(1, BOOTSTRAP_PAGE);
+    Ok(Json(
+        state
+            .db
+            .bootstrap(&scope, query.after.as_deref(), limit)
+            .await?,
+    ))
+}

@@ -1,0 +1,262 @@
+//! Every field's current state (its register), kept beside the log, and the bootstrap that
+//! serves it.
+//!
+//! A push folds its stored changes into their fields' registers in the same transaction as it
+//! appends them to the log, so the state is always the log folded up to the log's newest
+//! position. A server started on a log the state does not cover yet (the first start after this
+//! table was added) folds the rest in before it serves. A bootstrap page is read in one
+//! snapshot: its `base` is the newest position folded into what it returns.
+
+use super::scope::Scope;
+use super::{Backend, Db, DbError, entity_key};
+use sqlx::Row;
+use std::collections::{BTreeMap, BTreeSet};
+use yorisoi_domain::accounts::Role;
+use yorisoi_domain::ids::ClientId;
+use yorisoi_domain::sync::protocol::{BootstrapPage, FieldState, WIRE_FORMAT};
+use yorisoi_domain::sync::{Change, Entity, Register};
+
+/// How many log entries a catch-up folds per transaction.
+const CATCH_UP_BATCH: i64 = 5_000;
+
+fn parse_entity(key: &str) -> Result<Entity, DbError> {
+    let bad = || DbError::Corrupt(format!("entity key {key}"));
+    let (kind, id) = key.split_once(':').ok_or_else(bad)?;
+    match kind {
+        "client" => Ok(Entity::Client(id.parse().map_err(|_| bad())?)),
+        "record" => Ok(Entity::Record(id.parse().map_err(|_| bad())?)),
+        _ => Err(bad()),
+    }
+}
+
+/// The cursor of a bootstrap page: the last field it returned.
+fn encode_cursor(client: &str, entity: &str, field: &str) -> String {
+    serde_json::to_string(&(client, entity, field)).expect("strings serialize")
+}
+
+fn decode_cursor(cursor: &str) -> Result<(String, String, String), DbError> {
+    serde_json::from_str(cursor).map_err(|_| DbError::BadCursor(cursor.to_owned()))
+}
+
+impl Db {
+    /// Folds into the state whatever of the log it does not cover yet.
+    pub async fn catch_up_state(&self) -> Result<u64, DbError> {
+        match &self.backend {
+            Backend::Sqlite(pool) => sqlite_state::catch_up(pool).await,
+            Backend::Postgres(pool) => postgres_state::catch_up(pool).await,
+        }
+    }
+
+    /// One page of the current state of `who`'s scope, after `after` (a page's `next`), at most
+    /// `limit` fields. For a coach, the first page also records the hand-over of every client
+    /// it covers, whose number comes back in `scope` (the device echoes it in its next pull).
+    pub async fn bootstrap(
+        &self,
+        who: &Scope,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<BootstrapPage, DbError> {
+        let after = after.map(decode_cursor).transpose()?;
+        match &self.backend {
+            Backend::Sqlite(pool) => sqlite_state::bootstrap(pool, who, after, limit).await,
+            Backend::Postgres(pool) => postgres_state::bootstrap(pool, who, after, limit).await,
+        }
+    }
+}
+
+macro_rules! state_backend {
+    ($module:ident, $scope:ident, $pool:ty, $db:ty, $row:ty, $lock:literal, $snapshot:literal) => {
+        pub(super) mod $module {
+            use super::*;
+            use sqlx::pool::PoolConnection;
+
+            /// Folds `changes` (stored at positions up to `seq`) into their fields' registers.
+            /// Runs inside the caller's transaction, under the writer lock.
+            pub async fn fold(conn: &mut PoolConnection<$db>, changes: &[&Change], seq: i64) -> Result<(), DbError> {
+                if changes.is_empty() {
+                    return Ok(());
+                }
+                let keys: BTreeSet<(String, String)> = changes.iter().map(|c| (entity_key(c.entity), c.field.clone())).collect();
+                let mut registers: BTreeMap<(String, String), (String, Register)> = BTreeMap::new();
+                for chunk in keys.iter().collect::<Vec<_>>().chunks(400) {
+                    let mut select = sqlx::QueryBuilder::<$db>::new("SELECT entity, field, register FROM state WHERE (entity, field) IN (");
+                    let mut list = select.separated(", ");
+                    for (entity, field) in chunk {
+                        list.push("(");
+                        list.push_bind_unseparated(entity.clone());
+                        list.push_unseparated(", ");
+                        list.push_bind_unseparated(field.clone());
+                        list.push_unseparated(")");
+                    }
+                    select.push(")");
+                    for row in select.build().fetch_all(&mut **conn).await? {
+                        let entity: String = row.try_get("entity")?;
+                        let field: String = row.try_get("field")?;
+                        let text: String = row.try_get("register")?;
+                        let register: Register = serde_json::from_str(&text).map_err(|e| DbError::Corrupt(format!("state {entity} {field}: {e}")))?;
+                        registers.insert((entity, field), (String::new(), register));
+                    }
+                }
+                for change in changes {
+                    let key = (entity_key(change.entity), change.field.clone());
+                    let entry = registers.entry(key).or_default();
+                    entry.0 = change.client.to_string();
+                    entry.1.apply(change.id, &change.base, &change.value);
+                }
+                let entries: Vec<_> = registers.into_iter().filter(|(_, (client, _))| !client.is_empty()).collect();
+                for chunk in entries.chunks(400) {
+                    let mut upsert = sqlx::QueryBuilder::<$db>::new("INSERT INTO state (entity, field, client, register, seq) ");
+                    upsert.push_values(chunk, |mut row, ((entity, field), (client, register))| {
+                        row.push_bind(entity.clone())
+                            .push_bind(field.clone())
+                            .push_bind(client.clone())
+                            .push_bind(serde_json::to_string(register).expect("registers serialize"))
+                            .push_bind(seq);
+                    });
+                    upsert.push(" ON CONFLICT (entity, field) DO UPDATE SET register = excluded.register, seq = excluded.seq");
+                    upsert.build().execute(&mut **conn).await?;
+                }
+                Ok(())
+            }
+
+            /// Folds the log after the state's newest position, a batch per transaction.
+            pub async fn catch_up(pool: &$pool) -> Result<u64, DbError> {
+                let mut folded = 0;
+                loop {
+                    let mut conn = pool.acquire().await?;
+                    sqlx::raw_sql($lock).execute(&mut *conn).await?;
+                    let result = async {
+                        let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM state").fetch_one(&mut *conn).await?;
+                        let rows: Vec<$row> = sqlx::query("SELECT seq, body FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2")
+                            .bind(last)
+                            .bind(CATCH_UP_BATCH)
+                            .fetch_all(&mut *conn)
+                            .await?;
+                        let mut changes = Vec::with_capacity(rows.len());
+                        let mut newest = last;
+                        for row in &rows {
+                            let seq: i64 = row.try_get("seq")?;
+                            let body: String = row.try_get("body")?;
+                            changes.push(serde_json::from_str::<Change>(&body).map_err(|e| DbError::Corrupt(format!("change {seq}: {e}")))?);
+                            newest = newest.max(seq);
+                        }
+                        let refs: Vec<&Change> = changes.iter().collect();
+                        fold(&mut conn, &refs, newest).await?;
+                        Ok::<usize, DbError>(rows.len())
+                    }
+                    .await;
+                    match result {
+                        Ok(n) => {
+                            sqlx::raw_sql("COMMIT").execute(&mut *conn).await?;
+                            folded += n as u64;
+                            if (n as i64) < CATCH_UP_BATCH {
+                                return Ok(folded);
+                            }
+                        }
+                        Err(error) => {
+                            let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+                            return Err(error);
+                        }
+                    }
+                }
+            }
+
+            pub async fn bootstrap(
+                pool: &$pool,
+                who: &Scope,
+                after: Option<(String, String, String)>,
+                limit: u32,
+            ) -> Result<BootstrapPage, DbError> {
+                let scope: Option<BTreeSet<ClientId>> = match who.role {
+                    Role::Office => None,
+                    Role::Admin => Some(BTreeSet::new()),
+                    Role::Coach => Some(super::super::scope::$scope::assigned(pool, who.person).await?),
+                };
+                // The hand-over of every client this bootstrap covers, recorded with its first page.
+                let token = match (&scope, &after, who.role) {
+                    (Some(clients), None, Role::Coach) => {
+                        Some(super::super::scope::$scope::hand_over_all(pool, &who.device.to_string(), clients).await?)
+                    }
+                    _ => None,
+                };
+                let mut conn = pool.acquire().await?;
+                sqlx::raw_sql($snapshot).execute(&mut *conn).await?;
+                let result = async {
+                    let base: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM state").fetch_one(&mut *conn).await?;
+                    let mut select = sqlx::QueryBuilder::<$db>::new("SELECT client, entity, field, register FROM state WHERE 1 = 1");
+                    if let Some(clients) = &scope {
+                        if clients.is_empty() {
+                            select.push(" AND 1 = 0");
+                        } else {
+                            select.push(" AND client IN (");
+                            let mut list = select.separated(", ");
+                            for client in clients {
+                                list.push_bind(client.to_string());
+                            }
+                            select.push(")");
+                        }
+                    }
+                    if let Some((client, entity, field)) = &after {
+                        select.push(" AND (client, entity, field) > (")
+                            .push_bind(client.clone())
+                            .push(", ")
+                            .push_bind(entity.clone())
+                            .push(", ")
+                            .push_bind(field.clone())
+                            .push(")");
+                    }
+                    select.push(" ORDER BY client, entity, field LIMIT ").push_bind(i64::from(limit) + 1);
+                    let rows: Vec<$row> = select.build().fetch_all(&mut *conn).await?;
+                    Ok::<_, DbError>((base, rows))
+                }
+                .await;
+                let _ = sqlx::raw_sql("COMMIT").execute(&mut *conn).await;
+                let (base, rows) = result?;
+                let more = rows.len() > limit as usize;
+                let mut fields = Vec::with_capacity(rows.len().min(limit as usize));
+                let mut last = None;
+                for row in rows.iter().take(limit as usize) {
+                    let client: String = row.try_get("client")?;
+                    let entity: String = row.try_get("entity")?;
+                    let field: String = row.try_get("field")?;
+                    let text: String = row.try_get("register")?;
+                    fields.push(FieldState {
+                        entity: parse_entity(&entity)?,
+                        client: client.parse().map_err(|_| DbError::Corrupt(format!("state client {client}")))?,
+                        field: field.clone(),
+                        register: serde_json::from_str(&text).map_err(|e| DbError::Corrupt(format!("state {entity} {field}: {e}")))?,
+                    });
+                    last = Some(encode_cursor(&client, &entity, &field));
+                }
+                Ok(
+                    BootstrapPage {
+                        format: WIRE_FORMAT,
+                        base: u64::try_from(base).unwrap_or(0),
+                        fields,
+                        next: if more { last } else { None },
+                        scope: token,
+                    },
+                )
+            }
+        }
+    };
+}
+
+state_backend!(
+    sqlite_state,
+    sqlite_scope,
+    sqlx::SqlitePool,
+    sqlx::Sqlite,
+    sqlx::sqlite::SqliteRow,
+    "BEGIN IMMEDIATE",
+    "BEGIN"
+);
+state_backend!(
+    postgres_state,
+    postgres_scope,
+    sqlx::PgPool,
+    sqlx::Postgres,
+    sqlx::postgres::PgRow,
+    "BEGIN; SELECT pg_advisory_xact_lock(7142026)",
+    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+);

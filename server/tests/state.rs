@@ -1,0 +1,313 @@
+//! The fields' current state and the bootstrap that serves it, against real databases (SQLite,
+//! and PostgreSQL when `YORISOI_TEST_POSTGRES_URL` is set): a bootstrap plus the log after it
+//! gives exactly what replaying the whole log gives, however pushes interleave with its pages.
+
+mod common;
+mod support;
+
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use support::*;
+use yorisoi_domain::accounts::Role;
+use yorisoi_domain::ids::{ClientId, DeviceId, PersonId};
+use yorisoi_domain::sync::protocol::BootstrapPage;
+use yorisoi_domain::sync::{ChangeId, Entity, Register, Replica};
+use yorisoi_server::db::{Db, Scope};
+
+type State = BTreeMap<(Entity, String), Register>;
+
+/// A small deterministic random source, so a failing seed can be run again.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+/// What replaying the whole log gives.
+async fn replayed(db: &Db) -> State {
+    let mut state = State::new();
+    for pulled in db.pull(0, 1_000_000).await.unwrap().changes {
+        let c = pulled.change;
+        state
+            .entry((c.entity, c.field.clone()))
+            .or_default()
+            .apply(c.id, &c.base, &c.value);
+    }
+    state
+}
+
+fn office(device: DeviceId) -> Scope {
+    Scope {
+        person: PersonId(uuid::Uuid::nil()),
+        role: Role::Office,
+        device,
+    }
+}
+
+/// A device of the office: its replica (to make edits that replace what it saw) and its numbers.
+struct Device {
+    id: DeviceId,
+    replica: Replica,
+    next: u64,
+    cursor: u64,
+    unsent: Vec<yorisoi_domain::sync::Change>,
+}
+
+impl Device {
+    fn new() -> Self {
+        Self {
+            id: new_device(),
+            replica: Replica::default(),
+            next: 1,
+            cursor: 0,
+            unsent: Vec::new(),
+        }
+    }
+
+    fn edit(&mut self, client: ClientId, field: &str, value: Value) {
+        let change = self.replica.edit(
+            ChangeId {
+                device: self.id,
+                seq: self.next,
+            },
+            Entity::Client(client),
+            client,
+            field,
+            value,
+        );
+        self.next += 1;
+        self.replica.apply(&change);
+        self.unsent.push(change);
+    }
+
+    async fn push(&mut self, db: &Db) {
+        if self.unsent.is_empty() {
+            return;
+        }
+        let request = push_request(self.id, std::mem::take(&mut self.unsent));
+        let pushed = db
+            .push(&request, 1, &office(self.id))
+            .await
+            .expect("the push is stored");
+        assert!(pushed.refused.is_empty(), "{:?}", pushed.refused);
+    }
+
+    async fn pull(&mut self, db: &Db) {
+        let page = db.pull(self.cursor, 1_000_000).await.unwrap();
+        for pulled in page.changes {
+            self.replica.apply(&pulled.change);
+        }
+        self.cursor = page.cursor;
+    }
+}
+
+/// A device bootstrapping a page at a time, while others go on pushing between its pages.
+#[derive(Default)]
+struct Bootstrapping {
+    state: State,
+    after: Option<String>,
+    base: Option<u64>,
+    done: bool,
+}
+
+impl Bootstrapping {
+    async fn next_page(&mut self, db: &Db, limit: u32) {
+        let page: BootstrapPage = db
+            .bootstrap(&office(new_device()), self.after.as_deref(), limit)
+            .await
+            .unwrap();
+        assert!(page.fields.len() <= limit as usize);
+        for field in page.fields {
+            assert!(
+                self.state
+                    .insert((field.entity, field.field.clone()), field.register)
+                    .is_none(),
+                "a field is in one page only"
+            );
+        }
+        self.base = Some(self.base.map_or(page.base, |b| b.min(page.base)));
+        self.after = page.next;
+        self.done = self.after.is_none();
+    }
+
+    /// The log after the smallest base, applied over the pages.
+    async fn finish(mut self, db: &Db) -> State {
+        assert!(self.done);
+        for pulled in db
+            .pull(self.base.unwrap_or(0), 1_000_000)
+            .await
+            .unwrap()
+            .changes
+        {
+            let c = pulled.change;
+            self.state
+                .entry((c.entity, c.field.clone()))
+                .or_default()
+                .apply(c.id, &c.base, &c.value);
+        }
+        self.state
+    }
+}
+
+const FIELDS: [&str; 4] = ["name", "kana", "workplace", "notes"];
+
+#[tokio::test]
+async fn a_bootstrap_and_the_log_after_it_hold_what_replaying_the_whole_log_gives() {
+    for (name, db, _dir) in common::databases().await {
+        for seed in 1..=6u64 {
+            let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            let clients: Vec<ClientId> = (0..4).map(|_| new_client()).collect();
+            let mut devices: Vec<Device> = (0..3).map(|_| Device::new()).collect();
+            let mut boot = Bootstrapping::default();
+            let mut started = false;
+            for step in 0..120 {
+                let d = rng.below(3) as usize;
+                match rng.below(10) {
+                    0..=5 => {
+                        let client = clients[rng.below(4) as usize];
+                        let field = FIELDS[rng.below(4) as usize];
+                        let value = if field == "name" {
+                            json!(format!("名前 {seed}-{step}"))
+                        } else if rng.below(5) == 0 {
+                            Value::Null
+                        } else {
+                            json!(format!("{field} {seed}-{step}"))
+                        };
+                        devices[d].edit(client, field, value);
+                    }
+                    6 | 7 => devices[d].push(&db).await,
+                    8 => devices[d].pull(&db).await,
+                    _ => {
+                        // A bootstrap starts part-way through, and takes its pages between
+                        // other devices' pushes.
+                        if step > 30 && !boot.done {
+                            started = true;
+                            boot.next_page(&db, 3).await;
+                        }
+                    }
+                }
+            }
+            for device in &mut devices {
+                device.push(&db).await;
+            }
+            if !started {
+                boot.next_page(&db, 3).await;
+            }
+            while !boot.done {
+                boot.next_page(&db, 3).await;
+            }
+            let expected = replayed(&db).await;
+            assert!(!expected.is_empty());
+            assert_eq!(
+                boot.finish(&db).await,
+                expected,
+                "{name}, seed {seed}: bootstrap + tail = replay"
+            );
+            // And a bootstrap taken now, in one page, is the log folded as it stands.
+            let mut whole = Bootstrapping::default();
+            whole.next_page(&db, 20_000).await;
+            assert_eq!(
+                whole.state, expected,
+                "{name}, seed {seed}: the state is the log"
+            );
+        }
+    }
+}
+
+/// A coach's bootstrap holds their clients only, and hands them over: the pull after it echoes
+/// the hand-over and receives neither their history again nor any other client.
+#[tokio::test]
+async fn a_coachs_bootstrap_holds_only_their_clients_and_hands_them_over() {
+    for (name, db, _dir) in common::databases().await {
+        let coach = add_person(&db, "aoki", Role::Coach).await;
+        let (theirs, other) = (new_client(), new_client());
+        let device = new_device();
+        let maker = new_device();
+        let mut changes = new_client_changes(maker, 1, theirs);
+        changes.extend(new_client_changes(maker, 3, other));
+        push_as(&db, PersonId(uuid::Uuid::nil()), Role::Office, changes).await;
+        db.assign(coach, theirs, 1).await.unwrap();
+
+        let scope = Scope {
+            person: coach,
+            role: Role::Coach,
+            device,
+        };
+        let page = db.bootstrap(&scope, None, 1_000).await.unwrap();
+        assert!(!page.fields.is_empty(), "{name}");
+        assert!(
+            page.fields.iter().all(|f| f.client == theirs),
+            "{name}: only the coach's client"
+        );
+        let token = page
+            .scope
+            .expect("a coach's first page hands the clients over");
+        let pulled = db.pull_for(&scope, page.base, 500, token).await.unwrap();
+        assert!(
+            pulled.changes.is_empty() && pulled.scope.is_none(),
+            "{name}: nothing sent twice, no hand-over left: {pulled:?}"
+        );
+        // An office's bootstrap holds both, and hands nothing over (it reads every client).
+        let all = db
+            .bootstrap(&office(new_device()), None, 1_000)
+            .await
+            .unwrap();
+        assert!(all.fields.iter().any(|f| f.client == other), "{name}");
+        assert!(all.scope.is_none(), "{name}");
+        // A cursor that is not one is a clear error.
+        assert!(
+            db.bootstrap(&scope, Some("nonsense"), 10).await.is_err(),
+            "{name}"
+        );
+    }
+}
+
+/// A log written before the state existed (or a state that lost rows) is folded when the server
+/// opens the database.
+#[tokio::test]
+async fn a_server_opening_a_log_the_state_does_not_cover_folds_it_in() {
+    for (name, url, _dir) in common::database_urls().await {
+        let db = Db::open(&url).await.unwrap();
+        let mut device = Device::new();
+        let client = new_client();
+        for n in 0..30 {
+            device.edit(client, FIELDS[n % 4], json!(format!("値 {n}")));
+            if n % 7 == 0 {
+                device.push(&db).await;
+            }
+        }
+        device.push(&db).await;
+        let expected = replayed(&db).await;
+        db.close().await;
+        // The state as it was before this table existed: empty.
+        if url.starts_with("sqlite://") {
+            let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+            sqlx::query("DELETE FROM state")
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+        } else {
+            let pool = sqlx::PgPool::connect(&url).await.unwrap();
+            sqlx::query("DELETE FROM state")
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+        }
+        let reopened = Db::open(&url).await.unwrap();
+        let mut whole = Bootstrapping::default();
+        whole.next_page(&reopened, 20_000).await;
+        assert_eq!(whole.state, expected, "{name}");
+        assert_eq!(whole.base, Some(db_head(&reopened).await), "{name}");
+    }
+}
+
+async fn db_head(db: &Db) -> u64 {
+    db.pull(0, 1_000_000).await.unwrap().cursor
+}
