@@ -31,6 +31,8 @@ use yorisoi_domain::sync::{Change, ChangeId, Entity};
 pub struct Db {
     backend: Backend,
     instance_id: String,
+    /// Wakes this instance's state folder (see `state.rs`) after a push.
+    folder: std::sync::Arc<tokio::sync::Notify>,
 }
 
 #[derive(Clone, Debug)]
@@ -177,6 +179,7 @@ impl Db {
         let db = Self {
             backend,
             instance_id,
+            folder: std::sync::Arc::new(tokio::sync::Notify::new()),
         };
         let folded = db.catch_up_state().await?;
         if folded > 0 {
@@ -185,6 +188,7 @@ impl Db {
                 "the fields' current state was brought up to the log"
             );
         }
+        db.start_folder();
         Ok(db)
     }
 
@@ -256,12 +260,14 @@ impl Db {
         now_ms: i64,
         by: &Scope,
     ) -> Result<Pushed, DbError> {
-        match &self.backend {
+        let pushed = match &self.backend {
             Backend::Sqlite(pool) => sqlite::push(pool.acquire().await?, request, now_ms, by).await,
             Backend::Postgres(pool) => {
                 postgres::push(pool.acquire().await?, request, now_ms, by).await
             }
-        }
+        }?;
+        self.folder.notify_one();
+        Ok(pushed)
     }
 
     /// Stores a change an administrator accepted from the quarantine, in the log under the
@@ -274,12 +280,14 @@ impl Db {
         by: yorisoi_domain::ids::PersonId,
         now_ms: i64,
     ) -> Result<Result<(), Refusal>, DbError> {
-        match &self.backend {
+        let accepted = match &self.backend {
             Backend::Sqlite(pool) => sqlite::accept(pool.acquire().await?, id, by, now_ms).await,
             Backend::Postgres(pool) => {
                 postgres::accept(pool.acquire().await?, id, by, now_ms).await
             }
-        }
+        }?;
+        self.folder.notify_one();
+        Ok(accepted)
     }
 
     /// The changes after `since` in the server's sequence, at most `limit`.
@@ -320,7 +328,7 @@ fn as_i64(n: u64) -> i64 {
 }
 
 macro_rules! backend {
-    ($module:ident, $state:ident, $pool:ty, $db:ty, $begin:literal) => {
+    ($module:ident, $pool:ty, $db:ty, $begin:literal) => {
         mod $module {
             use super::*;
 
@@ -389,10 +397,7 @@ macro_rules! backend {
                                 .push_bind(serde_json::to_string(change).expect("changes serialize"))
                                 .push_bind(now_ms);
                         });
-                        insert.push(" RETURNING seq");
-                        let seqs: Vec<i64> = insert.build_query_scalar().fetch_all(&mut *conn).await?;
-                        let newest = seqs.into_iter().max().unwrap_or(0);
-                        super::state::$state::fold(&mut conn, &stored, newest).await?;
+                        insert.build().execute(&mut *conn).await?;
                     }
                     if !touched.is_empty() {
                         let mut upsert = sqlx::QueryBuilder::<$db>::new("INSERT INTO entities (entity, client, instrument) ");
@@ -463,16 +468,15 @@ macro_rules! backend {
                         return Ok(Err(refusal));
                     }
                     for change in &stored {
-                        let at: i64 = sqlx::query_scalar("INSERT INTO changes (device, device_seq, client, field, body, received_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq")
+                        sqlx::query("INSERT INTO changes (device, device_seq, client, field, body, received_at) VALUES ($1, $2, $3, $4, $5, $6)")
                             .bind(&device)
                             .bind(seq)
                             .bind(change.client.to_string())
                             .bind(change.field.clone())
                             .bind(&body)
                             .bind(now_ms)
-                            .fetch_one(&mut *conn)
+                            .execute(&mut *conn)
                             .await?;
-                        super::state::$state::fold(&mut conn, &[*change], at).await?;
                     }
                     for (key, known) in touched {
                         sqlx::query("INSERT INTO entities (entity, client, instrument) VALUES ($1, $2, $3) ON CONFLICT (entity) DO UPDATE SET instrument = excluded.instrument")
@@ -606,16 +610,9 @@ macro_rules! backend {
 
 // SQLite: an immediate transaction takes the write lock at once, so writers queue (busy_timeout)
 // instead of failing on upgrade. PostgreSQL: a transaction-wide advisory lock.
-backend!(
-    sqlite,
-    sqlite_state,
-    SqlitePool,
-    sqlx::Sqlite,
-    "BEGIN IMMEDIATE"
-);
+backend!(sqlite, SqlitePool, sqlx::Sqlite, "BEGIN IMMEDIATE");
 backend!(
     postgres,
-    postgres_state,
     PgPool,
     sqlx::Postgres,
     "BEGIN; SELECT pg_advisory_xact_lock(7142026)"
