@@ -32,12 +32,19 @@ fn push_body(device: usize, push: usize) -> Value {
             } else {
                 "answers.user1.q5"
             };
+            // Each answer is edited over and over by its device, every edit replacing the one it
+            // saw, as the app writes them: the change ten numbers back is the same answer's.
+            let base = if seq > 10 {
+                json!([{"device": device_id, "seq": seq - 10}])
+            } else {
+                json!([])
+            };
             json!({
                 "id": {"device": device_id, "seq": seq},
                 "entity": {"type": "record", "id": uuid((device * 10 + i % 10) as u64, 2)},
                 "client": uuid(device as u64, 3),
                 "field": field,
-                "base": [],
+                "base": base,
                 "value": {"type": "text", "lines": [format!("回答 {device}-{seq}: 午後のピッキングで疲れやすい")]}
             })
         })
