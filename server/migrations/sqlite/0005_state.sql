@@ -11,3 +11,7 @@ CREATE TABLE state (
     PRIMARY KEY (entity, field)
 );
 CREATE INDEX state_by_client ON state (client, entity, field);
+
+-- How far the log is folded into the state (a log position, as text like every server_info
+-- value): read and written by the folding transaction, read by a bootstrap with its rows.
+INSERT INTO server_info (key, value) VALUES ('state_seq', '0');

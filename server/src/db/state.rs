@@ -1,7 +1,7 @@
 //! Every field's current state (its register), kept beside the log, and the bootstrap that
 //! serves it.
 //!
-//! The state is the log folded up to a position: `MAX(state.seq)`. A folder in each server
+//! The state is the log folded up to a position (`state_seq` in `server_info`). A folder in each server
 //! instance, woken after every push, folds what the log has beyond it, in order, in batches (one
 //! folder at a time across instances: the folding transaction holds a lock of its own). Pushes
 //! never wait for it: measured, folding inside the push's transaction halved push throughput.
@@ -18,8 +18,12 @@ use yorisoi_domain::ids::ClientId;
 use yorisoi_domain::sync::protocol::{BootstrapPage, FieldState, WIRE_FORMAT};
 use yorisoi_domain::sync::{Change, Entity, Register};
 
-/// How many log entries a catch-up folds per transaction.
-const CATCH_UP_BATCH: i64 = 5_000;
+/// How many log entries the folder folds per transaction: small enough that on SQLite (one
+/// writer lock) a push never waits long behind it.
+const CATCH_UP_BATCH: i64 = 1_000;
+
+/// How far the log is folded, as `server_info` keeps it.
+const STATE_SEQ: &str = "SELECT CAST(value AS BIGINT) FROM server_info WHERE key = 'state_seq'";
 
 fn parse_entity(key: &str) -> Result<Entity, DbError> {
     let bad = || DbError::Corrupt(format!("entity key {key}"));
@@ -143,7 +147,7 @@ macro_rules! state_backend {
                     let mut conn = pool.acquire().await?;
                     sqlx::raw_sql($lock).execute(&mut *conn).await?;
                     let result = async {
-                        let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM state").fetch_one(&mut *conn).await?;
+                        let last: i64 = sqlx::query_scalar(STATE_SEQ).fetch_one(&mut *conn).await?;
                         let rows: Vec<$row> = sqlx::query("SELECT seq, body FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2")
                             .bind(last)
                             .bind(CATCH_UP_BATCH)
@@ -159,6 +163,12 @@ macro_rules! state_backend {
                         }
                         let refs: Vec<&Change> = changes.iter().collect();
                         fold(&mut conn, &refs, newest).await?;
+                        if newest > last {
+                            sqlx::query("UPDATE server_info SET value = $1 WHERE key = 'state_seq'")
+                                .bind(newest.to_string())
+                                .execute(&mut *conn)
+                                .await?;
+                        }
                         Ok::<usize, DbError>(rows.len())
                     }
                     .await;
@@ -199,7 +209,7 @@ macro_rules! state_backend {
                 let mut conn = pool.acquire().await?;
                 sqlx::raw_sql($snapshot).execute(&mut *conn).await?;
                 let result = async {
-                    let base: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM state").fetch_one(&mut *conn).await?;
+                    let base: i64 = sqlx::query_scalar(STATE_SEQ).fetch_one(&mut *conn).await?;
                     let mut select = sqlx::QueryBuilder::<$db>::new("SELECT client, entity, field, register FROM state WHERE 1 = 1");
                     if let Some(clients) = &scope {
                         if clients.is_empty() {
