@@ -134,6 +134,51 @@ async fn scoped_pull_cost(
     (times[times.len() / 2], received)
 }
 
+/// Median time of a whole bootstrap (every page) for a device, and how many fields it holds.
+async fn bootstrap_cost(http: &reqwest::Client, server: &Server, cookie: &str) -> (f64, u64) {
+    let mut times = Vec::new();
+    let mut fields = 0;
+    for _ in 0..7 {
+        let started = Instant::now();
+        let mut after: Option<String> = None;
+        fields = 0;
+        loop {
+            let mut url = server.url("/api/v1/sync/bootstrap?format=1");
+            if let Some(after) = &after {
+                url.push_str(&format!("&after={}", urlencode(after)));
+            }
+            let page: Value = http
+                .get(url)
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            fields += page["fields"].as_array().unwrap().len() as u64;
+            match page["next"].as_str() {
+                Some(next) => after = Some(next.to_owned()),
+                None => break,
+            }
+        }
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    (times[times.len() / 2], fields)
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
 /// The coach a device's person is, by the device's number.
 fn coach_of(device: usize) -> String {
     format!("coach{}", device % COACHES)
@@ -325,6 +370,10 @@ async fn run(backend: &str, flags: &[&str]) -> Value {
     // One coach's device: its clients only, from nothing and from near the head.
     let coach_device = api_session(&server.url(""), "coach0", &uuid(999_996, 9)).await;
     let (scoped_full_ms, scoped_full) = scoped_pull_cost(&http, &server, &coach_device, 0).await;
+    let (coach_bootstrap_ms, coach_bootstrap_fields) =
+        bootstrap_cost(&http, &server, &coach_device).await;
+    let (office_bootstrap_ms, office_bootstrap_fields) =
+        bootstrap_cost(&http, &server, &office).await;
     let head = total_changes(&http, &server, &office).await;
     let (scoped_tail_ms, scoped_tail) =
         scoped_pull_cost(&http, &server, &coach_device, head.saturating_sub(1000)).await;
@@ -352,6 +401,10 @@ async fn run(backend: &str, flags: &[&str]) -> Value {
         "coach_pull_everything_changes": scoped_full,
         "coach_pull_last_1000_ms": scoped_tail_ms,
         "coach_pull_last_1000_changes": scoped_tail,
+        "coach_bootstrap_ms": coach_bootstrap_ms,
+        "coach_bootstrap_fields": coach_bootstrap_fields,
+        "office_bootstrap_ms": office_bootstrap_ms,
+        "office_bootstrap_fields": office_bootstrap_fields,
     })
 }
 

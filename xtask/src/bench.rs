@@ -153,6 +153,16 @@ fn sync() -> Result {
         "… changes it receives (only its clients')",
         "coach_pull_last_1000_changes",
     ));
+    section.push_str(&row(
+        "a coach's device bootstraps its clients' current state instead (ms, median)",
+        "coach_bootstrap_ms",
+    ));
+    section.push_str(&row("… fields it receives", "coach_bootstrap_fields"));
+    section.push_str(&row(
+        "the office bootstraps every client's current state (ms, median)",
+        "office_bootstrap_ms",
+    ));
+    section.push_str(&row("… fields it receives", "office_bootstrap_fields"));
     section.push_str(
         "\nIn a closed loop, latency is the number of waiting devices divided by throughput (Little's law), \
          whatever the server does, so the latency goal is read at the goal's rate (the paced rows). A pull costs in \
