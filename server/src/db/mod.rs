@@ -33,6 +33,8 @@ pub struct Db {
     instance_id: String,
     /// Wakes this instance's state folder (see `state.rs`) after a push.
     folder: std::sync::Arc<tokio::sync::Notify>,
+    /// Pushes stored by this instance: the folder stops when it moves.
+    pushes: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 #[derive(Clone, Debug)]
@@ -180,6 +182,7 @@ impl Db {
             backend,
             instance_id,
             folder: std::sync::Arc::new(tokio::sync::Notify::new()),
+            pushes: std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0)),
         };
         let folded = db.catch_up_state().await?;
         if folded > 0 {
@@ -266,6 +269,8 @@ impl Db {
                 postgres::push(pool.acquire().await?, request, now_ms, by).await
             }
         }?;
+        self.pushes
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.folder.notify_one();
         Ok(pushed)
     }

@@ -63,7 +63,10 @@ impl Db {
                     .await
                     .is_ok()
                 {}
-                if let Err(e) = db.catch_up_state().await {
+                // Stop at the next batch if pushes start again: they come first.
+                let pushes = db.pushes.load(std::sync::atomic::Ordering::Relaxed);
+                let quiet = || db.pushes.load(std::sync::atomic::Ordering::Relaxed) == pushes;
+                if let Err(e) = db.fold_while(quiet).await {
                     tracing::warn!("cannot fold the log into the fields' state: {e}");
                 }
             }
@@ -72,9 +75,14 @@ impl Db {
 
     /// Folds into the state whatever of the log it does not cover yet; how many changes.
     pub async fn catch_up_state(&self) -> Result<u64, DbError> {
+        self.fold_while(|| true).await
+    }
+
+    /// Folds batch after batch while `go_on` says so.
+    async fn fold_while(&self, go_on: impl Fn() -> bool) -> Result<u64, DbError> {
         match &self.backend {
-            Backend::Sqlite(pool) => sqlite_state::catch_up(pool).await,
-            Backend::Postgres(pool) => postgres_state::catch_up(pool).await,
+            Backend::Sqlite(pool) => sqlite_state::catch_up(pool, go_on).await,
+            Backend::Postgres(pool) => postgres_state::catch_up(pool, go_on).await,
         }
     }
 
@@ -153,9 +161,12 @@ macro_rules! state_backend {
             }
 
             /// Folds the log after the state's newest position, a batch per transaction.
-            pub async fn catch_up(pool: &$pool) -> Result<u64, DbError> {
+            pub async fn catch_up(pool: &$pool, go_on: impl Fn() -> bool) -> Result<u64, DbError> {
                 let mut folded = 0;
                 loop {
+                    if !go_on() {
+                        return Ok(folded);
+                    }
                     let mut conn = pool.acquire().await?;
                     sqlx::raw_sql($lock).execute(&mut *conn).await?;
                     let result = async {
