@@ -38,6 +38,19 @@ async fn run(config: Config) -> Result<(), String> {
     let db = Db::open(&config.database_url())
         .await
         .map_err(|e| format!("cannot open the database: {e}"))?;
+    // The fields' state is brought up to the log before serving (the first start after the
+    // state was added folds the whole log); a bootstrap would fold it otherwise, on a device's
+    // time.
+    let folded = db
+        .catch_up_state()
+        .await
+        .map_err(|e| format!("cannot fold the log into the fields' state: {e}"))?;
+    if folded > 0 {
+        tracing::info!(
+            folded,
+            "the fields' current state was brought up to the log"
+        );
+    }
     let shell = Shell::load(&config.dist);
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
@@ -136,17 +149,7 @@ async fn person(
         })
     } else {
         let name = accounts::check_name(name.unwrap_or(&login)).map_err(|e| e.to_string())?;
-        let person = yorisoi_server::db::PersonRow {
-            id: yorisoi_domain::ids::PersonId(uuid::Uuid::now_v7()),
-            login: login.clone(),
-            name,
-            role,
-            password_hash: hash,
-            disabled: false,
-            failures: 0,
-            failed_since: 0,
-            locked_until: 0,
-        };
+        let person = yorisoi_server::db::PersonRow::new(login.clone(), name, role, hash);
         let now = yorisoi_server::auth::now_ms();
         match db.add_person(&person, now).await {
             Ok(true) => Ok(format!("added {login} ({})", role.as_str())),

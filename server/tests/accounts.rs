@@ -1169,3 +1169,52 @@ async fn a_cross_site_request_that_changes_data_is_refused_and_a_same_origin_one
         );
     }
 }
+
+/// An enrolment code names the tablet that uses it, works once, and not after its 15 minutes.
+#[tokio::test]
+async fn an_enrolment_code_works_once_and_only_within_its_time() {
+    use yorisoi_server::db::Purpose;
+    for (name, db, dir) in common::databases().await {
+        let state = state(&db, &dir);
+        let now = now_ms();
+        for (code, expires_at, label) in [
+            ("fresh", now + 60_000, "タブレット1"),
+            ("stale", now - 1, "タブレット2"),
+        ] {
+            db.new_code(
+                Purpose::Enroll,
+                &token_hash(code),
+                None,
+                now - 1_000,
+                Some(expires_at),
+                Some(label),
+            )
+            .await
+            .unwrap();
+        }
+        let tablet = new_device();
+        let enrol = |code: &str, device: DeviceId| {
+            post("/api/v1/enrol").json(&json!({"code": code, "device": device}))
+        };
+        let reply = enrol("fresh", tablet).send(&state).await;
+        assert_eq!(reply.status, StatusCode::OK, "{name}: {}", reply.text);
+        assert_eq!(
+            reply.json::<serde_json::Value>()["name"],
+            "タブレット1",
+            "{name}"
+        );
+        let listed = db.devices().await.unwrap();
+        assert!(
+            listed
+                .iter()
+                .any(|d| d.id == tablet && d.name.as_deref() == Some("タブレット1")),
+            "{name}: {listed:?}"
+        );
+        for (code, why) in [("fresh", "used already"), ("stale", "expired")] {
+            let reply = enrol(code, new_device()).send(&state).await;
+            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{name}: {why}");
+            assert_eq!(reply.code(), "forbidden", "{name}: {why}");
+        }
+        assert_eq!(db.devices().await.unwrap().len(), listed.len(), "{name}");
+    }
+}

@@ -399,6 +399,21 @@ fn routes() -> Vec<Route> {
             ],
         },
         Route {
+            name: "POST /api/v1/enrolments",
+            call: |_, _| post("/api/v1/enrolments").json(&json!({"name": "タブレット"})),
+            writes: false,
+            expect: admin_only(CREATED),
+        },
+        Route {
+            // Anyone may try a code; a wrong one enrols nothing, whoever sends it.
+            name: "POST /api/v1/enrol",
+            call: |_, c| {
+                post("/api/v1/enrol").json(&json!({"code": "not-a-code", "device": c.device}))
+            },
+            writes: false,
+            expect: [FORBIDDEN; 8],
+        },
+        Route {
             name: "GET /api/v1/sync/bootstrap",
             call: |_, _| get("/api/v1/sync/bootstrap?format=1"),
             writes: false,

@@ -274,10 +274,10 @@ async fn a_coachs_bootstrap_holds_only_their_clients_and_hands_them_over() {
     }
 }
 
-/// A log written before the state existed (or a state that lost rows) is folded when the server
-/// opens the database.
+/// A log written before the state existed (or a state that lost rows) is folded before a
+/// bootstrap reads it (and by the server before it serves: `catch_up_state` in `main.rs`).
 #[tokio::test]
-async fn a_server_opening_a_log_the_state_does_not_cover_folds_it_in() {
+async fn a_log_the_state_does_not_cover_is_folded_before_a_bootstrap_reads_it() {
     for (name, url, _dir) in common::database_urls().await {
         let db = Db::open(&url).await.unwrap();
         let mut device = Device::new();

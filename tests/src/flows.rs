@@ -208,12 +208,12 @@ pub async fn enter_client_mode(browser: &Browser) {
         {
             return;
         }
-        if let Ok(form) = browser
+        if browser
             .client
             .find(fantoccini::Locator::Css("[data-testid=pin-setup]"))
             .await
+            .is_ok()
         {
-            let _ = form;
             browser.type_into("[data-testid=pin-new]", PIN).await;
             browser.type_into("[data-testid=pin-again]", PIN).await;
             browser.click("[data-testid=pin-start]").await;

@@ -64,7 +64,7 @@ async fn stored_text(browser: &Browser) -> String {
 /// set-aside edit on the admin page, and it reaches B.
 #[tokio::test]
 async fn a_client_moved_to_another_coach_leaves_the_first_tablet_after_its_edit_is_sent() {
-    let mut stack = Stack::start().await;
+    let stack = Stack::start().await;
     let (a, b) = (
         stack.browser_as("coach").await,
         stack.browser_as("coach2").await,
@@ -124,7 +124,6 @@ async fn a_client_moved_to_another_coach_leaves_the_first_tablet_after_its_edit_
     assert_eq!(admin.quarantine().await[0]["decision"], "accepted");
     sync_now(&b).await;
     wait_for_value(&b, "#q-user1-q2-line0", "オフラインで書いた回答").await;
-    let _ = &mut stack;
 }
 
 /// A lost tablet: the administrator revokes it, and on its next contact it deletes every

@@ -23,6 +23,23 @@ pub struct PersonRow {
     pub locked_until: i64,
 }
 
+impl PersonRow {
+    /// A new, enabled person with no failed sign-ins.
+    pub fn new(login: String, name: String, role: Role, password_hash: String) -> Self {
+        Self {
+            id: PersonId(uuid::Uuid::now_v7()),
+            login,
+            name,
+            role,
+            password_hash,
+            disabled: false,
+            failures: 0,
+            failed_since: 0,
+            locked_until: 0,
+        }
+    }
+}
+
 /// How many failures in how long lock an account, and for how long.
 pub const MAX_FAILURES: i64 = 5;
 pub const FAILURE_WINDOW_MS: i64 = 15 * 60 * 1000;

@@ -184,13 +184,6 @@ impl Db {
             folder: std::sync::Arc::new(tokio::sync::Notify::new()),
             pushes: std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0)),
         };
-        let folded = db.catch_up_state().await?;
-        if folded > 0 {
-            tracing::info!(
-                folded,
-                "the fields' current state was brought up to the log"
-            );
-        }
         db.start_folder();
         Ok(db)
     }

@@ -119,19 +119,13 @@ fn parse_client(s: &str) -> Result<ClientId, DbError> {
 }
 
 macro_rules! scope_backend {
-    ($module:ident, $pool:ty, $db:ty, $row:ty, $begin:literal) => {
+    ($module:ident, $log:ident, $pool:ty, $db:ty, $row:ty, $begin:literal) => {
         pub(super) mod $module {
             use super::*;
 
-            /// The clients assigned to a person.
+            /// The clients assigned to a person (the push's own reading of them).
             pub async fn assigned(pool: &$pool, person: PersonId) -> Result<BTreeSet<ClientId>, DbError> {
-                sqlx::query_scalar::<_, String>("SELECT client FROM assignments WHERE person = $1")
-                    .bind(person.to_string())
-                    .fetch_all(pool)
-                    .await?
-                    .iter()
-                    .map(|c| parse_client(c))
-                    .collect()
+                super::super::$log::assigned_clients(pool, person).await
             }
 
             /// A device starts from a bootstrap of `clients`: it holds exactly them, sent in a
@@ -301,6 +295,7 @@ macro_rules! scope_backend {
 
 scope_backend!(
     sqlite_scope,
+    sqlite,
     sqlx::SqlitePool,
     sqlx::Sqlite,
     sqlx::sqlite::SqliteRow,
@@ -308,6 +303,7 @@ scope_backend!(
 );
 scope_backend!(
     postgres_scope,
+    postgres,
     sqlx::PgPool,
     sqlx::Postgres,
     sqlx::postgres::PgRow,

@@ -6,8 +6,8 @@
 //! (one folder at a time across instances: the folding transaction holds a lock of its own);
 //! a bootstrap folds what is outstanding before it reads. Pushes never wait for it: measured,
 //! folding inside the push's transaction halved push throughput, and a folder running during a
-//! burst of pushes put their p99 far over the goal. A server opening a database folds
-//! everything outstanding before it serves. A bootstrap page is read in one snapshot: its `base`
+//! burst of pushes put their p99 far over the goal. The server folds everything outstanding
+//! before it starts serving. A bootstrap page is read in one snapshot: its `base`
 //! is the newest position folded into what it returns, and the log after it brings the rest.
 
 use super::scope::Scope;

@@ -17,7 +17,7 @@ use std::net::IpAddr;
 use yorisoi_domain::accounts::{
     self, ChangePassword, DeviceState, MAX_PASSWORD_CHARS, Me, Role, Setup, SignIn,
 };
-use yorisoi_domain::ids::{DeviceId, PersonId};
+use yorisoi_domain::ids::DeviceId;
 
 /// The address a request came from, for the sign-in rate limit: the TCP peer, or with
 /// `--trust-proxy` the last address the proxy appended to `X-Forwarded-For`.
@@ -94,7 +94,7 @@ async fn begin(
 }
 
 /// Hashes on a blocking thread: Argon2 takes tens of milliseconds of CPU by design.
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(work)
@@ -222,17 +222,12 @@ pub async fn set_up(
     accounts::check_password(&request.password)?;
     device_may_sign_in(&state, request.device).await?;
     let password = request.password.clone();
-    let person = PersonRow {
-        id: PersonId(uuid::Uuid::now_v7()),
+    let person = PersonRow::new(
         login,
         name,
-        role: Role::Admin,
-        password_hash: blocking(move || hash_password(&password)).await?,
-        disabled: false,
-        failures: 0,
-        failed_since: 0,
-        locked_until: 0,
-    };
+        Role::Admin,
+        blocking(move || hash_password(&password)).await?,
+    );
     if !state
         .db
         .set_up(&token_hash(request.code.trim()), &person, now_ms())

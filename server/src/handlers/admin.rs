@@ -21,9 +21,7 @@ fn parse_id<T: std::str::FromStr>(what: &str, raw: &str) -> Result<T, ApiError> 
 }
 
 async fn hashed(password: String) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| ApiError::Internal(format!("a hashing task failed: {e}")))
+    super::account::blocking(move || hash_password(&password)).await
 }
 
 async fn person_out(state: &AppState, id: PersonId) -> Result<Person, ApiError> {
@@ -55,17 +53,7 @@ pub async fn add_person(
     let login = accounts::normalize_login(&request.login)?;
     let name = accounts::check_name(&request.name)?;
     accounts::check_password(&request.password)?;
-    let person = PersonRow {
-        id: PersonId(uuid::Uuid::now_v7()),
-        login,
-        name,
-        role: request.role,
-        password_hash: hashed(request.password).await?,
-        disabled: false,
-        failures: 0,
-        failed_since: 0,
-        locked_until: 0,
-    };
+    let person = PersonRow::new(login, name, request.role, hashed(request.password).await?);
     if !state.db.add_person(&person, now_ms()).await? {
         return Err(ApiError::Conflict(format!(
             "the login {:?} is taken; choose another",

@@ -68,17 +68,12 @@ pub async fn session(db: &Db, login: &str, role: Role, device: DeviceId) -> (Per
     let person = match db.person_by_login(login).await.unwrap() {
         Some(person) => person,
         None => {
-            let person = PersonRow {
-                id: PersonId(uuid::Uuid::now_v7()),
-                login: login.to_owned(),
-                name: format!("{login} さん"),
+            let person = PersonRow::new(
+                login.to_owned(),
+                format!("{login} さん"),
                 role,
-                password_hash: yorisoi_server::auth::hash_password(PASSWORD),
-                disabled: false,
-                failures: 0,
-                failed_since: 0,
-                locked_until: 0,
-            };
+                yorisoi_server::auth::hash_password(PASSWORD),
+            );
             assert!(db.add_person(&person, 1).await.unwrap());
             person
         }

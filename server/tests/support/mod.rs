@@ -52,17 +52,12 @@ pub fn password_hash() -> String {
 
 /// A person with `role` whose password is `PASSWORD`.
 pub async fn add_person(db: &Db, login: &str, role: Role) -> PersonId {
-    let person = PersonRow {
-        id: PersonId(uuid::Uuid::now_v7()),
-        login: login.to_owned(),
-        name: format!("{login} さん"),
+    let person = PersonRow::new(
+        login.to_owned(),
+        format!("{login} さん"),
         role,
-        password_hash: password_hash(),
-        disabled: false,
-        failures: 0,
-        failed_since: 0,
-        locked_until: 0,
-    };
+        password_hash(),
+    );
     assert!(db.add_person(&person, 1).await.unwrap(), "{login} is new");
     person.id
 }
