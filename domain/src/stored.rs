@@ -79,6 +79,60 @@ pub fn decode_versioned<T: Stored>(text: &str) -> Result<(T, u32), DecodeError> 
     Ok((decoded, written))
 }
 
+/// Like [`encode`], for large values (a device's chunks): written straight from the value, without
+/// building a sorted copy first, so object keys come in declaration order. [`decode`] and
+/// [`decode_direct`] read it the same.
+pub fn encode_direct<T: Stored>(value: &T) -> String {
+    use serde::ser::SerializeMap;
+    struct Envelope<'a, T>(&'a T);
+    impl<T: Stored> Serialize for Envelope<'_, T> {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let mut map = serializer.serialize_map(Some(2))?;
+            map.serialize_entry("format", &FORMAT)?;
+            map.serialize_entry(T::KIND, self.0)?;
+            map.end()
+        }
+    }
+    serde_json::to_string(&Envelope(value)).expect("stored shapes serialize")
+}
+
+/// Like [`decode`], for large values: an entry in the current format is read straight into `T`
+/// without an intermediate tree; anything else takes [`decode`]'s path, with its migrations and
+/// its errors.
+pub fn decode_direct<T: Stored>(text: &str) -> Result<T, DecodeError> {
+    use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
+    struct Envelope<T>(Option<u64>, Option<T>);
+    impl<'de, T: Stored> Deserialize<'de> for Envelope<T> {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct Fields<T>(std::marker::PhantomData<T>);
+            impl<'de, T: Stored> Visitor<'de> for Fields<T> {
+                type Value = Envelope<T>;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("a stored envelope")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                    let (mut format, mut value) = (None, None);
+                    while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                        if key == "format" {
+                            format = Some(map.next_value::<u64>()?);
+                        } else if key == T::KIND {
+                            value = Some(map.next_value::<T>()?);
+                        } else {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                    Ok(Envelope(format, value))
+                }
+            }
+            deserializer.deserialize_map(Fields(std::marker::PhantomData))
+        }
+    }
+    match serde_json::from_str::<Envelope<T>>(text) {
+        Ok(Envelope(Some(format), Some(value))) if format == u64::from(FORMAT) => Ok(value),
+        _ => decode(text),
+    }
+}
+
 /// Brings an envelope of any format this app has written up to [`FORMAT`]. Each older format
 /// gets one step here, and a test that reads a frozen example of it.
 pub fn migrate(mut value: Value) -> Result<Value, DecodeError> {
@@ -217,5 +271,19 @@ mod tests {
             let error = decode::<Client>(text).unwrap_err();
             assert!(error.to_string().contains(expected), "{text}: {error}");
         }
+    }
+
+    #[test]
+    fn a_large_value_written_directly_reads_back_by_either_path() {
+        let direct = encode_direct(&record());
+        assert!(direct.starts_with(r#"{"format":1,"record":"#), "{direct}");
+        assert_eq!(decode_direct::<Record>(&direct).unwrap(), record());
+        assert_eq!(decode::<Record>(&direct).unwrap(), record());
+        assert_eq!(decode_direct::<Record>(RECORD_V1).unwrap(), record());
+        // Anything else gets the generic path's errors.
+        let error = decode_direct::<Record>(r#"{"format": 7, "record": {}}"#).unwrap_err();
+        assert_eq!(error, DecodeError::Newer(7));
+        let error = decode_direct::<Client>(&direct).unwrap_err();
+        assert_eq!(error, DecodeError::WrongKind("client"));
     }
 }

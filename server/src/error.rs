@@ -140,6 +140,9 @@ impl From<crate::db::DbError> for ApiError {
             crate::db::DbError::NotFound(what) => Self::Missing(what),
             bad @ crate::db::DbError::BadCursor(_) => Self::BadRequest(bad.to_string()),
             not_yours @ crate::db::DbError::NotYours(_) => Self::Forbidden(not_yours.to_string()),
+            not_in_scope @ crate::db::DbError::NotInScope => {
+                Self::Forbidden(not_in_scope.to_string())
+            }
             other => Self::Internal(other.to_string()),
         }
     }

@@ -13,7 +13,7 @@ use yorisoi_domain::accounts::{DeviceState, Person, Role};
 use yorisoi_domain::ids::{ClientId, DeviceId, PersonId};
 use yorisoi_domain::sync::ChangeId;
 use yorisoi_domain::sync::check::Refusal;
-use yorisoi_domain::sync::protocol::{PullResponse, PushResponse};
+use yorisoi_domain::sync::protocol::{HistoryResponse, PullResponse, PushResponse};
 use yorisoi_server::AppState;
 use yorisoi_server::auth::{self, now_ms};
 use yorisoi_server::db::{Db, Purpose};
@@ -399,6 +399,19 @@ fn routes() -> Vec<Route> {
             ],
         },
         Route {
+            name: "GET /api/v1/sync/history",
+            call: |w, _| {
+                get(&format!(
+                    "/api/v1/sync/history?format=1&entity=client:{}",
+                    w.client
+                ))
+            },
+            writes: false,
+            expect: [
+                SIGNED_OUT, SIGNED_OUT, REVOKED, RETIRED, OK, FORBIDDEN, OK, FORBIDDEN,
+            ],
+        },
+        Route {
             name: "POST /api/v1/enrolments",
             call: |_, _| post("/api/v1/enrolments").json(&json!({"name": "タブレット"})),
             writes: false,
@@ -525,6 +538,16 @@ async fn consequences(
             let sees = page.changes.iter().any(|p| p.change.client == world.client);
             let should = matches!(caller.who, Who::CoachAssigned | Who::Office);
             (sees != should).then(|| format!("sees the client's changes: {sees}, should: {should}"))
+        }
+        "GET /api/v1/sync/history" if reply.status == StatusCode::OK => {
+            let history: HistoryResponse = reply.json();
+            let only_the_client = history
+                .changes
+                .iter()
+                .all(|p| p.change.entity == yorisoi_domain::sync::Entity::Client(world.client));
+            let has_name = history.changes.iter().any(|p| p.change.field == "name");
+            (!only_the_client || !has_name)
+                .then(|| format!("the client's history: {:?}", history.changes))
         }
         _ => None,
     }

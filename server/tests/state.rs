@@ -318,3 +318,60 @@ async fn a_log_the_state_does_not_cover_is_folded_before_a_bootstrap_reads_it() 
 async fn db_head(db: &Db) -> u64 {
     db.pull(0, 1_000_000).await.unwrap().cursor
 }
+
+/// Each field's state says when its newest change reached the server, so a device that
+/// bootstraps shows when a client last changed; and a record's history comes on request, that
+/// record's changes only, oldest first.
+#[tokio::test]
+async fn a_fields_state_carries_its_newest_time_and_its_history_comes_on_request() {
+    for (name, db, _dir) in common::databases().await {
+        let mut device = Device::new();
+        let (client, other) = (new_client(), new_client());
+        let scope = office(device.id);
+        for (at, field, value) in [
+            (1_000, "name", "一"),
+            (2_000, "notes", "二"),
+            (3_000, "name", "三"),
+        ] {
+            device.edit(client, field, json!(value));
+            device.edit(other, field, json!(value));
+            let request = push_request(device.id, std::mem::take(&mut device.unsent));
+            db.push(&request, at, &scope).await.unwrap();
+        }
+        db.catch_up_state().await.unwrap();
+        let page = db.bootstrap(&scope, None, 1_000).await.unwrap();
+        let at = |field: &str| {
+            page.fields
+                .iter()
+                .find(|f| f.client == client && f.field == field)
+                .map(|f| f.at)
+        };
+        assert_eq!(
+            at("name"),
+            Some(3_000),
+            "{name}: the newest of its two changes"
+        );
+        assert_eq!(at("notes"), Some(2_000), "{name}");
+
+        let history = db.history(&scope, Entity::Client(client)).await.unwrap();
+        let values: Vec<(i64, Value)> = history
+            .iter()
+            .map(|p| (p.received_at, p.change.value.clone()))
+            .collect();
+        assert_eq!(
+            values,
+            [
+                (1_000, json!("一")),
+                (2_000, json!("二")),
+                (3_000, json!("三"))
+            ],
+            "{name}: that client's changes only, oldest first"
+        );
+        // Something the server never saw is a clear "not found".
+        let unknown = db.history(&scope, Entity::Client(new_client())).await;
+        assert!(
+            matches!(unknown, Err(yorisoi_server::db::DbError::NotFound(_))),
+            "{name}: {unknown:?}"
+        );
+    }
+}

@@ -27,6 +27,29 @@ pub enum Entity {
     Record(RecordId),
 }
 
+/// `client:<id>` or `record:<id>`: how the server's tables and the history route name an entity.
+impl fmt::Display for Entity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Client(id) => write!(f, "client:{id}"),
+            Self::Record(id) => write!(f, "record:{id}"),
+        }
+    }
+}
+
+impl std::str::FromStr for Entity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("not a client or record: {s:?} (expected client:<id> or record:<id>)");
+        let (kind, id) = s.split_once(':').ok_or_else(bad)?;
+        match kind {
+            "client" => Ok(Self::Client(id.parse().map_err(|_| bad())?)),
+            "record" => Ok(Self::Record(id.parse().map_err(|_| bad())?)),
+            _ => Err(bad()),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Change {

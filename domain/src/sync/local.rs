@@ -78,6 +78,25 @@ impl Stored for Unsent {
     const KIND: &'static str = "unsent";
 }
 
+/// One stored piece of what a device holds of one client from the server: the state of some of
+/// its fields (a bootstrap page's, or the tail folded into a snapshot), or changes that reached
+/// the server (a pulled page's, or this device's own, acknowledged). A device keeps a few large
+/// chunks instead of one entry per change: a storage write costs the same whatever its size.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Chunk {
+    State {
+        fields: Vec<super::protocol::FieldState>,
+    },
+    Changes {
+        changes: Vec<Synced>,
+    },
+}
+
+impl Stored for Chunk {
+    const KIND: &'static str = "chunk";
+}
+
 impl Stored for Synced {
     const KIND: &'static str = "synced";
 }

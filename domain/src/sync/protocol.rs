@@ -101,6 +101,18 @@ pub struct FieldState {
     pub client: ClientId,
     pub field: String,
     pub register: super::Register,
+    /// When the newest change folded into it reached the server (milliseconds, the server's
+    /// clock): when the entity last changed, for lists; never for merging.
+    #[serde(default)]
+    pub at: i64,
+}
+
+/// `GET /api/v1/sync/history?entity=record:<id>`: every change of one client or record the server
+/// holds, oldest first, for a device that holds its state but not its history (after a bootstrap).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryResponse {
+    pub format: u32,
+    pub changes: Vec<Pulled>,
 }
 
 /// A change as the server stored it: its place in the server's sequence and the server's clock.

@@ -60,6 +60,21 @@ impl Register {
         }
     }
 
+    /// Folds another register of the same field into this one: what holding both registers'
+    /// changes gives. Like `apply`, commutative, associative and idempotent, so a device can load
+    /// a snapshot of a field's state under, over or beside the changes it already holds.
+    pub fn merge(&mut self, other: &Register) {
+        for old in &other.replaced {
+            self.values.remove(old);
+            self.replaced.insert(*old);
+        }
+        for (id, value) in &other.values {
+            if !self.replaced.contains(id) {
+                self.values.entry(*id).or_insert_with(|| value.clone());
+            }
+        }
+    }
+
     /// Replaces the value of revision `id` if it is current (see [`super::Replica::amend`]).
     pub fn amend(&mut self, id: ChangeId, value: &Value) {
         if let Some(current) = self.values.get_mut(&id) {
@@ -164,5 +179,71 @@ mod tests {
         in_order.apply(c, &[b], &json!("c"));
         assert_eq!(late, in_order);
         assert_eq!(late.value(), Some(&json!("c")));
+    }
+
+    /// Merging two registers gives exactly what applying both registers' changes to one gives,
+    /// whichever way the changes are split, in whichever order, and however often: what lets a
+    /// device load a snapshot beside the changes it already holds.
+    #[cfg(not(target_arch = "wasm32"))]
+    mod merge {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Changes of one field by 3 devices, each replacing some earlier ones.
+        fn changes() -> impl Strategy<Value = Vec<(ChangeId, Vec<ChangeId>, Value)>> {
+            proptest::collection::vec(
+                (
+                    0u8..3,
+                    proptest::collection::vec(any::<prop::sample::Index>(), 0..3),
+                ),
+                1..12,
+            )
+            .prop_map(|steps| {
+                let mut made: Vec<ChangeId> = Vec::new();
+                let mut out = Vec::new();
+                for (n, (device, bases)) in steps.into_iter().enumerate() {
+                    let me = id(device + 1, n as u64 + 1);
+                    let base: Vec<ChangeId> = if made.is_empty() {
+                        Vec::new()
+                    } else {
+                        bases.iter().map(|i| *i.get(&made)).collect()
+                    };
+                    out.push((me, base, json!(n)));
+                    made.push(me);
+                }
+                out
+            })
+        }
+
+        proptest! {
+            #[test]
+            fn merging_registers_equals_applying_every_change(
+                changes in changes(),
+                split in proptest::collection::vec(0u8..3, 12),
+            ) {
+                let mut whole = Register::default();
+                for (id, base, value) in &changes {
+                    whole.apply(*id, base, value);
+                }
+                // Each change goes to one side, to the other, or to both.
+                let (mut left, mut right) = (Register::default(), Register::default());
+                for ((id, base, value), side) in changes.iter().zip(split.iter().cycle()) {
+                    if *side != 1 {
+                        left.apply(*id, base, value);
+                    }
+                    if *side != 0 {
+                        right.apply(*id, base, value);
+                    }
+                }
+                let mut merged = left.clone();
+                merged.merge(&right);
+                prop_assert_eq!(&merged, &whole);
+                let mut other_way = right.clone();
+                other_way.merge(&left);
+                prop_assert_eq!(&other_way, &whole);
+                merged.merge(&right);
+                prop_assert_eq!(&merged, &whole, "merging twice changes nothing");
+            }
+        }
     }
 }

@@ -31,6 +31,37 @@ impl Replica {
         true
     }
 
+    /// Folds one field's state (a bootstrap's or a stored snapshot's) into this replica, with
+    /// the client it belongs to. Its history is not known here: a record's history is fetched
+    /// when it is opened.
+    pub fn load(&mut self, entity: Entity, client: ClientId, field: &str, register: &Register) {
+        match self.fields.get_mut(&(entity, field.to_owned())) {
+            Some(existing) => existing.merge(register),
+            None => {
+                self.fields
+                    .insert((entity, field.to_owned()), register.clone());
+            }
+        }
+        self.owners.entry(entity).or_insert(client);
+    }
+
+    /// Every field of one client's entities, with its register: what a snapshot of that client
+    /// stores.
+    pub fn fields_of_client(
+        &self,
+        client: ClientId,
+    ) -> impl Iterator<Item = (Entity, &str, &Register)> {
+        self.fields
+            .iter()
+            .filter(move |((e, _), _)| self.owners.get(e) == Some(&client))
+            .map(|((e, f), r)| (*e, f.as_str(), r))
+    }
+
+    /// Every client with an entity in this replica.
+    pub fn clients(&self) -> std::collections::BTreeSet<ClientId> {
+        self.owners.values().copied().collect()
+    }
+
     /// Gives a change this replica made, and that nobody else has seen yet, a new value: how
     /// typing into one answer stays one change until the device sends it. Returns `false` (and
     /// changes nothing) for an unknown change.

@@ -68,6 +68,8 @@ pub enum DbError {
     BadCursor(String),
     #[error("changes numbered by {0} belong to another device")]
     NotYours(String),
+    #[error("this client is not one you may read")]
+    NotInScope,
 }
 
 /// What a push did: how far the device's changes are on the server, and which of them were set
@@ -88,10 +90,7 @@ fn catalogue() -> &'static Catalogue {
 
 /// An entity as the `entities` table names it (the migration builds the same from the log).
 fn entity_key(entity: Entity) -> String {
-    match entity {
-        Entity::Client(id) => format!("client:{id}"),
-        Entity::Record(id) => format!("record:{id}"),
-    }
+    entity.to_string()
 }
 
 /// A row of `entities` as the check reads it; `None` for a row it cannot read.

@@ -16,8 +16,8 @@ use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
 use yorisoi_domain::accounts::Role;
 use yorisoi_domain::ids::{ClientId, DeviceId, PersonId};
-use yorisoi_domain::sync::Change;
 use yorisoi_domain::sync::protocol::{Pulled, ScopeChange};
+use yorisoi_domain::sync::{Change, Entity};
 
 /// Who a push or a pull is for: the person, their role, the device.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,6 +113,18 @@ impl Db {
     }
 }
 
+impl Db {
+    /// Every change of one client or record, oldest first: its history, fetched by a device
+    /// when a person opens it (a bootstrap brings fields' state, not their history). Only for a
+    /// client the person may read.
+    pub async fn history(&self, who: &Scope, entity: Entity) -> Result<Vec<Pulled>, DbError> {
+        match &self.backend {
+            Backend::Sqlite(pool) => sqlite_scope::history(pool, who, entity).await,
+            Backend::Postgres(pool) => postgres_scope::history(pool, who, entity).await,
+        }
+    }
+}
+
 fn parse_client(s: &str) -> Result<ClientId, DbError> {
     s.parse()
         .map_err(|_| DbError::Corrupt(format!("a client id {s}")))
@@ -122,6 +134,38 @@ macro_rules! scope_backend {
     ($module:ident, $log:ident, $pool:ty, $db:ty, $row:ty, $begin:literal) => {
         pub(super) mod $module {
             use super::*;
+
+            pub async fn history(pool: &$pool, who: &Scope, entity: Entity) -> Result<Vec<Pulled>, DbError> {
+                let client: Option<String> = sqlx::query_scalar("SELECT client FROM entities WHERE entity = $1")
+                    .bind(super::super::entity_key(entity))
+                    .fetch_optional(pool)
+                    .await?;
+                let Some(client) = client else {
+                    return Err(DbError::NotFound("the server has nothing of this client or record".into()));
+                };
+                let allowed = match who.role {
+                    Role::Office => true,
+                    Role::Admin => false,
+                    Role::Coach => assigned(pool, who.person).await?.contains(&parse_client(&client)?),
+                };
+                if !allowed {
+                    return Err(DbError::NotInScope);
+                }
+                let rows: Vec<$row> = sqlx::query("SELECT seq, body, received_at FROM changes WHERE client = $1 ORDER BY seq")
+                    .bind(&client)
+                    .fetch_all(pool)
+                    .await?;
+                let mut changes = Vec::new();
+                for row in &rows {
+                    let seq: i64 = row.try_get("seq")?;
+                    let body: String = row.try_get("body")?;
+                    let change: Change = serde_json::from_str(&body).map_err(|e| DbError::Corrupt(format!("change {seq}: {e}")))?;
+                    if change.entity == entity {
+                        changes.push(Pulled { seq: u64::try_from(seq).unwrap_or(0), received_at: row.try_get("received_at")?, change });
+                    }
+                }
+                Ok(changes)
+            }
 
             /// The clients assigned to a person (the push's own reading of them).
             pub async fn assigned(pool: &$pool, person: PersonId) -> Result<BTreeSet<ClientId>, DbError> {

@@ -30,13 +30,7 @@ const QUIET: std::time::Duration = std::time::Duration::from_secs(2);
 const STATE_SEQ: &str = "SELECT CAST(value AS BIGINT) FROM server_info WHERE key = 'state_seq'";
 
 fn parse_entity(key: &str) -> Result<Entity, DbError> {
-    let bad = || DbError::Corrupt(format!("entity key {key}"));
-    let (kind, id) = key.split_once(':').ok_or_else(bad)?;
-    match kind {
-        "client" => Ok(Entity::Client(id.parse().map_err(|_| bad())?)),
-        "record" => Ok(Entity::Record(id.parse().map_err(|_| bad())?)),
-        _ => Err(bad()),
-    }
+    key.parse().map_err(DbError::Corrupt)
 }
 
 /// The cursor of a bootstrap page: the last field it returned.
@@ -113,14 +107,14 @@ macro_rules! state_backend {
 
             /// Folds `changes` (stored at positions up to `seq`) into their fields' registers.
             /// Runs inside the caller's transaction, under the writer lock.
-            pub async fn fold(conn: &mut PoolConnection<$db>, changes: &[&Change], seq: i64) -> Result<(), DbError> {
+            pub async fn fold(conn: &mut PoolConnection<$db>, changes: &[(Change, i64)], seq: i64) -> Result<(), DbError> {
                 if changes.is_empty() {
                     return Ok(());
                 }
-                let keys: BTreeSet<(String, String)> = changes.iter().map(|c| (entity_key(c.entity), c.field.clone())).collect();
-                let mut registers: BTreeMap<(String, String), (String, Register)> = BTreeMap::new();
+                let keys: BTreeSet<(String, String)> = changes.iter().map(|(c, _)| (entity_key(c.entity), c.field.clone())).collect();
+                let mut registers: BTreeMap<(String, String), (String, Register, i64)> = BTreeMap::new();
                 for chunk in keys.iter().collect::<Vec<_>>().chunks(400) {
-                    let mut select = sqlx::QueryBuilder::<$db>::new("SELECT entity, field, register FROM state WHERE (entity, field) IN (");
+                    let mut select = sqlx::QueryBuilder::<$db>::new("SELECT entity, field, register, at FROM state WHERE (entity, field) IN (");
                     let mut list = select.separated(", ");
                     for (entity, field) in chunk {
                         list.push("(");
@@ -135,26 +129,29 @@ macro_rules! state_backend {
                         let field: String = row.try_get("field")?;
                         let text: String = row.try_get("register")?;
                         let register: Register = serde_json::from_str(&text).map_err(|e| DbError::Corrupt(format!("state {entity} {field}: {e}")))?;
-                        registers.insert((entity, field), (String::new(), register));
+                        let at: i64 = row.try_get("at")?;
+                        registers.insert((entity, field), (String::new(), register, at));
                     }
                 }
-                for change in changes {
+                for (change, received_at) in changes {
                     let key = (entity_key(change.entity), change.field.clone());
                     let entry = registers.entry(key).or_default();
                     entry.0 = change.client.to_string();
                     entry.1.apply(change.id, &change.base, &change.value);
+                    entry.2 = entry.2.max(*received_at);
                 }
-                let entries: Vec<_> = registers.into_iter().filter(|(_, (client, _))| !client.is_empty()).collect();
+                let entries: Vec<_> = registers.into_iter().filter(|(_, (client, _, _))| !client.is_empty()).collect();
                 for chunk in entries.chunks(400) {
-                    let mut upsert = sqlx::QueryBuilder::<$db>::new("INSERT INTO state (entity, field, client, register, seq) ");
-                    upsert.push_values(chunk, |mut row, ((entity, field), (client, register))| {
+                    let mut upsert = sqlx::QueryBuilder::<$db>::new("INSERT INTO state (entity, field, client, register, seq, at) ");
+                    upsert.push_values(chunk, |mut row, ((entity, field), (client, register, at))| {
                         row.push_bind(entity.clone())
                             .push_bind(field.clone())
                             .push_bind(client.clone())
                             .push_bind(serde_json::to_string(register).expect("registers serialize"))
-                            .push_bind(seq);
+                            .push_bind(seq)
+                            .push_bind(*at);
                     });
-                    upsert.push(" ON CONFLICT (entity, field) DO UPDATE SET register = excluded.register, seq = excluded.seq");
+                    upsert.push(" ON CONFLICT (entity, field) DO UPDATE SET register = excluded.register, seq = excluded.seq, at = excluded.at");
                     upsert.build().execute(&mut **conn).await?;
                 }
                 Ok(())
@@ -171,7 +168,7 @@ macro_rules! state_backend {
                     sqlx::raw_sql($lock).execute(&mut *conn).await?;
                     let result = async {
                         let last: i64 = sqlx::query_scalar(STATE_SEQ).fetch_one(&mut *conn).await?;
-                        let rows: Vec<$row> = sqlx::query("SELECT seq, body FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2")
+                        let rows: Vec<$row> = sqlx::query("SELECT seq, body, received_at FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2")
                             .bind(last)
                             .bind(CATCH_UP_BATCH)
                             .fetch_all(&mut *conn)
@@ -181,11 +178,11 @@ macro_rules! state_backend {
                         for row in &rows {
                             let seq: i64 = row.try_get("seq")?;
                             let body: String = row.try_get("body")?;
-                            changes.push(serde_json::from_str::<Change>(&body).map_err(|e| DbError::Corrupt(format!("change {seq}: {e}")))?);
+                            let change = serde_json::from_str::<Change>(&body).map_err(|e| DbError::Corrupt(format!("change {seq}: {e}")))?;
+                            changes.push((change, row.try_get::<i64, _>("received_at")?));
                             newest = newest.max(seq);
                         }
-                        let refs: Vec<&Change> = changes.iter().collect();
-                        fold(&mut conn, &refs, newest).await?;
+                        fold(&mut conn, &changes, newest).await?;
                         if newest > last {
                             sqlx::query("UPDATE server_info SET value = $1 WHERE key = 'state_seq'")
                                 .bind(newest.to_string())
@@ -233,7 +230,7 @@ macro_rules! state_backend {
                 sqlx::raw_sql($snapshot).execute(&mut *conn).await?;
                 let result = async {
                     let base: i64 = sqlx::query_scalar(STATE_SEQ).fetch_one(&mut *conn).await?;
-                    let mut select = sqlx::QueryBuilder::<$db>::new("SELECT client, entity, field, register FROM state WHERE 1 = 1");
+                    let mut select = sqlx::QueryBuilder::<$db>::new("SELECT client, entity, field, register, at FROM state WHERE 1 = 1");
                     if let Some(clients) = &scope {
                         if clients.is_empty() {
                             select.push(" AND 1 = 0");
@@ -275,6 +272,7 @@ macro_rules! state_backend {
                         client: client.parse().map_err(|_| DbError::Corrupt(format!("state client {client}")))?,
                         field: field.clone(),
                         register: serde_json::from_str(&text).map_err(|e| DbError::Corrupt(format!("state {entity} {field}: {e}")))?,
+                        at: row.try_get("at")?,
                     });
                     last = Some(encode_cursor(&client, &entity, &field));
                 }

@@ -125,3 +125,31 @@ pub async fn bootstrap(
             .await?,
     ))
 }
+
+#[derive(Debug, Deserialize)]
+pub struct HistoryQuery {
+    format: u32,
+    entity: String,
+}
+
+/// `GET /api/v1/sync/history`: every change of one client or record, for a person who may read
+/// that client.
+pub async fn history(
+    State(state): State<AppState>,
+    who: Principal,
+    query: Result<Query<HistoryQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<protocol::HistoryResponse>, ApiError> {
+    let Query(query) = query?;
+    protocol::check_format(query.format)?;
+    who.reads_clients()?;
+    let entity = query.entity.parse().map_err(ApiError::BadRequest)?;
+    let scope = Scope {
+        person: who.person,
+        role: who.role,
+        device: who.device,
+    };
+    Ok(Json(protocol::HistoryResponse {
+        format: WIRE_FORMAT,
+        changes: state.db.history(&scope, entity).await?,
+    }))
+}
