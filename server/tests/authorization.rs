@@ -401,7 +401,7 @@ fn routes() -> Vec<Route> {
         Route {
             name: "GET /api/v1/sync/history",
             call: |w, _| {
-                get(&format!(
+                get(format!(
                     "/api/v1/sync/history?format=1&entity=client:{}",
                     w.client
                 ))
