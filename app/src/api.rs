@@ -11,7 +11,10 @@ use yorisoi_domain::accounts::{
     NewPerson, Person, PersonUpdate, SetAside, Setup, SignIn,
 };
 use yorisoi_domain::ids::{DeviceId, PersonId};
-use yorisoi_domain::sync::protocol::{PullResponse, PushRequest, PushResponse, WIRE_FORMAT};
+use yorisoi_domain::sync::Entity;
+use yorisoi_domain::sync::protocol::{
+    BootstrapPage, HistoryResponse, PullResponse, PushRequest, PushResponse, WIRE_FORMAT,
+};
 
 /// How long a request may go without an answer before the watchdog drops it.
 const STALL_MS: u32 = 20_000;
@@ -112,6 +115,26 @@ pub async fn push(request: &PushRequest) -> Result<PushResponse, ApiError> {
 pub async fn pull(since: u64, scope: u64) -> Result<PullResponse, ApiError> {
     json(get(&format!(
         "/api/v1/sync/pull?format={WIRE_FORMAT}&since={since}&scope={scope}"
+    )))
+    .await
+}
+
+/// One page of the current state of the device's scope (its first sync); `after` is the last
+/// page's `next`.
+pub async fn bootstrap(after: Option<&str>) -> Result<BootstrapPage, ApiError> {
+    let after = after.map_or_else(String::new, |after| {
+        format!("&after={}", js_sys::encode_uri_component(after))
+    });
+    json(get(&format!(
+        "/api/v1/sync/bootstrap?format={WIRE_FORMAT}{after}"
+    )))
+    .await
+}
+
+/// Every change of one client or record the server holds.
+pub async fn history(entity: Entity) -> Result<HistoryResponse, ApiError> {
+    json(get(&format!(
+        "/api/v1/sync/history?format={WIRE_FORMAT}&entity={entity}"
     )))
     .await
 }

@@ -207,6 +207,8 @@ messages! {
     HistoryLink => "変更の履歴", "Change history";
     HistoryTitle => "変更の履歴", "Change history";
     HistoryEmpty => "まだ変更はありません。", "No changes yet.";
+    HistoryFetching => "サーバーから以前の履歴を読み込んでいます…", "Loading earlier history from the server…";
+    HistoryOffline => "サーバーにつながらないため、この端末にある履歴だけを表示しています。つながると以前の履歴も表示されます。", "The server cannot be reached, so only the history on this device is shown. Earlier history appears once it can be reached.";
     HistoryWhen => "日時", "When";
     HistoryWho => "端末", "Device";
     HistoryItem => "項目", "Item";

@@ -5,12 +5,12 @@ pub mod api;
 pub mod clock;
 pub mod db;
 pub mod i18n;
-pub mod idb;
 pub mod lock;
 pub mod pwa;
 pub mod records;
 pub mod settings;
 pub mod storage;
+pub mod store;
 pub mod sync;
 pub mod tabs;
 

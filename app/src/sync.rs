@@ -17,6 +17,7 @@
 use crate::api::{self, ApiError};
 use crate::db::Db;
 use crate::storage::StorageError;
+use crate::store::Progress;
 use crate::tabs::{self, Message};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
@@ -249,6 +250,9 @@ impl SyncEngine {
 
     async fn sync_once(self) -> Result<(), SyncError> {
         self.push_all().await?;
+        if let Some(progress) = self.db.bootstrap_progress() {
+            self.bootstrap(progress).await?;
+        }
         let start = self.db.cursor();
         loop {
             let since = self.db.cursor();
@@ -284,6 +288,21 @@ impl SyncEngine {
                 })
             });
             if !more || cursor <= since {
+                return Ok(());
+            }
+        }
+    }
+
+    /// A first sync: the current state of the device's scope, a page at a time, instead of its
+    /// whole history; the pull then brings what changed after it. A tab closed part-way goes on
+    /// from the last page stored.
+    async fn bootstrap(self, mut progress: Progress) -> Result<(), SyncError> {
+        loop {
+            let page = self
+                .answer(api::bootstrap(progress.after.as_deref()).await)
+                .await?;
+            let last = self.db.bootstrapped(page, &mut progress).await?;
+            if last {
                 return Ok(());
             }
         }

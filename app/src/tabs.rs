@@ -55,6 +55,10 @@ pub enum Message {
     Forgot {
         clients: Vec<yorisoi_domain::ids::ClientId>,
     },
+    /// The syncing tab stored a bootstrap page: these fields' current state.
+    Fields {
+        fields: Vec<yorisoi_domain::sync::protocol::FieldState>,
+    },
     /// This device's data was deleted (revoked, retired, or another person signed in): reload.
     Wiped,
 }

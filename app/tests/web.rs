@@ -61,14 +61,17 @@ mod records {
     use std::collections::BTreeSet;
     use wasm_bindgen_test::*;
     use yorisoi_app::db::{Db, FailKind, Loading, SaveState, catalogue};
-    use yorisoi_app::idb::Idb;
     use yorisoi_app::storage::{self, StorageError};
+    use yorisoi_app::store::idb::Idb;
+    use yorisoi_app::store::{Progress, Store};
     use yorisoi_domain::answer::Answer;
     use yorisoi_domain::ids::DeviceId;
     use yorisoi_domain::ids::{ClientId, RecordId};
     use yorisoi_domain::record::{Client, Record};
     use yorisoi_domain::stored;
-    use yorisoi_domain::sync::local::{DeviceState, Unsent};
+    use yorisoi_domain::sync::Register;
+    use yorisoi_domain::sync::local::{Chunk, DeviceState, Synced, Unsent};
+    use yorisoi_domain::sync::protocol::{BootstrapPage, FieldState, Pulled};
     use yorisoi_domain::sync::{Change, ChangeId, Entity};
 
     fn client(n: u8) -> Client {
@@ -250,31 +253,320 @@ mod records {
         (a, saved, db)
     }
 
+    fn synced(client: ClientId, device: DeviceId, seq: u64, field: &str, value: &str) -> Synced {
+        Synced {
+            change: Change {
+                id: ChangeId { device, seq },
+                entity: Entity::Client(client),
+                client,
+                field: field.into(),
+                base: vec![],
+                value: serde_json::json!(value),
+            },
+            received_at: Some(1_795_000_000_000 + seq as i64),
+            made_at: None,
+        }
+    }
+
+    fn other_device() -> DeviceId {
+        DeviceId::new_v7(1_795_000_000_000, [9; 10])
+    }
+
+    /// The chunk keys stored, in order.
+    async fn chunk_keys() -> Vec<String> {
+        Idb::open()
+            .await
+            .unwrap()
+            .load()
+            .await
+            .unwrap()
+            .chunks
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect()
+    }
+
     #[wasm_bindgen_test]
-    async fn synced_changes_and_their_cursor_are_written_together_and_read_back() {
+    async fn pulled_pages_are_stored_as_one_chunk_per_client_with_their_cursor() {
         fresh_device().await;
-        let idb = Idb::open().await.unwrap();
+        let store = Store::open().await.unwrap();
+        let (a, b) = (client(1).id, client(2).id);
+        let page = vec![
+            synced(a, other_device(), 1, "name", "一"),
+            synced(b, other_device(), 2, "name", "二"),
+            synced(a, other_device(), 3, "kana", "いち"),
+        ];
+        store.pulled(page.clone(), 3, Some(7)).await.unwrap();
+        let loaded = store.load().await.unwrap();
+        assert_eq!((loaded.cursor, loaded.scope), (3, 7));
+        assert_eq!(
+            loaded.chunks.len(),
+            2,
+            "one chunk per client: {:?}",
+            loaded.chunks
+        );
+        let mut read: Vec<Synced> = loaded
+            .chunks
+            .into_iter()
+            .flat_map(|(_, chunk)| match chunk {
+                Chunk::Changes { changes } => changes,
+                Chunk::State { .. } => panic!("a pulled page is changes"),
+            })
+            .collect();
+        read.sort_by_key(|s| s.change.id.seq);
+        assert_eq!(read, page, "read back as written");
+        // A client leaving: everything of it goes, with the hand-over, in one transaction.
+        store.forget(&[a], 8).await.unwrap();
+        let keys = chunk_keys().await;
+        assert!(
+            keys.iter().all(|k| k.starts_with(&format!("{b}/"))),
+            "{keys:?}"
+        );
+        assert_eq!(store.load().await.unwrap().scope, 8);
+        store.clear().await.unwrap();
+        let loaded = store.load().await.unwrap();
+        assert!(loaded.chunks.is_empty() && loaded.cursor == 0 && loaded.scope == 0);
+    }
+
+    /// A page of a bootstrap: `n` fields of client `client`, the next page's cursor if any.
+    fn bootstrap_page(
+        client: ClientId,
+        name: &str,
+        base: u64,
+        next: Option<&str>,
+    ) -> BootstrapPage {
+        let mut register = Register::default();
+        register.apply(
+            ChangeId {
+                device: other_device(),
+                seq: base,
+            },
+            &[],
+            &serde_json::json!(name),
+        );
+        BootstrapPage {
+            format: 1,
+            base,
+            fields: vec![FieldState {
+                entity: Entity::Client(client),
+                client,
+                field: "name".into(),
+                register,
+                at: 1_795_000_000_000,
+            }],
+            next: next.map(str::to_owned),
+            scope: (base == 10).then_some(4),
+        }
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_bootstrap_cut_off_part_way_goes_on_after_a_reload_and_its_end_sets_the_cursor() {
+        fresh_device().await;
+        let db = loaded_db().await;
+        let (a, b) = (client(1), client(2));
+        let mut progress = db.bootstrap_progress().expect("a fresh device bootstraps");
+        assert_eq!(progress, Progress::default());
+        let last = db
+            .bootstrapped(
+                bootstrap_page(a.id, "一ページ目", 10, Some("after-a")),
+                &mut progress,
+            )
+            .await
+            .unwrap();
+        assert!(!last);
+        assert_eq!(
+            db.client(a.id).map(|c| c.name).as_deref(),
+            Some("一ページ目")
+        );
+        assert_eq!(db.cursor(), 0, "the pull waits for the bootstrap's end");
+
+        // The tab closes here; the next start goes on from the stored page.
+        let db = loaded_db().await;
+        assert_eq!(
+            db.client(a.id).map(|c| c.name).as_deref(),
+            Some("一ページ目")
+        );
+        let mut progress = db.bootstrap_progress().expect("still bootstrapping");
+        assert_eq!(progress.after.as_deref(), Some("after-a"));
+        assert_eq!(
+            (progress.base, progress.token, progress.pages),
+            (Some(10), Some(4), 1)
+        );
+        let last = db
+            .bootstrapped(bootstrap_page(b.id, "二ページ目", 12, None), &mut progress)
+            .await
+            .unwrap();
+        assert!(last);
+        assert_eq!(db.bootstrap_progress(), None, "then it pulls");
+        assert_eq!(
+            (db.cursor(), db.scope()),
+            (10, 4),
+            "from the smallest base, with the hand-over"
+        );
+
+        let db = loaded_db().await;
+        assert_eq!(db.bootstrap_progress(), None);
+        assert_eq!((db.cursor(), db.scope()), (10, 4));
+        assert_eq!(
+            db.client(b.id).map(|c| c.name).as_deref(),
+            Some("二ページ目")
+        );
+        assert_eq!(
+            db.client(a.id).map(|c| c.updated_at),
+            Some(1_795_000_000_000),
+            "when it last changed, from the state"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn an_edit_made_during_a_bootstrap_is_kept() {
+        fresh_device().await;
+        let db = loaded_db().await;
+        let a = client(1);
+        db.put_client(a.clone());
+        let mut progress = db.bootstrap_progress().unwrap();
+        // The server's state of the same client arrives after the person typed.
+        db.bootstrapped(
+            bootstrap_page(a.id, "サーバーの名前", 10, None),
+            &mut progress,
+        )
+        .await
+        .unwrap();
+        let names: Vec<serde_json::Value> = db
+            .conflicts_of(Entity::Client(a.id))
+            .into_iter()
+            .filter(|(field, _)| field == "name")
+            .flat_map(|(_, values)| values.into_iter().map(|(_, v)| v))
+            .collect();
+        assert!(
+            names.contains(&serde_json::json!(a.name))
+                && names.contains(&serde_json::json!("サーバーの名前")),
+            "both values stay, for a person to choose: {names:?}"
+        );
+        assert!(
+            db.unsent.get_untracked() > 0,
+            "the edit is still to be sent"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn many_pulled_pages_are_folded_into_one_snapshot_after_start_and_read_the_same() {
+        fresh_device().await;
+        let store = Store::open().await.unwrap();
+        let a = client(1).id;
+        for n in 1..=12u64 {
+            let value = format!("名前 {n}");
+            let mut page = synced(a, other_device(), n, "name", &value);
+            if n > 1 {
+                page.change.base = vec![ChangeId {
+                    device: other_device(),
+                    seq: n - 1,
+                }];
+            }
+            store.pulled(vec![page], n, None).await.unwrap();
+        }
+        assert_eq!(chunk_keys().await.len(), 12);
+        let db = loaded_db().await;
+        assert_eq!(db.client(a).map(|c| c.name).as_deref(), Some("名前 12"));
+        // Folded a moment after start.
+        sleep(1_500).await;
+        let keys = chunk_keys().await;
+        assert_eq!(keys.len(), 1, "one snapshot: {keys:?}");
+        assert!(keys[0].starts_with(&format!("{a}/s/")), "{keys:?}");
+        let db = loaded_db().await;
+        assert_eq!(
+            db.client(a).map(|c| c.name).as_deref(),
+            Some("名前 12"),
+            "the same after the fold"
+        );
+        assert_eq!(db.cursor(), 12);
+        // A change that replaces a folded one still replaces it.
+        let late = synced(a, other_device(), 5, "name", "名前 5");
+        db.pulled(
+            vec![Pulled {
+                seq: 13,
+                received_at: 0,
+                change: late.change,
+            }],
+            13,
+            None,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            db.client(a).map(|c| c.name).as_deref(),
+            Some("名前 12"),
+            "an old change read again stays replaced"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_device_of_the_release_before_chunks_upgrades_with_nothing_lost() {
+        #[derive(serde::Deserialize)]
+        struct Fixture {
+            local_storage: std::collections::BTreeMap<String, String>,
+            indexeddb: Indexeddb,
+        }
+        #[derive(serde::Deserialize)]
+        struct Indexeddb {
+            changes: std::collections::BTreeMap<String, String>,
+            cursor: u64,
+        }
+        let fixture: Fixture =
+            serde_json::from_str(include_str!("fixtures/device-before-chunks.json")).unwrap();
+        LocalStorage::clear();
+        Idb::delete().await.unwrap();
+        let old = Idb::open_version(1).await.unwrap();
         let entries: Vec<(String, String)> =
-            (0..3).map(|n| (format!("k{n}"), format!("v{n}"))).collect();
-        idb.write(&entries, &[], Some(42), None).await.unwrap();
-        idb.write(&[("k1".into(), "v1 again".into())], &[], None, Some(7))
+            fixture.indexeddb.changes.clone().into_iter().collect();
+        old.write_legacy(&entries, fixture.indexeddb.cursor)
             .await
             .unwrap();
-        let mut contents = idb.load().await.unwrap();
-        contents.changes.sort();
-        assert_eq!(contents.changes, ["v0", "v1 again", "v2"]);
-        assert_eq!(contents.cursor, 42, "a write without a cursor keeps it");
-        assert_eq!(contents.scope, 7, "the hand-over is kept beside the cursor");
-        // A client leaving: its entries go, with the hand-over, in one transaction.
-        idb.write(&[], &["k0".into(), "k2".into()], None, Some(8))
-            .await
-            .unwrap();
-        let contents = idb.load().await.unwrap();
-        assert_eq!(contents.changes, ["v1 again"]);
-        assert_eq!((contents.cursor, contents.scope), (42, 8));
-        idb.clear().await.unwrap();
-        let contents = idb.load().await.unwrap();
-        assert!(contents.changes.is_empty() && contents.cursor == 0 && contents.scope == 0);
+        old.close();
+        for (key, value) in &fixture.local_storage {
+            LocalStorage::raw().set_item(key, value).unwrap();
+        }
+
+        let db = loaded_db().await;
+        let client_id: ClientId = "01a1ee56-5e00-7303-8303-030303030303".parse().unwrap();
+        let shown = db.client(client_id).expect("the synced client is there");
+        assert_eq!(shown.name, "移行 太郎");
+        assert_eq!(shown.workplace, "株式会社みなと 物流センター");
+        assert_eq!(
+            shown.notes, "未送信のメモ",
+            "the unsent edit over the synced one"
+        );
+        assert_eq!(
+            db.unsent.get_untracked(),
+            1,
+            "the unsent change is still to be sent"
+        );
+        assert_eq!(db.cursor(), 5, "the pull goes on where it was");
+        assert_eq!(
+            db.bootstrap_progress(),
+            None,
+            "a device that pulled never bootstraps"
+        );
+        let history = db.history_of(Entity::Client(client_id));
+        assert_eq!(
+            history.len(),
+            6,
+            "every change's history is kept: {history:?}"
+        );
+
+        // Moved into chunks, and the old store emptied, once the start is done.
+        sleep(300).await;
+        let contents = Idb::open().await.unwrap().load().await.unwrap();
+        assert!(contents.legacy.is_empty(), "the old entries were moved");
+        assert_eq!(contents.chunks.len(), 1, "one chunk for the one client");
+        let again = loaded_db().await;
+        assert_eq!(
+            again.client(client_id),
+            Some(shown),
+            "the same after the move"
+        );
+        assert_eq!(again.history_of(Entity::Client(client_id)).len(), 6);
+        assert_eq!(again.cursor(), 5);
     }
 
     #[wasm_bindgen_test]

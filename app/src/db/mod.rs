@@ -6,7 +6,9 @@
 //! input handler (so a reload or a crash loses nothing already typed) and applied to the replica.
 //! If the write fails (a full quota), the change stays in memory, the person is told in plain
 //! words, and the write is retried every few seconds until it succeeds; nothing already saved is
-//! touched. Synced changes are kept in IndexedDB (see [`crate::idb`]).
+//! touched. What came from the server is kept in IndexedDB as large chunks (see
+//! [`crate::store`]): a fresh device starts from a bootstrap of its scope's current state, and
+//! the changes pulled after it are folded into a snapshot once they are many.
 //!
 //! Every tab is a writer of its own (see [`yorisoi_domain::sync::local::Writer`]): its changes
 //! carry its own numbers, and the changes other tabs write reach it through `storage` events and
@@ -16,8 +18,9 @@ mod shared;
 
 pub use shared::TabEvent;
 
-use crate::idb::Idb;
 use crate::storage::{self, SetAside, StorageError};
+use crate::store::{self as chunks, Start, Store};
+use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use serde_json::Value;
 use std::cell::RefCell;
@@ -28,12 +31,12 @@ use yorisoi_domain::catalogue::Catalogue;
 use yorisoi_domain::ids::{ClientId, DeviceId, RecordId};
 use yorisoi_domain::instrument::Instrument;
 use yorisoi_domain::record::{Client, Record};
-use yorisoi_domain::stored;
 use yorisoi_domain::sync::fields::ANSWER_PREFIX;
 use yorisoi_domain::sync::fields::{
     changed_fields, client_fields, client_from, record_fields, record_from,
 };
-use yorisoi_domain::sync::local::{DeviceState, RefusedChange, Synced, Unsent};
+use yorisoi_domain::sync::local::{Chunk, DeviceState, RefusedChange, Synced, Unsent};
+use yorisoi_domain::sync::protocol::FieldState;
 use yorisoi_domain::sync::{Change, ChangeId, Entity, Outbox, Register, Replica};
 
 /// The instrument definitions compiled into this build.
@@ -98,6 +101,8 @@ struct State {
     cursor: u64,
     /// The last scope hand-over this device finished.
     scope: u64,
+    /// Where this device is with its first sync.
+    start: Start,
 }
 
 impl State {
@@ -112,11 +117,60 @@ impl State {
             updated: BTreeMap::new(),
             cursor: 0,
             scope: 0,
+            start: Start::Fresh,
         }
     }
 
     fn unsent(&self) -> usize {
         self.outbox.len() + self.others.len()
+    }
+
+    /// Reads one stored (or bootstrapped) chunk into the replica; the entities it touched.
+    fn take_chunk(&mut self, chunk: &Chunk) -> BTreeSet<Entity> {
+        match chunk {
+            Chunk::State { fields } => self.take_fields(fields),
+            Chunk::Changes { changes } => changes.iter().map(|s| self.take_synced(s)).collect(),
+        }
+    }
+
+    fn take_fields(&mut self, fields: &[FieldState]) -> BTreeSet<Entity> {
+        for f in fields {
+            self.replica.load(f.entity, f.client, &f.field, &f.register);
+            if f.at > 0 {
+                let updated = self.updated.entry(f.entity).or_insert(f.at);
+                *updated = (*updated).max(f.at);
+            }
+        }
+        fields.iter().map(|f| f.entity).collect()
+    }
+
+    fn take_synced(&mut self, synced: &Synced) -> Entity {
+        self.replica.apply(&synced.change);
+        self.stamp(
+            &synced.change,
+            Stamp {
+                received_at: synced.received_at,
+                made_at: synced.made_at,
+            },
+        );
+        synced.change.entity
+    }
+
+    /// The state of `clients`' fields as the replica holds them: their snapshots.
+    fn snapshots(&self, clients: &BTreeSet<ClientId>) -> Vec<(ClientId, Vec<FieldState>)> {
+        let mut snapshots: BTreeMap<ClientId, Vec<FieldState>> = BTreeMap::new();
+        for (entity, client, field, register) in self.replica.all_fields() {
+            if clients.contains(&client) {
+                snapshots.entry(client).or_default().push(FieldState {
+                    entity,
+                    client,
+                    field: field.to_owned(),
+                    register: register.clone(),
+                    at: self.updated.get(&entity).copied().unwrap_or(0),
+                });
+            }
+        }
+        snapshots.into_iter().collect()
     }
 
     fn stamp(&mut self, change: &Change, stamp: Stamp) {
@@ -132,16 +186,19 @@ impl State {
 
 thread_local! {
     static STATE: RefCell<Option<State>> = const { RefCell::new(None) };
-    static IDB: RefCell<Option<Idb>> = const { RefCell::new(None) };
+    static STORE: RefCell<Option<Store>> = const { RefCell::new(None) };
 }
 
 fn with_state<R>(f: impl FnOnce(&mut State) -> R) -> Option<R> {
     STATE.with(|s| s.borrow_mut().as_mut().map(f))
 }
 
-fn idb() -> Option<Idb> {
-    IDB.with(|i| i.borrow().clone())
+fn store() -> Option<Store> {
+    STORE.with(|i| i.borrow().clone())
 }
+
+/// A client whose stored chunks number more than this is folded into one snapshot after start.
+const COMPACT_AFTER: usize = 8;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Db {
@@ -224,34 +281,41 @@ impl Db {
             device
         });
         let mut state = State::new(writer, device.id);
-        match Idb::open().await {
-            Ok(idb) => {
-                match idb.load().await {
-                    Ok(contents) => {
-                        state.cursor = contents.cursor;
-                        state.scope = contents.scope;
-                        for (n, text) in contents.changes.iter().enumerate() {
-                            match stored::decode::<Synced>(text) {
-                                Ok(synced) => {
-                                    state.replica.apply(&synced.change);
-                                    state.stamp(
-                                        &synced.change,
-                                        Stamp {
-                                            received_at: synced.received_at,
-                                            made_at: synced.made_at,
-                                        },
-                                    );
-                                }
-                                Err(error) => set_aside.push(SetAside {
-                                    key: format!("IndexedDB changes #{n}"),
-                                    reason: error.to_string(),
-                                }),
+        let mut legacy = Vec::new();
+        let mut compaction = Vec::new();
+        match Store::open().await {
+            Ok(store) => {
+                match store.load().await {
+                    Ok(loaded) => {
+                        state.cursor = loaded.cursor;
+                        state.scope = loaded.scope;
+                        state.start = loaded.start;
+                        set_aside.extend(loaded.set_aside);
+                        let mut foldable: BTreeMap<ClientId, Vec<String>> = BTreeMap::new();
+                        for (key, chunk) in &loaded.chunks {
+                            state.take_chunk(chunk);
+                            if let (Some(client), Some("s" | "c")) =
+                                (chunks::client_of_key(key), chunks::kind_of_key(key))
+                            {
+                                foldable.entry(client).or_default().push(key.clone());
                             }
+                        }
+                        for synced in &loaded.legacy {
+                            state.take_synced(synced);
+                        }
+                        legacy = loaded.legacy;
+                        // Read now, before this device's unsent changes are applied: a snapshot
+                        // holds only what the server has.
+                        foldable.retain(|_, keys| keys.len() > COMPACT_AFTER);
+                        if !foldable.is_empty() {
+                            let clients = foldable.keys().copied().collect();
+                            let replaced = foldable.into_values().flatten().collect::<Vec<_>>();
+                            compaction = vec![(state.snapshots(&clients), replaced)];
                         }
                     }
                     Err(e) => self.load_error.set(Some(format!("{e:?}"))),
                 }
-                IDB.with(|i| *i.borrow_mut() = Some(idb));
+                STORE.with(|i| *i.borrow_mut() = Some(store));
             }
             Err(e) => self.load_error.set(Some(format!("{e:?}"))),
         }
@@ -285,6 +349,22 @@ impl Db {
         shared::loaded(self);
         self.unsent.set(self.outbox_len());
         self.loading.set(Loading::Ready);
+        // Then, while the person starts, the release-before's entries become chunks, and many
+        // small chunks are folded into one snapshot per client.
+        if let Some(store) = store() {
+            if !legacy.is_empty()
+                && let Err(e) = store.migrate(legacy).await
+            {
+                self.load_error.set(Some(format!("{e:?}")));
+            }
+            for (snapshots, replaced) in compaction {
+                TimeoutFuture::new(1_000).await;
+                let tag = writer.to_string();
+                if let Err(e) = store.compact(snapshots, replaced, &tag).await {
+                    self.load_error.set(Some(format!("{e:?}")));
+                }
+            }
+        }
     }
 
     /// Every change of this device not yet on the server, whichever tab made it.
@@ -617,10 +697,10 @@ impl Db {
     /// under the new person's session (set aside by the server if theirs to write is not). Without
     /// it (the device was revoked or retired) everything goes, its identity too.
     pub async fn wipe(self, keep_unsent: bool) {
-        if let Some(idb) = idb() {
-            let _ = idb.clear().await;
-        } else if let Ok(idb) = Idb::open().await {
-            let _ = idb.clear().await;
+        if let Some(store) = store() {
+            let _ = store.clear().await;
+        } else if let Ok(store) = Store::open().await {
+            let _ = store.clear().await;
         }
         if !keep_unsent {
             storage::remove_all_data();
@@ -650,10 +730,6 @@ pub struct HistoryEntry {
 
 fn values(register: &Register) -> Vec<(ChangeId, Value)> {
     register.values().map(|(id, v)| (*id, v.clone())).collect()
-}
-
-fn change_key(id: &ChangeId) -> String {
-    format!("{}#{:020}", id.device, id.seq)
 }
 
 fn no_idb() -> StorageError {

@@ -9,8 +9,9 @@
 //! one value and then amended to another, and a tab closed mid-push leaves nothing that the next
 //! syncing tab cannot push again (the server stores a number once).
 
-use super::{Db, Stamp, State, change_key, idb, no_idb, with_state};
+use super::{Db, Stamp, State, no_idb, store, with_state};
 use crate::storage::{self, OUTBOX_PREFIX, REFUSED_PREFIX, StorageError, WRITER_PREFIX};
+use crate::store::{Progress, Start};
 use crate::tabs;
 use leptos::prelude::*;
 use std::cell::RefCell;
@@ -19,7 +20,7 @@ use yorisoi_domain::ids::{ClientId, DeviceId};
 use yorisoi_domain::stored;
 use yorisoi_domain::sync::local::{RefusedChange, Synced, Unsent, Writer};
 use yorisoi_domain::sync::outbox::pushable;
-use yorisoi_domain::sync::protocol::{Pulled, Refused};
+use yorisoi_domain::sync::protocol::{BootstrapPage, FieldState, Pulled, Refused};
 use yorisoi_domain::sync::{Change, Entity};
 
 /// Something another tab did.
@@ -35,6 +36,8 @@ pub enum TabEvent {
     Pulled { changes: Vec<Pulled>, cursor: u64 },
     /// The syncing tab deleted these clients (they left this device's scope).
     Forgot { clients: Vec<ClientId> },
+    /// The syncing tab stored a bootstrap page.
+    Fields { fields: Vec<FieldState> },
 }
 
 thread_local! {
@@ -63,6 +66,7 @@ pub(super) fn listen(db: Db) {
             db.tab_event(TabEvent::Pulled { changes, cursor });
         }
         tabs::Message::Forgot { clients } => db.tab_event(TabEvent::Forgot { clients }),
+        tabs::Message::Fields { fields } => db.tab_event(TabEvent::Fields { fields }),
         tabs::Message::Wiped => {
             let _ = window().location().reload();
         }
@@ -132,6 +136,11 @@ impl Db {
             }
             Some(TabEvent::Forgot { clients }) => {
                 self.forgot(&clients);
+                return;
+            }
+            Some(TabEvent::Fields { fields }) => {
+                let touched = with_state(|s| s.take_fields(&fields)).unwrap_or_default();
+                self.rebuild(&touched.into_iter().collect::<Vec<_>>());
                 return;
             }
             Some(TabEvent::Storage { key, old, new }) => {
@@ -273,19 +282,16 @@ impl Db {
                 });
             }
         }
-        let entries: Vec<(String, String)> = acked
+        let synced: Vec<Synced> = acked
             .iter()
-            .map(|(_, change, made_at)| {
-                let synced = Synced {
-                    change: change.clone(),
-                    received_at: None,
-                    made_at: *made_at,
-                };
-                (change_key(&change.id), stored::encode(&synced))
+            .map(|(_, change, made_at)| Synced {
+                change: change.clone(),
+                received_at: None,
+                made_at: *made_at,
             })
             .collect();
-        let idb = idb().ok_or_else(no_idb)?;
-        idb.write(&entries, &[], None, None).await?;
+        let store = store().ok_or_else(no_idb)?;
+        store.acknowledged(synced, writer, through).await?;
         for (key, _, _) in &acked {
             storage::remove(key);
         }
@@ -332,28 +338,106 @@ impl Db {
         cursor: u64,
         scope: Option<u64>,
     ) -> Result<(), StorageError> {
-        let entries: Vec<(String, String)> = with_state(|s| {
+        let synced: Vec<Synced> = with_state(|s| {
             changes
                 .iter()
-                .map(|p| {
-                    let made_at = s.stamps.get(&p.change.id).and_then(|t| t.made_at);
-                    let synced = Synced {
-                        change: p.change.clone(),
-                        received_at: Some(p.received_at),
-                        made_at,
-                    };
-                    (change_key(&p.change.id), stored::encode(&synced))
+                .map(|p| Synced {
+                    change: p.change.clone(),
+                    received_at: Some(p.received_at),
+                    made_at: s.stamps.get(&p.change.id).and_then(|t| t.made_at),
                 })
                 .collect()
         })
         .unwrap_or_default();
-        let idb = idb().ok_or_else(no_idb)?;
-        idb.write(&entries, &[], Some(cursor), scope).await?;
+        let store = store().ok_or_else(no_idb)?;
+        store.pulled(synced, cursor, scope).await?;
         if let Some(scope) = scope {
             with_state(|s| s.scope = s.scope.max(scope));
         }
         tabs::post_pulled(&changes, cursor);
         self.apply_pulled(&changes, cursor);
+        Ok(())
+    }
+
+    /// Whether the next sync bootstraps, and from where: `None` once it pulls.
+    pub fn bootstrap_progress(self) -> Option<Progress> {
+        with_state(|s| match &s.start {
+            Start::Fresh => Some(Progress::default()),
+            Start::Bootstrapping(progress) => Some(progress.clone()),
+            Start::Pulling => None,
+        })
+        .flatten()
+    }
+
+    /// A bootstrap page: stored with where the bootstrap is after it (the last page also sets the
+    /// cursor and the hand-over), told to the other tabs, and read into the replica. Returns
+    /// whether it was the last.
+    pub async fn bootstrapped(
+        self,
+        page: BootstrapPage,
+        progress: &mut Progress,
+    ) -> Result<bool, StorageError> {
+        progress.base = Some(progress.base.map_or(page.base, |b| b.min(page.base)));
+        progress.token = progress.token.or(page.scope);
+        progress.after = page.next;
+        progress.pages += 1;
+        let last = progress.after.is_none();
+        let store = store().ok_or_else(no_idb)?;
+        store
+            .bootstrap_page(page.fields.clone(), progress, last)
+            .await?;
+        tabs::post(&tabs::Message::Fields {
+            fields: page.fields.clone(),
+        });
+        let touched = with_state(|s| {
+            let touched = s.take_fields(&page.fields);
+            s.start = if last {
+                s.cursor = s.cursor.max(progress.base.unwrap_or(0));
+                if let Some(token) = progress.token {
+                    s.scope = s.scope.max(token);
+                }
+                Start::Pulling
+            } else {
+                Start::Bootstrapping(progress.clone())
+            };
+            touched
+        })
+        .unwrap_or_default();
+        self.rebuild(&touched.into_iter().collect::<Vec<_>>());
+        Ok(last)
+    }
+
+    /// Fetches one record's (or client's) history from the server, keeps it for offline use,
+    /// and reads it in: what a bootstrapped device shows when a person opens a history.
+    pub async fn fetch_history(self, entity: Entity) -> Result<(), crate::api::ApiError> {
+        let answer = crate::api::history(entity).await?;
+        let Some(client) = answer
+            .changes
+            .first()
+            .map(|p| p.change.client)
+            .or_else(|| with_state(|s| s.replica.owner(entity)).flatten())
+        else {
+            return Ok(());
+        };
+        let synced: Vec<Synced> = answer
+            .changes
+            .iter()
+            .map(|p| Synced {
+                change: p.change.clone(),
+                received_at: Some(p.received_at),
+                made_at: None,
+            })
+            .collect();
+        if let Some(store) = store() {
+            // Kept for offline use if storage allows; shown either way.
+            let _ = store.history(client, entity, synced.clone()).await;
+        }
+        with_state(|s| {
+            for one in &synced {
+                s.take_synced(one);
+            }
+        });
+        self.rebuild(&[entity]);
         Ok(())
     }
 
@@ -376,9 +460,9 @@ impl Db {
         clients: &[ClientId],
         token: u64,
     ) -> Result<(), StorageError> {
-        let (keys, entities) = with_state(|s| forget(s, clients)).unwrap_or_default();
-        let idb = idb().ok_or_else(no_idb)?;
-        idb.write(&[], &keys, None, Some(token)).await?;
+        let store = store().ok_or_else(no_idb)?;
+        store.forget(clients, token).await?;
+        let entities = with_state(|s| forget(s, clients)).unwrap_or_default();
         with_state(|s| s.scope = s.scope.max(token));
         tabs::post(&tabs::Message::Forgot {
             clients: clients.to_vec(),
@@ -388,7 +472,7 @@ impl Db {
     }
 
     fn forgot(self, clients: &[ClientId]) {
-        let (_, entities) = with_state(|s| forget(s, clients)).unwrap_or_default();
+        let entities = with_state(|s| forget(s, clients)).unwrap_or_default();
         self.rebuild(&entities);
     }
 
@@ -412,26 +496,24 @@ impl Db {
     }
 }
 
-/// Forgets `clients` in memory: the IndexedDB keys of their changes, and their entities (to
-/// rebuild, which removes them from what pages show).
-fn forget(state: &mut State, clients: &[ClientId]) -> (Vec<String>, Vec<Entity>) {
+/// Forgets `clients` in memory; their entities (to rebuild, which removes them from what pages
+/// show).
+fn forget(state: &mut State, clients: &[ClientId]) -> Vec<Entity> {
     let entities: Vec<Entity> = state
         .replica
         .entities()
         .filter(|(_, c)| clients.contains(c))
         .map(|(e, _)| e)
         .collect();
-    let mut keys = Vec::new();
     for client in clients {
         for id in state.replica.forget_client(*client) {
             state.stamps.remove(&id);
-            keys.push(change_key(&id));
         }
     }
     for entity in &entities {
         state.updated.remove(entity);
     }
-    (keys, entities)
+    entities
 }
 
 /// One `storage` event from another tab; the entity it touched, if any.

@@ -10,6 +10,13 @@ use leptos_router::components::A;
 use yorisoi_domain::ids::RecordId;
 use yorisoi_domain::sync::Entity;
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fetch {
+    Fetching,
+    Done,
+    Failed,
+}
+
 #[component]
 pub fn HistoryPage() -> impl IntoView {
     set_title(Key::HistoryTitle);
@@ -20,6 +27,33 @@ pub fn HistoryPage() -> impl IntoView {
         record_id()
             .and_then(|id| db.record(id))
             .map(|r| crate::records::path(&r))
+    };
+    // A device that started from a bootstrap holds the record's state, not its history: the
+    // history comes from the server when the page opens, and is kept for offline use.
+    let fetched = RwSignal::new(Fetch::Fetching);
+    Effect::new(move |_| {
+        if let Some(id) = record_id() {
+            fetched.set(Fetch::Fetching);
+            leptos::task::spawn_local(async move {
+                let result = db.fetch_history(Entity::Record(id)).await;
+                fetched.set(match result {
+                    Ok(()) => Fetch::Done,
+                    Err(crate::api::ApiError::Status { status: 404, .. }) => Fetch::Done,
+                    Err(_) => Fetch::Failed,
+                });
+            });
+        }
+    });
+    let note = move || {
+        match fetched.get() {
+        Fetch::Fetching => Some(view! {
+            <p class="hint" role="status" data-testid="history-fetching">{tr(Key::HistoryFetching)}</p>
+        }.into_any()),
+        Fetch::Failed => Some(view! {
+            <p class="hint" role="status" data-testid="history-offline">{tr(Key::HistoryOffline)}</p>
+        }.into_any()),
+        Fetch::Done => None,
+    }
     };
     let rows = move || {
         let lang = i18n.lang.get();
@@ -84,6 +118,7 @@ pub fn HistoryPage() -> impl IntoView {
         <section class="page" aria-labelledby="page-title">
             <h1 id="page-title" data-testid="page-title">{tr(Key::HistoryTitle)}</h1>
             {move || back().map(|href| view! { <p><A href=href>{tr(Key::BackToRecord)}</A></p> })}
+            {note}
             {rows}
         </section>
     }

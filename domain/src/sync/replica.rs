@@ -45,16 +45,14 @@ impl Replica {
         self.owners.entry(entity).or_insert(client);
     }
 
-    /// Every field of one client's entities, with its register: what a snapshot of that client
-    /// stores.
-    pub fn fields_of_client(
-        &self,
-        client: ClientId,
-    ) -> impl Iterator<Item = (Entity, &str, &Register)> {
-        self.fields
-            .iter()
-            .filter(move |((e, _), _)| self.owners.get(e) == Some(&client))
-            .map(|((e, f), r)| (*e, f.as_str(), r))
+    /// Every field with its entity's client and its register, by entity and field: what a
+    /// snapshot of the replica stores.
+    pub fn all_fields(&self) -> impl Iterator<Item = (Entity, ClientId, &str, &Register)> {
+        self.fields.iter().filter_map(|((e, f), r)| {
+            self.owners
+                .get(e)
+                .map(|client| (*e, *client, f.as_str(), r))
+        })
     }
 
     /// Every client with an entity in this replica.

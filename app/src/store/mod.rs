@@ -1,0 +1,337 @@
+//! The device's store of what came from the server, without any of the app's views in it: a
+//! few large values instead of one entry per change, because a browser's storage write costs
+//! about the same whatever its size (see `../shared/domain/SYNC_SPEED.md`).
+//!
+//! Every value is a [`Chunk`] of one client: the state of some of its fields (a bootstrap page's
+//! share, or its pulled changes folded into a snapshot) or changes the server has (a pulled
+//! page's share, this device's own once acknowledged, a history fetched on demand). Keys start
+//! with the client, so everything of one client is one key range (a client leaving the
+//! device's scope is one range delete), and say what the chunk is:
+//!
+//! | key | chunk |
+//! |---|---|
+//! | `<client>/s/b<page>` | state, from bootstrap page `<page>` |
+//! | `<client>/s/k<tag>` | state, a snapshot folded on this device |
+//! | `<client>/c/p<cursor>` | changes, the pulled page that ends at `<cursor>` |
+//! | `<client>/c/a<writer>.<through>` | changes, this device's own, acknowledged |
+//! | `<client>/c/m` | changes, migrated from the release before chunks |
+//! | `<client>/h/<entity>` | changes, one record's history fetched from the server |
+//!
+//! Reading a chunk of either kind into a replica is idempotent and commutative (a register
+//! merges a snapshot of itself, see [`yorisoi_domain::sync::Register::merge`]), so the order
+//! chunks are read in never matters, and a chunk read twice changes nothing.
+//!
+//! Meta values: `cursor` (where the next pull starts), `scope` (the last hand-over finished),
+//! `bootstrap` (a bootstrap under way: where its next page starts) and `bootstrapped` (this
+//! device started from a bootstrap or from a pull; it never bootstraps again).
+
+pub mod idb;
+
+use crate::storage::{SetAside, StorageError};
+use idb::{Idb, Op};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use wasm_bindgen::JsValue;
+use yorisoi_domain::ids::{ClientId, DeviceId};
+use yorisoi_domain::stored;
+use yorisoi_domain::sync::Entity;
+use yorisoi_domain::sync::local::{Chunk, Synced};
+use yorisoi_domain::sync::protocol::FieldState;
+
+const CURSOR: &str = "cursor";
+const SCOPE: &str = "scope";
+const BOOTSTRAP: &str = "bootstrap";
+const BOOTSTRAPPED: &str = "bootstrapped";
+
+/// A bootstrap under way: what its pages so far said, and where the next starts.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    /// The next page's cursor (`None` before the first page).
+    pub after: Option<String>,
+    /// The smallest log position of the pages so far: the pull after the bootstrap starts here.
+    pub base: Option<u64>,
+    /// The hand-over of a coach's clients, from the first page.
+    pub token: Option<u64>,
+    pub pages: u32,
+}
+
+/// Where this device is with its first sync.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Start {
+    /// Nothing pulled yet: the first sync bootstraps.
+    Fresh,
+    /// A bootstrap is under way (a tab closed part-way through it): it goes on from here.
+    Bootstrapping(Progress),
+    /// Bootstrapped, or pulled from the start: the ordinary pull goes on from the cursor.
+    Pulling,
+}
+
+/// Everything stored, read at start.
+#[derive(Debug)]
+pub struct Loaded {
+    pub chunks: Vec<(String, Chunk)>,
+    /// The release-before's entries, one change each: to migrate (see [`Store::migrate`]).
+    pub legacy: Vec<Synced>,
+    pub set_aside: Vec<SetAside>,
+    pub cursor: u64,
+    pub scope: u64,
+    pub start: Start,
+}
+
+/// The client a chunk key belongs to.
+pub fn client_of_key(key: &str) -> Option<ClientId> {
+    key.split('/').next()?.parse().ok()
+}
+
+fn prefix(client: ClientId) -> String {
+    format!("{client}/")
+}
+
+/// The kind of chunk a key names: `s` (state), `c` (changes) or `h` (history).
+pub fn kind_of_key(key: &str) -> Option<&str> {
+    key.split('/').nth(1)
+}
+
+/// Groups items by their client, in client order.
+pub fn by_client<T>(
+    items: impl IntoIterator<Item = T>,
+    client: impl Fn(&T) -> ClientId,
+) -> BTreeMap<ClientId, Vec<T>> {
+    let mut groups: BTreeMap<ClientId, Vec<T>> = BTreeMap::new();
+    for item in items {
+        groups.entry(client(&item)).or_default().push(item);
+    }
+    groups
+}
+
+/// A chunk as stored.
+fn value_of(chunk: &Chunk) -> JsValue {
+    JsValue::from_str(&stored::encode_direct(chunk))
+}
+
+/// A stored value as a chunk, or why it cannot be read.
+fn chunk_of(value: &JsValue) -> Result<Chunk, String> {
+    let text = value
+        .as_string()
+        .ok_or_else(|| "not a stored chunk".to_owned())?;
+    stored::decode_direct::<Chunk>(&text).map_err(|e| e.to_string())
+}
+
+fn put(key: String, chunk: &Chunk) -> Op {
+    Op::Put {
+        value: value_of(chunk),
+        key,
+    }
+}
+
+fn changes_ops(changes: Vec<Synced>, tag: &str) -> Vec<Op> {
+    by_client(changes, |s| s.change.client)
+        .into_iter()
+        .map(|(client, changes)| put(format!("{client}/c/{tag}"), &Chunk::Changes { changes }))
+        .collect()
+}
+
+fn number(value: &JsValue) -> u64 {
+    value.as_f64().map_or(0, |n| n as u64)
+}
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    idb: Idb,
+}
+
+impl Store {
+    pub async fn open() -> Result<Self, StorageError> {
+        Ok(Self {
+            idb: Idb::open().await?,
+        })
+    }
+
+    /// Reads everything in one transaction. A chunk that cannot be read is listed and left where
+    /// it is; everything else loads.
+    pub async fn load(&self) -> Result<Loaded, StorageError> {
+        let contents = self.idb.load().await?;
+        let mut set_aside = Vec::new();
+        let mut chunks = Vec::with_capacity(contents.chunks.len());
+        for (key, value) in contents.chunks {
+            match chunk_of(&value) {
+                Ok(chunk) => chunks.push((key, chunk)),
+                Err(reason) => set_aside.push(SetAside {
+                    key: format!("IndexedDB {key}"),
+                    reason,
+                }),
+            }
+        }
+        let mut legacy = Vec::with_capacity(contents.legacy.len());
+        for (n, text) in contents.legacy.iter().enumerate() {
+            match stored::decode::<Synced>(text) {
+                Ok(synced) => legacy.push(synced),
+                Err(error) => set_aside.push(SetAside {
+                    key: format!("IndexedDB changes #{n}"),
+                    reason: error.to_string(),
+                }),
+            }
+        }
+        let meta: BTreeMap<String, JsValue> = contents.meta.into_iter().collect();
+        let cursor = meta.get(CURSOR).map_or(0, number);
+        let progress = meta
+            .get(BOOTSTRAP)
+            .and_then(JsValue::as_string)
+            .and_then(|text| serde_json::from_str::<Progress>(&text).ok());
+        let bootstrapped = meta.get(BOOTSTRAPPED).is_some_and(JsValue::is_truthy);
+        let start = match progress {
+            Some(progress) => Start::Bootstrapping(progress),
+            // A device of the release before bootstraps only if it never pulled.
+            None if bootstrapped || cursor > 0 => Start::Pulling,
+            None => Start::Fresh,
+        };
+        Ok(Loaded {
+            chunks,
+            legacy,
+            set_aside,
+            cursor,
+            scope: meta.get(SCOPE).map_or(0, number),
+            start,
+        })
+    }
+
+    /// Moves the release-before's entries into chunks and empties its store, in one transaction:
+    /// a tab closed part-way leaves the old entries, read and migrated again next time.
+    pub async fn migrate(&self, legacy: Vec<Synced>) -> Result<(), StorageError> {
+        let mut ops = changes_ops(legacy, "m");
+        ops.push(Op::ClearLegacy);
+        ops.push(Op::Meta {
+            key: BOOTSTRAPPED,
+            value: JsValue::TRUE,
+        });
+        self.idb.write(ops).await
+    }
+
+    /// A pulled page, with its cursor and the hand-over it finishes, if any.
+    pub async fn pulled(
+        &self,
+        changes: Vec<Synced>,
+        cursor: u64,
+        scope: Option<u64>,
+    ) -> Result<(), StorageError> {
+        let mut ops = changes_ops(changes, &format!("p{cursor:020}"));
+        ops.push(Op::Meta {
+            key: CURSOR,
+            value: JsValue::from_f64(cursor as f64),
+        });
+        ops.push(Op::Meta {
+            key: BOOTSTRAPPED,
+            value: JsValue::TRUE,
+        });
+        if let Some(scope) = scope {
+            ops.push(Op::Meta {
+                key: SCOPE,
+                value: JsValue::from_f64(scope as f64),
+            });
+        }
+        self.idb.write(ops).await
+    }
+
+    /// This device's own changes the server acknowledged (writer `writer`, through `through`).
+    pub async fn acknowledged(
+        &self,
+        changes: Vec<Synced>,
+        writer: DeviceId,
+        through: u64,
+    ) -> Result<(), StorageError> {
+        self.idb
+            .write(changes_ops(changes, &format!("a{writer}.{through:020}")))
+            .await
+    }
+
+    /// One bootstrap page: its fields, and where the bootstrap is after it. The last page also
+    /// sets the cursor to the smallest base and finishes the hand-over, in the same transaction:
+    /// until then the bootstrap is under way and goes on from `progress` after a reload.
+    pub async fn bootstrap_page(
+        &self,
+        fields: Vec<FieldState>,
+        progress: &Progress,
+        last: bool,
+    ) -> Result<(), StorageError> {
+        let tag = format!("b{:06}", progress.pages);
+        let mut ops: Vec<Op> = by_client(fields, |f| f.client)
+            .into_iter()
+            .map(|(client, fields)| put(format!("{client}/s/{tag}"), &Chunk::State { fields }))
+            .collect();
+        if last {
+            ops.push(Op::DeleteMeta(BOOTSTRAP));
+            ops.push(Op::Meta {
+                key: BOOTSTRAPPED,
+                value: JsValue::TRUE,
+            });
+            ops.push(Op::Meta {
+                key: CURSOR,
+                value: JsValue::from_f64(progress.base.unwrap_or(0) as f64),
+            });
+            if let Some(token) = progress.token {
+                ops.push(Op::Meta {
+                    key: SCOPE,
+                    value: JsValue::from_f64(token as f64),
+                });
+            }
+        } else {
+            ops.push(Op::Meta {
+                key: BOOTSTRAP,
+                value: JsValue::from_str(
+                    &serde_json::to_string(progress).expect("progress serializes"),
+                ),
+            });
+        }
+        self.idb.write(ops).await
+    }
+
+    /// Replaces `replaced` (every chunk a snapshot was folded from) by the snapshot, one per
+    /// client, in one transaction. Chunks written since the fold was read are not named, so
+    /// they stay.
+    pub async fn compact(
+        &self,
+        snapshots: Vec<(ClientId, Vec<FieldState>)>,
+        replaced: Vec<String>,
+        tag: &str,
+    ) -> Result<(), StorageError> {
+        let mut ops: Vec<Op> = replaced.into_iter().map(Op::Delete).collect();
+        for (client, fields) in snapshots {
+            ops.push(put(format!("{client}/s/k{tag}"), &Chunk::State { fields }));
+        }
+        self.idb.write(ops).await
+    }
+
+    /// One record's history, as fetched: kept for offline use, replacing what was fetched before.
+    pub async fn history(
+        &self,
+        client: ClientId,
+        entity: Entity,
+        changes: Vec<Synced>,
+    ) -> Result<(), StorageError> {
+        self.idb
+            .write(vec![put(
+                format!("{client}/h/{entity}"),
+                &Chunk::Changes { changes },
+            )])
+            .await
+    }
+
+    /// Deletes everything of `clients` (they left this device's scope) and records hand-over
+    /// `token` as finished, in one transaction.
+    pub async fn forget(&self, clients: &[ClientId], token: u64) -> Result<(), StorageError> {
+        let mut ops: Vec<Op> = clients
+            .iter()
+            .map(|c| Op::DeletePrefix(prefix(*c)))
+            .collect();
+        ops.push(Op::Meta {
+            key: SCOPE,
+            value: JsValue::from_f64(token as f64),
+        });
+        self.idb.write(ops).await
+    }
+
+    /// Deletes everything stored: a wiped device, or another person's start.
+    pub async fn clear(&self) -> Result<(), StorageError> {
+        self.idb.clear().await
+    }
+}
