@@ -298,6 +298,9 @@ impl SyncEngine {
     /// from the last page stored.
     async fn bootstrap(self, mut progress: Progress) -> Result<(), SyncError> {
         loop {
+            self.update_status(|s| {
+                s.progress = Some((progress.received, progress.total.unwrap_or(0)));
+            });
             let page = self
                 .answer(api::bootstrap(progress.after.as_deref()).await)
                 .await?;

@@ -355,6 +355,7 @@ mod records {
                 at: 1_795_000_000_000,
             }],
             next: next.map(str::to_owned),
+            total: None,
             scope: (base == 10).then_some(4),
         }
     }

@@ -251,6 +251,11 @@ async fn a_coachs_bootstrap_holds_only_their_clients_and_hands_them_over() {
             page.fields.iter().all(|f| f.client == theirs),
             "{name}: only the coach's client"
         );
+        assert_eq!(
+            page.total,
+            Some(page.fields.len() as u64),
+            "{name}: the first page counts the whole"
+        );
         let token = page
             .scope
             .expect("a coach's first page hands the clients over");
@@ -265,6 +270,11 @@ async fn a_coachs_bootstrap_holds_only_their_clients_and_hands_them_over() {
             .await
             .unwrap();
         assert!(all.fields.iter().any(|f| f.client == other), "{name}");
+        assert_eq!(all.total, Some(all.fields.len() as u64), "{name}");
+        assert!(
+            all.total > page.total,
+            "{name}: the office counts every client"
+        );
         assert!(all.scope.is_none(), "{name}");
         // A cursor that is not one is a clear error.
         assert!(

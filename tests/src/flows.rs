@@ -232,3 +232,52 @@ pub async fn leave_client_mode(browser: &Browser) {
     browser.click("[data-testid=pin-submit]").await;
     browser.testid("supporter-mode").await;
 }
+
+/// Everything a script on the app's origin can read back from the browser's storage, as text: what
+/// an attacker holding the tablet gets. localStorage, every object store of every IndexedDB
+/// database (strings as they are; binary values decoded as UTF-8 and as Latin-1; other values as
+/// JSON), and every response in the Cache Storage.
+pub async fn readable_storage(browser: &Browser) -> String {
+    browser
+        .eval_async(
+            "const done = arguments[arguments.length - 1];
+             const out = [JSON.stringify(Object.entries(localStorage))];
+             const text = (v) => {
+               if (typeof v === 'string') return v;
+               if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) {
+                 const bytes = v instanceof ArrayBuffer ? new Uint8Array(v) : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+                 return new TextDecoder('utf-8').decode(bytes) + new TextDecoder('latin1').decode(bytes);
+               }
+               try { return JSON.stringify(v); } catch (e) { return String(v); }
+             };
+             const store = (db, name) => new Promise((resolve) => {
+               const all = db.transaction(name).objectStore(name).getAll();
+               all.onsuccess = () => resolve(all.result.map(text).join('\\n'));
+               all.onerror = () => resolve('IDB-ERROR');
+             });
+             (async () => {
+               for (const info of await indexedDB.databases()) {
+                 const db = await new Promise((resolve, reject) => {
+                   const open = indexedDB.open(info.name);
+                   open.onsuccess = () => resolve(open.result);
+                   open.onerror = () => reject(open.error);
+                 });
+                 for (const name of db.objectStoreNames) out.push(await store(db, name));
+                 db.close();
+               }
+               if (self.caches) {
+                 for (const name of await caches.keys()) {
+                   const cache = await caches.open(name);
+                   for (const request of await cache.keys()) {
+                     out.push(await (await cache.match(request)).text());
+                   }
+                 }
+               }
+               done(out.join('\\n'));
+             })().catch((e) => done(out.join('\\n') + 'STORAGE-ERROR ' + e));",
+        )
+        .await
+        .as_str()
+        .unwrap()
+        .to_owned()
+}

@@ -37,24 +37,7 @@ async fn two_coaches_on_two_tablets_see_only_their_own_clients_and_the_office_se
 /// Everything the app keeps in this browser profile (localStorage and IndexedDB), as text: what
 /// someone holding the tablet could read back.
 async fn stored_text(browser: &Browser) -> String {
-    browser
-        .eval_async(
-            "const done = arguments[arguments.length - 1];
-             const local = JSON.stringify(Object.entries(localStorage));
-             const open = indexedDB.open('yorisoi');
-             open.onsuccess = () => {
-               const db = open.result;
-               if (!db.objectStoreNames.contains('changes')) { done(local); return; }
-               const all = db.transaction('changes').objectStore('changes').getAll();
-               all.onsuccess = () => done(local + JSON.stringify(all.result));
-               all.onerror = () => done(local + 'IDB-ERROR');
-             };
-             open.onerror = () => done(local + 'IDB-ERROR');",
-        )
-        .await
-        .as_str()
-        .unwrap()
-        .to_owned()
+    yorisoi_e2e::flows::readable_storage(browser).await
 }
 
 /// A client moves from coach A to coach B while A's tablet is offline with an unsent edit. When

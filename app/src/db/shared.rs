@@ -381,6 +381,8 @@ impl Db {
         progress.token = progress.token.or(page.scope);
         progress.after = page.next;
         progress.pages += 1;
+        progress.received += page.fields.len() as u64;
+        progress.total = progress.total.or(page.total);
         let last = progress.after.is_none();
         let store = store().ok_or_else(no_idb)?;
         store

@@ -19,12 +19,27 @@ pub fn SyncPage() -> impl IntoView {
     let sync = use_sync();
     let progress = move || {
         sync.status.get().progress.map(|(done, total)| {
-            let total = total.max(1);
+            // A total not known yet (a bootstrap's first page is on its way): no bar to fill.
+            let (bar, count) = if total == 0 {
+                (
+                    view! { <progress aria-label=tr(Key::SyncProgressLabel)></progress> }
+                        .into_any(),
+                    String::new(),
+                )
+            } else {
+                (
+                    view! {
+                        <progress max=total.to_string() value=done.to_string()
+                            aria-label=tr(Key::SyncProgressLabel)></progress>
+                    }
+                    .into_any(),
+                    format!("{done} / {total}"),
+                )
+            };
             view! {
                 <div class="sync-progress" data-testid="sync-progress">
-                    <progress max=total.to_string() value=done.to_string()
-                        aria-label=tr(Key::SyncProgressLabel)></progress>
-                    <p>{trn(Key::SyncProgress, format!("{done} / {total}"))}</p>
+                    {bar}
+                    <p>{trn(Key::SyncProgress, count)}</p>
                 </div>
             }
         })

@@ -53,6 +53,11 @@ pub struct Progress {
     /// The hand-over of a coach's clients, from the first page.
     pub token: Option<u64>,
     pub pages: u32,
+    /// Fields received so far, and how many the first page said there are.
+    #[serde(default)]
+    pub received: u64,
+    #[serde(default)]
+    pub total: Option<u64>,
 }
 
 /// Where this device is with its first sync.

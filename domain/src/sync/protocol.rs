@@ -88,6 +88,9 @@ pub struct BootstrapPage {
     /// Where the next page starts (an opaque cursor), or `None` after the last page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
+    /// On the first page: how many fields the whole bootstrap holds (for its progress).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
     /// On a coach's first page: the hand-over of every client the bootstrap covers, to echo as
     /// `scope=` in the pulls that follow (see [`ScopeChange`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]

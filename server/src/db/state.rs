@@ -208,6 +208,22 @@ macro_rules! state_backend {
                 }
             }
 
+            /// Narrows a query of `state` to the clients in scope (`None`: every client).
+            fn in_scope(query: &mut sqlx::QueryBuilder<$db>, scope: &Option<BTreeSet<ClientId>>) {
+                if let Some(clients) = scope {
+                    if clients.is_empty() {
+                        query.push(" AND 1 = 0");
+                    } else {
+                        query.push(" AND client IN (");
+                        let mut list = query.separated(", ");
+                        for client in clients {
+                            list.push_bind(client.to_string());
+                        }
+                        query.push(")");
+                    }
+                }
+            }
+
             pub async fn bootstrap(
                 pool: &$pool,
                 who: &Scope,
@@ -231,18 +247,7 @@ macro_rules! state_backend {
                 let result = async {
                     let base: i64 = sqlx::query_scalar(STATE_SEQ).fetch_one(&mut *conn).await?;
                     let mut select = sqlx::QueryBuilder::<$db>::new("SELECT client, entity, field, register, at FROM state WHERE 1 = 1");
-                    if let Some(clients) = &scope {
-                        if clients.is_empty() {
-                            select.push(" AND 1 = 0");
-                        } else {
-                            select.push(" AND client IN (");
-                            let mut list = select.separated(", ");
-                            for client in clients {
-                                list.push_bind(client.to_string());
-                            }
-                            select.push(")");
-                        }
-                    }
+                    in_scope(&mut select, &scope);
                     if let Some((client, entity, field)) = &after {
                         select.push(" AND (client, entity, field) > (")
                             .push_bind(client.clone())
@@ -254,11 +259,20 @@ macro_rules! state_backend {
                     }
                     select.push(" ORDER BY client, entity, field LIMIT ").push_bind(i64::from(limit) + 1);
                     let rows: Vec<$row> = select.build().fetch_all(&mut *conn).await?;
-                    Ok::<_, DbError>((base, rows))
+                    // The first page says how many fields there are in all, in the same snapshot.
+                    let total = if after.is_none() {
+                        let mut count = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM state WHERE 1 = 1");
+                        in_scope(&mut count, &scope);
+                        let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
+                        Some(u64::try_from(total).unwrap_or(0))
+                    } else {
+                        None
+                    };
+                    Ok::<_, DbError>((base, rows, total))
                 }
                 .await;
                 let _ = sqlx::raw_sql("COMMIT").execute(&mut *conn).await;
-                let (base, rows) = result?;
+                let (base, rows, total) = result?;
                 let more = rows.len() > limit as usize;
                 let mut fields = Vec::with_capacity(rows.len().min(limit as usize));
                 let mut last = None;
@@ -282,6 +296,7 @@ macro_rules! state_backend {
                         base: u64::try_from(base).unwrap_or(0),
                         fields,
                         next: if more { last } else { None },
+                        total,
                         scope: token,
                     },
                 )
