@@ -12,6 +12,8 @@
 
 use crate::api::{self, ApiError};
 use crate::db::Db;
+use crate::vault::{self, VaultError};
+use wasm_bindgen::JsCast;
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use yorisoi_domain::accounts::{Me, Role, SignIn};
@@ -51,7 +53,37 @@ pub enum Why {
 pub struct Account {
     pub me: RwSignal<Option<Me>>,
     pub why: RwSignal<Why>,
+    /// This tab holds the person's keys (see [`crate::vault`]): what is stored can be read.
+    pub unlocked: RwSignal<bool>,
+    /// The screen locked itself after a while untouched; the keys are still in memory.
+    pub idle: RwSignal<bool>,
+    /// The device key is wrapped under an older password than the one just signed in with
+    /// (the password was changed elsewhere, or reset): the new one, until the old is typed.
+    pub stale: RwSignal<Option<String>>,
+    /// When the password was last typed (device clock): a PIN re-opens the screen within 12 h.
+    password_at: StoredValue<i64>,
+    pin_failures: StoredValue<u32>,
 }
+
+/// Why the app could not be unlocked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UnlockError {
+    WrongPassword,
+    /// This person has no key on this device yet, and the server cannot be reached to check
+    /// their password.
+    NeedsServer,
+    /// The server refused the password (it says why).
+    Server(ApiError),
+    Other(String),
+}
+
+/// A PIN re-opens a locked screen only this long after the password was typed.
+const PIN_WINDOW_MS: i64 = 12 * 60 * 60 * 1000;
+/// Wrong PINs before the password is needed.
+const PIN_TRIES: u32 = 3;
+/// The screen locks after this long untouched, unless the settings say otherwise.
+pub const IDLE_MINUTES: u32 = 5;
+const IDLE_KEY: &str = "yorisoi.idle_minutes";
 
 impl Account {
     /// Reads who was signed in, puts the account in context, and checks the session with the
@@ -67,9 +99,19 @@ impl Account {
             } else {
                 Why::SignedOut
             }),
+            unlocked: RwSignal::new(false),
+            idle: RwSignal::new(false),
+            stale: RwSignal::new(None),
+            password_at: StoredValue::new(0),
+            pin_failures: StoredValue::new(0),
         };
         provide_context(account);
         ACCOUNT.with(|a| a.set(Some(account)));
+        // Another open tab of this app may hold the keys already: it is asked (see `shared`).
+        if live {
+            crate::tabs::post(&crate::tabs::Message::KeysPlease);
+        }
+        account.watch_idle();
         // The server has the last word: a session this device thinks ran out may not have (its
         // clock jumped), and one it thinks runs may have been ended.
         if stored.is_some() {
@@ -126,17 +168,211 @@ impl Account {
 
     /// Signs in on this device. Another person than the last one starts from a clean slate.
     pub async fn sign_in(self, db: Db, login: String, password: String) -> Result<(), ApiError> {
-        let device = db
-            .device()
-            .ok_or_else(|| ApiError::Garbled("this device's storage is not loaded".into()))?;
         let me = api::sign_in(&SignIn {
             login,
-            password,
-            device,
+            password: password.clone(),
+            device: crate::storage::device_id(),
         })
         .await?;
+        self.open_vault(db, &me, &password).await;
         self.signed_in(db, me).await;
         Ok(())
+    }
+
+    /// The server checked the person's password: their key on this device is opened, or made on
+    /// their first sign-in here. What another person (or role) received from the server is
+    /// deleted first, before anything reads it; their unsent changes stay, sealed for them.
+    pub async fn open_vault(self, db: Db, me: &Me, password: &str) {
+        let last = LocalStorage::get::<(PersonId, Role)>(LAST_PERSON_KEY).ok();
+        if last.is_some_and(|last| last != (me.person, me.role))
+            && db.loading.get_untracked() != crate::db::Loading::Ready
+        {
+            if let Ok(store) = crate::store::Store::open().await {
+                let _ = store.clear().await;
+            }
+            crate::tabs::post(&crate::tabs::Message::Wiped);
+            let _ = LocalStorage::set(LAST_PERSON_KEY, (me.person, me.role));
+        }
+        match vault::unlock(me.person, password, true) {
+            Ok(()) => self.opened(),
+            Err(VaultError::WrongPassword) => self.stale.set(Some(password.to_owned())),
+            Err(other) => leptos::logging::error!("the keys could not be opened: {other:?}"),
+        }
+    }
+
+    fn opened(self) {
+        self.password_at.set_value(crate::clock::now_ms());
+        self.pin_failures.set_value(0);
+        self.stale.set(None);
+        self.idle.set(false);
+        self.unlocked.set(true);
+    }
+
+    /// Unlocks with the password, offline: it opens the key on this device. A person with no key
+    /// here yet (the device held data from before sealing) is checked by the server once.
+    pub async fn unlock(self, db: Db, password: String) -> Result<(), UnlockError> {
+        let Some(me) = self.me.get_untracked() else {
+            return Err(UnlockError::Other("nobody is signed in".into()));
+        };
+        match vault::unlock(me.person, &password, false) {
+            Ok(()) => {
+                self.opened();
+                Ok(())
+            }
+            Err(VaultError::WrongPassword) => Err(UnlockError::WrongPassword),
+            Err(VaultError::NoKey) => match self.sign_in(db, me.login.clone(), password).await {
+                Ok(()) => Ok(()),
+                Err(ApiError::Offline | ApiError::Stalled) => Err(UnlockError::NeedsServer),
+                Err(error) => Err(UnlockError::Server(error)),
+            },
+            Err(other) => Err(UnlockError::Other(format!("{other:?}"))),
+        }
+    }
+
+    /// The device key was wrapped under an older password: the old one opens it, and it is
+    /// wrapped again under the new one.
+    pub fn unlock_stale(self, old_password: &str) -> Result<(), UnlockError> {
+        let (Some(me), Some(new)) = (self.me.get_untracked(), self.stale.get_untracked()) else {
+            return Err(UnlockError::Other("nothing to unlock".into()));
+        };
+        match vault::unlock(me.person, old_password, false) {
+            Ok(()) => {
+                vault::rewrap(&new).map_err(|e| UnlockError::Other(format!("{e:?}")))?;
+                self.opened();
+                Ok(())
+            }
+            Err(VaultError::WrongPassword) => Err(UnlockError::WrongPassword),
+            Err(other) => Err(UnlockError::Other(format!("{other:?}"))),
+        }
+    }
+
+    /// The old password is lost: this person's data on this device is deleted (what the server
+    /// has comes again; unsent changes sealed under the old key are lost, as the page says) and
+    /// a new key is made under the new password.
+    pub async fn start_over(self) {
+        let (Some(me), Some(new)) = (self.me.get_untracked(), self.stale.get_untracked()) else {
+            return;
+        };
+        if let Ok(store) = crate::store::Store::open().await {
+            let _ = store.clear().await;
+        }
+        crate::storage::remove_sealed_by(me.person);
+        vault::forget(me.person);
+        if vault::unlock(me.person, &new, true).is_ok() {
+            self.opened();
+        }
+    }
+
+    /// Another tab shared the keys: this one is unlocked too.
+    pub fn keys_arrived(self, person: PersonId, key: &str) {
+        let mine = self.me.with_untracked(|me| me.as_ref().map(|m| m.person));
+        if mine == Some(person) && vault::unlocked().is_none() && vault::adopt(person, key) {
+            self.opened();
+        }
+    }
+
+    /// How many minutes untouched lock the screen.
+    pub fn idle_minutes() -> u32 {
+        LocalStorage::get::<u32>(IDLE_KEY)
+            .ok()
+            .filter(|m| (1..=60).contains(m))
+            .unwrap_or(IDLE_MINUTES)
+    }
+
+    pub fn set_idle_minutes(minutes: u32) {
+        let _ = LocalStorage::set(IDLE_KEY, minutes.clamp(1, 60));
+    }
+
+    /// Locks the screen once nobody touched the app for [`Self::idle_minutes`]. Past 12 hours
+    /// since the password, the keys go too (the password is needed; a reload drops everything
+    /// read from storage).
+    fn watch_idle(self) {
+        let last = std::rc::Rc::new(std::cell::Cell::new(crate::clock::now_ms()));
+        let touched = last.clone();
+        for event in ["pointerdown", "keydown", "touchstart"] {
+            let touched = touched.clone();
+            let listener = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+                touched.set(crate::clock::now_ms());
+            });
+            if let Some(window) = web_sys::window() {
+                let _ = window
+                    .add_event_listener_with_callback(event, listener.as_ref().unchecked_ref());
+            }
+            listener.forget();
+        }
+        let tick = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+            if !self.unlocked.get_untracked() || self.idle.get_untracked() {
+                return;
+            }
+            let now = crate::clock::now_ms();
+            if now - last.get() >= i64::from(Self::idle_minutes()) * 60_000 {
+                self.idle_lock();
+            }
+        });
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
+                tick.as_ref().unchecked_ref(),
+                10_000,
+            );
+        }
+        tick.forget();
+    }
+
+    /// Locks the screen now (the keys stay in memory, unless 12 hours have passed since the
+    /// password, or the clock went back).
+    pub fn idle_lock(self) {
+        let since = crate::clock::now_ms() - self.password_at.get_value();
+        if !(0..PIN_WINDOW_MS).contains(&since) {
+            self.lock_keys();
+            return;
+        }
+        self.idle.set(true);
+    }
+
+    /// Whether the locked screen may be opened with the PIN.
+    pub fn pin_opens(self) -> bool {
+        self.me
+            .with_untracked(|me| me.as_ref().map(|m| m.person))
+            .is_some_and(crate::lock::ClientLock::has_pin)
+    }
+
+    /// Opens the locked screen with the person's PIN; the third wrong one drops the keys.
+    pub fn unlock_pin(self, pin: &str) -> Result<(), UnlockError> {
+        let Some(me) = self.me.get_untracked() else {
+            return Err(UnlockError::Other("nobody is signed in".into()));
+        };
+        if crate::lock::check_pin(me.person, pin) {
+            self.pin_failures.set_value(0);
+            self.idle.set(false);
+            return Ok(());
+        }
+        self.pin_failures.update_value(|f| *f += 1);
+        if self.pin_failures.get_value() >= PIN_TRIES {
+            self.lock_keys();
+        }
+        Err(UnlockError::WrongPassword)
+    }
+
+    /// Opens the locked screen with the password.
+    pub fn unlock_idle_password(self, password: &str) -> Result<(), UnlockError> {
+        let Some(me) = self.me.get_untracked() else {
+            return Err(UnlockError::Other("nobody is signed in".into()));
+        };
+        match vault::check(me.person, password) {
+            Ok(()) => {
+                self.opened();
+                Ok(())
+            }
+            Err(_) => Err(UnlockError::WrongPassword),
+        }
+    }
+
+    /// Drops the keys and everything read with them: the app starts again, asking for the
+    /// password. What is stored stays, sealed.
+    pub fn lock_keys(self) {
+        vault::lock();
+        crate::tabs::post(&crate::tabs::Message::Lock);
+        let _ = window().location().reload();
     }
 
     /// A session began (sign-in, set-up, new password). The background check of a stored
@@ -160,6 +396,8 @@ impl Account {
         LocalStorage::delete(SESSION_KEY);
         self.why.set(Why::SignedOut);
         self.me.set(None);
+        // The keys go, and with them everything read from storage: the other tabs too.
+        self.lock_keys();
     }
 
     /// The server refused a request for who this device is: ask for a sign-in, or delete.

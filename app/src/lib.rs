@@ -13,6 +13,7 @@ pub mod storage;
 pub mod store;
 pub mod sync;
 pub mod tabs;
+pub mod vault;
 
 mod components;
 mod forms;
@@ -40,6 +41,12 @@ pub fn App() -> impl IntoView {
     let lock = lock::ClientLock::provide();
     let locked = move || lock.lock.with(Option::is_some);
     let signed_in = move || account.me.with(Option::is_some);
+    // The pages that stand without anyone signed in (and without the device's data).
+    let open_path = move || {
+        web_sys::window()
+            .and_then(|w| w.location().pathname().ok())
+            .is_some_and(|p| matches!(p.as_str(), "/setup" | "/enrol"))
+    };
     let is_admin = move || account.role() == Some(yorisoi_domain::accounts::Role::Admin);
     // Everything is loaded and the first page is on screen: what the start-up benchmark reads.
     Effect::new(move |_| {
@@ -77,9 +84,9 @@ pub fn App() -> impl IntoView {
             <UpdateBanner />
             <main id="main" tabindex="-1">
                 <SetAsideNotice />
-                <Show when=move || db.loading.get() == db::Loading::Ready
-                    fallback=|| view! { <p class="loading" role="status" data-testid="loading">{tr(Key::Loading)}</p> }>
                 <Gate signed_in>
+                <Show when=move || db.loading.get() == db::Loading::Ready || open_path()
+                    fallback=|| view! { <p class="loading" role="status" data-testid="loading">{tr(Key::Loading)}</p> }>
                 <Routes fallback=pages::NotFound>
                     <Route path=path!("/") view=pages::ClientList />
                     <Route path=path!("/clients") view=pages::ClientList />
@@ -96,8 +103,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/setup") view=pages::SetupPage />
                     <Route path=path!("/enrol") view=pages::EnrolPage />
                 </Routes>
-                </Gate>
                 </Show>
+                </Gate>
             </main>
         </Router>
     }
@@ -107,12 +114,17 @@ pub fn App() -> impl IntoView {
 /// sign-in page stands in for it (nothing on the device is touched).
 #[component]
 fn Gate(
-    signed_in: impl Fn() -> bool + Send + Sync + 'static,
+    signed_in: impl Fn() -> bool + Send + Sync + Copy + 'static,
     children: ChildrenFn,
 ) -> impl IntoView {
     let location = leptos_router::hooks::use_location();
-    let open =
-        move || signed_in() || matches!(location.pathname.get().as_str(), "/setup" | "/enrol");
+    let account = account::use_account();
+    let free = move || matches!(location.pathname.get().as_str(), "/setup" | "/enrol");
+    // Signed in, and this tab holds the keys, and the screen is not locked: the app itself.
+    let open = move || {
+        free() || (signed_in() && account.unlocked.get() && !account.idle.get())
+    };
+    let unlocking = move || signed_in() && !account.unlocked.get();
     // In client mode the one record is all there is: any other address leads back to it.
     let lock = lock::use_lock();
     let navigate = leptos_router::hooks::use_navigate();
@@ -131,7 +143,15 @@ fn Gate(
         }
     });
     view! {
-        <Show when=open fallback=pages::SignInPage>
+        <Show when=open fallback=move || {
+            if unlocking() {
+                view! { <pages::UnlockPage /> }.into_any()
+            } else if signed_in() {
+                view! { <pages::IdleLockPage /> }.into_any()
+            } else {
+                view! { <pages::SignInPage /> }.into_any()
+            }
+        }>
             {children()}
         </Show>
     }

@@ -112,17 +112,7 @@ impl ClientLock {
         if now < wait {
             return Err(PinError::Wait(((wait - now) / 1000).max(1) as u32));
         }
-        let stored = LocalStorage::raw()
-            .get_item(&pin_key(lock.person))
-            .ok()
-            .flatten()
-            .unwrap_or_default();
-        let right = PasswordHash::new(&stored).is_ok_and(|hash| {
-            argon2::Argon2::default()
-                .verify_password(pin.as_bytes(), &hash)
-                .is_ok()
-        });
-        if !right {
+        if !check_pin(lock.person, pin) {
             self.failures.update_value(|f| *f += 1);
             let failures = self.failures.get_value();
             if failures >= FREE_TRIES {
@@ -136,6 +126,20 @@ impl ClientLock {
         self.lock.set(None);
         Ok(())
     }
+}
+
+/// Whether `pin` is the person's PIN on this device.
+pub fn check_pin(person: PersonId, pin: &str) -> bool {
+    let stored = LocalStorage::raw()
+        .get_item(&pin_key(person))
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    PasswordHash::new(&stored).is_ok_and(|hash| {
+        argon2::Argon2::default()
+            .verify_password(pin.as_bytes(), &hash)
+            .is_ok()
+    })
 }
 
 pub fn use_lock() -> ClientLock {

@@ -19,7 +19,8 @@
 
 use gloo_storage::{LocalStorage, Storage};
 use wasm_bindgen::JsCast;
-use yorisoi_domain::ids::DeviceId;
+use crate::vault;
+use yorisoi_domain::ids::{ClientId, DeviceId, PersonId};
 use yorisoi_domain::record::{Client, Record};
 use yorisoi_domain::stored::{self, Stored};
 use yorisoi_domain::sync::local::{DeviceState, RefusedChange, Unsent, Writer};
@@ -95,19 +96,13 @@ pub fn load_all() -> Result<Loaded, StorageError> {
                 &mut loaded.set_aside,
             );
         } else if key.starts_with(OUTBOX_PREFIX) {
-            let mut unsent = Vec::new();
-            read_entry(&storage, &key, &text, &mut unsent, &mut loaded.set_aside);
-            loaded
-                .unsent
-                .extend(unsent.into_iter().map(|u| (key.clone(), u)));
+            if let Some(unsent) = read_sealed::<Unsent>(&key, &text, &mut loaded.set_aside) {
+                loaded.unsent.push((key.clone(), unsent));
+            }
         } else if key.starts_with(REFUSED_PREFIX) {
-            read_entry(
-                &storage,
-                &key,
-                &text,
-                &mut loaded.refused,
-                &mut loaded.set_aside,
-            );
+            if let Some(refused) = read_sealed::<RefusedChange>(&key, &text, &mut loaded.set_aside) {
+                loaded.refused.push(refused);
+            }
         } else if key.starts_with(WRITER_PREFIX) {
             read_entry(
                 &storage,
@@ -123,6 +118,106 @@ pub fn load_all() -> Result<Loaded, StorageError> {
         }
     }
     Ok(loaded)
+}
+
+/// One client's value sealed under that client's key (see [`crate::vault`]), with the place it
+/// is stored under as associated data: how the outbox and the refused list are stored. Whose key
+/// it is under is said, so another person's entries are kept, unread, for them.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sealed {
+    pub client: ClientId,
+    pub by: PersonId,
+    pub data: String,
+}
+
+impl Stored for Sealed {
+    const KIND: &'static str = "sealed";
+}
+
+/// A client's value, sealed, as stored under `key`.
+pub fn seal_entry<T: Stored>(key: &str, client: ClientId, value: &T) -> Result<String, StorageError> {
+    let by = vault::unlocked().ok_or_else(locked)?;
+    let data = vault::seal_text(client, key, &stored::encode(value)).map_err(|e| StorageError::Unavailable(format!("{e:?}")))?;
+    Ok(stored::encode(&Sealed { client, by, data }))
+}
+
+fn locked() -> StorageError {
+    StorageError::Unavailable("the app is locked".into())
+}
+
+/// Why an entry could not be opened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unopened {
+    /// Sealed under another person's key: theirs, kept for them.
+    OtherPerson(PersonId),
+    /// Unreadable: why.
+    Damaged(String),
+}
+
+/// Opens a sealed entry; one written before sealing existed is read as it is (`true`: to be
+/// sealed).
+pub fn open_entry<T: Stored>(key: &str, text: &str) -> Result<(T, bool), Unopened> {
+    match stored::decode::<Sealed>(text) {
+        Ok(sealed) => {
+            if vault::unlocked().is_some_and(|me| me != sealed.by) {
+                return Err(Unopened::OtherPerson(sealed.by));
+            }
+            let plain = vault::open_text(sealed.client, key, &sealed.data)
+                .map_err(|e| Unopened::Damaged(format!("{e:?}")))?;
+            stored::decode::<T>(&plain)
+                .map(|value| (value, false))
+                .map_err(|e| Unopened::Damaged(e.to_string()))
+        }
+        Err(stored::DecodeError::WrongKind(_)) => stored::decode::<T>(text)
+            .map(|value| (value, true))
+            .map_err(|e| Unopened::Damaged(e.to_string())),
+        Err(error) => Err(Unopened::Damaged(error.to_string())),
+    }
+}
+
+/// Reads a sealed entry; one written before sealing is sealed in place; one that cannot be read
+/// is set aside, untouched.
+fn read_sealed<T: Stored + HasClient>(key: &str, text: &str, set_aside: &mut Vec<SetAside>) -> Option<T> {
+    match open_entry::<T>(key, text) {
+        Ok((value, plain)) => {
+            if plain && let Ok(sealed) = seal_entry(key, value.client(), &value) {
+                let _ = write(key, &sealed);
+            }
+            Some(value)
+        }
+        Err(Unopened::OtherPerson(_)) => {
+            set_aside.push(SetAside {
+                key: key.to_owned(),
+                reason: "別の方（前にこの端末でサインインした方）の未送信の変更です。その方がサインインすると送信されます。 / Another person's unsent change (who signed in on this device before): it is sent when they sign in.".into(),
+            });
+            None
+        }
+        Err(Unopened::Damaged(reason)) => {
+            set_aside.push(SetAside {
+                key: key.to_owned(),
+                reason,
+            });
+            None
+        }
+    }
+}
+
+/// A stored value's client: the key it is sealed under.
+pub trait HasClient {
+    fn client(&self) -> ClientId;
+}
+
+impl HasClient for Unsent {
+    fn client(&self) -> ClientId {
+        self.change.client
+    }
+}
+
+impl HasClient for RefusedChange {
+    fn client(&self) -> ClientId {
+        self.change.client
+    }
 }
 
 fn read_entry<T: Stored>(
@@ -171,13 +266,14 @@ pub fn outbox_key(writer: DeviceId, seq: u64) -> String {
 
 pub fn save_unsent(unsent: &Unsent) -> Result<(), StorageError> {
     let id = unsent.change.id;
-    write(&outbox_key(id.device, id.seq), &stored::encode(unsent))
+    let key = outbox_key(id.device, id.seq);
+    write(&key, &seal_entry(&key, unsent.change.client, unsent)?)
 }
 
 pub fn save_refused(refused: &RefusedChange) -> Result<(), StorageError> {
     let id = refused.change.id;
     let key = format!("{REFUSED_PREFIX}{}.{}", id.device, id.seq);
-    write(&key, &stored::encode(refused))
+    write(&key, &seal_entry(&key, refused.change.client, refused)?)
 }
 
 pub fn writer_key(writer: DeviceId) -> String {
@@ -186,6 +282,24 @@ pub fn writer_key(writer: DeviceId) -> String {
 
 pub fn save_writer(writer: &Writer) -> Result<(), StorageError> {
     write(&writer_key(writer.id), &stored::encode(writer))
+}
+
+/// This device's identity: read, or made and stored on first use. Readable before the app is
+/// unlocked (it says nothing about anyone): sign-in and enrolment send it.
+pub fn device_id() -> DeviceId {
+    let stored = raw()
+        .ok()
+        .and_then(|s| s.get_item(DEVICE_KEY).ok().flatten())
+        .and_then(|text| stored::decode::<DeviceState>(&text).ok());
+    if let Some(device) = stored {
+        return device.id;
+    }
+    let device = DeviceState {
+        id: crate::clock::new_device_id(),
+        next_seq: 1,
+    };
+    let _ = save_device(&device);
+    device.id
 }
 
 pub fn save_device(device: &DeviceState) -> Result<(), StorageError> {
@@ -225,6 +339,44 @@ pub fn bytes_used() -> usize {
             2 * (key.encode_utf16().count() + value.encode_utf16().count())
         })
         .sum()
+}
+
+/// Removes the unsent and refused changes sealed under one person's key (their key is being
+/// replaced, and the page said so).
+pub fn remove_sealed_by(person: PersonId) {
+    let Ok(storage) = raw() else { return };
+    let keys: Vec<String> = (0..storage.length().unwrap_or(0))
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter(|key| key.starts_with(OUTBOX_PREFIX) || key.starts_with(REFUSED_PREFIX))
+        .collect();
+    for key in keys {
+        let by = storage
+            .get_item(&key)
+            .ok()
+            .flatten()
+            .and_then(|text| stored::decode::<Sealed>(&text).ok())
+            .map(|s| s.by);
+        if by == Some(person) {
+            let _ = storage.remove_item(&key);
+        }
+    }
+}
+
+/// How many unsent changes sealed under `person`'s key this device holds.
+pub fn unsent_sealed_by(person: PersonId) -> usize {
+    let Ok(storage) = raw() else { return 0 };
+    (0..storage.length().unwrap_or(0))
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter(|key| key.starts_with(OUTBOX_PREFIX))
+        .filter(|key| {
+            storage
+                .get_item(key)
+                .ok()
+                .flatten()
+                .and_then(|text| stored::decode::<Sealed>(&text).ok())
+                .is_some_and(|s| s.by == person)
+        })
+        .count()
 }
 
 /// Removes every one of this app's entries but the display settings: the device's identity, its

@@ -59,6 +59,15 @@ pub enum Message {
     Fields {
         fields: Vec<yorisoi_domain::sync::protocol::FieldState>,
     },
+    /// A tab started locked: one that holds the keys shares them (see [`crate::vault`]).
+    KeysPlease,
+    /// The keys, for a tab that asked. They travel between this app's tabs only, in memory.
+    Keys {
+        person: yorisoi_domain::ids::PersonId,
+        key: String,
+    },
+    /// The keys were dropped (sign-out, too many wrong PINs): every tab drops them.
+    Lock,
     /// This device's data was deleted (revoked, retired, or another person signed in): reload.
     Wiped,
 }

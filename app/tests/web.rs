@@ -64,6 +64,8 @@ mod records {
     use yorisoi_app::storage::{self, StorageError};
     use yorisoi_app::store::idb::Idb;
     use yorisoi_app::store::{Progress, Store};
+    use yorisoi_app::vault;
+    use yorisoi_domain::ids::PersonId;
     use yorisoi_domain::answer::Answer;
     use yorisoi_domain::ids::DeviceId;
     use yorisoi_domain::ids::{ClientId, RecordId};
@@ -231,7 +233,7 @@ mod records {
         let mut entries: Vec<Unsent> = (0..raw.length().unwrap())
             .filter_map(|i| raw.key(i).unwrap())
             .filter(|k| k.starts_with(storage::OUTBOX_PREFIX))
-            .map(|k| stored::decode(&raw.get_item(&k).unwrap().unwrap()).unwrap())
+            .map(|k| storage::open_entry::<Unsent>(&k, &raw.get_item(&k).unwrap().unwrap()).unwrap().0)
             .collect();
         entries.sort_by_key(|u| u.change.id.seq);
         entries
@@ -239,7 +241,17 @@ mod records {
 
     async fn fresh_device() {
         LocalStorage::clear();
+        unlocked();
         Idb::open().await.unwrap().clear().await.unwrap();
+    }
+
+    fn person() -> PersonId {
+        PersonId(DeviceId::new_v7(1_795_000_000_000, [5; 10]).0)
+    }
+
+    /// The test person's keys in memory (made on first use, as at a first sign-in).
+    fn unlocked() {
+        vault::unlock(person(), "テスト用のパスワード", true).unwrap();
     }
 
     /// A fresh device holding one client and one record saved before sync existed, started.
@@ -502,6 +514,40 @@ mod records {
     }
 
     #[wasm_bindgen_test]
+    fn a_sealed_value_opens_only_for_its_client_and_place_and_only_with_the_password() {
+        LocalStorage::clear();
+        unlocked();
+        let (a, b) = (client(1).id, client(2).id);
+        let sealed = vault::seal(a, "place", "山田 花子".as_bytes()).unwrap();
+        assert!(!String::from_utf8_lossy(&sealed).contains("山田"), "sealed, not plain");
+        assert_eq!(vault::open(a, "place", &sealed).unwrap(), "山田 花子".as_bytes());
+        assert!(vault::open(b, "place", &sealed).is_err(), "another client's key does not open it");
+        assert!(vault::open(a, "elsewhere", &sealed).is_err(), "moved to another place, it does not open");
+        // Locked: nothing opens; the right password opens it again, a wrong one does not.
+        vault::lock();
+        assert_eq!(vault::open(a, "place", &sealed), Err(vault::VaultError::Locked));
+        assert_eq!(
+            vault::unlock(person(), "違うパスワード", false),
+            Err(vault::VaultError::WrongPassword)
+        );
+        unlocked();
+        assert!(vault::open(a, "place", &sealed).is_ok());
+        // A new password wraps the same key: the old one no longer opens it, the new one does.
+        vault::rewrap("新しいパスワード").unwrap();
+        vault::lock();
+        assert_eq!(
+            vault::unlock(person(), "テスト用のパスワード", false),
+            Err(vault::VaultError::WrongPassword)
+        );
+        vault::unlock(person(), "新しいパスワード", false).unwrap();
+        assert!(vault::open(a, "place", &sealed).is_ok());
+        // Nobody's key on a device: no unlock without the server (`create` comes after it).
+        LocalStorage::clear();
+        vault::lock();
+        assert_eq!(vault::unlock(person(), "新しいパスワード", false), Err(vault::VaultError::NoKey));
+    }
+
+    #[wasm_bindgen_test]
     async fn a_device_of_the_release_before_chunks_upgrades_with_nothing_lost() {
         #[derive(serde::Deserialize)]
         struct Fixture {
@@ -516,6 +562,7 @@ mod records {
         let fixture: Fixture =
             serde_json::from_str(include_str!("fixtures/device-before-chunks.json")).unwrap();
         LocalStorage::clear();
+        unlocked();
         Idb::delete().await.unwrap();
         let old = Idb::open_version(1).await.unwrap();
         let entries: Vec<(String, String)> =

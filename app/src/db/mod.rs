@@ -35,7 +35,7 @@ use yorisoi_domain::sync::fields::ANSWER_PREFIX;
 use yorisoi_domain::sync::fields::{
     changed_fields, client_fields, client_from, record_fields, record_from,
 };
-use yorisoi_domain::sync::local::{Chunk, DeviceState, RefusedChange, Synced, Unsent};
+use yorisoi_domain::sync::local::{Chunk, RefusedChange, Synced, Unsent};
 use yorisoi_domain::sync::protocol::FieldState;
 use yorisoi_domain::sync::{Change, ChangeId, Entity, Outbox, Register, Replica};
 
@@ -258,6 +258,11 @@ impl Db {
     /// Reads localStorage and IndexedDB, rebuilds the replica, and turns pre-sync entries into
     /// changes. What other tabs write meanwhile waits and is applied once this is done.
     async fn load(self) {
+        // Everything stored about clients is sealed: nothing is read until the person unlocked
+        // the app (signed in, or typed their password), here or in another tab.
+        while crate::vault::unlocked().is_none() {
+            TimeoutFuture::new(30).await;
+        }
         // This tab's writer lives as long as the tab: its lock tells other tabs it is open. It
         // is held before this tab can make a change (the load ends with it).
         let writer = crate::clock::new_device_id();
@@ -272,15 +277,8 @@ impl Db {
             }
         };
         set_aside.extend(local.set_aside);
-        let device = local.device.unwrap_or_else(|| {
-            let device = DeviceState {
-                id: crate::clock::new_device_id(),
-                next_seq: 1,
-            };
-            let _ = storage::save_device(&device);
-            device
-        });
-        let mut state = State::new(writer, device.id);
+        let device = local.device.map_or_else(storage::device_id, |d| d.id);
+        let mut state = State::new(writer, device);
         let mut legacy = Vec::new();
         let mut compaction = Vec::new();
         match Store::open().await {
@@ -704,6 +702,7 @@ impl Db {
         }
         if !keep_unsent {
             storage::remove_all_data();
+            crate::vault::remove_all();
         }
         crate::tabs::post(&crate::tabs::Message::Wiped);
         let _ = window().location().reload();
@@ -711,7 +710,7 @@ impl Db {
 
     /// This device's id (each tab writes under a writer id of its own).
     pub fn device(self) -> Option<DeviceId> {
-        with_state(|s| s.device)
+        Some(with_state(|s| s.device).unwrap_or_else(storage::device_id))
     }
 }
 

@@ -51,7 +51,8 @@ thread_local! {
 pub(super) fn listen(db: Db) {
     tabs::on_storage(move |key, old, new| {
         if key.starts_with(REFUSED_PREFIX) {
-            if let Some(refused) = new.and_then(|text| stored::decode::<RefusedChange>(&text).ok())
+            if let Some((refused, _)) =
+                new.and_then(|text| storage::open_entry::<RefusedChange>(&key, &text).ok())
             {
                 db.refused.update(|all| {
                     all.insert(refused.change.id, refused);
@@ -69,6 +70,22 @@ pub(super) fn listen(db: Db) {
         tabs::Message::Fields { fields } => db.tab_event(TabEvent::Fields { fields }),
         tabs::Message::Wiped => {
             let _ = window().location().reload();
+        }
+        tabs::Message::KeysPlease => {
+            if let Some((person, key)) = crate::vault::share() {
+                tabs::post(&tabs::Message::Keys { person, key });
+            }
+        }
+        tabs::Message::Keys { person, key } => {
+            if let Some(account) = crate::account::account() {
+                account.keys_arrived(person, &key);
+            }
+        }
+        tabs::Message::Lock => {
+            if crate::vault::unlocked().is_some() {
+                crate::vault::lock();
+                let _ = window().location().reload();
+            }
         }
         other => crate::sync::on_message(other),
     });
@@ -540,12 +557,12 @@ fn storage_event(
     }
     match (new, old) {
         (Some(text), _) => {
-            let unsent = stored::decode::<Unsent>(&text).ok()?;
+            let (unsent, _) = storage::open_entry::<Unsent>(&key, &text).ok()?;
             take_unsent(state, key, unsent)
         }
         (None, Some(text)) => {
             // Removed: the syncing tab stored it in IndexedDB (it stays in the replica).
-            let id = stored::decode::<Unsent>(&text).ok()?.change.id;
+            let id = storage::open_entry::<Unsent>(&key, &text).ok()?.0.change.id;
             if id.device == state.outbox.device() {
                 state.outbox.acknowledge(id.seq);
             }

@@ -1,7 +1,7 @@
 //! Signing in, the first administrator's set-up, and changing one's password.
 
 use super::set_title;
-use crate::account::{Why, use_account};
+use crate::account::{UnlockError, Why, use_account};
 use crate::api::{self, ApiError};
 use crate::db::use_db;
 use crate::i18n::{Key, tr, trn};
@@ -98,6 +98,134 @@ pub fn SignInPage() -> impl IntoView {
     }
 }
 
+/// Shown while someone is signed in but this tab does not hold their keys (the app was closed,
+/// reloaded or locked): the password opens the data on this device, offline.
+#[component]
+pub fn UnlockPage() -> impl IntoView {
+    set_title(Key::UnlockTitle);
+    let account = use_account();
+    let db = use_db();
+    let password = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<UnlockError>);
+    let busy = RwSignal::new(false);
+    let stale = move || account.stale.get().is_some();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        problem.set(None);
+        leptos::task::spawn_local(async move {
+            let typed = password.get_untracked();
+            let result = if account.stale.get_untracked().is_some() {
+                account.unlock_stale(&typed)
+            } else {
+                account.unlock(db, typed).await
+            };
+            busy.set(false);
+            password.set(String::new());
+            if let Err(error) = result {
+                problem.set(Some(error));
+            }
+        });
+    };
+    let start_over = move |_| {
+        leptos::task::spawn_local(async move { account.start_over().await });
+    };
+    let other = move |_| {
+        leptos::task::spawn_local(async move { account.sign_out().await });
+    };
+    let unsent = move || {
+        account
+            .me
+            .with(|me| me.as_ref().map(|m| crate::storage::unsent_sealed_by(m.person)))
+            .unwrap_or(0)
+    };
+    view! {
+        <section class="page narrow" aria-labelledby="page-title">
+            <h1 id="page-title" data-testid="page-title">{tr(Key::UnlockTitle)}</h1>
+            <p class="notice" data-testid="unlock-why">
+                {move || if stale() {
+                    tr(Key::StaleIntro)().to_owned()
+                } else {
+                    trn(Key::UnlockIntro, account.me.get().map(|m| m.name).unwrap_or_default())
+                }}
+            </p>
+            <form class="card stack" on:submit=submit data-testid="unlock-form">
+                {move || if stale() {
+                    view! { <TextInput label=Key::StalePasswordLabel value=password kind="password" autocomplete="current-password" testid="unlock-password" /> }.into_any()
+                } else {
+                    view! { <TextInput label=Key::PasswordLabel value=password kind="password" autocomplete="current-password" testid="unlock-password" /> }.into_any()
+                }}
+                <Show when=move || problem.get().is_some()>
+                    <p class="sync-error" role="alert" data-testid="unlock-problem">
+                        {move || problem.get().map(|e| match e {
+                            UnlockError::WrongPassword => tr(Key::UnlockWrong)().to_owned(),
+                            UnlockError::NeedsServer => tr(Key::UnlockNeedsServer)().to_owned(),
+                            UnlockError::Server(error) => sign_in_problem(&error),
+                            UnlockError::Other(detail) => trn(Key::AdminFailed, detail),
+                        })}
+                    </p>
+                </Show>
+                <button type="submit" data-testid="unlock" disabled=move || busy.get()>
+                    {move || if busy.get() { tr(Key::SignInBusy)() } else { tr(Key::UnlockButton)() }}
+                </button>
+            </form>
+            <Show when=stale>
+                <div class="card stack">
+                    <p class="warning">{move || trn(Key::StaleStartOverWarning, unsent())}</p>
+                    <button type="button" class="secondary danger" data-testid="start-over" on:click=start_over>{tr(Key::StaleStartOver)}</button>
+                </div>
+            </Show>
+            <p><button type="button" class="link" data-testid="sign-in-other" on:click=other>{tr(Key::UnlockOtherAccount)}</button></p>
+        </section>
+    }
+}
+
+/// Shown over every page once the app was left untouched for a while: the keys are still in
+/// memory; the PIN (within 12 hours of the password) or the password opens the screen again.
+#[component]
+pub fn IdleLockPage() -> impl IntoView {
+    set_title(Key::IdleTitle);
+    let account = use_account();
+    let secret = RwSignal::new(String::new());
+    let use_password = RwSignal::new(!account.pin_opens());
+    let problem = RwSignal::new(None::<Key>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let typed = secret.get_untracked();
+        secret.set(String::new());
+        let result = if use_password.get_untracked() {
+            account.unlock_idle_password(&typed).map_err(|_| Key::UnlockWrong)
+        } else {
+            account.unlock_pin(&typed).map_err(|_| Key::IdlePinWrong)
+        };
+        problem.set(result.err());
+    };
+    view! {
+        <section class="page narrow" aria-labelledby="page-title">
+            <h1 id="page-title" data-testid="page-title">{tr(Key::IdleTitle)}</h1>
+            <p class="notice">{tr(Key::IdleIntro)}</p>
+            <form class="card stack" on:submit=submit data-testid="idle-form">
+                {move || if use_password.get() {
+                    view! { <TextInput label=Key::PasswordLabel value=secret kind="password" autocomplete="current-password" testid="idle-password" /> }.into_any()
+                } else {
+                    view! { <TextInput label=Key::IdlePinLabel value=secret kind="password" testid="idle-pin" /> }.into_any()
+                }}
+                <Show when=move || problem.get().is_some()>
+                    <p class="sync-error" role="alert" data-testid="idle-problem">{move || problem.get().map(|k| tr(k)())}</p>
+                </Show>
+                <button type="submit" data-testid="idle-unlock">{tr(Key::UnlockButton)}</button>
+            </form>
+            <Show when=move || !use_password.get()>
+                <p><button type="button" class="link" data-testid="idle-use-password"
+                    on:click=move |_| use_password.set(true)>{tr(Key::IdleUsePassword)}</button></p>
+            </Show>
+        </section>
+    }
+}
+
 /// `/setup?code=…`: the first administrator, from the link the server printed.
 #[component]
 pub fn SetupPage() -> impl IntoView {
@@ -116,7 +244,7 @@ pub fn SetupPage() -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         problem.set(None);
-        let Some(device) = db.device() else { return };
+        let device = crate::storage::device_id();
         let request = Setup {
             code: code(),
             login: login.get_untracked(),
@@ -126,8 +254,10 @@ pub fn SetupPage() -> impl IntoView {
         };
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
+            let typed = request.password.clone();
             match api::set_up(&request).await {
                 Ok(me) => {
+                    account.open_vault(db, &me, &typed).await;
                     account.signed_in(db, me).await;
                     navigate("/admin", Default::default());
                 }
@@ -174,6 +304,10 @@ pub fn AccountCard() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api::change_password(&request).await {
                 Ok(me) => {
+                    // The keys on this device are wrapped under the new password from now on.
+                    if let Err(error) = crate::vault::rewrap(&request.new) {
+                        leptos::logging::error!("the keys could not be wrapped again: {error:?}");
+                    }
                     account.signed_in(db, me).await;
                     current.set(String::new());
                     new.set(String::new());

@@ -11,7 +11,7 @@ mod records;
 mod settings;
 mod sync;
 
-pub use account::{AccountCard, EnrolPage, SetupPage, SignInPage};
+pub use account::{AccountCard, EnrolPage, IdleLockPage, SetupPage, SignInPage, UnlockPage};
 pub use admin::AdminPage;
 pub use clients::{ClientList, ClientPage};
 pub use compare::ComparePage;

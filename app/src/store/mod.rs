@@ -21,6 +21,9 @@
 //! merges a snapshot of itself, see [`yorisoi_domain::sync::Register::merge`]), so the order
 //! chunks are read in never matters, and a chunk read twice changes nothing.
 //!
+//! Every value is sealed under its client's key with its own key as associated data (see
+//! [`crate::vault`]); a value stored as text (before sealing) is read and sealed in place.
+//!
 //! Meta values: `cursor` (where the next pull starts), `scope` (the last hand-over finished),
 //! `bootstrap` (a bootstrap under way: where its next page starts) and `bootstrapped` (this
 //! device started from a bootstrap or from a pull; it never bootstraps again).
@@ -28,6 +31,7 @@
 pub mod idb;
 
 use crate::storage::{SetAside, StorageError};
+use crate::vault;
 use idb::{Idb, Op};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -109,27 +113,40 @@ pub fn by_client<T>(
     groups
 }
 
-/// A chunk as stored.
-fn value_of(chunk: &Chunk) -> JsValue {
-    JsValue::from_str(&stored::encode_direct(chunk))
+/// A chunk as stored: sealed under its client's key (see [`crate::vault`]), with its key as
+/// associated data, as bytes.
+fn value_of(key: &str, chunk: &Chunk) -> Result<JsValue, StorageError> {
+    let client = client_of_key(key)
+        .ok_or_else(|| StorageError::Unavailable(format!("a chunk key without a client: {key}")))?;
+    let sealed = vault::seal(client, key, stored::encode_direct(chunk).as_bytes())
+        .map_err(|e| StorageError::Unavailable(format!("{e:?}")))?;
+    Ok(js_sys::Uint8Array::from(sealed.as_slice()).into())
 }
 
-/// A stored value as a chunk, or why it cannot be read.
-fn chunk_of(value: &JsValue) -> Result<Chunk, String> {
-    let text = value
-        .as_string()
-        .ok_or_else(|| "not a stored chunk".to_owned())?;
-    stored::decode_direct::<Chunk>(&text).map_err(|e| e.to_string())
-}
-
-fn put(key: String, chunk: &Chunk) -> Op {
-    Op::Put {
-        value: value_of(chunk),
-        key,
+/// A stored value as a chunk (`true`: stored before sealing, as text), or why it cannot be read.
+fn chunk_of(key: &str, value: &JsValue) -> Result<(Chunk, bool), String> {
+    if let Some(text) = value.as_string() {
+        return stored::decode_direct::<Chunk>(&text)
+            .map(|chunk| (chunk, true))
+            .map_err(|e| e.to_string());
     }
+    let client = client_of_key(key).ok_or_else(|| "a chunk key without a client".to_owned())?;
+    let bytes = js_sys::Uint8Array::new(value).to_vec();
+    let plain = vault::open(client, key, &bytes).map_err(|e| format!("{e:?}"))?;
+    let text = String::from_utf8(plain).map_err(|e| e.to_string())?;
+    stored::decode_direct::<Chunk>(&text)
+        .map(|chunk| (chunk, false))
+        .map_err(|e| e.to_string())
 }
 
-fn changes_ops(changes: Vec<Synced>, tag: &str) -> Vec<Op> {
+fn put(key: String, chunk: &Chunk) -> Result<Op, StorageError> {
+    Ok(Op::Put {
+        value: value_of(&key, chunk)?,
+        key,
+    })
+}
+
+fn changes_ops(changes: Vec<Synced>, tag: &str) -> Result<Vec<Op>, StorageError> {
     by_client(changes, |s| s.change.client)
         .into_iter()
         .map(|(client, changes)| put(format!("{client}/c/{tag}"), &Chunk::Changes { changes }))
@@ -158,9 +175,15 @@ impl Store {
         let contents = self.idb.load().await?;
         let mut set_aside = Vec::new();
         let mut chunks = Vec::with_capacity(contents.chunks.len());
+        let mut reseal = Vec::new();
         for (key, value) in contents.chunks {
-            match chunk_of(&value) {
-                Ok(chunk) => chunks.push((key, chunk)),
+            match chunk_of(&key, &value) {
+                Ok((chunk, plain)) => {
+                    if plain {
+                        reseal.push(put(key.clone(), &chunk)?);
+                    }
+                    chunks.push((key, chunk));
+                }
                 Err(reason) => set_aside.push(SetAside {
                     key: format!("IndexedDB {key}"),
                     reason,
@@ -177,6 +200,8 @@ impl Store {
                 }),
             }
         }
+        // Chunks stored before sealing are sealed in place.
+        self.idb.write(reseal).await?;
         let meta: BTreeMap<String, JsValue> = contents.meta.into_iter().collect();
         let cursor = meta.get(CURSOR).map_or(0, number);
         let progress = meta
@@ -203,7 +228,7 @@ impl Store {
     /// Moves the release-before's entries into chunks and empties its store, in one transaction:
     /// a tab closed part-way leaves the old entries, read and migrated again next time.
     pub async fn migrate(&self, legacy: Vec<Synced>) -> Result<(), StorageError> {
-        let mut ops = changes_ops(legacy, "m");
+        let mut ops = changes_ops(legacy, "m")?;
         ops.push(Op::ClearLegacy);
         ops.push(Op::Meta {
             key: BOOTSTRAPPED,
@@ -219,7 +244,7 @@ impl Store {
         cursor: u64,
         scope: Option<u64>,
     ) -> Result<(), StorageError> {
-        let mut ops = changes_ops(changes, &format!("p{cursor:020}"));
+        let mut ops = changes_ops(changes, &format!("p{cursor:020}"))?;
         ops.push(Op::Meta {
             key: CURSOR,
             value: JsValue::from_f64(cursor as f64),
@@ -245,7 +270,7 @@ impl Store {
         through: u64,
     ) -> Result<(), StorageError> {
         self.idb
-            .write(changes_ops(changes, &format!("a{writer}.{through:020}")))
+            .write(changes_ops(changes, &format!("a{writer}.{through:020}"))?)
             .await
     }
 
@@ -262,7 +287,7 @@ impl Store {
         let mut ops: Vec<Op> = by_client(fields, |f| f.client)
             .into_iter()
             .map(|(client, fields)| put(format!("{client}/s/{tag}"), &Chunk::State { fields }))
-            .collect();
+            .collect::<Result<_, _>>()?;
         if last {
             ops.push(Op::DeleteMeta(BOOTSTRAP));
             ops.push(Op::Meta {
@@ -301,7 +326,7 @@ impl Store {
     ) -> Result<(), StorageError> {
         let mut ops: Vec<Op> = replaced.into_iter().map(Op::Delete).collect();
         for (client, fields) in snapshots {
-            ops.push(put(format!("{client}/s/k{tag}"), &Chunk::State { fields }));
+            ops.push(put(format!("{client}/s/k{tag}"), &Chunk::State { fields })?);
         }
         self.idb.write(ops).await
     }
@@ -317,7 +342,7 @@ impl Store {
             .write(vec![put(
                 format!("{client}/h/{entity}"),
                 &Chunk::Changes { changes },
-            )])
+            )?])
             .await
     }
 

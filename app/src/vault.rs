@@ -1,0 +1,289 @@
+//! Sealing at rest: the keys that every stored client value is encrypted with, held in memory only
+//! while the person has unlocked the app.
+//!
+//! - A **device key** (256 random bits) per person on this device. It is stored only wrapped
+//!   (XChaCha20-Poly1305) under a key derived from the person's password with Argon2id (OWASP's
+//!   parameters: 19 MiB, 2 passes), with a random salt, under `yorisoi.keys.<person>`. Unwrapping
+//!   it is how the password is checked offline: a wrong password fails the AEAD's tag.
+//! - A **client key** per client, derived from the device key with HKDF-SHA256 and the client's
+//!   id. Derived rather than stored, so two tabs that meet a new client at once cannot make two
+//!   keys for it (one of which would be lost with what it sealed); and a value of one client never
+//!   opens under another's key.
+//! - Every value is sealed with a random 192-bit nonce and the place it is stored under as
+//!   associated data, so a value moved to another key, or another client's slot, does not open.
+//!
+//! What is sealed with which key, and what is not, is in ARCHITECTURE.md. RustCrypto's crates do
+//! the cryptography; nothing here is hand-written but the layout.
+
+use argon2::{Algorithm, Argon2, Params, Version};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD_NO_PAD as B64;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use gloo_storage::{LocalStorage, Storage};
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use yorisoi_domain::ids::{ClientId, PersonId};
+
+const KEYS_PREFIX: &str = "yorisoi.keys.";
+const NONCE: usize = 24;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VaultError {
+    /// The password does not open this person's key.
+    WrongPassword,
+    /// No key of this person on this device: they must sign in online once.
+    NoKey,
+    /// Locked: no keys in memory.
+    Locked,
+    /// A sealed value that does not open (damaged, or moved from elsewhere).
+    Damaged,
+    /// The browser gives no cryptographic randomness.
+    NoRandom,
+    /// The wrapped key could not be stored.
+    Storage(String),
+}
+
+/// A person's wrapped device key, as stored.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Wrapped {
+    format: u32,
+    /// Argon2id's salt, memory (KiB) and passes.
+    salt: String,
+    m_cost: u32,
+    t_cost: u32,
+    /// Nonce and ciphertext of the device key.
+    key: String,
+}
+
+struct Keys {
+    person: PersonId,
+    device: [u8; 32],
+    clients: BTreeMap<ClientId, XChaCha20Poly1305>,
+}
+
+thread_local! {
+    static KEYS: RefCell<Option<Keys>> = const { RefCell::new(None) };
+}
+
+fn keys_key(person: PersonId) -> String {
+    format!("{KEYS_PREFIX}{person}")
+}
+
+pub fn random<const N: usize>() -> Result<[u8; N], VaultError> {
+    let mut bytes = [0u8; N];
+    let crypto = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .ok_or(VaultError::NoRandom)?;
+    crypto
+        .get_random_values_with_u8_array(&mut bytes)
+        .map_err(|_| VaultError::NoRandom)?;
+    Ok(bytes)
+}
+
+/// The key a password gives with these parameters.
+fn password_key(password: &str, salt: &[u8], m_cost: u32, t_cost: u32) -> [u8; 32] {
+    let params = Params::new(m_cost, t_cost, 1, Some(32)).expect("valid Argon2 parameters");
+    let mut out = [0u8; 32];
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+        .hash_password_into(password.as_bytes(), salt, &mut out)
+        .expect("a 32-byte Argon2 output");
+    out
+}
+
+fn seal_with(cipher: &XChaCha20Poly1305, aad: &[u8], plain: &[u8]) -> Result<Vec<u8>, VaultError> {
+    let nonce = random::<NONCE>()?;
+    let mut out = nonce.to_vec();
+    out.extend(
+        cipher
+            .encrypt(&XNonce::from(nonce), Payload { msg: plain, aad })
+            .map_err(|_| VaultError::Damaged)?,
+    );
+    Ok(out)
+}
+
+fn open_with(cipher: &XChaCha20Poly1305, aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>, VaultError> {
+    if sealed.len() < NONCE {
+        return Err(VaultError::Damaged);
+    }
+    let (nonce, body) = sealed.split_at(NONCE);
+    let nonce = <[u8; NONCE]>::try_from(nonce).map_err(|_| VaultError::Damaged)?;
+    cipher
+        .decrypt(&XNonce::from(nonce), Payload { msg: body, aad })
+        .map_err(|_| VaultError::Damaged)
+}
+
+/// Whether this person has a key on this device (they signed in on it since sealing existed).
+pub fn has_key(person: PersonId) -> bool {
+    LocalStorage::raw()
+        .get_item(&keys_key(person))
+        .ok()
+        .flatten()
+        .is_some()
+}
+
+/// Opens this person's device key with their password; on their first sign-in on this device
+/// (`create`), makes one. The password must have been checked by the server before `create`.
+pub fn unlock(person: PersonId, password: &str, create: bool) -> Result<(), VaultError> {
+    let aad = keys_key(person);
+    let stored: Option<Wrapped> = LocalStorage::get(&aad).ok();
+    let device = match stored {
+        Some(wrapped) => {
+            let salt = B64.decode(&wrapped.salt).map_err(|_| VaultError::Damaged)?;
+            let sealed = B64.decode(&wrapped.key).map_err(|_| VaultError::Damaged)?;
+            let kek = password_key(password, &salt, wrapped.m_cost, wrapped.t_cost);
+            let cipher = XChaCha20Poly1305::new((&kek).into());
+            let key = open_with(&cipher, aad.as_bytes(), &sealed)
+                .map_err(|_| VaultError::WrongPassword)?;
+            <[u8; 32]>::try_from(key.as_slice()).map_err(|_| VaultError::Damaged)?
+        }
+        None if create => {
+            let device = random::<32>()?;
+            wrap(person, &device, password)?;
+            device
+        }
+        None => return Err(VaultError::NoKey),
+    };
+    KEYS.with(|k| {
+        *k.borrow_mut() = Some(Keys {
+            person,
+            device,
+            clients: BTreeMap::new(),
+        });
+    });
+    Ok(())
+}
+
+/// Whether `password` opens this person's key (the keys in memory are not touched).
+pub fn check(person: PersonId, password: &str) -> Result<(), VaultError> {
+    let aad = keys_key(person);
+    let wrapped: Wrapped = LocalStorage::get(&aad).map_err(|_| VaultError::NoKey)?;
+    let salt = B64.decode(&wrapped.salt).map_err(|_| VaultError::Damaged)?;
+    let sealed = B64.decode(&wrapped.key).map_err(|_| VaultError::Damaged)?;
+    let kek = password_key(password, &salt, wrapped.m_cost, wrapped.t_cost);
+    open_with(&XChaCha20Poly1305::new((&kek).into()), aad.as_bytes(), &sealed)
+        .map(|_| ())
+        .map_err(|_| VaultError::WrongPassword)
+}
+
+/// Forgets one person's wrapped key: what was sealed under it can no longer be opened.
+pub fn forget(person: PersonId) {
+    LocalStorage::delete(keys_key(person));
+    if unlocked() == Some(person) {
+        lock();
+    }
+}
+
+/// Stores the device key wrapped under `password` (a new one, or a new password).
+fn wrap(person: PersonId, device: &[u8; 32], password: &str) -> Result<(), VaultError> {
+    let aad = keys_key(person);
+    let salt = random::<16>()?;
+    let (m_cost, t_cost) = (Params::DEFAULT_M_COST, Params::DEFAULT_T_COST);
+    let kek = password_key(password, &salt, m_cost, t_cost);
+    let sealed = seal_with(&XChaCha20Poly1305::new((&kek).into()), aad.as_bytes(), device)?;
+    let wrapped = Wrapped {
+        format: 1,
+        salt: B64.encode(salt),
+        m_cost,
+        t_cost,
+        key: B64.encode(sealed),
+    };
+    LocalStorage::set(&aad, &wrapped).map_err(|e| VaultError::Storage(e.to_string()))
+}
+
+/// The person changed their password: the device key is wrapped under the new one.
+pub fn rewrap(new_password: &str) -> Result<(), VaultError> {
+    let (person, device) = KEYS
+        .with(|k| k.borrow().as_ref().map(|k| (k.person, k.device)))
+        .ok_or(VaultError::Locked)?;
+    wrap(person, &device, new_password)
+}
+
+/// Drops every key from memory: what is stored stays, sealed.
+pub fn lock() {
+    KEYS.with(|k| *k.borrow_mut() = None);
+}
+
+/// Whose keys are in memory.
+pub fn unlocked() -> Option<PersonId> {
+    KEYS.with(|k| k.borrow().as_ref().map(|k| k.person))
+}
+
+/// The device key, for another tab of this app asking for it (see `tabs`).
+pub fn share() -> Option<(PersonId, String)> {
+    KEYS.with(|k| k.borrow().as_ref().map(|k| (k.person, B64.encode(k.device))))
+}
+
+/// Takes the device key another tab shared.
+pub fn adopt(person: PersonId, key: &str) -> bool {
+    let Some(device) = B64
+        .decode(key)
+        .ok()
+        .and_then(|k| <[u8; 32]>::try_from(k.as_slice()).ok())
+    else {
+        return false;
+    };
+    KEYS.with(|k| {
+        *k.borrow_mut() = Some(Keys {
+            person,
+            device,
+            clients: BTreeMap::new(),
+        });
+    });
+    true
+}
+
+/// Runs `f` with a client's key.
+fn with_client<R>(
+    client: ClientId,
+    f: impl FnOnce(&XChaCha20Poly1305) -> Result<R, VaultError>,
+) -> Result<R, VaultError> {
+    KEYS.with(|k| {
+        let mut keys = k.borrow_mut();
+        let keys = keys.as_mut().ok_or(VaultError::Locked)?;
+        let device = keys.device;
+        let cipher = keys.clients.entry(client).or_insert_with(|| {
+            let mut key = [0u8; 32];
+            hkdf::Hkdf::<sha2::Sha256>::new(None, &device)
+                .expand_multi_info(&[b"yorisoi client key v1 ", client.0.as_bytes()], &mut key)
+                .expect("32 bytes is a valid HKDF length");
+            XChaCha20Poly1305::new((&key).into())
+        });
+        f(cipher)
+    })
+}
+
+/// Seals `plain`, one client's, to be stored under `place`.
+pub fn seal(client: ClientId, place: &str, plain: &[u8]) -> Result<Vec<u8>, VaultError> {
+    with_client(client, |cipher| seal_with(cipher, place.as_bytes(), plain))
+}
+
+/// Opens what [`seal`] sealed for the same client and place.
+pub fn open(client: ClientId, place: &str, sealed: &[u8]) -> Result<Vec<u8>, VaultError> {
+    with_client(client, |cipher| open_with(cipher, place.as_bytes(), sealed))
+}
+
+/// [`seal`] as text, for localStorage.
+pub fn seal_text(client: ClientId, place: &str, plain: &str) -> Result<String, VaultError> {
+    seal(client, place, plain.as_bytes()).map(|s| B64.encode(s))
+}
+
+/// [`open`] from text.
+pub fn open_text(client: ClientId, place: &str, sealed: &str) -> Result<String, VaultError> {
+    let bytes = B64.decode(sealed).map_err(|_| VaultError::Damaged)?;
+    String::from_utf8(open(client, place, &bytes)?).map_err(|_| VaultError::Damaged)
+}
+
+/// Forgets every person's wrapped key on this device (a revoked or retired device).
+pub fn remove_all() {
+    let raw = LocalStorage::raw();
+    let keys: Vec<String> = (0..raw.length().unwrap_or(0))
+        .filter_map(|i| raw.key(i).ok().flatten())
+        .filter(|k| k.starts_with(KEYS_PREFIX))
+        .collect();
+    for key in keys {
+        let _ = raw.remove_item(&key);
+    }
+    lock();
+}
