@@ -13,9 +13,9 @@
 use crate::api::{self, ApiError};
 use crate::db::Db;
 use crate::vault::{self, VaultError};
-use wasm_bindgen::JsCast;
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 use yorisoi_domain::accounts::{Me, Role, SignIn};
 use yorisoi_domain::ids::PersonId;
 
@@ -81,9 +81,9 @@ pub enum UnlockError {
 const PIN_WINDOW_MS: i64 = 12 * 60 * 60 * 1000;
 /// Wrong PINs before the password is needed.
 const PIN_TRIES: u32 = 3;
-/// The screen locks after this long untouched, unless the settings say otherwise.
-pub const IDLE_MINUTES: u32 = 5;
-const IDLE_KEY: &str = "yorisoi.idle_minutes";
+/// The screen locks after this long untouched (seconds), unless the settings say otherwise.
+pub const IDLE_SECONDS: u32 = 5 * 60;
+const IDLE_KEY: &str = "yorisoi.idle_seconds";
 
 impl Account {
     /// Reads who was signed in, puts the account in context, and checks the session with the
@@ -271,19 +271,20 @@ impl Account {
         }
     }
 
-    /// How many minutes untouched lock the screen.
-    pub fn idle_minutes() -> u32 {
+    /// How long untouched locks the screen, in seconds (5 s to an hour; the settings page offers
+    /// whole minutes).
+    pub fn idle_seconds() -> u32 {
         LocalStorage::get::<u32>(IDLE_KEY)
             .ok()
-            .filter(|m| (1..=60).contains(m))
-            .unwrap_or(IDLE_MINUTES)
+            .filter(|s| (5..=3600).contains(s))
+            .unwrap_or(IDLE_SECONDS)
     }
 
-    pub fn set_idle_minutes(minutes: u32) {
-        let _ = LocalStorage::set(IDLE_KEY, minutes.clamp(1, 60));
+    pub fn set_idle_seconds(seconds: u32) {
+        let _ = LocalStorage::set(IDLE_KEY, seconds.clamp(5, 3600));
     }
 
-    /// Locks the screen once nobody touched the app for [`Self::idle_minutes`]. Past 12 hours
+    /// Locks the screen once nobody touched the app for [`Self::idle_seconds`]. Past 12 hours
     /// since the password, the keys go too (the password is needed; a reload drops everything
     /// read from storage).
     fn watch_idle(self) {
@@ -305,14 +306,14 @@ impl Account {
                 return;
             }
             let now = crate::clock::now_ms();
-            if now - last.get() >= i64::from(Self::idle_minutes()) * 60_000 {
+            if now - last.get() >= i64::from(Self::idle_seconds()) * 1000 {
                 self.idle_lock();
             }
         });
         if let Some(window) = web_sys::window() {
             let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
                 tick.as_ref().unchecked_ref(),
-                10_000,
+                1_000,
             );
         }
         tick.forget();

@@ -121,9 +121,7 @@ fn Gate(
     let account = account::use_account();
     let free = move || matches!(location.pathname.get().as_str(), "/setup" | "/enrol");
     // Signed in, and this tab holds the keys, and the screen is not locked: the app itself.
-    let open = move || {
-        free() || (signed_in() && account.unlocked.get() && !account.idle.get())
-    };
+    let open = move || free() || (signed_in() && account.unlocked.get() && !account.idle.get());
     let unlocking = move || signed_in() && !account.unlocked.get();
     // In client mode the one record is all there is: any other address leads back to it.
     let lock = lock::use_lock();

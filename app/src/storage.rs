@@ -17,9 +17,9 @@
 //! be read is reported in [`Loaded::set_aside`] and left exactly where it is, never deleted or
 //! overwritten. See ARCHITECTURE.md for how much fits and what moves to IndexedDB with sync.
 
+use crate::vault;
 use gloo_storage::{LocalStorage, Storage};
 use wasm_bindgen::JsCast;
-use crate::vault;
 use yorisoi_domain::ids::{ClientId, DeviceId, PersonId};
 use yorisoi_domain::record::{Client, Record};
 use yorisoi_domain::stored::{self, Stored};
@@ -100,7 +100,8 @@ pub fn load_all() -> Result<Loaded, StorageError> {
                 loaded.unsent.push((key.clone(), unsent));
             }
         } else if key.starts_with(REFUSED_PREFIX) {
-            if let Some(refused) = read_sealed::<RefusedChange>(&key, &text, &mut loaded.set_aside) {
+            if let Some(refused) = read_sealed::<RefusedChange>(&key, &text, &mut loaded.set_aside)
+            {
                 loaded.refused.push(refused);
             }
         } else if key.starts_with(WRITER_PREFIX) {
@@ -136,9 +137,14 @@ impl Stored for Sealed {
 }
 
 /// A client's value, sealed, as stored under `key`.
-pub fn seal_entry<T: Stored>(key: &str, client: ClientId, value: &T) -> Result<String, StorageError> {
+pub fn seal_entry<T: Stored>(
+    key: &str,
+    client: ClientId,
+    value: &T,
+) -> Result<String, StorageError> {
     let by = vault::unlocked().ok_or_else(locked)?;
-    let data = vault::seal_text(client, key, &stored::encode(value)).map_err(|e| StorageError::Unavailable(format!("{e:?}")))?;
+    let data = vault::seal_text(client, key, &stored::encode(value))
+        .map_err(|e| StorageError::Unavailable(format!("{e:?}")))?;
     Ok(stored::encode(&Sealed { client, by, data }))
 }
 
@@ -178,7 +184,11 @@ pub fn open_entry<T: Stored>(key: &str, text: &str) -> Result<(T, bool), Unopene
 
 /// Reads a sealed entry; one written before sealing is sealed in place; one that cannot be read
 /// is set aside, untouched.
-fn read_sealed<T: Stored + HasClient>(key: &str, text: &str, set_aside: &mut Vec<SetAside>) -> Option<T> {
+fn read_sealed<T: Stored + HasClient>(
+    key: &str,
+    text: &str,
+    set_aside: &mut Vec<SetAside>,
+) -> Option<T> {
     match open_entry::<T>(key, text) {
         Ok((value, plain)) => {
             if plain && let Ok(sealed) = seal_entry(key, value.client(), &value) {

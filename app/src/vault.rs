@@ -162,9 +162,13 @@ pub fn check(person: PersonId, password: &str) -> Result<(), VaultError> {
     let salt = B64.decode(&wrapped.salt).map_err(|_| VaultError::Damaged)?;
     let sealed = B64.decode(&wrapped.key).map_err(|_| VaultError::Damaged)?;
     let kek = password_key(password, &salt, wrapped.m_cost, wrapped.t_cost);
-    open_with(&XChaCha20Poly1305::new((&kek).into()), aad.as_bytes(), &sealed)
-        .map(|_| ())
-        .map_err(|_| VaultError::WrongPassword)
+    open_with(
+        &XChaCha20Poly1305::new((&kek).into()),
+        aad.as_bytes(),
+        &sealed,
+    )
+    .map(|_| ())
+    .map_err(|_| VaultError::WrongPassword)
 }
 
 /// Forgets one person's wrapped key: what was sealed under it can no longer be opened.
@@ -181,7 +185,11 @@ fn wrap(person: PersonId, device: &[u8; 32], password: &str) -> Result<(), Vault
     let salt = random::<16>()?;
     let (m_cost, t_cost) = (Params::DEFAULT_M_COST, Params::DEFAULT_T_COST);
     let kek = password_key(password, &salt, m_cost, t_cost);
-    let sealed = seal_with(&XChaCha20Poly1305::new((&kek).into()), aad.as_bytes(), device)?;
+    let sealed = seal_with(
+        &XChaCha20Poly1305::new((&kek).into()),
+        aad.as_bytes(),
+        device,
+    )?;
     let wrapped = Wrapped {
         format: 1,
         salt: B64.encode(salt),
@@ -212,7 +220,11 @@ pub fn unlocked() -> Option<PersonId> {
 
 /// The device key, for another tab of this app asking for it (see `tabs`).
 pub fn share() -> Option<(PersonId, String)> {
-    KEYS.with(|k| k.borrow().as_ref().map(|k| (k.person, B64.encode(k.device))))
+    KEYS.with(|k| {
+        k.borrow()
+            .as_ref()
+            .map(|k| (k.person, B64.encode(k.device)))
+    })
 }
 
 /// Takes the device key another tab shared.

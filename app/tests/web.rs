@@ -65,9 +65,9 @@ mod records {
     use yorisoi_app::store::idb::Idb;
     use yorisoi_app::store::{Progress, Store};
     use yorisoi_app::vault;
-    use yorisoi_domain::ids::PersonId;
     use yorisoi_domain::answer::Answer;
     use yorisoi_domain::ids::DeviceId;
+    use yorisoi_domain::ids::PersonId;
     use yorisoi_domain::ids::{ClientId, RecordId};
     use yorisoi_domain::record::{Client, Record};
     use yorisoi_domain::stored;
@@ -233,7 +233,11 @@ mod records {
         let mut entries: Vec<Unsent> = (0..raw.length().unwrap())
             .filter_map(|i| raw.key(i).unwrap())
             .filter(|k| k.starts_with(storage::OUTBOX_PREFIX))
-            .map(|k| storage::open_entry::<Unsent>(&k, &raw.get_item(&k).unwrap().unwrap()).unwrap().0)
+            .map(|k| {
+                storage::open_entry::<Unsent>(&k, &raw.get_item(&k).unwrap().unwrap())
+                    .unwrap()
+                    .0
+            })
             .collect();
         entries.sort_by_key(|u| u.change.id.seq);
         entries
@@ -519,13 +523,28 @@ mod records {
         unlocked();
         let (a, b) = (client(1).id, client(2).id);
         let sealed = vault::seal(a, "place", "山田 花子".as_bytes()).unwrap();
-        assert!(!String::from_utf8_lossy(&sealed).contains("山田"), "sealed, not plain");
-        assert_eq!(vault::open(a, "place", &sealed).unwrap(), "山田 花子".as_bytes());
-        assert!(vault::open(b, "place", &sealed).is_err(), "another client's key does not open it");
-        assert!(vault::open(a, "elsewhere", &sealed).is_err(), "moved to another place, it does not open");
+        assert!(
+            !String::from_utf8_lossy(&sealed).contains("山田"),
+            "sealed, not plain"
+        );
+        assert_eq!(
+            vault::open(a, "place", &sealed).unwrap(),
+            "山田 花子".as_bytes()
+        );
+        assert!(
+            vault::open(b, "place", &sealed).is_err(),
+            "another client's key does not open it"
+        );
+        assert!(
+            vault::open(a, "elsewhere", &sealed).is_err(),
+            "moved to another place, it does not open"
+        );
         // Locked: nothing opens; the right password opens it again, a wrong one does not.
         vault::lock();
-        assert_eq!(vault::open(a, "place", &sealed), Err(vault::VaultError::Locked));
+        assert_eq!(
+            vault::open(a, "place", &sealed),
+            Err(vault::VaultError::Locked)
+        );
         assert_eq!(
             vault::unlock(person(), "違うパスワード", false),
             Err(vault::VaultError::WrongPassword)
@@ -544,7 +563,10 @@ mod records {
         // Nobody's key on a device: no unlock without the server (`create` comes after it).
         LocalStorage::clear();
         vault::lock();
-        assert_eq!(vault::unlock(person(), "新しいパスワード", false), Err(vault::VaultError::NoKey));
+        assert_eq!(
+            vault::unlock(person(), "新しいパスワード", false),
+            Err(vault::VaultError::NoKey)
+        );
     }
 
     #[wasm_bindgen_test]

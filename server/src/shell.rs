@@ -173,14 +173,17 @@ fn app_not_built() -> Response {
         .into_response()
 }
 
-/// Trunk names built assets `name-<16 hex digits>.ext` (the wasm `name-<hash>_bg.wasm`); their
-/// content never changes under the same name, so browsers may keep them for a year.
+/// Trunk names built assets `name-<hash>.ext` (the wasm `name-<hash>_bg.wasm`), the hash a
+/// 64-bit number in hex without leading zeros (so 16 digits or, one build in sixteen, fewer);
+/// their content never changes under the same name, so browsers may keep them for a year.
 fn is_hashed_asset(file_name: &str) -> bool {
     let stem = file_name.split('.').next().unwrap_or_default();
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     match stem.rsplit_once('-') {
         Some((name, hash)) => {
-            !name.is_empty() && hash.len() >= 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+            !name.is_empty()
+                && (12..=16).contains(&hash.len())
+                && hash.bytes().all(|b| b.is_ascii_hexdigit())
         }
         None => false,
     }
@@ -195,6 +198,8 @@ mod tests {
         for (name, hashed) in [
             ("yorisoi-app-1a2b3c4d5e6f7a8b.js", true),
             ("yorisoi-app-1a2b3c4d5e6f7a8b_bg.wasm", true),
+            // A hash with a leading zero is printed one digit short.
+            ("yorisoi-app-ff0c9ecb2c72b3b_bg.wasm", true),
             ("main-0123456789abcdef.css", true),
             ("index.html", false),
             ("sw.js", false),

@@ -30,6 +30,9 @@ pub struct Browser {
     pub client: Client,
     driver: Child,
     profile: tempfile::TempDir,
+    /// The signed-in person's password: the app asks for it again after every page load (its
+    /// keys live in memory only), and `goto` and `reload` type it, as the person would.
+    password: std::sync::Mutex<Option<String>>,
 }
 
 fn program(var: &str, default: &str) -> PathBuf {
@@ -76,6 +79,7 @@ impl Browser {
                         client,
                         driver,
                         profile,
+                        password: std::sync::Mutex::new(None),
                     };
                 }
                 Err(e) => last_error = Some(e),
@@ -85,12 +89,74 @@ impl Browser {
         panic!("cannot start Chromium through chromedriver: {last_error:?}");
     }
 
+    /// Opens `url`; if the app asks for the password to unlock, types it.
     pub async fn goto(&self, url: &str) {
+        self.client.goto(url).await.unwrap();
+        self.unlock_if_asked().await;
+    }
+
+    /// Reloads; if the app asks for the password to unlock, types it.
+    pub async fn reload(&self) {
+        self.client.refresh().await.unwrap();
+        self.unlock_if_asked().await;
+    }
+
+    /// Opens `url` and leaves the app as it starts (locked, if it asks for the password).
+    pub async fn goto_locked(&self, url: &str) {
         self.client.goto(url).await.unwrap();
     }
 
-    pub async fn reload(&self) {
+    /// Reloads and leaves the app as it starts.
+    pub async fn reload_locked(&self) {
         self.client.refresh().await.unwrap();
+    }
+
+    /// From now on `goto` and `reload` unlock the app with this password (a sign-in set it).
+    pub fn remember_password(&self, password: &str) {
+        *self.password.lock().unwrap() = Some(password.to_owned());
+    }
+
+    /// Waits for the app to show its first page; if it is the unlock page (and no other tab
+    /// shares the keys in a moment), types the password.
+    pub async fn unlock_if_asked(&self) {
+        let Some(password) = self.password.lock().unwrap().clone() else {
+            return;
+        };
+        let settled =
+            "const ids = ['unlock-form', 'sign-in-form', 'page-title', 'loading', 'enrol-outcome'];
+            return ids.find((id) => document.querySelector(`[data-testid=${id}]`)) || null;";
+        for _ in 0..200 {
+            match self.eval(settled, vec![]).await.as_str() {
+                Some("unlock-form") => {
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                    if self
+                        .client
+                        .find(Locator::Css("[data-testid=unlock-form]"))
+                        .await
+                        .is_err()
+                    {
+                        return;
+                    }
+                    self.type_into("[data-testid=unlock-password]", &password)
+                        .await;
+                    self.click("[data-testid=unlock]").await;
+                    for _ in 0..200 {
+                        if self
+                            .client
+                            .find(Locator::Css("[data-testid=unlock-form]"))
+                            .await
+                            .is_err()
+                        {
+                            return;
+                        }
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                    panic!("the app did not unlock with the password");
+                }
+                Some(_) => return,
+                None => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
     }
 
     /// The tab (or window) commands go to now.
@@ -118,18 +184,43 @@ impl Browser {
         self.switch_to(next).await;
     }
 
+    /// Whether an element with `data-testid="{id}"` is on the page now (no waiting).
+    pub async fn testid_now(&self, id: &str) -> bool {
+        self.client
+            .find(Locator::Css(&format!("[data-testid='{id}']")))
+            .await
+            .is_ok()
+    }
+
     /// The element with `data-testid="{id}"`, waiting for it to appear.
     pub async fn testid(&self, id: &str) -> Element {
         self.css(&format!("[data-testid='{id}']")).await
     }
 
     pub async fn css(&self, selector: &str) -> Element {
-        self.client
+        match self
+            .client
             .wait()
             .at_most(WAIT)
             .for_element(Locator::Css(selector))
             .await
-            .unwrap_or_else(|e| panic!("no element {selector} within {WAIT:?}: {e}"))
+        {
+            Ok(element) => element,
+            Err(e) => {
+                // What the page showed instead: the first thing to read when this fails.
+                let shown = self
+                    .client
+                    .execute(
+                        "return document.body ? document.body.innerText : ''",
+                        vec![],
+                    )
+                    .await
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                panic!("no element {selector} within {WAIT:?}: {e}\nthe page showed:\n{shown}")
+            }
+        }
     }
 
     /// Waits until the element's text is `expected`, and fails with what it was otherwise.

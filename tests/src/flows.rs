@@ -281,3 +281,37 @@ pub async fn readable_storage(browser: &Browser) -> String {
         .unwrap()
         .to_owned()
 }
+
+/// What the app keeps in this browser, counted: IndexedDB chunks, unsent changes and people's
+/// wrapped keys in localStorage.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Census {
+    pub chunks: u64,
+    pub unsent: u64,
+    pub keys: u64,
+}
+
+pub async fn storage_census(browser: &Browser) -> Census {
+    let counts = browser
+        .eval_async(
+            "const done = arguments[arguments.length - 1];
+             const count = (prefix) => Object.keys(localStorage).filter((k) => k.startsWith(prefix)).length;
+             const local = { unsent: count('yorisoi.outbox.'), keys: count('yorisoi.keys.') };
+             const open = indexedDB.open('yorisoi');
+             open.onsuccess = () => {
+               const db = open.result;
+               if (!db.objectStoreNames.contains('chunks')) { db.close(); done({ ...local, chunks: 0 }); return; }
+               const n = db.transaction('chunks').objectStore('chunks').count();
+               n.onsuccess = () => { db.close(); done({ ...local, chunks: n.result }); };
+               n.onerror = () => done({ ...local, chunks: -1 });
+             };
+             open.onerror = () => done({ ...local, chunks: -1 });",
+        )
+        .await;
+    let n = |k: &str| counts[k].as_u64().unwrap_or_else(|| panic!("{counts}"));
+    Census {
+        chunks: n("chunks"),
+        unsent: n("unsent"),
+        keys: n("keys"),
+    }
+}

@@ -168,6 +168,7 @@ impl Stack {
         browser
             .wait_for_text("signed-in-as", &format!("{login} さん"))
             .await;
+        browser.remember_password(PASSWORD);
     }
 
     /// The office's session cookie, for reading the whole log.

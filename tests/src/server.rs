@@ -44,7 +44,13 @@ impl Server {
             // has a test of its own.
             .env("YORISOI_SIGN_IN_PER_MINUTE", "100000")
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            // The server's warnings and errors, when a failure needs them:
+            // `YORISOI_E2E_SERVER_LOG=1 cargo test …`.
+            .stdout(if std::env::var_os("YORISOI_E2E_SERVER_LOG").is_some() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            })
             .spawn()
             .expect("the server binary starts");
         let mut data_flags: Vec<String> = vec!["--data".into(), data.display().to_string()];

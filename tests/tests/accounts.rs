@@ -2,7 +2,9 @@
 //! office and an administrator, the real server, and the network cut at the proxy.
 
 use yorisoi_e2e::admin::{Admin, device_id};
-use yorisoi_e2e::flows::{new_msfas_for, sync_now, wait_for_client_names, wait_for_value};
+use yorisoi_e2e::flows::{
+    Census, new_msfas_for, storage_census, sync_now, wait_for_client_names, wait_for_value,
+};
 use yorisoi_e2e::{Browser, Stack};
 
 const Q5: &str = "#q-user1-q5-line0";
@@ -118,20 +120,32 @@ async fn a_revoked_tablet_is_emptied_on_its_next_contact() {
     new_msfas_for(&stack, &tablet, "川口 四郎").await;
     tablet.type_into(Q5, "紛失前の回答").await;
     sync_now(&tablet).await;
-    assert!(stored_text(&tablet).await.contains("川口 四郎"));
+    // The tablet holds the client, sealed, and its person's wrapped key.
+    let before = storage_census(&tablet).await;
+    assert!(before.chunks > 0 && before.keys == 1, "{before:?}");
     let admin = Admin::sign_in(&stack).await;
     admin.device(&device_id(&tablet).await, "revoke").await;
 
     tablet.reload().await;
     tablet.testid("sign-in-form").await;
-    let mut stored = String::new();
+    let emptied = Census {
+        chunks: 0,
+        unsent: 0,
+        keys: 0,
+    };
+    let mut after = storage_census(&tablet).await;
     for _ in 0..100 {
-        stored = stored_text(&tablet).await;
-        if !stored.contains("川口 四郎") {
+        if after == emptied {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        after = storage_census(&tablet).await;
     }
+    assert_eq!(
+        after, emptied,
+        "nothing of the client is left, unsent edit and keys included"
+    );
+    let stored = stored_text(&tablet).await;
     assert!(
         !stored.contains("川口 四郎") && !stored.contains("紛失前の回答"),
         "nothing of the client is left on the tablet: {stored}"

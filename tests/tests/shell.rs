@@ -101,6 +101,8 @@ async fn a_new_build_is_offered_as_an_update_and_applied_only_when_accepted() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert!(reloaded, "accepting the update reloads the page");
+    // A new build is a new start of the app: the password opens it again.
+    browser.unlock_if_asked().await;
     browser.wait_for_text("page-title", "利用者一覧").await;
     assert_eq!(
         build_marker(&browser).await,

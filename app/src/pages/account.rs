@@ -139,7 +139,10 @@ pub fn UnlockPage() -> impl IntoView {
     let unsent = move || {
         account
             .me
-            .with(|me| me.as_ref().map(|m| crate::storage::unsent_sealed_by(m.person)))
+            .with(|me| {
+                me.as_ref()
+                    .map(|m| crate::storage::unsent_sealed_by(m.person))
+            })
             .unwrap_or(0)
     };
     view! {
@@ -197,7 +200,9 @@ pub fn IdleLockPage() -> impl IntoView {
         let typed = secret.get_untracked();
         secret.set(String::new());
         let result = if use_password.get_untracked() {
-            account.unlock_idle_password(&typed).map_err(|_| Key::UnlockWrong)
+            account
+                .unlock_idle_password(&typed)
+                .map_err(|_| Key::UnlockWrong)
         } else {
             account.unlock_pin(&typed).map_err(|_| Key::IdlePinWrong)
         };
@@ -336,6 +341,20 @@ pub fn AccountCard() -> impl IntoView {
                 {move || db.device().map(|d| trn(Key::DeviceIdLabel, d))}
             </p>
             <button type="button" class="secondary" data-testid="sign-out" on:click=sign_out>{tr(Key::SignOut)}</button>
+            <label class="field">
+                <span class="field-label">{tr(Key::IdleMinutesLabel)}</span>
+                <select class="input" data-testid="idle-minutes"
+                    on:change=move |ev| {
+                        if let Ok(minutes) = event_target_value(&ev).parse::<u32>() {
+                            crate::account::Account::set_idle_seconds(minutes * 60);
+                        }
+                    }>
+                    {[1u32, 3, 5, 10, 15, 30].into_iter().map(|m| {
+                        let chosen = crate::account::Account::idle_seconds() == m * 60;
+                        view! { <option value=m.to_string() selected=chosen>{m.to_string()}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
             <h3>{tr(Key::PasswordTitle)}</h3>
             <form class="stack" on:submit=change>
                 <TextInput label=Key::CurrentPasswordLabel value=current kind="password" autocomplete="current-password" testid="current-password" />

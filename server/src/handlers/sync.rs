@@ -75,10 +75,13 @@ pub async fn pull(
         role: who.role,
         device: who.device,
     };
-    let page = state
-        .db
-        .pull_for(&scope, query.since, limit, query.scope)
-        .await?;
+    // In a task of its own, like a push: a coach's pull may record a hand-over in a write
+    // transaction, which must end even if the device goes away mid-request.
+    let db = state.db.clone();
+    let page =
+        tokio::spawn(async move { db.pull_for(&scope, query.since, limit, query.scope).await })
+            .await
+            .map_err(|e| ApiError::Internal(format!("the pull task failed: {e}")))??;
     Ok(Json(PullResponse {
         format: WIRE_FORMAT,
         changes: page.changes,
@@ -118,12 +121,14 @@ pub async fn bootstrap(
         .limit
         .unwrap_or(BOOTSTRAP_PAGE)
         .clamp(1, BOOTSTRAP_PAGE);
-    Ok(Json(
-        state
-            .db
-            .bootstrap(&scope, query.after.as_deref(), limit)
-            .await?,
-    ))
+    // Like a push, the page is read to its end in a task of its own: a device that goes away
+    // mid-request (a tab reloaded) must not leave its connection's transaction open.
+    let db = state.db.clone();
+    let page =
+        tokio::spawn(async move { db.bootstrap(&scope, query.after.as_deref(), limit).await })
+            .await
+            .map_err(|e| ApiError::Internal(format!("the bootstrap task failed: {e}")))??;
+    Ok(Json(page))
 }
 
 #[derive(Debug, Deserialize)]
