@@ -201,6 +201,7 @@ impl Account {
     }
 
     fn opened(self) {
+        crate::clock::mark("yorisoi-unlocked");
         self.password_at.set_value(crate::clock::now_ms());
         self.pin_failures.set_value(0);
         self.stale.set(None);
@@ -214,6 +215,7 @@ impl Account {
         let Some(me) = self.me.get_untracked() else {
             return Err(UnlockError::Other("nobody is signed in".into()));
         };
+        crate::clock::mark("yorisoi-unlock");
         match vault::unlock(me.person, &password, false) {
             Ok(()) => {
                 self.opened();

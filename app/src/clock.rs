@@ -8,6 +8,13 @@ pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
 
+/// A named moment on the page's performance timeline, for the benchmarks.
+pub fn mark(name: &str) {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark(name);
+    }
+}
+
 /// Minutes east of UTC in the browser's time zone (Japan: +540).
 pub fn offset_minutes() -> i32 {
     -(js_sys::Date::new_0().get_timezone_offset() as i32)

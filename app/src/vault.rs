@@ -65,6 +65,26 @@ struct Keys {
 
 thread_local! {
     static KEYS: RefCell<Option<Keys>> = const { RefCell::new(None) };
+    /// Whoever waits for the keys (the store's load): resolved when they arrive.
+    static WAITING: RefCell<Vec<js_sys::Function>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Ready once keys are in memory (at once if they are).
+pub async fn when_unlocked() {
+    if unlocked().is_some() {
+        return;
+    }
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        WAITING.with(|w| w.borrow_mut().push(resolve));
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+fn set_keys(keys: Keys) {
+    KEYS.with(|k| *k.borrow_mut() = Some(keys));
+    for resolve in WAITING.with(|w| std::mem::take(&mut *w.borrow_mut())) {
+        let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+    }
 }
 
 fn keys_key(person: PersonId) -> String {
@@ -145,12 +165,10 @@ pub fn unlock(person: PersonId, password: &str, create: bool) -> Result<(), Vaul
         }
         None => return Err(VaultError::NoKey),
     };
-    KEYS.with(|k| {
-        *k.borrow_mut() = Some(Keys {
-            person,
-            device,
-            clients: BTreeMap::new(),
-        });
+    set_keys(Keys {
+        person,
+        device,
+        clients: BTreeMap::new(),
     });
     Ok(())
 }
@@ -236,12 +254,10 @@ pub fn adopt(person: PersonId, key: &str) -> bool {
     else {
         return false;
     };
-    KEYS.with(|k| {
-        *k.borrow_mut() = Some(Keys {
-            person,
-            device,
-            clients: BTreeMap::new(),
-        });
+    set_keys(Keys {
+        person,
+        device,
+        clients: BTreeMap::new(),
     });
     true
 }

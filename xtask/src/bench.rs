@@ -192,28 +192,38 @@ fn local_records() -> Result {
          is copied on the server to {} records of 100 clients ({} field changes), then a fresh browser \
          opens the app.\n\n\
          | figure | value |\n| --- | ---: |\n\
-         | first sync into a fresh browser (サインイン pressed as the office → every change stored in IndexedDB; the sign-in included) | {} s |\n\
+         | first sync into a fresh browser (サインイン pressed as the office → a bootstrap of the current state, sealed and stored in IndexedDB, then the pull of the tail; the sign-in and its key derivation included) | {} s |\n\
          | first sync, records per second | {} |\n\
          | first sync, changes per second | {} |\n\
-         | start to interactive with all of it stored (navigation start → app mounted, every record rebuilt), median of 7 | {} ms |\n\
+         | start-up with all of it stored: keys in memory → every chunk opened, read and every record rebuilt (the app's marks), median of 7 | {} ms |\n\
+         | unlock: the password's key derived (Argon2id, 19 MiB, 2 passes, in wasm) and the device key opened, median of 7 | {} ms |\n\
          | edit → durable in localStorage, median of 200 edits | {} ms |\n\
          | edit → durable, p95 | {} ms |\n\
          | edit → durable, slowest | {} ms |\n\
          | one unsent change as stored (UTF-16 bytes, key included) | {} B |\n\
          | unsent changes that fit in localStorage before `{}` | {} |\n\n\
-         Goal: edit → durable ≤ 2 ms median — {}.\n",
+         Goals: start-up ≤ 300 ms median — {}; edit → durable ≤ 2 ms median — {}.\n",
         get("records"),
         get("changes"),
         get("first_sync_s"),
         get("records_per_s"),
         get("changes_per_s"),
         get("start_to_interactive_ms_median"),
+        get("unlock_ms_median"),
         get("median"),
         get("p95"),
         get("max"),
         get("change_bytes"),
         get("error"),
         get("fitted"),
+        if get("start_to_interactive_ms_median")
+            .parse::<f64>()
+            .is_ok_and(|m| m <= 300.0)
+        {
+            "met"
+        } else {
+            "NOT met"
+        },
         if get("median").parse::<f64>().is_ok_and(|m| m <= 2.0) {
             "met"
         } else {

@@ -260,9 +260,7 @@ impl Db {
     async fn load(self) {
         // Everything stored about clients is sealed: nothing is read until the person unlocked
         // the app (signed in, or typed their password), here or in another tab.
-        while crate::vault::unlocked().is_none() {
-            TimeoutFuture::new(30).await;
-        }
+        crate::vault::when_unlocked().await;
         // This tab's writer lives as long as the tab: its lock tells other tabs it is open. It
         // is held before this tab can make a change (the load ends with it).
         let writer = crate::clock::new_device_id();
