@@ -110,17 +110,27 @@ async fn bench_first_sync_and_local_records() {
     // read. Timed apart, from the app's own marks.
     let mut starts = Vec::new();
     let mut unlocks = Vec::new();
+    let mut parts: [Vec<f64>; 4] = Default::default();
     for _ in 0..7 {
         browser.goto(&stack.url("/clients")).await;
         browser.testid("client-list").await;
         let marks = browser
             .eval(
                 "const m = (n) => performance.getEntriesByName(n)[0].startTime;
-                 return [m('yorisoi-interactive') - m('yorisoi-unlocked'), m('yorisoi-unlocked') - m('yorisoi-unlock')];",
+                 return [m('yorisoi-interactive') - m('yorisoi-unlocked'), m('yorisoi-unlocked') - m('yorisoi-unlock'),
+                   m('yorisoi-store-read') - m('yorisoi-unlocked'), m('yorisoi-replica') - m('yorisoi-store-read'),
+                   m('yorisoi-rebuilt') - m('yorisoi-replica'), m('yorisoi-interactive') - m('yorisoi-rebuilt')];",
                 vec![],
             )
             .await;
         unlocks.push(marks[1].as_f64().expect("the app marks its unlock"));
+        for (n, part) in parts.iter_mut().enumerate() {
+            part.push(
+                marks[n + 2]
+                    .as_f64()
+                    .expect("the app marks its start-up's parts"),
+            );
+        }
         let mark = marks[0].clone();
         starts.push(mark.as_f64().expect("the app marks when it is interactive"));
     }
@@ -140,6 +150,10 @@ async fn bench_first_sync_and_local_records() {
         "changes_per_s": total_changes as f64 / first_sync_s,
         "start_to_interactive_ms_median": median(starts),
         "unlock_ms_median": median(unlocks),
+        "start_read_ms": median(parts[0].clone()),
+        "start_replica_ms": median(parts[1].clone()),
+        "start_rebuild_ms": median(parts[2].clone()),
+        "start_render_ms": median(parts[3].clone()),
         "edit_to_durable_ms": edits,
         "capacity": capacity,
     });

@@ -281,7 +281,9 @@ impl Db {
         let mut compaction = Vec::new();
         match Store::open().await {
             Ok(store) => {
-                match store.load().await {
+                let loaded = store.load().await;
+                crate::clock::mark("yorisoi-store-read");
+                match loaded {
                     Ok(loaded) => {
                         state.cursor = loaded.cursor;
                         state.scope = loaded.scope;
@@ -300,6 +302,7 @@ impl Db {
                             state.take_synced(synced);
                         }
                         legacy = loaded.legacy;
+                        crate::clock::mark("yorisoi-replica");
                         // Read now, before this device's unsent changes are applied: a snapshot
                         // holds only what the server has.
                         foldable.retain(|_, keys| keys.len() > COMPACT_AFTER);
@@ -330,6 +333,7 @@ impl Db {
             all.extend(local.refused.into_iter().map(|r| (r.change.id, r)));
         });
         self.rebuild(&entities);
+        crate::clock::mark("yorisoi-rebuilt");
         // What was saved before sync existed becomes changes, then its old entry goes.
         for client in local.clients {
             let key = storage::client_key(&client);
