@@ -113,6 +113,28 @@ fn ensure_wasm_opt() -> Result {
     ]))
 }
 
+/// The first-sync benchmark's peer (PouchDB 9 and a CouchDB-compatible server) from npm, pinned
+/// by `tools/bench/package-lock.json`: for `cargo xtask bench` only.
+pub fn ensure_bench_peer() -> Result {
+    let dir = root().join("tools/bench");
+    if dir
+        .join("node_modules/pouchdb/dist/pouchdb.min.js")
+        .is_file()
+        && dir.join("node_modules/express-pouchdb").is_dir()
+    {
+        return Ok(());
+    }
+    if output(Command::new("npm").arg("--version")).is_none() {
+        ensure_debian(&["/usr/bin/npm"], &["npm"])?;
+    }
+    eprintln!(
+        "xtask: installing the benchmark's peer (PouchDB, express-pouchdb) into tools/bench/"
+    );
+    run(Command::new("npm")
+        .current_dir(dir)
+        .args(["ci", "--no-audit", "--no-fund"]))
+}
+
 /// Installs Debian packages unless every one of `files` already exists.
 pub fn ensure_debian(files: &[&str], packages: &[&str]) -> Result {
     if files.iter().all(|f| std::path::Path::new(f).exists()) {
