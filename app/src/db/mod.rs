@@ -126,22 +126,24 @@ impl State {
     }
 
     /// Reads one stored (or bootstrapped) chunk into the replica; the entities it touched.
-    fn take_chunk(&mut self, chunk: &Chunk) -> BTreeSet<Entity> {
+    fn take_chunk(&mut self, chunk: Chunk) -> BTreeSet<Entity> {
         match chunk {
             Chunk::State { fields } => self.take_fields(fields),
             Chunk::Changes { changes } => changes.iter().map(|s| self.take_synced(s)).collect(),
         }
     }
 
-    fn take_fields(&mut self, fields: &[FieldState]) -> BTreeSet<Entity> {
+    fn take_fields(&mut self, fields: Vec<FieldState>) -> BTreeSet<Entity> {
+        let mut touched = BTreeSet::new();
         for f in fields {
-            self.replica.load(f.entity, f.client, &f.field, &f.register);
             if f.at > 0 {
                 let updated = self.updated.entry(f.entity).or_insert(f.at);
                 *updated = (*updated).max(f.at);
             }
+            touched.insert(f.entity);
+            self.replica.load(f.entity, f.client, f.field, f.register);
         }
-        fields.iter().map(|f| f.entity).collect()
+        touched
     }
 
     fn take_synced(&mut self, synced: &Synced) -> Entity {
@@ -290,12 +292,12 @@ impl Db {
                         state.start = loaded.start;
                         set_aside.extend(loaded.set_aside);
                         let mut foldable: BTreeMap<ClientId, Vec<String>> = BTreeMap::new();
-                        for (key, chunk) in &loaded.chunks {
+                        for (key, chunk) in loaded.chunks {
                             state.take_chunk(chunk);
                             if let (Some(client), Some("s" | "c")) =
-                                (chunks::client_of_key(key), chunks::kind_of_key(key))
+                                (chunks::client_of_key(&key), chunks::kind_of_key(&key))
                             {
-                                foldable.entry(client).or_default().push(key.clone());
+                                foldable.entry(client).or_default().push(key);
                             }
                         }
                         for synced in &loaded.legacy {

@@ -156,7 +156,7 @@ impl Db {
                 return;
             }
             Some(TabEvent::Fields { fields }) => {
-                let touched = with_state(|s| s.take_fields(&fields)).unwrap_or_default();
+                let touched = with_state(|s| s.take_fields(fields)).unwrap_or_default();
                 self.rebuild(&touched.into_iter().collect::<Vec<_>>());
                 return;
             }
@@ -409,7 +409,7 @@ impl Db {
             fields: page.fields.clone(),
         });
         let touched = with_state(|s| {
-            let touched = s.take_fields(&page.fields);
+            let touched = s.take_fields(page.fields);
             s.start = if last {
                 s.cursor = s.cursor.max(progress.base.unwrap_or(0));
                 if let Some(token) = progress.token {

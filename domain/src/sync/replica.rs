@@ -34,12 +34,13 @@ impl Replica {
     /// Folds one field's state (a bootstrap's or a stored snapshot's) into this replica, with
     /// the client it belongs to. Its history is not known here: a record's history is fetched
     /// when it is opened.
-    pub fn load(&mut self, entity: Entity, client: ClientId, field: &str, register: &Register) {
-        match self.fields.get_mut(&(entity, field.to_owned())) {
-            Some(existing) => existing.merge(register),
-            None => {
-                self.fields
-                    .insert((entity, field.to_owned()), register.clone());
+    pub fn load(&mut self, entity: Entity, client: ClientId, field: String, register: Register) {
+        match self.fields.entry((entity, field)) {
+            std::collections::btree_map::Entry::Occupied(mut existing) => {
+                existing.get_mut().merge(&register);
+            }
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(register);
             }
         }
         self.owners.entry(entity).or_insert(client);
