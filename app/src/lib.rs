@@ -110,6 +110,20 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// Shows `children` once `ready`, a calm loading line until then.
+#[component]
+fn ClientReady(
+    ready: impl Fn() -> bool + Send + Sync + Copy + 'static,
+    children: ChildrenFn,
+) -> impl IntoView {
+    view! {
+        <Show when=ready
+            fallback=|| view! { <p class="loading" role="status" data-testid="loading">{tr(Key::Loading)}</p> }>
+            {children()}
+        </Show>
+    }
+}
+
 /// Every page but the set-up link needs someone signed in on this device; until then the
 /// sign-in page stands in for it (nothing on the device is touched).
 #[component]
@@ -123,6 +137,23 @@ fn Gate(
     // Signed in, and this tab holds the keys, and the screen is not locked: the app itself.
     let open = move || free() || (signed_in() && account.unlocked.get() && !account.idle.get());
     let unlocking = move || signed_in() && !account.unlocked.get();
+    // A client's pages wait until that client's records are read (the app starts from the
+    // client list; records are read in the background, the one asked for first).
+    let db = db::use_db();
+    let client_here = move || {
+        let path = location.pathname.get();
+        path.strip_prefix("/clients/")
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|id| id.parse::<yorisoi_domain::ids::ClientId>().ok())
+    };
+    Effect::new(move |_| {
+        if let Some(client) = client_here()
+            && !db.client_ready(client)
+        {
+            db.want(client);
+        }
+    });
+    let client_ready = move || client_here().is_none_or(|client| db.client_ready(client));
     // In client mode the one record is all there is: any other address leads back to it.
     let lock = lock::use_lock();
     let navigate = leptos_router::hooks::use_navigate();
@@ -150,7 +181,7 @@ fn Gate(
                 view! { <pages::SignInPage /> }.into_any()
             }
         }>
-            {children()}
+            <ClientReady ready=client_ready children=children.clone() />
         </Show>
     }
 }

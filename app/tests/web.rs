@@ -219,7 +219,7 @@ mod records {
         std::mem::forget(owner);
         let db = Db::provide();
         for _ in 0..100 {
-            if db.loading.get_untracked() == Loading::Ready {
+            if db.loading.get_untracked() == Loading::Ready && db.all_loaded.get_untracked() {
                 return db;
             }
             sleep(20).await;
@@ -293,13 +293,10 @@ mod records {
         Idb::open()
             .await
             .unwrap()
-            .load()
+            .load(|_| false)
             .await
             .unwrap()
-            .chunks
-            .into_iter()
-            .map(|(k, _)| k)
-            .collect()
+            .keys
     }
 
     #[wasm_bindgen_test]
@@ -489,7 +486,10 @@ mod records {
         sleep(1_500).await;
         let keys = chunk_keys().await;
         assert_eq!(keys.len(), 1, "one snapshot: {keys:?}");
-        assert!(keys[0].starts_with(&format!("{a}/s/")), "{keys:?}");
+        assert!(
+            keys[0].starts_with(&format!("{a}/p/")),
+            "the client's own fields: {keys:?}"
+        );
         let db = loaded_db().await;
         assert_eq!(
             db.client(a).map(|c| c.name).as_deref(),
@@ -570,6 +570,51 @@ mod records {
     }
 
     #[wasm_bindgen_test]
+    async fn a_clients_records_are_read_after_the_list_and_their_many_chunks_folded() {
+        fresh_device().await;
+        let store = Store::open().await.unwrap();
+        let a = client(1).id;
+        let record = RecordId::new_v7(1_795_000_000_000, [3; 10]);
+        for n in 1..=12u64 {
+            let mut page = synced(a, other_device(), n, "answers.user1.q2", "回答");
+            page.change.entity = Entity::Record(record);
+            if n > 1 {
+                page.change.base = vec![ChangeId {
+                    device: other_device(),
+                    seq: n - 1,
+                }];
+            }
+            store.pulled(vec![page], n, None).await.unwrap();
+        }
+        let keys = chunk_keys().await;
+        assert!(
+            keys.iter().all(|k| k.starts_with(&format!("{a}/c/"))),
+            "records' chunks: {keys:?}"
+        );
+        let db = loaded_db().await;
+        assert!(db.client_ready(a), "read in the background after start");
+        assert_eq!(
+            db.answer_revisions(record, "user1.q2"),
+            [ChangeId {
+                device: other_device(),
+                seq: 12
+            }],
+            "the newest change is the value"
+        );
+        let keys = chunk_keys().await;
+        assert_eq!(keys.len(), 1, "folded into one snapshot: {keys:?}");
+        assert!(keys[0].starts_with(&format!("{a}/s/k")), "{keys:?}");
+        let again = loaded_db().await;
+        assert_eq!(
+            again.answer_revisions(record, "user1.q2"),
+            [ChangeId {
+                device: other_device(),
+                seq: 12
+            }]
+        );
+    }
+
+    #[wasm_bindgen_test]
     async fn a_device_of_the_release_before_chunks_upgrades_with_nothing_lost() {
         #[derive(serde::Deserialize)]
         struct Fixture {
@@ -626,7 +671,7 @@ mod records {
 
         // Moved into chunks, and the old store emptied, once the start is done.
         sleep(300).await;
-        let contents = Idb::open().await.unwrap().load().await.unwrap();
+        let contents = Idb::open().await.unwrap().load(|_| true).await.unwrap();
         assert!(contents.legacy.is_empty(), "the old entries were moved");
         assert_eq!(contents.chunks.len(), 1, "one chunk for the one client");
         let again = loaded_db().await;

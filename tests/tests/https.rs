@@ -110,6 +110,7 @@ async fn sign_in(browser: &Browser, base: &str, login: &str) {
     browser
         .wait_for_text("signed-in-as", &format!("{login} さん"))
         .await;
+    browser.remember_password(PASSWORD);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -158,21 +158,62 @@ impl State {
         synced.change.entity
     }
 
-    /// The state of `clients`' fields as the replica holds them: their snapshots.
-    fn snapshots(&self, clients: &BTreeSet<ClientId>) -> Vec<(ClientId, Vec<FieldState>)> {
-        let mut snapshots: BTreeMap<ClientId, Vec<FieldState>> = BTreeMap::new();
-        for (entity, client, field, register) in self.replica.all_fields() {
-            if clients.contains(&client) {
-                snapshots.entry(client).or_default().push(FieldState {
-                    entity,
-                    client,
-                    field: field.to_owned(),
-                    register: register.clone(),
-                    at: self.updated.get(&entity).copied().unwrap_or(0),
-                });
+    /// The state of `clients`' fields as the replica holds them: their snapshot.
+    fn snapshot(&self, clients: &BTreeSet<ClientId>) -> Vec<FieldState> {
+        self.replica
+            .all_fields()
+            .filter(|(_, client, _, _)| clients.contains(client))
+            .map(|(entity, client, field, register)| FieldState {
+                entity,
+                client,
+                field: field.to_owned(),
+                register: register.clone(),
+                at: self.updated.get(&entity).copied().unwrap_or(0),
+            })
+            .collect()
+    }
+
+    /// Takes in what another state read (its replica, stamps and times).
+    fn absorb(&mut self, other: State) {
+        self.replica.absorb(other.replica);
+        for (id, stamp) in other.stamps {
+            let entry = self.stamps.entry(id).or_default();
+            entry.received_at = entry.received_at.or(stamp.received_at);
+            entry.made_at = entry.made_at.or(stamp.made_at);
+        }
+        for (entity, at) in other.updated {
+            let updated = self.updated.entry(entity).or_insert(at);
+            *updated = (*updated).max(at);
+        }
+    }
+
+    /// Reads stored chunks by way of a state of their own, then takes that in. Clients with more
+    /// than [`COMPACT_AFTER`] of them get a fold: their snapshot (from these chunks alone, so
+    /// nothing unsent is in it) and the keys it replaces.
+    fn read_chunks(
+        &mut self,
+        chunks: Vec<(String, Chunk)>,
+    ) -> Option<(Vec<FieldState>, Vec<String>)> {
+        let mut own = State::new(self.outbox.device(), self.device);
+        let mut keys: BTreeMap<ClientId, Vec<String>> = BTreeMap::new();
+        for (key, chunk) in chunks {
+            own.take_chunk(chunk);
+            if let (Some(client), Some("s" | "c" | "p")) =
+                (chunks::client_of_key(&key), chunks::kind_of_key(&key))
+            {
+                keys.entry(client).or_default().push(key);
             }
         }
-        snapshots.into_iter().collect()
+        keys.retain(|_, keys| keys.len() > COMPACT_AFTER);
+        let fold = (!keys.is_empty()).then(|| {
+            let clients = keys.keys().copied().collect();
+            (
+                own.snapshot(&clients),
+                keys.into_values().flatten().collect(),
+            )
+        });
+        self.absorb(own);
+        fold
     }
 
     fn stamp(&mut self, change: &Change, stamp: Stamp) {
@@ -224,6 +265,12 @@ pub struct Db {
     saved_seal: StoredValue<u64>,
     /// Pre-sync entries to remove once their changes are safely in the outbox.
     legacy: StoredValue<Vec<String>>,
+    /// Clients whose records are not read yet (the app starts from the profiles).
+    waiting: RwSignal<BTreeSet<ClientId>>,
+    /// Clients a page asked for, latest last: read first.
+    wanted: StoredValue<Vec<ClientId>>,
+    /// Every client's records are read.
+    pub all_loaded: RwSignal<bool>,
 }
 
 impl Db {
@@ -243,6 +290,9 @@ impl Db {
             unsaved: StoredValue::new(BTreeSet::new()),
             saved_seal: StoredValue::new(0),
             legacy: StoredValue::new(Vec::new()),
+            waiting: RwSignal::new(BTreeSet::new()),
+            wanted: StoredValue::new(Vec::new()),
+            all_loaded: RwSignal::new(false),
         };
         // Retry waiting writes every few seconds; cheap when nothing waits.
         let retry = every_three_seconds(move || {
@@ -281,6 +331,7 @@ impl Db {
         let mut state = State::new(writer, device);
         let mut legacy = Vec::new();
         let mut compaction = Vec::new();
+        let mut waiting = BTreeSet::new();
         match Store::open().await {
             Ok(store) => {
                 let loaded = store.load().await;
@@ -291,28 +342,14 @@ impl Db {
                         state.scope = loaded.scope;
                         state.start = loaded.start;
                         set_aside.extend(loaded.set_aside);
-                        let mut foldable: BTreeMap<ClientId, Vec<String>> = BTreeMap::new();
-                        for (key, chunk) in loaded.chunks {
-                            state.take_chunk(chunk);
-                            if let (Some(client), Some("s" | "c")) =
-                                (chunks::client_of_key(&key), chunks::kind_of_key(&key))
-                            {
-                                foldable.entry(client).or_default().push(key);
-                            }
-                        }
+                        // The clients' profiles now; each client's records in the background.
+                        waiting = loaded.waiting.keys().copied().collect();
+                        compaction.extend(state.read_chunks(loaded.chunks));
                         for synced in &loaded.legacy {
                             state.take_synced(synced);
                         }
                         legacy = loaded.legacy;
                         crate::clock::mark("yorisoi-replica");
-                        // Read now, before this device's unsent changes are applied: a snapshot
-                        // holds only what the server has.
-                        foldable.retain(|_, keys| keys.len() > COMPACT_AFTER);
-                        if !foldable.is_empty() {
-                            let clients = foldable.keys().copied().collect();
-                            let replaced = foldable.into_values().flatten().collect::<Vec<_>>();
-                            compaction = vec![(state.snapshots(&clients), replaced)];
-                        }
                     }
                     Err(e) => self.load_error.set(Some(format!("{e:?}"))),
                 }
@@ -329,6 +366,7 @@ impl Db {
         held.await;
         let entities: Vec<Entity> = state.replica.entities().map(|(e, _)| e).collect();
         STATE.with(|s| *s.borrow_mut() = Some(state));
+        self.waiting.set(waiting);
         self.set_aside.set(set_aside);
         // Merged, not set: one another tab reported while this tab loaded is already in it.
         self.refused.update(|all| {
@@ -359,14 +397,83 @@ impl Db {
             {
                 self.load_error.set(Some(format!("{e:?}")));
             }
-            for (snapshots, replaced) in compaction {
-                TimeoutFuture::new(1_000).await;
-                let tag = writer.to_string();
-                if let Err(e) = store.compact(snapshots, replaced, &tag).await {
+            for (fields, replaced) in compaction {
+                if let Err(e) = store.compact(fields, replaced, &writer.to_string()).await {
                     self.load_error.set(Some(format!("{e:?}")));
                 }
             }
+            self.load_waiting(store, writer).await;
         }
+    }
+
+    /// Reads each waiting client's records, one client at a time, the ones a page asks for
+    /// first, letting the page run between them; folds a client's many chunks into one.
+    async fn load_waiting(self, store: Store, writer: DeviceId) {
+        let mut folds = 0;
+        loop {
+            let next = self.wanted.with_value(|w| {
+                w.iter()
+                    .rev()
+                    .find(|c| self.waiting.with_untracked(|all| all.contains(c)))
+                    .copied()
+            });
+            let Some(client) =
+                next.or_else(|| self.waiting.with_untracked(|all| all.first().copied()))
+            else {
+                break;
+            };
+            let read = store.load_client(client).await;
+            // Forgotten meanwhile (it left this device's scope): nothing of it is read in.
+            if !self.waiting.with_untracked(|all| all.contains(&client)) {
+                continue;
+            }
+            let (fold, entities) = match read {
+                Ok((chunks, set_aside)) => {
+                    if !set_aside.is_empty() {
+                        self.set_aside.update(|all| all.extend(set_aside));
+                    }
+                    with_state(|s| {
+                        let fold = s.read_chunks(chunks);
+                        let entities: Vec<Entity> = s
+                            .replica
+                            .entities()
+                            .filter(|(_, c)| *c == client)
+                            .map(|(e, _)| e)
+                            .collect();
+                        (fold, entities)
+                    })
+                    .unwrap_or_default()
+                }
+                Err(e) => {
+                    self.load_error.set(Some(format!("{e:?}")));
+                    (None, Vec::new())
+                }
+            };
+            self.waiting.update(|all| {
+                all.remove(&client);
+            });
+            self.rebuild(&entities);
+            if let Some((fields, replaced)) = fold {
+                folds += 1;
+                let tag = format!("{writer}.{folds}");
+                if let Err(e) = store.compact(fields, replaced, &tag).await {
+                    self.load_error.set(Some(format!("{e:?}")));
+                }
+            }
+            TimeoutFuture::new(0).await;
+        }
+        crate::clock::mark("yorisoi-all-loaded");
+        self.all_loaded.set(true);
+    }
+
+    /// Whether this client's records are read (pages showing them wait until then).
+    pub fn client_ready(self, client: ClientId) -> bool {
+        !self.waiting.with(|all| all.contains(&client))
+    }
+
+    /// A page needs this client's records: they are read next.
+    pub fn want(self, client: ClientId) {
+        self.wanted.update_value(|w| w.push(client));
     }
 
     /// Every change of this device not yet on the server, whichever tab made it.

@@ -481,6 +481,8 @@ impl Db {
     ) -> Result<(), StorageError> {
         let store = store().ok_or_else(no_idb)?;
         store.forget(clients, token).await?;
+        self.waiting
+            .update(|all| all.retain(|c| !clients.contains(c)));
         let entities = with_state(|s| forget(s, clients)).unwrap_or_default();
         with_state(|s| s.scope = s.scope.max(token));
         tabs::post(&tabs::Message::Forgot {
@@ -491,6 +493,8 @@ impl Db {
     }
 
     fn forgot(self, clients: &[ClientId]) {
+        self.waiting
+            .update(|all| all.retain(|c| !clients.contains(c)));
         let entities = with_state(|s| forget(s, clients)).unwrap_or_default();
         self.rebuild(&entities);
     }

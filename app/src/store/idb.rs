@@ -48,8 +48,10 @@ pub enum Op {
 /// Everything stored, read in one transaction.
 #[derive(Debug, Default)]
 pub struct Contents {
-    /// Every chunk, by key order.
+    /// The chunks asked for, by key order.
     pub chunks: Vec<(String, JsValue)>,
+    /// Every chunk's key, by key order.
+    pub keys: Vec<String>,
     /// The release-before's entries, one per change.
     pub legacy: Vec<String>,
     /// Every meta value by key.
@@ -108,6 +110,22 @@ async fn committed(transaction: &IdbTransaction) -> Result<(), StorageError> {
         transaction.set_onabort(Some(on_fail.unchecked_ref()));
     });
     JsFuture::from(promise).await.map(|_| ()).map_err(error)
+}
+
+fn keys(a: &Array) -> Vec<String> {
+    a.iter()
+        .map(|k| k.as_string().unwrap_or_default())
+        .collect()
+}
+
+/// Every key from the prefix up to the prefix followed by the highest character: the keys that
+/// start with it.
+fn prefix_range(prefix: &str) -> Result<IdbKeyRange, StorageError> {
+    IdbKeyRange::bound(
+        &JsValue::from_str(prefix),
+        &JsValue::from_str(&format!("{prefix}\u{10FFFF}")),
+    )
+    .map_err(error)
 }
 
 impl Idb {
@@ -172,14 +190,14 @@ impl Idb {
             .map_err(error)
     }
 
-    /// Reads every chunk, every legacy entry and every meta value, in one transaction.
-    pub async fn load(&self) -> Result<Contents, StorageError> {
+    /// Reads every chunk's key, the chunks whose key `wanted` says, every legacy entry and every
+    /// meta value, in one transaction.
+    pub async fn load(&self, wanted: impl Fn(&str) -> bool) -> Result<Contents, StorageError> {
         let transaction = self.transaction(&STORES, IdbTransactionMode::Readonly)?;
         let store = |name| transaction.object_store(name).map_err(error);
         let (chunks, legacy, meta) = (store(CHUNKS)?, store(LEGACY)?, store(META)?);
         let requests = [
             chunks.get_all_keys().map_err(error)?,
-            chunks.get_all().map_err(error)?,
             legacy.get_all().map_err(error)?,
             meta.get_all_keys().map_err(error)?,
             meta.get_all().map_err(error)?,
@@ -188,22 +206,40 @@ impl Idb {
         for request in &requests {
             results.push(Array::from(&finished(request).await?));
         }
-        fn keys(a: &Array) -> Vec<String> {
-            a.iter()
-                .map(|k| k.as_string().unwrap_or_default())
-                .collect()
+        let all_keys = keys(&results[0]);
+        // Issued together, awaited after: the transaction stays open while they run.
+        let mut reads = Vec::new();
+        for key in all_keys.iter().filter(|k| wanted(k)) {
+            reads.push((
+                key.clone(),
+                chunks.get(&JsValue::from_str(key)).map_err(error)?,
+            ));
+        }
+        let mut values = Vec::with_capacity(reads.len());
+        for (key, request) in reads {
+            values.push((key, finished(&request).await?));
         }
         Ok(Contents {
-            chunks: keys(&results[0])
+            chunks: values,
+            keys: all_keys,
+            legacy: results[1].iter().filter_map(|v| v.as_string()).collect(),
+            meta: keys(&results[2])
                 .into_iter()
-                .zip(results[1].iter())
-                .collect(),
-            legacy: results[2].iter().filter_map(|v| v.as_string()).collect(),
-            meta: keys(&results[3])
-                .into_iter()
-                .zip(results[4].iter())
+                .zip(results[3].iter())
                 .collect(),
         })
+    }
+
+    /// Every chunk whose key starts with `prefix`, by key order.
+    pub async fn load_prefix(&self, prefix: &str) -> Result<Vec<(String, JsValue)>, StorageError> {
+        let transaction = self.transaction(&[CHUNKS], IdbTransactionMode::Readonly)?;
+        let chunks = transaction.object_store(CHUNKS).map_err(error)?;
+        let range = prefix_range(prefix)?;
+        let keys_request = chunks.get_all_keys_with_key(&range).map_err(error)?;
+        let values_request = chunks.get_all_with_key(&range).map_err(error)?;
+        let found = keys(&Array::from(&finished(&keys_request).await?));
+        let values = Array::from(&finished(&values_request).await?);
+        Ok(found.into_iter().zip(values.iter()).collect())
     }
 
     /// Runs `ops` in one transaction, issued back to back and awaited once.
@@ -225,14 +261,9 @@ impl Idb {
                     chunks.delete(&JsValue::from_str(&key)).map_err(error)?;
                 }
                 Op::DeletePrefix(prefix) => {
-                    // Every key from the prefix up to the prefix followed by the highest
-                    // character: the keys that start with it.
-                    let range = IdbKeyRange::bound(
-                        &JsValue::from_str(&prefix),
-                        &JsValue::from_str(&format!("{prefix}\u{10FFFF}")),
-                    )
-                    .map_err(error)?;
-                    chunks.delete(&range).map_err(error)?;
+                    chunks
+                        .delete(&prefix_range(&prefix)?.into())
+                        .map_err(error)?;
                 }
                 Op::Meta { key, value } => {
                     meta.put_with_key(&value, &key.into()).map_err(error)?;

@@ -16,6 +16,10 @@
 //! | `<client>/c/a<writer>.<through>` | changes, this device's own, acknowledged |
 //! | `<client>/c/m` | changes, migrated from the release before chunks |
 //! | `<client>/h/<entity>` | changes, one record's history fetched from the server |
+//! | `<client>/p/<tag>` | the client's own fields (its profile), state or changes, any tag above |
+//!
+//! A client's profile is kept apart from its records so that the app can start from the
+//! profiles alone (the client list) and read each client's records in the background after.
 //!
 //! Reading a chunk of either kind into a replica is idempotent and commutative (a register
 //! merges a snapshot of itself, see [`yorisoi_domain::sync::Register::merge`]), so the order
@@ -78,7 +82,10 @@ pub enum Start {
 /// Everything stored, read at start.
 #[derive(Debug)]
 pub struct Loaded {
+    /// The chunks of every client's profile.
     pub chunks: Vec<(String, Chunk)>,
+    /// Clients whose other chunks are still to be read, with how many there are.
+    pub waiting: BTreeMap<ClientId, usize>,
     /// The release-before's entries, one change each: to migrate (see [`Store::migrate`]).
     pub legacy: Vec<Synced>,
     pub set_aside: Vec<SetAside>,
@@ -99,18 +106,6 @@ fn prefix(client: ClientId) -> String {
 /// The kind of chunk a key names: `s` (state), `c` (changes) or `h` (history).
 pub fn kind_of_key(key: &str) -> Option<&str> {
     key.split('/').nth(1)
-}
-
-/// Groups items by their client, in client order.
-pub fn by_client<T>(
-    items: impl IntoIterator<Item = T>,
-    client: impl Fn(&T) -> ClientId,
-) -> BTreeMap<ClientId, Vec<T>> {
-    let mut groups: BTreeMap<ClientId, Vec<T>> = BTreeMap::new();
-    for item in items {
-        groups.entry(client(&item)).or_default().push(item);
-    }
-    groups
 }
 
 /// A chunk as stored: sealed under its client's key (see [`crate::vault`]), with its key as
@@ -146,11 +141,58 @@ fn put(key: String, chunk: &Chunk) -> Result<Op, StorageError> {
     })
 }
 
+/// Where one client's chunk of `kind` goes: its profile (the client's own fields) apart.
+fn chunk_key(client: ClientId, profile: bool, kind: &str, tag: &str) -> String {
+    if profile {
+        format!("{client}/p/{tag}")
+    } else {
+        format!("{client}/{kind}/{tag}")
+    }
+}
+
+fn is_profile(entity: Entity) -> bool {
+    matches!(entity, Entity::Client(_))
+}
+
 fn changes_ops(changes: Vec<Synced>, tag: &str) -> Result<Vec<Op>, StorageError> {
-    by_client(changes, |s| s.change.client)
+    let mut groups: BTreeMap<(ClientId, bool), Vec<Synced>> = BTreeMap::new();
+    for synced in changes {
+        let key = (synced.change.client, is_profile(synced.change.entity));
+        groups.entry(key).or_default().push(synced);
+    }
+    groups
         .into_iter()
-        .map(|(client, changes)| put(format!("{client}/c/{tag}"), &Chunk::Changes { changes }))
+        .map(|((client, profile), changes)| {
+            put(
+                chunk_key(client, profile, "c", tag),
+                &Chunk::Changes { changes },
+            )
+        })
         .collect()
+}
+
+fn state_ops(fields: Vec<FieldState>, tag: &str) -> Result<Vec<Op>, StorageError> {
+    let mut groups: BTreeMap<(ClientId, bool), Vec<FieldState>> = BTreeMap::new();
+    for field in fields {
+        groups
+            .entry((field.client, is_profile(field.entity)))
+            .or_default()
+            .push(field);
+    }
+    groups
+        .into_iter()
+        .map(|((client, profile), fields)| {
+            put(
+                chunk_key(client, profile, "s", tag),
+                &Chunk::State { fields },
+            )
+        })
+        .collect()
+}
+
+/// Whether a chunk key holds a client's profile.
+pub fn is_profile_key(key: &str) -> bool {
+    kind_of_key(key) == Some("p")
 }
 
 fn number(value: &JsValue) -> u64 {
@@ -169,27 +211,14 @@ impl Store {
         })
     }
 
-    /// Reads everything in one transaction. A chunk that cannot be read is listed and left where
-    /// it is; everything else loads.
+    /// Reads what the app starts from, in one transaction: every chunk's key, the meta values,
+    /// the release-before's entries, and the chunks of clients' profiles. A client's other
+    /// chunks are read by [`Self::load_client`]. A chunk that cannot be read is listed and left
+    /// where it is; everything else loads.
     pub async fn load(&self) -> Result<Loaded, StorageError> {
-        let contents = self.idb.load().await?;
+        let contents = self.idb.load(is_profile_key).await?;
         let mut set_aside = Vec::new();
-        let mut chunks = Vec::with_capacity(contents.chunks.len());
-        let mut reseal = Vec::new();
-        for (key, value) in contents.chunks {
-            match chunk_of(&key, &value) {
-                Ok((chunk, plain)) => {
-                    if plain {
-                        reseal.push(put(key.clone(), &chunk)?);
-                    }
-                    chunks.push((key, chunk));
-                }
-                Err(reason) => set_aside.push(SetAside {
-                    key: format!("IndexedDB {key}"),
-                    reason,
-                }),
-            }
-        }
+        let chunks = self.open_chunks(contents.chunks, &mut set_aside).await?;
         let mut legacy = Vec::with_capacity(contents.legacy.len());
         for (n, text) in contents.legacy.iter().enumerate() {
             match stored::decode::<Synced>(text) {
@@ -200,8 +229,6 @@ impl Store {
                 }),
             }
         }
-        // Chunks stored before sealing are sealed in place.
-        self.idb.write(reseal).await?;
         let meta: BTreeMap<String, JsValue> = contents.meta.into_iter().collect();
         let cursor = meta.get(CURSOR).map_or(0, number);
         let progress = meta
@@ -215,6 +242,14 @@ impl Store {
             None if bootstrapped || cursor > 0 => Start::Pulling,
             None => Start::Fresh,
         };
+        let mut waiting: BTreeMap<ClientId, usize> = BTreeMap::new();
+        for key in &contents.keys {
+            if !is_profile_key(key)
+                && let Some(client) = client_of_key(key)
+            {
+                *waiting.entry(client).or_default() += 1;
+            }
+        }
         Ok(Loaded {
             chunks,
             legacy,
@@ -222,7 +257,50 @@ impl Store {
             cursor,
             scope: meta.get(SCOPE).map_or(0, number),
             start,
+            waiting,
         })
+    }
+
+    /// Every chunk of one client but its profile.
+    pub async fn load_client(
+        &self,
+        client: ClientId,
+    ) -> Result<(Vec<(String, Chunk)>, Vec<SetAside>), StorageError> {
+        let values = self.idb.load_prefix(&prefix(client)).await?;
+        let values = values
+            .into_iter()
+            .filter(|(key, _)| !is_profile_key(key))
+            .collect();
+        let mut set_aside = Vec::new();
+        let chunks = self.open_chunks(values, &mut set_aside).await?;
+        Ok((chunks, set_aside))
+    }
+
+    /// Opens stored values; seals in place any stored before sealing; lists what cannot be read.
+    async fn open_chunks(
+        &self,
+        values: Vec<(String, JsValue)>,
+        set_aside: &mut Vec<SetAside>,
+    ) -> Result<Vec<(String, Chunk)>, StorageError> {
+        let mut chunks = Vec::with_capacity(values.len());
+        let mut reseal = Vec::new();
+        for (key, value) in values {
+            match chunk_of(&key, &value) {
+                Ok((chunk, plain)) => {
+                    if plain {
+                        reseal.push(put(key.clone(), &chunk)?);
+                    }
+                    chunks.push((key, chunk));
+                }
+                Err(reason) => set_aside.push(SetAside {
+                    key: format!("IndexedDB {key}"),
+                    reason,
+                }),
+            }
+        }
+        // Chunks stored before sealing are sealed in place.
+        self.idb.write(reseal).await?;
+        Ok(chunks)
     }
 
     /// Moves the release-before's entries into chunks and empties its store, in one transaction:
@@ -284,10 +362,7 @@ impl Store {
         last: bool,
     ) -> Result<(), StorageError> {
         let tag = format!("b{:06}", progress.pages);
-        let mut ops: Vec<Op> = by_client(fields, |f| f.client)
-            .into_iter()
-            .map(|(client, fields)| put(format!("{client}/s/{tag}"), &Chunk::State { fields }))
-            .collect::<Result<_, _>>()?;
+        let mut ops = state_ops(fields, &tag)?;
         if last {
             ops.push(Op::DeleteMeta(BOOTSTRAP));
             ops.push(Op::Meta {
@@ -320,14 +395,12 @@ impl Store {
     /// they stay.
     pub async fn compact(
         &self,
-        snapshots: Vec<(ClientId, Vec<FieldState>)>,
+        fields: Vec<FieldState>,
         replaced: Vec<String>,
         tag: &str,
     ) -> Result<(), StorageError> {
         let mut ops: Vec<Op> = replaced.into_iter().map(Op::Delete).collect();
-        for (client, fields) in snapshots {
-            ops.push(put(format!("{client}/s/k{tag}"), &Chunk::State { fields })?);
-        }
+        ops.extend(state_ops(fields, &format!("k{tag}"))?);
         self.idb.write(ops).await
     }
 

@@ -46,6 +46,30 @@ impl Replica {
         self.owners.entry(entity).or_insert(client);
     }
 
+    /// Takes in everything another replica holds (its fields' states, its history, whose each
+    /// entity is): what applying every change behind it would give. A device reads one client's
+    /// stored chunks into a replica of their own, then absorbs it.
+    pub fn absorb(&mut self, other: Replica) {
+        for ((entity, field), register) in other.fields {
+            let client = other.owners.get(&entity).copied();
+            match self.fields.entry((entity, field)) {
+                std::collections::btree_map::Entry::Occupied(mut existing) => {
+                    existing.get_mut().merge(&register);
+                }
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    slot.insert(register);
+                }
+            }
+            if let Some(client) = client {
+                self.owners.entry(entity).or_insert(client);
+            }
+        }
+        for (id, change) in other.history {
+            self.owners.entry(change.entity).or_insert(change.client);
+            self.history.entry(id).or_insert(change);
+        }
+    }
+
     /// Every field with its entity's client and its register, by entity and field: what a
     /// snapshot of the replica stores.
     pub fn all_fields(&self) -> impl Iterator<Item = (Entity, ClientId, &str, &Register)> {
@@ -282,5 +306,39 @@ mod tests {
         );
         assert_eq!(a.fields_of(record).count(), 2);
         assert!(!a.apply(&by_coach), "a change applied twice is recognised");
+    }
+
+    #[test]
+    fn a_replica_absorbing_another_holds_what_applying_both_sets_of_changes_gives() {
+        let (a, b) = (DeviceId::new_v7(1, [1; 10]), DeviceId::new_v7(2, [2; 10]));
+        let client = ClientId::new_v7(3, [3; 10]);
+        let record = Entity::Record(RecordId::new_v7(4, [4; 10]));
+        let id = |device, seq| ChangeId { device, seq };
+        let first = Replica::edit_on(id(a, 1), record, client, "notes", json!("一"), vec![]);
+        let second = Replica::edit_on(
+            id(b, 1),
+            record,
+            client,
+            "notes",
+            json!("二"),
+            vec![id(a, 1)],
+        );
+        let other = Replica::edit_on(id(a, 2), record, client, "status", json!("draft"), vec![]);
+        let mut whole = Replica::default();
+        for change in [&first, &second, &other] {
+            whole.apply(change);
+        }
+        // One replica saw the replacement only, the other the replaced change and another field.
+        let (mut left, mut right) = (Replica::default(), Replica::default());
+        left.apply(&second);
+        right.apply(&first);
+        right.apply(&other);
+        left.absorb(right.clone());
+        assert_eq!(left, whole);
+        right.absorb(left.clone());
+        assert_eq!(
+            right, whole,
+            "either way round, and absorbing twice changes nothing"
+        );
     }
 }
