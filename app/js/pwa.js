@@ -43,3 +43,16 @@ export function applyUpdate() {
     }
   });
 }
+
+// A revoked or retired device: its offline copy goes too (every cache of this origin and the
+// service worker). The app registers a fresh worker when it next starts online.
+export async function removeOfflineCopy() {
+  if (self.caches) {
+    for (const name of await caches.keys()) await caches.delete(name);
+  }
+  if ('serviceWorker' in navigator) {
+    for (const registration of await navigator.serviceWorker.getRegistrations()) {
+      await registration.unregister();
+    }
+  }
+}

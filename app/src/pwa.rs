@@ -12,6 +12,14 @@ extern "C" {
     fn register_service_worker(on_update_ready: &Closure<dyn FnMut()>);
     #[wasm_bindgen(js_name = applyUpdate)]
     fn apply_update_js();
+    #[wasm_bindgen(js_name = removeOfflineCopy)]
+    fn remove_offline_copy_js() -> js_sys::Promise;
+}
+
+/// Deletes the app's offline copy (every cache, the service worker): part of wiping a revoked
+/// or retired device.
+pub async fn remove_offline_copy() {
+    let _ = JsFuture::from(remove_offline_copy_js()).await;
 }
 
 /// Whether a new version is installed and waiting. `Copy`; lives in context.

@@ -171,6 +171,20 @@ impl Stack {
         browser.remember_password(PASSWORD);
     }
 
+    /// Has the server fold its log into the fields' state now (one bootstrap page read as the
+    /// office): what a running server does in the background between bursts of pushes, done
+    /// before a benchmark times a first sync right after seeding.
+    pub async fn fold_state(&self) {
+        let cookie = self.office_cookie().await.to_owned();
+        let response = reqwest::Client::new()
+            .get(self.server.url("/api/v1/sync/bootstrap?format=1&limit=1"))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "{}", response.status());
+    }
+
     /// The office's session cookie, for reading the whole log.
     async fn office_cookie(&self) -> &str {
         self.office

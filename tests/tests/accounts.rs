@@ -181,6 +181,23 @@ async fn a_retired_tablet_sends_what_it_has_unsent_then_deletes() {
             .any(|p| p["change"]["value"]["lines"][0] == "返却前の最後の回答"),
         "the unsent edit reached the server before the tablet deleted"
     );
+    let mut after = storage_census(&tablet).await;
+    for _ in 0..100 {
+        if after.chunks + after.unsent + after.keys == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        after = storage_census(&tablet).await;
+    }
+    assert_eq!(
+        after,
+        Census {
+            chunks: 0,
+            unsent: 0,
+            keys: 0
+        },
+        "everything deleted once nothing was left to send"
+    );
     assert!(!stored_text(&tablet).await.contains("森 五郎"));
 }
 

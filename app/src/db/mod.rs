@@ -814,6 +814,7 @@ impl Db {
         if !keep_unsent {
             storage::remove_all_data();
             crate::vault::remove_all();
+            crate::pwa::remove_offline_copy().await;
         }
         crate::tabs::post(&crate::tabs::Message::Wiped);
         let _ = window().location().reload();

@@ -405,9 +405,12 @@ impl Db {
         store
             .bootstrap_page(page.fields.clone(), progress, last)
             .await?;
-        tabs::post(&tabs::Message::Fields {
-            fields: page.fields.clone(),
-        });
+        // The other tabs, if any (a page is large: it is not copied for nobody).
+        if tabs::alive_writers().await.len() > 1 {
+            tabs::post(&tabs::Message::Fields {
+                fields: page.fields.clone(),
+            });
+        }
         let touched = with_state(|s| {
             let touched = s.take_fields(page.fields);
             s.start = if last {
