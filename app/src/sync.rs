@@ -297,16 +297,31 @@ impl SyncEngine {
     /// whole history; the pull then brings what changed after it. A tab closed part-way goes on
     /// from the last page stored.
     async fn bootstrap(self, mut progress: Progress) -> Result<(), SyncError> {
+        self.update_status(|s| {
+            s.progress = Some((progress.received, progress.total.unwrap_or(0)));
+        });
+        let mut page = self
+            .answer(api::bootstrap(progress.after.as_deref()).await)
+            .await?;
         loop {
+            // The next page is asked for before this one is stored: the server reads it while
+            // this device seals and stores the last.
+            let next = page.next.clone();
+            let fetch = async move {
+                match next {
+                    Some(after) => Some(api::bootstrap(Some(&after)).await),
+                    None => None,
+                }
+            };
+            let (fetched, stored) =
+                futures_util::future::join(fetch, self.db.bootstrapped(page, &mut progress)).await;
+            let last = stored?;
             self.update_status(|s| {
                 s.progress = Some((progress.received, progress.total.unwrap_or(0)));
             });
-            let page = self
-                .answer(api::bootstrap(progress.after.as_deref()).await)
-                .await?;
-            let last = self.db.bootstrapped(page, &mut progress).await?;
-            if last {
-                return Ok(());
+            match fetched {
+                Some(fetched) if !last => page = self.answer(fetched).await?,
+                _ => return Ok(()),
             }
         }
     }
