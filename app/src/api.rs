@@ -125,10 +125,14 @@ pub async fn bootstrap(after: Option<&str>) -> Result<BootstrapPage, ApiError> {
     let after = after.map_or_else(String::new, |after| {
         format!("&after={}", js_sys::encode_uri_component(after))
     });
-    json(get(&format!(
+    let text = send(get(&format!(
         "/api/v1/sync/bootstrap?format={WIRE_FORMAT}{after}"
     )))
-    .await
+    .await?;
+    let start = crate::clock::precise_now();
+    let page = serde_json::from_str(&text).map_err(|e| ApiError::Garbled(e.to_string()));
+    crate::clock::spent("parse", start);
+    page
 }
 
 /// Every change of one client or record the server holds.

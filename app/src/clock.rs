@@ -8,6 +8,33 @@ pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
 
+thread_local! {
+    /// Time spent in named parts of a long operation (ms), for the benchmarks: see [`spent`].
+    static SPENT: std::cell::RefCell<std::collections::BTreeMap<&'static str, f64>> =
+        const { std::cell::RefCell::new(std::collections::BTreeMap::new()) };
+}
+
+/// The page's high-resolution clock (ms since it started).
+pub fn precise_now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// Adds the time since `start` (from [`precise_now`]) to the part `name`.
+pub fn spent(name: &'static str, start: f64) {
+    let elapsed = precise_now() - start;
+    SPENT.with(|s| *s.borrow_mut().entry(name).or_default() += elapsed);
+}
+
+/// Marks the parts' totals on the timeline (`yorisoi-parts {"name": ms, …}`) and starts over.
+pub fn mark_spent() {
+    let parts = SPENT.with(|s| std::mem::take(&mut *s.borrow_mut()));
+    if let Ok(text) = serde_json::to_string(&parts) {
+        mark(&format!("yorisoi-parts {text}"));
+    }
+}
+
 /// A named moment on the page's performance timeline, for the benchmarks.
 pub fn mark(name: &str) {
     if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {

@@ -615,6 +615,44 @@ mod records {
     }
 
     #[wasm_bindgen_test]
+    async fn a_large_value_sealed_by_the_browser_opens_only_for_its_client_and_place() {
+        LocalStorage::clear();
+        unlocked();
+        let (a, b) = (client(1).id, client(2).id);
+        let plain = "山田 花子".repeat(10_000);
+        let sealed = vault::seal_bulk(a, "a/s/b1", plain.as_bytes())
+            .await
+            .unwrap();
+        assert!(
+            !String::from_utf8_lossy(&sealed).contains("山田"),
+            "sealed, not plain"
+        );
+        assert_eq!(
+            vault::open_bulk(a, "a/s/b1", &sealed).await.unwrap(),
+            plain.as_bytes()
+        );
+        assert!(
+            vault::open_bulk(b, "a/s/b1", &sealed).await.is_err(),
+            "another client's key"
+        );
+        assert!(
+            vault::open_bulk(a, "a/s/b2", &sealed).await.is_err(),
+            "another place"
+        );
+        let mut tampered = sealed.clone();
+        *tampered.last_mut().unwrap() ^= 1;
+        assert!(
+            vault::open_bulk(a, "a/s/b1", &tampered).await.is_err(),
+            "a changed byte"
+        );
+        vault::lock();
+        assert_eq!(
+            vault::open_bulk(a, "a/s/b1", &sealed).await,
+            Err(vault::VaultError::Locked)
+        );
+    }
+
+    #[wasm_bindgen_test]
     async fn a_device_of_the_release_before_chunks_upgrades_with_nothing_lost() {
         #[derive(serde::Deserialize)]
         struct Fixture {

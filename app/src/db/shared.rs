@@ -402,15 +402,17 @@ impl Db {
         progress.total = progress.total.or(page.total);
         let last = progress.after.is_none();
         let store = store().ok_or_else(no_idb)?;
-        store
-            .bootstrap_page(page.fields.clone(), progress, last)
-            .await?;
+        let start = crate::clock::precise_now();
+        let copy = page.fields.clone();
+        crate::clock::spent("copy", start);
+        store.bootstrap_page(copy, progress, last).await?;
         // The other tabs, if any (a page is large: it is not copied for nobody).
         if tabs::alive_writers().await.len() > 1 {
             tabs::post(&tabs::Message::Fields {
                 fields: page.fields.clone(),
             });
         }
+        let start = crate::clock::precise_now();
         let touched = with_state(|s| {
             let touched = s.take_fields(page.fields);
             s.start = if last {
@@ -425,7 +427,13 @@ impl Db {
             touched
         })
         .unwrap_or_default();
+        crate::clock::spent("apply", start);
+        let start = crate::clock::precise_now();
         self.rebuild(&touched.into_iter().collect::<Vec<_>>());
+        crate::clock::spent("rebuild", start);
+        if last {
+            crate::clock::mark_spent();
+        }
         Ok(last)
     }
 

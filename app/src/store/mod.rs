@@ -108,18 +108,24 @@ pub fn kind_of_key(key: &str) -> Option<&str> {
     key.split('/').nth(1)
 }
 
-/// A chunk as stored: sealed under its client's key (see [`crate::vault`]), with its key as
-/// associated data, as bytes.
-fn value_of(key: &str, chunk: &Chunk) -> Result<JsValue, StorageError> {
+/// A chunk as stored: sealed under its client's bulk key (see [`crate::vault::seal_bulk`]), with
+/// its key as associated data, as bytes.
+async fn value_of(key: &str, chunk: &Chunk) -> Result<JsValue, StorageError> {
     let client = client_of_key(key)
         .ok_or_else(|| StorageError::Unavailable(format!("a chunk key without a client: {key}")))?;
-    let sealed = vault::seal(client, key, stored::encode_direct(chunk).as_bytes())
+    let start = crate::clock::precise_now();
+    let text = stored::encode_direct(chunk);
+    crate::clock::spent("encode", start);
+    let start = crate::clock::precise_now();
+    let sealed = vault::seal_bulk(client, key, text.as_bytes())
+        .await
         .map_err(|e| StorageError::Unavailable(format!("{e:?}")))?;
+    crate::clock::spent("encrypt", start);
     Ok(js_sys::Uint8Array::from(sealed.as_slice()).into())
 }
 
 /// A stored value as a chunk (`true`: stored before sealing, as text), or why it cannot be read.
-fn chunk_of(key: &str, value: &JsValue) -> Result<(Chunk, bool), String> {
+async fn chunk_of(key: &str, value: &JsValue) -> Result<(Chunk, bool), String> {
     if let Some(text) = value.as_string() {
         return stored::decode_direct::<Chunk>(&text)
             .map(|chunk| (chunk, true))
@@ -127,16 +133,20 @@ fn chunk_of(key: &str, value: &JsValue) -> Result<(Chunk, bool), String> {
     }
     let client = client_of_key(key).ok_or_else(|| "a chunk key without a client".to_owned())?;
     let bytes = js_sys::Uint8Array::new(value).to_vec();
-    let plain = vault::open(client, key, &bytes).map_err(|e| format!("{e:?}"))?;
+    let plain = match vault::open_bulk(client, key, &bytes).await {
+        Ok(plain) => plain,
+        // Sealed by the first sealing builds (XChaCha20-Poly1305 in WebAssembly).
+        Err(_) => vault::open(client, key, &bytes).map_err(|e| format!("{e:?}"))?,
+    };
     let text = String::from_utf8(plain).map_err(|e| e.to_string())?;
     stored::decode_direct::<Chunk>(&text)
         .map(|chunk| (chunk, false))
         .map_err(|e| e.to_string())
 }
 
-fn put(key: String, chunk: &Chunk) -> Result<Op, StorageError> {
+async fn put(key: String, chunk: &Chunk) -> Result<Op, StorageError> {
     Ok(Op::Put {
-        value: value_of(&key, chunk)?,
+        value: value_of(&key, chunk).await?,
         key,
     })
 }
@@ -154,24 +164,21 @@ fn is_profile(entity: Entity) -> bool {
     matches!(entity, Entity::Client(_))
 }
 
-fn changes_ops(changes: Vec<Synced>, tag: &str) -> Result<Vec<Op>, StorageError> {
+async fn changes_ops(changes: Vec<Synced>, tag: &str) -> Result<Vec<Op>, StorageError> {
     let mut groups: BTreeMap<(ClientId, bool), Vec<Synced>> = BTreeMap::new();
     for synced in changes {
         let key = (synced.change.client, is_profile(synced.change.entity));
         groups.entry(key).or_default().push(synced);
     }
-    groups
-        .into_iter()
-        .map(|((client, profile), changes)| {
-            put(
-                chunk_key(client, profile, "c", tag),
-                &Chunk::Changes { changes },
-            )
-        })
-        .collect()
+    let mut ops = Vec::with_capacity(groups.len());
+    for ((client, profile), changes) in groups {
+        let key = chunk_key(client, profile, "c", tag);
+        ops.push(put(key, &Chunk::Changes { changes }).await?);
+    }
+    Ok(ops)
 }
 
-fn state_ops(fields: Vec<FieldState>, tag: &str) -> Result<Vec<Op>, StorageError> {
+async fn state_ops(fields: Vec<FieldState>, tag: &str) -> Result<Vec<Op>, StorageError> {
     let mut groups: BTreeMap<(ClientId, bool), Vec<FieldState>> = BTreeMap::new();
     for field in fields {
         groups
@@ -179,15 +186,12 @@ fn state_ops(fields: Vec<FieldState>, tag: &str) -> Result<Vec<Op>, StorageError
             .or_default()
             .push(field);
     }
-    groups
-        .into_iter()
-        .map(|((client, profile), fields)| {
-            put(
-                chunk_key(client, profile, "s", tag),
-                &Chunk::State { fields },
-            )
-        })
-        .collect()
+    let mut ops = Vec::with_capacity(groups.len());
+    for ((client, profile), fields) in groups {
+        let key = chunk_key(client, profile, "s", tag);
+        ops.push(put(key, &Chunk::State { fields }).await?);
+    }
+    Ok(ops)
 }
 
 /// Whether a chunk key holds a client's profile.
@@ -285,10 +289,10 @@ impl Store {
         let mut chunks = Vec::with_capacity(values.len());
         let mut reseal = Vec::new();
         for (key, value) in values {
-            match chunk_of(&key, &value) {
+            match chunk_of(&key, &value).await {
                 Ok((chunk, plain)) => {
                     if plain {
-                        reseal.push(put(key.clone(), &chunk)?);
+                        reseal.push(put(key.clone(), &chunk).await?);
                     }
                     chunks.push((key, chunk));
                 }
@@ -306,7 +310,7 @@ impl Store {
     /// Moves the release-before's entries into chunks and empties its store, in one transaction:
     /// a tab closed part-way leaves the old entries, read and migrated again next time.
     pub async fn migrate(&self, legacy: Vec<Synced>) -> Result<(), StorageError> {
-        let mut ops = changes_ops(legacy, "m")?;
+        let mut ops = changes_ops(legacy, "m").await?;
         ops.push(Op::ClearLegacy);
         ops.push(Op::Meta {
             key: BOOTSTRAPPED,
@@ -322,7 +326,7 @@ impl Store {
         cursor: u64,
         scope: Option<u64>,
     ) -> Result<(), StorageError> {
-        let mut ops = changes_ops(changes, &format!("p{cursor:020}"))?;
+        let mut ops = changes_ops(changes, &format!("p{cursor:020}")).await?;
         ops.push(Op::Meta {
             key: CURSOR,
             value: JsValue::from_f64(cursor as f64),
@@ -348,7 +352,7 @@ impl Store {
         through: u64,
     ) -> Result<(), StorageError> {
         self.idb
-            .write(changes_ops(changes, &format!("a{writer}.{through:020}"))?)
+            .write(changes_ops(changes, &format!("a{writer}.{through:020}")).await?)
             .await
     }
 
@@ -362,7 +366,9 @@ impl Store {
         last: bool,
     ) -> Result<(), StorageError> {
         let tag = format!("b{:06}", progress.pages);
-        let mut ops = state_ops(fields, &tag)?;
+        let start = crate::clock::precise_now();
+        let mut ops = state_ops(fields, &tag).await?;
+        crate::clock::spent("seal", start);
         if last {
             ops.push(Op::DeleteMeta(BOOTSTRAP));
             ops.push(Op::Meta {
@@ -387,7 +393,10 @@ impl Store {
                 ),
             });
         }
-        self.idb.write(ops).await
+        let start = crate::clock::precise_now();
+        let written = self.idb.write(ops).await;
+        crate::clock::spent("store", start);
+        written
     }
 
     /// Replaces `replaced` (every chunk a snapshot was folded from) by the snapshot, one per
@@ -400,7 +409,7 @@ impl Store {
         tag: &str,
     ) -> Result<(), StorageError> {
         let mut ops: Vec<Op> = replaced.into_iter().map(Op::Delete).collect();
-        ops.extend(state_ops(fields, &format!("k{tag}"))?);
+        ops.extend(state_ops(fields, &format!("k{tag}")).await?);
         self.idb.write(ops).await
     }
 
@@ -412,10 +421,9 @@ impl Store {
         changes: Vec<Synced>,
     ) -> Result<(), StorageError> {
         self.idb
-            .write(vec![put(
-                format!("{client}/h/{entity}"),
-                &Chunk::Changes { changes },
-            )?])
+            .write(vec![
+                put(format!("{client}/h/{entity}"), &Chunk::Changes { changes }).await?,
+            ])
             .await
     }
 
