@@ -90,7 +90,8 @@ impl Account {
     /// server in the background.
     pub fn provide(db: Db) -> Self {
         let stored = LocalStorage::get::<Stored>(SESSION_KEY).ok();
-        let now = crate::clock::now_ms();
+        // A clock moved back does not make the offline time last longer.
+        let now = crate::clock::monotonic_now_ms();
         let live = stored.as_ref().is_some_and(|s| s.live(now));
         let account = Self {
             me: RwSignal::new(stored.clone().filter(|_| live).map(|s| s.me)),

@@ -42,6 +42,22 @@ pub fn mark(name: &str) {
     }
 }
 
+const SEEN_KEY: &str = "yorisoi.clock_seen";
+
+/// The device's clock, never earlier than the latest time it has shown this app: a clock moved
+/// back (by hand, or by a flat battery) does not make time run again, so it cannot stretch the
+/// time a device may work offline. The latest time is kept in localStorage, written again when it
+/// moved by more than a minute.
+pub fn monotonic_now_ms() -> i64 {
+    use gloo_storage::{LocalStorage, Storage};
+    let now = now_ms();
+    let seen = LocalStorage::get::<i64>(SEEN_KEY).unwrap_or(0);
+    if now > seen + 60_000 {
+        let _ = LocalStorage::set(SEEN_KEY, now);
+    }
+    now.max(seen)
+}
+
 /// Minutes east of UTC in the browser's time zone (Japan: +540).
 pub fn offset_minutes() -> i32 {
     -(js_sys::Date::new_0().get_timezone_offset() as i32)

@@ -13,6 +13,18 @@ fn raw_entry() -> Option<String> {
 }
 
 #[wasm_bindgen_test]
+fn a_clock_moved_back_does_not_turn_time_back_for_the_app() {
+    LocalStorage::clear();
+    let now = yorisoi_app::clock::monotonic_now_ms();
+    assert!(now > 0);
+    // The device showed a time ten days ahead before its clock was moved back.
+    let ahead = now + 10 * 24 * 60 * 60 * 1000;
+    LocalStorage::set("yorisoi.clock_seen", ahead).unwrap();
+    assert!(yorisoi_app::clock::monotonic_now_ms() >= ahead);
+    LocalStorage::clear();
+}
+
+#[wasm_bindgen_test]
 fn settings_round_trip_through_local_storage_in_their_versioned_shape() {
     LocalStorage::clear();
     assert_eq!(settings::load(), Settings::default());
