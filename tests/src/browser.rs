@@ -89,6 +89,55 @@ impl Browser {
         panic!("cannot start Chromium through chromedriver: {last_error:?}");
     }
 
+    /// The highest resident memory any of this browser's page (renderer) processes reached so
+    /// far, in KiB (Linux's `VmHWM`): what a page cost the device at its peak, its WebAssembly
+    /// memory included.
+    pub fn peak_page_memory_kib(&self) -> u64 {
+        let parent_of = |pid: u32| -> Option<u32> {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // The fields after the command's closing parenthesis: state, then the parent.
+            stat.rsplit_once(')')?
+                .1
+                .split_whitespace()
+                .nth(1)?
+                .parse()
+                .ok()
+        };
+        let driver = self.driver.id();
+        let mut peak = 0;
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+                continue;
+            };
+            // A descendant of this browser's chromedriver, and a renderer.
+            let mut up = Some(pid);
+            let mut ours = false;
+            for _ in 0..8 {
+                match up {
+                    Some(p) if p == driver => {
+                        ours = true;
+                        break;
+                    }
+                    Some(p) if p > 1 => up = parent_of(p),
+                    _ => break,
+                }
+            }
+            let cmdline =
+                std::fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            if !ours || !cmdline.contains("--type=renderer") {
+                continue;
+            }
+            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+            let hwm = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+                .unwrap_or(0);
+            peak = peak.max(hwm);
+        }
+        peak
+    }
+
     /// Opens `url`; if the app asks for the password to unlock, types it.
     pub async fn goto(&self, url: &str) {
         self.client.goto(url).await.unwrap();

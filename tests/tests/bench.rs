@@ -145,8 +145,9 @@ impl Peer {
         }
     }
 
-    /// One replication into a fresh browser: (ms, bytes on the wire).
-    async fn replicate(&self, batch: Option<u32>) -> (f64, f64) {
+    /// One replication into a fresh browser: (ms, bytes on the wire, the page's peak memory in
+    /// MiB).
+    async fn replicate(&self, batch: Option<u32>) -> (f64, f64, f64) {
         let browser = Browser::start().await;
         browser.goto(&format!("{}/", self.url)).await;
         let outcome = browser
@@ -180,6 +181,7 @@ impl Peer {
         (
             outcome["ms"].as_f64().unwrap(),
             outcome["bytes"].as_f64().unwrap(),
+            browser.peak_page_memory_kib() as f64 / 1024.0,
         )
     }
 }
@@ -205,10 +207,12 @@ async fn bench_first_sync_and_local_records() {
     let mut ours = Vec::new();
     let mut our_bytes = Vec::new();
     let mut bootstrap_server = Vec::new();
+    let mut our_memory = Vec::new();
     let mut browser = None;
     for _ in 0..3 {
         let fresh = Browser::start().await;
         let (ms, bytes, server) = our_first_sync(&stack, &fresh).await;
+        our_memory.push(fresh.peak_page_memory_kib() as f64 / 1024.0);
         ours.push(ms);
         our_bytes.push(bytes);
         bootstrap_server.push(server);
@@ -221,10 +225,12 @@ async fn bench_first_sync_and_local_records() {
     let peer = Peer::start(RECORDS + 1).await;
     let (mut pouch_default, mut pouch_1000) = (Vec::new(), Vec::new());
     let mut pouch_bytes = Vec::new();
+    let mut pouch_memory = Vec::new();
     for _ in 0..3 {
-        let (ms, bytes) = peer.replicate(None).await;
+        let (ms, bytes, memory) = peer.replicate(None).await;
         pouch_default.push(ms);
         pouch_bytes.push(bytes);
+        pouch_memory.push(memory);
         pouch_1000.push(peer.replicate(Some(1000)).await.0);
     }
     browser.goto(&stack.url("/clients")).await;
@@ -291,6 +297,8 @@ async fn bench_first_sync_and_local_records() {
     let result: Value = json!({
         "first_sync_runs_ms": ours.iter().map(|m| format!("{m:.0}")).collect::<Vec<_>>().join(" / "),
         "first_sync_bytes": median(our_bytes),
+        "first_sync_peak_mib": median(our_memory),
+        "pouchdb_peak_mib": median(pouch_memory),
         "bootstrap_server_ms": median(bootstrap_server),
         "pouchdb_default_s": pouch_default / 1000.0,
         "pouchdb_1000_s": pouch_1000 / 1000.0,

@@ -197,10 +197,12 @@ fn local_records() -> Result {
          | first sync into a fresh browser (サインイン pressed as the office → a bootstrap of the current state, sealed and stored in IndexedDB, then the pull of the tail; the sign-in and its key derivation included) | {} s |\n\
          | … each of the three runs (ms) | {} |\n\
          | … bytes on the wire for it (sync requests, compressed) | {} |\n\
+         | … the page's peak resident memory (its renderer process's `VmHWM`) | {} MiB |\n\
          | … the server's part: its bootstrap pages, request sent → first byte back, in all | {} ms |\n\
          | PouchDB 9, the same number of ≈ 2 KB documents from a CouchDB-compatible server (express-pouchdb, in memory, gzip), default batch (100), median of 3 | {} s |\n\
          | PouchDB 9, batch 1,000, median of 3 | {} s |\n\
          | … bytes on the wire (default batch) | {} |\n\
+         | … the page's peak resident memory (default batch) | {} MiB |\n\
          | Yorisoi's first sync against PouchDB's, default batch | {}× faster |\n\
          | Yorisoi's first sync against PouchDB's, batch 1,000 | {}× faster |\n\
          | first sync, records per second | {} |\n\
@@ -223,10 +225,12 @@ fn local_records() -> Result {
         get("first_sync_s"),
         get("first_sync_runs_ms"),
         get("first_sync_bytes"),
+        get("first_sync_peak_mib"),
         get("bootstrap_server_ms"),
         get("pouchdb_default_s"),
         get("pouchdb_1000_s"),
         get("pouchdb_bytes"),
+        get("pouchdb_peak_mib"),
         get("vs_pouchdb_default"),
         get("vs_pouchdb_1000"),
         get("records_per_s"),
