@@ -45,6 +45,8 @@ pub enum VaultError {
     Damaged,
     /// The browser gives no cryptographic randomness.
     NoRandom,
+    /// The browser offers no WebCrypto here (the page is not served over HTTPS or localhost).
+    NoCrypto,
     /// The wrapped key could not be stored.
     Storage(String),
 }
@@ -69,10 +71,24 @@ struct Keys {
 
 #[wasm_bindgen::prelude::wasm_bindgen(module = "/js/seal.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = importKey)]
-    fn import_key(raw: &[u8]) -> js_sys::Promise;
-    fn encrypt(key: &wasm_bindgen::JsValue, iv: &[u8], aad: &[u8], data: &[u8]) -> js_sys::Promise;
-    fn decrypt(key: &wasm_bindgen::JsValue, iv: &[u8], aad: &[u8], data: &[u8]) -> js_sys::Promise;
+    // `catch`: without WebCrypto (a page served over plain HTTP to a LAN address) these throw;
+    // that is an error the app reports, not a crash.
+    #[wasm_bindgen(js_name = importKey, catch)]
+    fn import_key(raw: &[u8]) -> Result<js_sys::Promise, wasm_bindgen::JsValue>;
+    #[wasm_bindgen(catch)]
+    fn encrypt(
+        key: &wasm_bindgen::JsValue,
+        iv: &[u8],
+        aad: &[u8],
+        data: &[u8],
+    ) -> Result<js_sys::Promise, wasm_bindgen::JsValue>;
+    #[wasm_bindgen(catch)]
+    fn decrypt(
+        key: &wasm_bindgen::JsValue,
+        iv: &[u8],
+        aad: &[u8],
+        data: &[u8],
+    ) -> Result<js_sys::Promise, wasm_bindgen::JsValue>;
 }
 
 /// The first byte of a value sealed by [`seal_bulk`]: AES-256-GCM (WebCrypto).
@@ -318,9 +334,10 @@ async fn bulk_key(client: ClientId) -> Result<wasm_bindgen::JsValue, VaultError>
         return Ok(key);
     }
     let raw = derive(client, b"yorisoi client bulk key v1 ")?;
-    let key = wasm_bindgen_futures::JsFuture::from(import_key(&raw))
-        .await
-        .map_err(|_| VaultError::Damaged)?;
+    let key =
+        wasm_bindgen_futures::JsFuture::from(import_key(&raw).map_err(|_| VaultError::NoCrypto)?)
+            .await
+            .map_err(|_| VaultError::NoCrypto)?;
     BULK.with(|b| b.borrow_mut().insert(client, key.clone()));
     Ok(key)
 }
@@ -330,10 +347,11 @@ async fn bulk_key(client: ClientId) -> Result<wasm_bindgen::JsValue, VaultError>
 pub async fn seal_bulk(client: ClientId, place: &str, plain: &[u8]) -> Result<Vec<u8>, VaultError> {
     let key = bulk_key(client).await?;
     let nonce = random::<GCM_NONCE>()?;
-    let sealed =
-        wasm_bindgen_futures::JsFuture::from(encrypt(&key, &nonce, place.as_bytes(), plain))
-            .await
-            .map_err(|_| VaultError::Damaged)?;
+    let sealed = wasm_bindgen_futures::JsFuture::from(
+        encrypt(&key, &nonce, place.as_bytes(), plain).map_err(|_| VaultError::NoCrypto)?,
+    )
+    .await
+    .map_err(|_| VaultError::Damaged)?;
     let mut out = Vec::with_capacity(1 + GCM_NONCE + plain.len() + 16);
     out.push(BULK_AES_GCM);
     out.extend_from_slice(&nonce);
@@ -351,10 +369,11 @@ pub async fn open_bulk(
         Some((&BULK_AES_GCM, rest)) if rest.len() >= GCM_NONCE => {
             let key = bulk_key(client).await?;
             let (nonce, body) = rest.split_at(GCM_NONCE);
-            let opened =
-                wasm_bindgen_futures::JsFuture::from(decrypt(&key, nonce, place.as_bytes(), body))
-                    .await
-                    .map_err(|_| VaultError::Damaged)?;
+            let opened = wasm_bindgen_futures::JsFuture::from(
+                decrypt(&key, nonce, place.as_bytes(), body).map_err(|_| VaultError::NoCrypto)?,
+            )
+            .await
+            .map_err(|_| VaultError::Damaged)?;
             Ok(js_sys::Uint8Array::new(&opened).to_vec())
         }
         _ => Err(VaultError::Damaged),

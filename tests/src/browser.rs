@@ -247,13 +247,28 @@ impl Browser {
     }
 
     pub async fn css(&self, selector: &str) -> Element {
-        match self
+        let mut found = self
             .client
             .wait()
             .at_most(WAIT)
             .for_element(Locator::Css(selector))
-            .await
-        {
+            .await;
+        // The page reloaded itself under the wait (a sign-out, a lock): wait on the new page.
+        for _ in 0..3 {
+            match &found {
+                Err(e) if e.to_string().contains("aborted by navigation") => {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    found = self
+                        .client
+                        .wait()
+                        .at_most(WAIT)
+                        .for_element(Locator::Css(selector))
+                        .await;
+                }
+                _ => break,
+            }
+        }
+        match found {
             Ok(element) => element,
             Err(e) => {
                 // What the page showed instead: the first thing to read when this fails.

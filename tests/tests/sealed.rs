@@ -207,3 +207,57 @@ async fn an_idle_tablet_locks_itself_and_three_wrong_pins_need_the_password() {
     tablet.click("[data-testid=unlock]").await;
     tablet.testid("supporter-mode").await;
 }
+
+/// Two staff on one tablet: the first signs out with an edit not yet sent (the network was down).
+/// The second signs in: the first's edit stays, sealed under the first's key, listed in plain
+/// words as theirs, and is not sent under the second's session. When the first signs in again,
+/// it is sent.
+#[tokio::test]
+async fn another_persons_unsent_edit_stays_sealed_for_them_and_is_sent_when_they_return() {
+    let stack = Stack::start().await;
+    let tablet = stack.browser().await;
+    new_msfas_for(&stack, &tablet, NAME).await;
+    sync_now(&tablet).await;
+    stack.proxy.cut();
+    tablet.type_into(Q5, UNSENT).await;
+    tablet.goto(&stack.url("/settings")).await;
+    tablet.click("[data-testid=sign-out]").await;
+    tablet.testid("sign-in-form").await;
+    stack.proxy.connect_to(stack.server.addr);
+
+    stack.sign_in(&tablet, "coach2").await;
+    tablet.goto(&stack.url("/clients")).await;
+    let notice = tablet
+        .testid("set-aside-notice")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(notice.contains("別の方"), "{notice}");
+    sync_now(&tablet).await;
+    let sent = |log: &[serde_json::Value]| {
+        log.iter()
+            .any(|p| p["change"]["value"]["lines"][0] == UNSENT)
+    };
+    assert!(
+        !sent(&stack.server_log().await),
+        "not sent as the second person"
+    );
+    assert!(
+        storage_census(&tablet).await.unsent > 0,
+        "kept on the tablet"
+    );
+    assert_nothing_readable(&tablet, "the shared tablet, the second person signed in").await;
+
+    tablet.goto(&stack.url("/settings")).await;
+    tablet.click("[data-testid=sign-out]").await;
+    tablet.testid("sign-in-form").await;
+    stack.sign_in(&tablet, "coach").await;
+    for _ in 0..100 {
+        if sent(&stack.server_log().await) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the first person's edit was not sent when they signed in again");
+}

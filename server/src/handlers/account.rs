@@ -228,11 +228,16 @@ pub async fn set_up(
         Role::Admin,
         blocking(move || hash_password(&password)).await?,
     );
-    if !state
-        .db
-        .set_up(&token_hash(request.code.trim()), &person, now_ms())
-        .await?
-    {
+    // In a task of its own, like every write transaction a dropped request must not leave open.
+    let (db, code, row) = (
+        state.db.clone(),
+        token_hash(request.code.trim()),
+        person.clone(),
+    );
+    let made = tokio::spawn(async move { db.set_up(&code, &row, now_ms()).await })
+        .await
+        .map_err(|e| ApiError::Internal(format!("the set-up task failed: {e}")))??;
+    if !made {
         return Err(ApiError::Forbidden(
             "this set-up link is not valid: it was used already, or the server was restarted and printed a new one"
                 .into(),
