@@ -252,22 +252,23 @@ pub async fn decide(
     // Parsed here, not by `Path`: its rejection would be plain text, not the API's JSON error.
     let id: i64 = parse_id("set-aside change", &id)?;
     match action.as_str() {
-        // Run to its end in a task of its own (its write transaction must end even if the
-        // administrator's page goes away mid-request).
-        "accept" => match {
+        "accept" => {
+            // Run to its end in a task of its own (its write transaction must end even if the
+            // administrator's page goes away mid-request).
             let (db, person) = (state.db.clone(), who.person);
-            tokio::spawn(async move { db.accept(id, person, now_ms()).await })
+            let accepted = tokio::spawn(async move { db.accept(id, person, now_ms()).await })
                 .await
-                .map_err(|e| ApiError::Internal(format!("the decision task failed: {e}")))??
-        } {
-            Ok(()) => {
-                tracing::info!(by = %who.login, id, "set-aside change accepted");
-                Ok(StatusCode::NO_CONTENT)
+                .map_err(|e| ApiError::Internal(format!("the decision task failed: {e}")))??;
+            match accepted {
+                Ok(()) => {
+                    tracing::info!(by = %who.login, id, "set-aside change accepted");
+                    Ok(StatusCode::NO_CONTENT)
+                }
+                Err(refusal) => Err(ApiError::Conflict(format!(
+                    "this change cannot be stored, whoever accepts it: {refusal}. Discard it instead"
+                ))),
             }
-            Err(refusal) => Err(ApiError::Conflict(format!(
-                "this change cannot be stored, whoever accepts it: {refusal}. Discard it instead"
-            ))),
-        },
+        }
         "discard" => {
             if !state.db.discard(id, who.person, now_ms()).await? {
                 return Err(ApiError::Missing(format!(
