@@ -51,7 +51,12 @@ impl Browser {
     pub async fn start_with_args(extra: &[&str]) -> Self {
         let profile = tempfile::tempdir().unwrap();
         let port = super::free_port();
+        // Chromium keeps scratch folders in TMPDIR and leaves them behind when it is killed:
+        // inside the profile, they go with it.
+        let scratch = profile.path().join("tmp");
+        std::fs::create_dir_all(&scratch).unwrap();
         let driver = Command::new(program("CHROMEDRIVER", "/usr/bin/chromedriver"))
+            .env("TMPDIR", &scratch)
             .arg(format!("--port={port}"))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
