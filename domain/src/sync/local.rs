@@ -82,15 +82,111 @@ impl Stored for Unsent {
 /// its fields (a bootstrap page's, or the tail folded into a snapshot), or changes that reached
 /// the server (a pulled page's, or this device's own, acknowledged). A device keeps a few large
 /// chunks instead of one entry per change: a storage write costs the same whatever its size.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+///
+/// Written as `{"type": …, …}` with the type first; read without buffering the whole value when
+/// the type comes first (a chunk is megabytes), and through a buffer otherwise.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum Chunk {
+    /// Fields one by one, each naming its client and entity (the first builds with chunks).
     State {
         fields: Vec<super::protocol::FieldState>,
     },
     Changes {
         changes: Vec<Synced>,
     },
+    /// Fields grouped by entity, as a bootstrap page sends them.
+    Entities {
+        client: crate::ids::ClientId,
+        entities: Vec<super::protocol::EntityState>,
+    },
+}
+
+/// [`Chunk`]'s shape for reading through a buffer (serde's own internally tagged reading).
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+enum Buffered {
+    State {
+        fields: Vec<super::protocol::FieldState>,
+    },
+    Changes {
+        changes: Vec<Synced>,
+    },
+    Entities {
+        client: crate::ids::ClientId,
+        entities: Vec<super::protocol::EntityState>,
+    },
+}
+
+impl From<Buffered> for Chunk {
+    fn from(b: Buffered) -> Self {
+        match b {
+            Buffered::State { fields } => Chunk::State { fields },
+            Buffered::Changes { changes } => Chunk::Changes { changes },
+            Buffered::Entities { client, entities } => Chunk::Entities { client, entities },
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Chunk {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{Error, MapAccess, Visitor};
+        struct Streamed;
+        impl<'de> Visitor<'de> for Streamed {
+            type Value = Chunk;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a stored chunk")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Chunk, A::Error> {
+                let Some(first) = map.next_key::<String>()? else {
+                    return Err(A::Error::missing_field("type"));
+                };
+                if first != "type" {
+                    // Not as this app writes it: buffer it all, read it the derived way.
+                    let mut object = serde_json::Map::new();
+                    object.insert(first, map.next_value()?);
+                    while let Some((key, value)) = map.next_entry::<String, serde_json::Value>()? {
+                        object.insert(key, value);
+                    }
+                    return serde_json::from_value::<Buffered>(serde_json::Value::Object(object))
+                        .map(Chunk::from)
+                        .map_err(A::Error::custom);
+                }
+                let kind: String = map.next_value()?;
+                let (mut fields, mut changes, mut client, mut entities) = (None, None, None, None);
+                while let Some(key) = map.next_key::<String>()? {
+                    match (kind.as_str(), key.as_str()) {
+                        ("state", "fields") => fields = Some(map.next_value()?),
+                        ("changes", "changes") => changes = Some(map.next_value()?),
+                        ("entities", "client") => client = Some(map.next_value()?),
+                        ("entities", "entities") => entities = Some(map.next_value()?),
+                        _ => {
+                            return Err(A::Error::custom(format!(
+                                "unknown field `{key}` in a {kind} chunk"
+                            )));
+                        }
+                    }
+                }
+                match kind.as_str() {
+                    "state" => Ok(Chunk::State {
+                        fields: fields.ok_or_else(|| A::Error::missing_field("fields"))?,
+                    }),
+                    "changes" => Ok(Chunk::Changes {
+                        changes: changes.ok_or_else(|| A::Error::missing_field("changes"))?,
+                    }),
+                    "entities" => Ok(Chunk::Entities {
+                        client: client.ok_or_else(|| A::Error::missing_field("client"))?,
+                        entities: entities.ok_or_else(|| A::Error::missing_field("entities"))?,
+                    }),
+                    other => Err(A::Error::unknown_variant(
+                        other,
+                        &["state", "changes", "entities"],
+                    )),
+                }
+            }
+        }
+        deserializer.deserialize_map(Streamed)
+    }
 }
 
 impl Stored for Chunk {
@@ -119,6 +215,82 @@ mod tests {
             base: vec![ChangeId { device, seq: 2 }],
             value: json!("complete"),
         }
+    }
+
+    fn entities_chunk() -> Chunk {
+        let mut register = crate::sync::Register::default();
+        let c = change();
+        register.apply(c.id, &c.base, &c.value);
+        Chunk::Entities {
+            client: c.client,
+            entities: vec![crate::sync::protocol::EntityState {
+                entity: c.entity,
+                at: 5,
+                fields: vec![(c.field, register)],
+            }],
+        }
+    }
+
+    /// A chunk written by this app (type first) is read without a buffer; the same chunk with
+    /// its keys in any other order (as `encode` sorts them) reads the same through one.
+    #[test]
+    fn chunks_read_the_same_whatever_the_order_of_their_keys() {
+        let chunks = [
+            entities_chunk(),
+            Chunk::Changes {
+                changes: vec![Synced {
+                    change: change(),
+                    received_at: Some(3),
+                    made_at: None,
+                }],
+            },
+            Chunk::State { fields: Vec::new() },
+        ];
+        for chunk in chunks {
+            let direct = crate::stored::encode_direct(&chunk);
+            assert!(
+                direct.starts_with(r#"{"format":1,"chunk":{"type":"#),
+                "{direct}"
+            );
+            assert_eq!(
+                crate::stored::decode_direct::<Chunk>(&direct).unwrap(),
+                chunk
+            );
+            let sorted = encode(&chunk);
+            assert!(
+                !sorted.contains(r#""chunk":{"type""#) || matches!(chunk, Chunk::State { .. }),
+                "{sorted}"
+            );
+            assert_eq!(decode::<Chunk>(&sorted).unwrap(), chunk);
+            assert_eq!(
+                crate::stored::decode_direct::<Chunk>(&sorted).unwrap(),
+                chunk
+            );
+        }
+        assert_eq!(
+            crate::stored::encode_direct(&entities_chunk()),
+            r#"{"format":1,"chunk":{"type":"entities","client":"01a1ee56-5e00-7303-8303-030303030303","entities":[{"entity":{"type":"record","id":"01a1ee56-5e00-7404-8404-040404040404"},"at":5,"fields":[["status",{"values":[[{"device":"01a1ee56-5e00-7101-8101-010101010101","seq":7},"complete"]],"replaced":[{"device":"01a1ee56-5e00-7101-8101-010101010101","seq":2}]}]]}]}}"#
+        );
+    }
+
+    /// Unknown fields are refused on both ways of reading.
+    #[test]
+    fn a_chunk_with_an_unknown_field_is_refused() {
+        for text in [
+            r#"{"type":"changes","changes":[],"extra":1}"#,
+            r#"{"changes":[],"extra":1,"type":"changes"}"#,
+            r#"{"type":"entities","client":"01a1ee56-5e00-7303-8303-030303030303","entities":[],"fields":[]}"#,
+            r#"{"type":"nothing"}"#,
+            r#"{}"#,
+        ] {
+            assert!(serde_json::from_str::<Chunk>(text).is_err(), "{text}");
+        }
+        assert_eq!(
+            serde_json::from_str::<Chunk>(r#"{"changes":[],"type":"changes"}"#).unwrap(),
+            Chunk::Changes {
+                changes: Vec::new()
+            }
+        );
     }
 
     /// The stored shapes, frozen: a change here needs a new format and a migration.

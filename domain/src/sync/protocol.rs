@@ -5,6 +5,7 @@
 
 use super::change::{Change, ChangeId};
 use super::check::Refusal;
+use super::register::Register;
 use crate::ids::{ClientId, DeviceId};
 use serde::{Deserialize, Serialize};
 
@@ -74,17 +75,38 @@ pub struct ScopeChange {
     pub left: Vec<ClientId>,
 }
 
+/// The shape of a bootstrap page this build speaks (`format=` of `GET /api/v1/sync/bootstrap`).
+/// Format 1 sent every field with its client and entity spelled out; format 2 groups them.
+pub const BOOTSTRAP_FORMAT: u32 = 2;
+
+/// Whether a bootstrap request's `format` is [`BOOTSTRAP_FORMAT`]: an app that asks for
+/// another is told to update (or that the server is older), like the other endpoints.
+pub fn check_bootstrap_format(format: u32) -> Result<(), ProtocolError> {
+    match format {
+        BOOTSTRAP_FORMAT => Ok(()),
+        older if older < BOOTSTRAP_FORMAT => Err(ProtocolError::UpdateApp(older)),
+        newer => Err(ProtocolError::UpdateServer(newer)),
+    }
+}
+
 /// `GET /api/v1/sync/bootstrap`: one page of the current state of a device's scope, instead of
 /// its whole history. Each field's register folds every change of it the server had when the
 /// page was read (`base`); folding is idempotent, so a device that pulls the log after the
 /// smallest `base` of its pages, and applies it over them, holds what replaying the whole log
 /// would give.
+///
+/// The fields come grouped by client and entity, each said once: a page of 20,000 fields is a
+/// third of the size it was with every field naming its client and entity, and every step on
+/// both sides (reading, sending, parsing, sealing, storing) costs in proportion to its size.
+/// `R` is how a register is held: parsed ([`Register`], the device) or as the JSON text the
+/// server stores (the server sends it as it is).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BootstrapPage {
+pub struct BootstrapPage<R = Register> {
     pub format: u32,
     /// The log position the page reflects: every change up to it is folded in.
     pub base: u64,
-    pub fields: Vec<FieldState>,
+    /// The fields, by client and entity. A client may go on in the next page.
+    pub clients: Vec<ClientState<R>>,
     /// Where the next page starts (an opaque cursor), or `None` after the last page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
@@ -95,6 +117,85 @@ pub struct BootstrapPage {
     /// `scope=` in the pulls that follow (see [`ScopeChange`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<u64>,
+}
+
+impl<R> BootstrapPage<R> {
+    /// How many fields the page holds.
+    pub fn field_count(&self) -> usize {
+        self.clients.iter().map(ClientState::field_count).sum()
+    }
+}
+
+/// The state of some of one client's fields, by entity: a bootstrap page's part for one client,
+/// and what a device stores of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientState<R = Register> {
+    pub client: ClientId,
+    pub entities: Vec<EntityState<R>>,
+}
+
+impl<R> ClientState<R> {
+    pub fn field_count(&self) -> usize {
+        self.entities.iter().map(|e| e.fields.len()).sum()
+    }
+}
+
+/// The state of some of one entity's fields.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntityState<R = Register> {
+    pub entity: super::Entity,
+    /// When the newest change folded into any of these fields reached the server (milliseconds,
+    /// the server's clock): when the entity last changed, for lists; never for merging.
+    #[serde(default)]
+    pub at: i64,
+    /// `[field, register]` pairs, by field.
+    pub fields: Vec<(String, R)>,
+}
+
+impl ClientState {
+    /// Groups fields' states by client and entity, keeping their order: consecutive fields of one
+    /// client and entity go together. An entity's `at` is the newest of its fields'.
+    pub fn group(fields: impl IntoIterator<Item = FieldState>) -> Vec<ClientState> {
+        let mut clients: Vec<ClientState> = Vec::new();
+        for f in fields {
+            let same_client = clients.last().is_some_and(|c| c.client == f.client);
+            if !same_client {
+                clients.push(ClientState {
+                    client: f.client,
+                    entities: Vec::new(),
+                });
+            }
+            let entities = &mut clients.last_mut().expect("pushed above").entities;
+            if entities.last().is_none_or(|e| e.entity != f.entity) {
+                entities.push(EntityState {
+                    entity: f.entity,
+                    at: f.at,
+                    fields: Vec::new(),
+                });
+            }
+            let entity = entities.last_mut().expect("pushed above");
+            entity.at = entity.at.max(f.at);
+            entity.fields.push((f.field, f.register));
+        }
+        clients
+    }
+
+    /// The fields, one by one (each with its entity's `at`).
+    pub fn into_fields(self) -> impl Iterator<Item = FieldState> {
+        let client = self.client;
+        self.entities.into_iter().flat_map(move |e| {
+            let (entity, at) = (e.entity, e.at);
+            e.fields
+                .into_iter()
+                .map(move |(field, register)| FieldState {
+                    entity,
+                    client,
+                    field,
+                    register,
+                    at,
+                })
+        })
+    }
 }
 
 /// One field's state on the server.
@@ -205,6 +306,103 @@ mod tests {
 
     fn device() -> DeviceId {
         DeviceId::new_v7(1_795_000_000_000, [1; 10])
+    }
+
+    fn field(entity: Entity, name: &str, seq: u64, at: i64) -> FieldState {
+        let mut register = Register::default();
+        register.apply(
+            ChangeId {
+                device: device(),
+                seq,
+            },
+            &[],
+            &json!(seq),
+        );
+        FieldState {
+            entity,
+            client: ClientId::new_v7(1_795_000_000_000, [3; 10]),
+            field: name.into(),
+            register,
+            at,
+        }
+    }
+
+    /// Grouping keeps every field and its order, and an entity's `at` is its newest field's.
+    #[test]
+    fn grouped_fields_come_back_as_they_were() {
+        let record = Entity::Record(RecordId::new_v7(1_795_000_000_000, [4; 10]));
+        let other = Entity::Record(RecordId::new_v7(1_795_000_000_000, [5; 10]));
+        let mut fields = vec![
+            field(record, "a", 1, 10),
+            field(record, "b", 2, 30),
+            field(other, "a", 3, 20),
+        ];
+        let mut elsewhere = field(other, "b", 4, 5);
+        elsewhere.client = ClientId::new_v7(1_795_000_000_000, [6; 10]);
+        fields.push(elsewhere);
+        let grouped = ClientState::group(fields.clone());
+        assert_eq!(grouped.len(), 2, "two clients");
+        assert_eq!(grouped[0].entities.len(), 2);
+        assert_eq!(
+            grouped[0].entities[0].at, 30,
+            "the newest of the entity's fields"
+        );
+        assert_eq!(
+            grouped.iter().map(ClientState::field_count).sum::<usize>(),
+            4
+        );
+        let back: Vec<FieldState> = grouped
+            .into_iter()
+            .flat_map(ClientState::into_fields)
+            .collect();
+        let names: Vec<_> = back
+            .iter()
+            .map(|f| (f.entity, f.client, f.field.clone(), f.register.clone()))
+            .collect();
+        let expected: Vec<_> = fields
+            .iter()
+            .map(|f| (f.entity, f.client, f.field.clone(), f.register.clone()))
+            .collect();
+        assert_eq!(names, expected);
+    }
+
+    /// The bootstrap page, frozen: the server writes stored registers into it as their JSON text,
+    /// and the device reads them as registers; both read and write the same bytes.
+    #[test]
+    fn a_bootstrap_page_of_raw_registers_reads_as_registers() {
+        let record = Entity::Record(RecordId::new_v7(1_795_000_000_000, [4; 10]));
+        let page = BootstrapPage {
+            format: BOOTSTRAP_FORMAT,
+            base: 9,
+            clients: ClientState::group(vec![field(record, "status", 2, 77)]),
+            next: None,
+            total: Some(1),
+            scope: None,
+        };
+        let text = serde_json::to_string(&page).unwrap();
+        assert_eq!(
+            text,
+            r#"{"format":2,"base":9,"clients":[{"client":"01a1ee56-5e00-7303-8303-030303030303","entities":[{"entity":{"type":"record","id":"01a1ee56-5e00-7404-8404-040404040404"},"at":77,"fields":[["status",{"values":[[{"device":"01a1ee56-5e00-7101-8101-010101010101","seq":2},2]]}]]}]}],"total":1}"#
+        );
+        let raw: BootstrapPage<Box<serde_json::value::RawValue>> =
+            serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            serde_json::to_string(&raw).unwrap(),
+            text,
+            "raw registers write the same text"
+        );
+        assert_eq!(serde_json::from_str::<BootstrapPage>(&text).unwrap(), page);
+        assert_eq!(page.field_count(), 1);
+    }
+
+    #[test]
+    fn a_bootstrap_of_another_format_is_told_what_to_update() {
+        assert!(check_bootstrap_format(BOOTSTRAP_FORMAT).is_ok());
+        assert_eq!(check_bootstrap_format(1), Err(ProtocolError::UpdateApp(1)));
+        assert_eq!(
+            check_bootstrap_format(3),
+            Err(ProtocolError::UpdateServer(3))
+        );
     }
 
     /// The wire format, frozen: changing it needs a new WIRE_FORMAT and a path for old devices.
