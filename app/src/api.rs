@@ -13,7 +13,8 @@ use yorisoi_domain::accounts::{
 use yorisoi_domain::ids::{DeviceId, PersonId};
 use yorisoi_domain::sync::Entity;
 use yorisoi_domain::sync::protocol::{
-    BootstrapPage, HistoryResponse, PullResponse, PushRequest, PushResponse, WIRE_FORMAT,
+    BOOTSTRAP_FORMAT, FramedPage, HistoryResponse, PullResponse, PushRequest, PushResponse,
+    WIRE_FORMAT,
 };
 
 /// How long a request may go without an answer before the watchdog drops it.
@@ -68,14 +69,20 @@ fn http() -> reqwest::Client {
 
 /// Sends a request under the watchdog; its answer's body (empty for 204).
 async fn send(request: reqwest::RequestBuilder) -> Result<String, ApiError> {
+    let bytes = send_bytes(request).await?;
+    String::from_utf8(bytes).map_err(|e| ApiError::Garbled(e.to_string()))
+}
+
+/// Like [`send`], for an answer that is not text.
+async fn send_bytes(request: reqwest::RequestBuilder) -> Result<Vec<u8>, ApiError> {
     let exchange = async {
         let response = request.send().await.map_err(|_| ApiError::Offline)?;
         let status = response.status();
-        let text = response.text().await.map_err(|_| ApiError::Offline)?;
+        let bytes = response.bytes().await.map_err(|_| ApiError::Offline)?;
         if status.is_success() {
-            return Ok(text);
+            return Ok(bytes.to_vec());
         }
-        let body: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
         Err(ApiError::Status {
             status: status.as_u16(),
             code: body["error"]["code"]
@@ -120,19 +127,17 @@ pub async fn pull(since: u64, scope: u64) -> Result<PullResponse, ApiError> {
 }
 
 /// One page of the current state of the device's scope (its first sync); `after` is the last
-/// page's `next`.
-pub async fn bootstrap(after: Option<&str>) -> Result<BootstrapPage, ApiError> {
+/// page's `next`. The page comes framed: its head, and each client's chunks as the device stores
+/// them (see `protocol::BootstrapHead`).
+pub async fn bootstrap(after: Option<&str>) -> Result<FramedPage, ApiError> {
     let after = after.map_or_else(String::new, |after| {
         format!("&after={}", js_sys::encode_uri_component(after))
     });
-    let text = send(get(&format!(
-        "/api/v1/sync/bootstrap?format={WIRE_FORMAT}{after}"
+    let body = send_bytes(get(&format!(
+        "/api/v1/sync/bootstrap?format={BOOTSTRAP_FORMAT}{after}"
     )))
     .await?;
-    let start = crate::clock::precise_now();
-    let page = serde_json::from_str(&text).map_err(|e| ApiError::Garbled(e.to_string()));
-    crate::clock::spent("parse", start);
-    page
+    FramedPage::read(&body).map_err(ApiError::Garbled)
 }
 
 /// Every change of one client or record the server holds.

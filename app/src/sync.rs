@@ -306,7 +306,7 @@ impl SyncEngine {
         loop {
             // The next page is asked for before this one is stored: the server reads it while
             // this device seals and stores the last.
-            let next = page.next.clone();
+            let next = page.head.next.clone();
             let fetch = async move {
                 match next {
                     Some(after) => Some(api::bootstrap(Some(&after)).await),

@@ -55,9 +55,10 @@ pub enum Message {
     Forgot {
         clients: Vec<yorisoi_domain::ids::ClientId>,
     },
-    /// The syncing tab stored a bootstrap page: these fields' current state.
-    Fields {
-        fields: Vec<yorisoi_domain::sync::protocol::FieldState>,
+    /// The syncing tab stored a bootstrap page with chunks of these clients: read them in.
+    Stored {
+        clients: Vec<yorisoi_domain::ids::ClientId>,
+        last: bool,
     },
     /// A tab started locked: one that holds the keys shares them (see [`crate::vault`]).
     KeysPlease,

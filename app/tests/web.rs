@@ -85,7 +85,9 @@ mod records {
     use yorisoi_domain::stored;
     use yorisoi_domain::sync::Register;
     use yorisoi_domain::sync::local::{Chunk, DeviceState, Synced, Unsent};
-    use yorisoi_domain::sync::protocol::{BootstrapPage, FieldState, Pulled};
+    use yorisoi_domain::sync::protocol::{
+        BOOTSTRAP_FORMAT, BootstrapPage, ClientState, FieldState, FramedPage, Pulled,
+    };
     use yorisoi_domain::sync::{Change, ChangeId, Entity};
 
     fn client(n: u8) -> Client {
@@ -335,7 +337,7 @@ mod records {
             .into_iter()
             .flat_map(|(_, chunk)| match chunk {
                 Chunk::Changes { changes } => changes,
-                Chunk::State { .. } => panic!("a pulled page is changes"),
+                other => panic!("a pulled page is changes: {other:?}"),
             })
             .collect();
         read.sort_by_key(|s| s.change.id.seq);
@@ -354,12 +356,7 @@ mod records {
     }
 
     /// A page of a bootstrap: `n` fields of client `client`, the next page's cursor if any.
-    fn bootstrap_page(
-        client: ClientId,
-        name: &str,
-        base: u64,
-        next: Option<&str>,
-    ) -> BootstrapPage {
+    fn bootstrap_page(client: ClientId, name: &str, base: u64, next: Option<&str>) -> FramedPage {
         let mut register = Register::default();
         register.apply(
             ChangeId {
@@ -369,20 +366,22 @@ mod records {
             &[],
             &serde_json::json!(name),
         );
-        BootstrapPage {
-            format: 1,
+        let page = BootstrapPage {
+            format: BOOTSTRAP_FORMAT,
             base,
-            fields: vec![FieldState {
+            clients: ClientState::group(vec![FieldState {
                 entity: Entity::Client(client),
                 client,
                 field: "name".into(),
                 register,
                 at: 1_795_000_000_000,
-            }],
+            }]),
             next: next.map(str::to_owned),
             total: None,
             scope: (base == 10).then_some(4),
-        }
+        };
+        // As the server frames it (its chunks uncompressed here; gzipped ones read the same).
+        FramedPage::read(&page.frame(<[u8]>::to_vec)).unwrap()
     }
 
     #[wasm_bindgen_test]

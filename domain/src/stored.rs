@@ -83,17 +83,23 @@ pub fn decode_versioned<T: Stored>(text: &str) -> Result<(T, u32), DecodeError> 
 /// building a sorted copy first, so object keys come in declaration order. [`decode`] and
 /// [`decode_direct`] read it the same.
 pub fn encode_direct<T: Stored>(value: &T) -> String {
+    encode_direct_as::<T>(value)
+}
+
+/// Like [`encode_direct`], from a value that serializes as a `T` does (a borrowed view of one,
+/// written without copying it first); its tests check it reads back as that `T`.
+pub fn encode_direct_as<T: Stored>(value: &impl Serialize) -> String {
     use serde::ser::SerializeMap;
-    struct Envelope<'a, T>(&'a T);
-    impl<T: Stored> Serialize for Envelope<'_, T> {
+    struct Envelope<'a, V>(&'static str, &'a V);
+    impl<V: Serialize> Serialize for Envelope<'_, V> {
         fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             let mut map = serializer.serialize_map(Some(2))?;
             map.serialize_entry("format", &FORMAT)?;
-            map.serialize_entry(T::KIND, self.0)?;
+            map.serialize_entry(self.0, self.1)?;
             map.end()
         }
     }
-    serde_json::to_string(&Envelope(value)).expect("stored shapes serialize")
+    serde_json::to_string(&Envelope(T::KIND, value)).expect("stored shapes serialize")
 }
 
 /// Like [`decode`], for large values: an entry in the current format is read straight into `T`

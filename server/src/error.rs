@@ -121,7 +121,9 @@ impl From<QueryRejection> for ApiError {
 impl From<ProtocolError> for ApiError {
     fn from(error: ProtocolError) -> Self {
         match error {
-            ProtocolError::UpdateApp(_) => Self::UpdateApp(error.to_string()),
+            ProtocolError::UpdateApp(_) | ProtocolError::UpdateAppBootstrap(_) => {
+                Self::UpdateApp(error.to_string())
+            }
             other => Self::BadRequest(other.to_string()),
         }
     }

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::trace::TraceLayer;
 
 /// The largest request body accepted: a full push batch of long answers fits with room to spare.
@@ -57,7 +58,12 @@ pub fn router(state: AppState) -> Router {
         .nest("/api", api)
         .merge(crate::shell::routes())
         .with_state(state)
-        .layer(CompressionLayer::new())
+        // A bootstrap page's chunks are gzipped already (the device stores them as they are).
+        .layer(
+            CompressionLayer::new().compress_when(DefaultPredicate::new().and(
+                NotForContentType::const_new(yorisoi_domain::sync::protocol::BOOTSTRAP_MEDIA_TYPE),
+            )),
+        )
         .layer(TraceLayer::new_for_http())
         // A bug must never take the server down or leak a backtrace: a panic is a JSON 500.
         .layer(CatchPanicLayer::custom(|_| {

@@ -428,7 +428,7 @@ fn routes() -> Vec<Route> {
         },
         Route {
             name: "GET /api/v1/sync/bootstrap",
-            call: |_, _| get("/api/v1/sync/bootstrap?format=1"),
+            call: |_, _| get("/api/v1/sync/bootstrap?format=2"),
             writes: false,
             expect: [
                 SIGNED_OUT, SIGNED_OUT, REVOKED, RETIRED, OK, OK, OK, FORBIDDEN,

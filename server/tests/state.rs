@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use support::*;
 use yorisoi_domain::accounts::Role;
 use yorisoi_domain::ids::{ClientId, DeviceId, PersonId};
-use yorisoi_domain::sync::protocol::BootstrapPage;
+use yorisoi_domain::sync::protocol::{BootstrapPage, ClientState, FieldState};
 use yorisoi_domain::sync::{ChangeId, Entity, Register, Replica};
 use yorisoi_server::db::{Db, Scope};
 
@@ -107,6 +107,24 @@ impl Device {
     }
 }
 
+/// A bootstrap page as a device reads it (through its JSON text), with its fields one by one.
+async fn bootstrap(
+    db: &Db,
+    scope: &Scope,
+    after: Option<&str>,
+    limit: u32,
+) -> Result<(BootstrapPage, Vec<FieldState>), yorisoi_server::db::DbError> {
+    let raw = db.bootstrap(scope, after, limit).await?;
+    let page: BootstrapPage = serde_json::from_str(&serde_json::to_string(&raw).unwrap()).unwrap();
+    let fields = page
+        .clients
+        .iter()
+        .cloned()
+        .flat_map(ClientState::into_fields)
+        .collect();
+    Ok((page, fields))
+}
+
 /// A device bootstrapping a page at a time, while others go on pushing between its pages.
 #[derive(Default)]
 struct Bootstrapping {
@@ -118,12 +136,12 @@ struct Bootstrapping {
 
 impl Bootstrapping {
     async fn next_page(&mut self, db: &Db, limit: u32) {
-        let page: BootstrapPage = db
-            .bootstrap(&office(new_device()), self.after.as_deref(), limit)
+        let (page, fields) = bootstrap(db, &office(new_device()), self.after.as_deref(), limit)
             .await
             .unwrap();
-        assert!(page.fields.len() <= limit as usize);
-        for field in page.fields {
+        assert!(fields.len() <= limit as usize);
+        assert_eq!(page.field_count(), fields.len());
+        for field in fields {
             assert!(
                 self.state
                     .insert((field.entity, field.field.clone()), field.register)
@@ -245,15 +263,15 @@ async fn a_coachs_bootstrap_holds_only_their_clients_and_hands_them_over() {
             role: Role::Coach,
             device,
         };
-        let page = db.bootstrap(&scope, None, 1_000).await.unwrap();
-        assert!(!page.fields.is_empty(), "{name}");
+        let (page, fields) = bootstrap(&db, &scope, None, 1_000).await.unwrap();
+        assert!(!fields.is_empty(), "{name}");
         assert!(
-            page.fields.iter().all(|f| f.client == theirs),
+            fields.iter().all(|f| f.client == theirs),
             "{name}: only the coach's client"
         );
         assert_eq!(
             page.total,
-            Some(page.fields.len() as u64),
+            Some(fields.len() as u64),
             "{name}: the first page counts the whole"
         );
         let token = page
@@ -265,12 +283,11 @@ async fn a_coachs_bootstrap_holds_only_their_clients_and_hands_them_over() {
             "{name}: nothing sent twice, no hand-over left: {pulled:?}"
         );
         // An office's bootstrap holds both, and hands nothing over (it reads every client).
-        let all = db
-            .bootstrap(&office(new_device()), None, 1_000)
+        let (all, all_fields) = bootstrap(&db, &office(new_device()), None, 1_000)
             .await
             .unwrap();
-        assert!(all.fields.iter().any(|f| f.client == other), "{name}");
-        assert_eq!(all.total, Some(all.fields.len() as u64), "{name}");
+        assert!(all_fields.iter().any(|f| f.client == other), "{name}");
+        assert_eq!(all.total, Some(all_fields.len() as u64), "{name}");
         assert!(
             all.total > page.total,
             "{name}: the office counts every client"
@@ -349,19 +366,14 @@ async fn a_fields_state_carries_its_newest_time_and_its_history_comes_on_request
             db.push(&request, at, &scope).await.unwrap();
         }
         db.catch_up_state().await.unwrap();
-        let page = db.bootstrap(&scope, None, 1_000).await.unwrap();
-        let at = |field: &str| {
-            page.fields
-                .iter()
-                .find(|f| f.client == client && f.field == field)
-                .map(|f| f.at)
-        };
+        let (_, fields) = bootstrap(&db, &scope, None, 1_000).await.unwrap();
+        let at = |client: ClientId| fields.iter().find(|f| f.client == client).map(|f| f.at);
         assert_eq!(
-            at("name"),
+            at(client),
             Some(3_000),
-            "{name}: the newest of its two changes"
+            "{name}: the newest of its fields' changes"
         );
-        assert_eq!(at("notes"), Some(2_000), "{name}");
+        assert_eq!(at(other), Some(3_000), "{name}");
 
         let history = db.history(&scope, Entity::Client(client)).await.unwrap();
         let values: Vec<(i64, Value)> = history
@@ -384,4 +396,95 @@ async fn a_fields_state_carries_its_newest_time_and_its_history_comes_on_request
             "{name}: {unknown:?}"
         );
     }
+}
+
+/// Over HTTP a page is framed: each client's profile and records as the gzipped text of the
+/// chunk a device stores, not compressed a second time; read back, the chunks hold exactly the
+/// page's fields.
+#[tokio::test]
+async fn a_bootstrap_page_over_http_is_the_chunks_a_device_stores() {
+    use std::io::Read;
+    use yorisoi_domain::sync::local::Chunk;
+    use yorisoi_domain::sync::protocol::{BOOTSTRAP_MEDIA_TYPE, unframe};
+    for (name, db, dir) in common::databases().await {
+        let mut device = Device::new();
+        let (a, b) = (new_client(), new_client());
+        for client in [a, b] {
+            for field in FIELDS {
+                device.edit(client, field, json!(format!("{field} の値")));
+            }
+        }
+        // One long note: that client's chunk is large enough to be gzipped.
+        device.edit(a, "notes", json!("長いメモ。".repeat(1_000)));
+        device.push(&db).await;
+        db.catch_up_state().await.unwrap();
+        let office = add_person(&db, "office", Role::Office).await;
+        let cookie = signed_in(&db, office, new_device()).await;
+        let state = support::state(&db, &dir);
+        let reply = get("/api/v1/sync/bootstrap?format=2")
+            .cookie(Some(&cookie))
+            .header("accept-encoding", "gzip")
+            .send(&state)
+            .await;
+        assert_eq!(reply.status, 200, "{name}: {}", reply.text);
+        assert_eq!(
+            reply.headers["content-type"], BOOTSTRAP_MEDIA_TYPE,
+            "{name}"
+        );
+        assert!(
+            reply.headers.get("content-encoding").is_none(),
+            "{name}: the chunks are compressed already"
+        );
+        let (head, chunks) = unframe(&reply.bytes).unwrap();
+        assert_eq!(head.fields, 8, "{name}");
+        assert_eq!(head.total, Some(8), "{name}");
+        assert_eq!(chunks.len(), 2, "{name}: one profile chunk per client");
+        let mut fields = Vec::new();
+        let mut gzipped = 0;
+        for (described, bytes) in head.chunks.iter().zip(chunks) {
+            // A profile of a few hundred bytes goes as it is; a larger chunk gzipped.
+            let mut text = String::new();
+            if bytes.starts_with(&[0x1f, 0x8b]) {
+                gzipped += 1;
+                flate2::read::GzDecoder::new(bytes)
+                    .read_to_string(&mut text)
+                    .unwrap();
+            } else {
+                text = String::from_utf8(bytes.to_vec()).unwrap();
+                assert!(text.len() < 4096, "{name}: a large chunk is gzipped");
+            }
+            let Chunk::Entities { client, entities } =
+                yorisoi_domain::stored::decode_direct::<Chunk>(&text).unwrap()
+            else {
+                panic!("{name}: a state chunk");
+            };
+            assert_eq!(client, described.client, "{name}");
+            assert!(described.profile, "{name}: a client's own fields");
+            fields.extend(ClientState { client, entities }.into_fields());
+        }
+        assert_eq!(gzipped, 1, "{name}: the large chunk only");
+        let (_, expected) = bootstrap(&db, &office_scope(), None, 20_000).await.unwrap();
+        let key = |f: &FieldState| (f.entity, f.field.clone(), f.register.clone());
+        assert_eq!(
+            fields.iter().map(key).collect::<Vec<_>>(),
+            expected.iter().map(key).collect::<Vec<_>>(),
+            "{name}"
+        );
+        // An app of the format before is told to update, in words.
+        let old = get("/api/v1/sync/bootstrap?format=1")
+            .cookie(Some(&cookie))
+            .send(&state)
+            .await;
+        assert_eq!(old.status, 426, "{name}: {}", old.text);
+        assert_eq!(old.code(), "update_app", "{name}");
+        assert!(
+            old.text.contains("bootstrap format 1; the server sends 2"),
+            "{name}: {}",
+            old.text
+        );
+    }
+}
+
+fn office_scope() -> Scope {
+    office(new_device())
 }

@@ -177,7 +177,7 @@ impl Stack {
     pub async fn fold_state(&self) {
         let cookie = self.office_cookie().await.to_owned();
         let response = reqwest::Client::new()
-            .get(self.server.url("/api/v1/sync/bootstrap?format=1&limit=1"))
+            .get(self.server.url("/api/v1/sync/bootstrap?format=2&limit=1"))
             .header("cookie", cookie)
             .send()
             .await

@@ -143,7 +143,7 @@ async fn bootstrap_cost(http: &reqwest::Client, server: &Server, cookie: &str) -
         let mut after: Option<String> = None;
         fields = 0;
         loop {
-            let mut url = server.url("/api/v1/sync/bootstrap?format=1");
+            let mut url = server.url("/api/v1/sync/bootstrap?format=2");
             if let Some(after) = &after {
                 url.push_str(&format!("&after={}", urlencode(after)));
             }
@@ -156,7 +156,10 @@ async fn bootstrap_cost(http: &reqwest::Client, server: &Server, cookie: &str) -
                 .json()
                 .await
                 .unwrap();
-            fields += page["fields"].as_array().unwrap().len() as u64;
+            let page: yorisoi_domain::sync::protocol::BootstrapPage =
+                serde_json::from_value(page).unwrap();
+            fields += page.field_count() as u64;
+            let page = json!({"next": page.next});
             match page["next"].as_str() {
                 Some(next) => after = Some(next.to_owned()),
                 None => break,

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use yorisoi_domain::ids::{ClientId, DeviceId};
 use yorisoi_domain::sync::Entity;
 use yorisoi_domain::sync::local::{Chunk, Synced};
-use yorisoi_domain::sync::protocol::FieldState;
+use yorisoi_domain::sync::protocol::{ClientState, FieldState};
 
 /// A client whose stored chunks number more than this is folded into one snapshot after start.
 const COMPACT_AFTER: usize = 8;
@@ -23,7 +23,29 @@ impl State {
         match chunk {
             Chunk::State { fields } => self.take_fields(fields),
             Chunk::Changes { changes } => changes.iter().map(|s| self.take_synced(s)).collect(),
+            Chunk::Entities { client, entities } => {
+                self.take_clients(vec![ClientState { client, entities }])
+            }
         }
+    }
+
+    /// Reads clients' state (a bootstrap page's, a stored chunk's) into the replica; the
+    /// entities it touched.
+    pub(super) fn take_clients(&mut self, clients: Vec<ClientState>) -> BTreeSet<Entity> {
+        let mut touched = BTreeSet::new();
+        for state in clients {
+            for e in state.entities {
+                if e.at > 0 {
+                    let updated = self.updated.entry(e.entity).or_insert(e.at);
+                    *updated = (*updated).max(e.at);
+                }
+                touched.insert(e.entity);
+                for (field, register) in e.fields {
+                    self.replica.load(e.entity, state.client, field, register);
+                }
+            }
+        }
+        touched
     }
 
     pub(super) fn take_fields(&mut self, fields: Vec<FieldState>) -> BTreeSet<Entity> {
@@ -51,18 +73,23 @@ impl State {
         synced.change.entity
     }
 
-    /// The state of `clients`' fields as the replica holds them: their snapshot.
-    pub(super) fn snapshot(&self, clients: &BTreeSet<ClientId>) -> Vec<FieldState> {
-        self.replica
-            .all_fields()
-            .filter(|(_, client, _, _)| clients.contains(client))
-            .map(|(entity, client, field, register)| FieldState {
-                entity,
-                client,
-                field: field.to_owned(),
-                register: register.clone(),
-                at: self.updated.get(&entity).copied().unwrap_or(0),
-            })
+    /// The state of `clients`' fields as the replica holds them: their snapshot, by client.
+    pub(super) fn snapshot(&self, clients: &BTreeSet<ClientId>) -> Vec<ClientState> {
+        let mut by_client: BTreeMap<ClientId, Vec<FieldState>> = BTreeMap::new();
+        for (entity, client, field, register) in self.replica.all_fields() {
+            if clients.contains(&client) {
+                by_client.entry(client).or_default().push(FieldState {
+                    entity,
+                    client,
+                    field: field.to_owned(),
+                    register: register.clone(),
+                    at: self.updated.get(&entity).copied().unwrap_or(0),
+                });
+            }
+        }
+        by_client
+            .into_values()
+            .flat_map(ClientState::group)
             .collect()
     }
 
@@ -86,7 +113,7 @@ impl State {
     pub(super) fn read_chunks(
         &mut self,
         chunks: Vec<(String, Chunk)>,
-    ) -> Option<(Vec<FieldState>, Vec<String>)> {
+    ) -> Option<(Vec<ClientState>, Vec<String>)> {
         let mut own = State::new(self.outbox.device(), self.device);
         let mut keys: BTreeMap<ClientId, Vec<String>> = BTreeMap::new();
         for (key, chunk) in chunks {
@@ -206,8 +233,58 @@ impl Db {
                     self.load_error.set(Some(format!("{e:?}")));
                 }
             }
-            self.load_waiting(store, writer).await;
+            self.run_loader();
         }
+    }
+
+    /// Clients a bootstrap page stored chunks of (in this tab or another): their profiles are
+    /// read now (the client list), their records in the background, as at start, once the
+    /// bootstrap's last page is stored (`last`): reading them before would compete with storing
+    /// the next pages for the page's one thread.
+    pub(super) async fn read_in(self, clients: BTreeSet<ClientId>, last: bool) {
+        let Some(store) = store() else {
+            return;
+        };
+        self.waiting
+            .update(|all| all.extend(clients.iter().copied()));
+        self.stale
+            .update_value(|stale| stale.extend(clients.iter().copied()));
+        match store.load_profiles(&clients).await {
+            Ok((chunks, set_aside)) => {
+                if !set_aside.is_empty() {
+                    self.set_aside.update(|all| all.extend(set_aside));
+                }
+                let touched = with_state(|s| {
+                    let mut touched = BTreeSet::new();
+                    for (_, chunk) in chunks {
+                        touched.extend(s.take_chunk(chunk));
+                    }
+                    touched
+                })
+                .unwrap_or_default();
+                self.rebuild(&touched.into_iter().collect::<Vec<_>>());
+            }
+            Err(e) => self.load_error.set(Some(format!("{e:?}"))),
+        }
+        if last {
+            self.run_loader();
+        }
+    }
+
+    /// Starts the background loader unless it runs already.
+    fn run_loader(self) {
+        let (Some(store), Some(writer)) = (store(), with_state(|s| s.outbox.device())) else {
+            return;
+        };
+        if self.loader.get_value() {
+            return;
+        }
+        self.loader.set_value(true);
+        self.all_loaded.set(false);
+        wasm_bindgen_futures::spawn_local(async move {
+            self.load_waiting(store, writer).await;
+            self.loader.set_value(false);
+        });
     }
 
     /// Reads each waiting client's records, one client at a time, the ones a page asks for
@@ -226,6 +303,9 @@ impl Db {
             else {
                 break;
             };
+            self.stale.update_value(|stale| {
+                stale.remove(&client);
+            });
             let read = store.load_client(client).await;
             // Forgotten meanwhile (it left this device's scope): nothing of it is read in.
             if !self.waiting.with_untracked(|all| all.contains(&client)) {
@@ -253,9 +333,12 @@ impl Db {
                     (None, Vec::new())
                 }
             };
-            self.waiting.update(|all| {
-                all.remove(&client);
-            });
+            // A chunk stored while it was read: the client is read again (reading is idempotent).
+            if !self.stale.with_value(|stale| stale.contains(&client)) {
+                self.waiting.update(|all| {
+                    all.remove(&client);
+                });
+            }
             self.rebuild(&entities);
             if let Some((fields, replaced)) = fold {
                 folds += 1;

@@ -174,6 +174,10 @@ pub struct Db {
     waiting: RwSignal<BTreeSet<ClientId>>,
     /// Clients a page asked for, latest last: read first.
     wanted: StoredValue<Vec<ClientId>>,
+    /// Waiting clients that got a chunk while the loader read them: read again.
+    stale: StoredValue<BTreeSet<ClientId>>,
+    /// Whether the background loader is running.
+    loader: StoredValue<bool>,
     /// Every client's records are read.
     pub all_loaded: RwSignal<bool>,
 }
@@ -197,6 +201,8 @@ impl Db {
             legacy: StoredValue::new(Vec::new()),
             waiting: RwSignal::new(BTreeSet::new()),
             wanted: StoredValue::new(Vec::new()),
+            stale: StoredValue::new(BTreeSet::new()),
+            loader: StoredValue::new(false),
             all_loaded: RwSignal::new(false),
         };
         // Retry waiting writes every few seconds; cheap when nothing waits.

@@ -20,7 +20,7 @@ use yorisoi_domain::ids::{ClientId, DeviceId};
 use yorisoi_domain::stored;
 use yorisoi_domain::sync::local::{RefusedChange, Synced, Unsent, Writer};
 use yorisoi_domain::sync::outbox::pushable;
-use yorisoi_domain::sync::protocol::{BootstrapPage, FieldState, Pulled, Refused};
+use yorisoi_domain::sync::protocol::{FramedPage, Pulled, Refused};
 use yorisoi_domain::sync::{Change, Entity};
 
 /// Something another tab did.
@@ -36,8 +36,9 @@ pub enum TabEvent {
     Pulled { changes: Vec<Pulled>, cursor: u64 },
     /// The syncing tab deleted these clients (they left this device's scope).
     Forgot { clients: Vec<ClientId> },
-    /// The syncing tab stored a bootstrap page.
-    Fields { fields: Vec<FieldState> },
+    /// The syncing tab stored a bootstrap page with chunks of these clients (`last`: the
+    /// bootstrap's last).
+    Stored { clients: Vec<ClientId>, last: bool },
 }
 
 thread_local! {
@@ -67,7 +68,9 @@ pub(super) fn listen(db: Db) {
             db.tab_event(TabEvent::Pulled { changes, cursor });
         }
         tabs::Message::Forgot { clients } => db.tab_event(TabEvent::Forgot { clients }),
-        tabs::Message::Fields { fields } => db.tab_event(TabEvent::Fields { fields }),
+        tabs::Message::Stored { clients, last } => {
+            db.tab_event(TabEvent::Stored { clients, last });
+        }
         tabs::Message::Wiped => {
             let _ = window().location().reload();
         }
@@ -155,9 +158,10 @@ impl Db {
                 self.forgot(&clients);
                 return;
             }
-            Some(TabEvent::Fields { fields }) => {
-                let touched = with_state(|s| s.take_fields(fields)).unwrap_or_default();
-                self.rebuild(&touched.into_iter().collect::<Vec<_>>());
+            Some(TabEvent::Stored { clients, last }) => {
+                wasm_bindgen_futures::spawn_local(
+                    self.read_in(clients.into_iter().collect(), last),
+                );
                 return;
             }
             Some(TabEvent::Storage { key, old, new }) => {
@@ -386,35 +390,26 @@ impl Db {
         .flatten()
     }
 
-    /// A bootstrap page: stored with where the bootstrap is after it (the last page also sets the
-    /// cursor and the hand-over), told to the other tabs, and read into the replica. Returns
-    /// whether it was the last.
+    /// A bootstrap page: its chunks stored as they came, with where the bootstrap is after it
+    /// (the last page also sets the cursor and the hand-over), then read in by every tab like a
+    /// start: the clients' profiles at once, their records in the background. Returns whether it
+    /// was the last.
     pub async fn bootstrapped(
         self,
-        page: BootstrapPage,
+        page: FramedPage,
         progress: &mut Progress,
     ) -> Result<bool, StorageError> {
-        progress.base = Some(progress.base.map_or(page.base, |b| b.min(page.base)));
-        progress.token = progress.token.or(page.scope);
-        progress.after = page.next;
+        let head = &page.head;
+        progress.base = Some(progress.base.map_or(head.base, |b| b.min(head.base)));
+        progress.token = progress.token.or(head.scope);
+        progress.received += head.fields;
+        progress.after = head.next.clone();
         progress.pages += 1;
-        progress.received += page.fields.len() as u64;
-        progress.total = progress.total.or(page.total);
+        progress.total = progress.total.or(head.total);
         let last = progress.after.is_none();
         let store = store().ok_or_else(no_idb)?;
-        let start = crate::clock::precise_now();
-        let copy = page.fields.clone();
-        crate::clock::spent("copy", start);
-        store.bootstrap_page(copy, progress, last).await?;
-        // The other tabs, if any (a page is large: it is not copied for nobody).
-        if tabs::alive_writers().await.len() > 1 {
-            tabs::post(&tabs::Message::Fields {
-                fields: page.fields.clone(),
-            });
-        }
-        let start = crate::clock::precise_now();
-        let touched = with_state(|s| {
-            let touched = s.take_fields(page.fields);
+        store.bootstrap_page(&page, progress, last).await?;
+        with_state(|s| {
             s.start = if last {
                 s.cursor = s.cursor.max(progress.base.unwrap_or(0));
                 if let Some(token) = progress.token {
@@ -424,13 +419,13 @@ impl Db {
             } else {
                 Start::Bootstrapping(progress.clone())
             };
-            touched
-        })
-        .unwrap_or_default();
-        crate::clock::spent("apply", start);
-        let start = crate::clock::precise_now();
-        self.rebuild(&touched.into_iter().collect::<Vec<_>>());
-        crate::clock::spent("rebuild", start);
+        });
+        let clients: BTreeSet<ClientId> = head.chunks.iter().map(|c| c.client).collect();
+        tabs::post(&tabs::Message::Stored {
+            clients: clients.iter().copied().collect(),
+            last,
+        });
+        self.read_in(clients, last).await;
         if last {
             crate::clock::mark_spent();
         }

@@ -43,8 +43,8 @@ use wasm_bindgen::JsValue;
 use yorisoi_domain::ids::{ClientId, DeviceId};
 use yorisoi_domain::stored;
 use yorisoi_domain::sync::Entity;
-use yorisoi_domain::sync::local::{Chunk, Synced};
-use yorisoi_domain::sync::protocol::FieldState;
+use yorisoi_domain::sync::local::{Chunk, EntitiesView, Synced};
+use yorisoi_domain::sync::protocol::{ClientState, FramedPage};
 
 const CURSOR: &str = "cursor";
 const SCOPE: &str = "scope";
@@ -111,25 +111,65 @@ pub fn kind_of_key(key: &str) -> Option<&str> {
 /// A chunk as stored: sealed under its client's bulk key (see [`crate::vault::seal_bulk`]), with
 /// its key as associated data, as bytes.
 async fn value_of(key: &str, chunk: &Chunk) -> Result<JsValue, StorageError> {
-    let client = client_of_key(key)
-        .ok_or_else(|| StorageError::Unavailable(format!("a chunk key without a client: {key}")))?;
     let start = crate::clock::precise_now();
     let text = stored::encode_direct(chunk);
     crate::clock::spent("encode", start);
+    sealed(key, text.as_bytes()).await
+}
+
+/// A chunk's stored text (or, as a bootstrap page brought it, gzipped), sealed under its client's
+/// bulk key, as bytes.
+async fn sealed(key: &str, text: &[u8]) -> Result<JsValue, StorageError> {
+    let client = client_of_key(key)
+        .ok_or_else(|| StorageError::Unavailable(format!("a chunk key without a client: {key}")))?;
     let start = crate::clock::precise_now();
-    let sealed = vault::seal_bulk(client, key, text.as_bytes())
+    let sealed = vault::seal_bulk(client, key, text)
         .await
         .map_err(|e| StorageError::Unavailable(format!("{e:?}")))?;
     crate::clock::spent("encrypt", start);
     Ok(js_sys::Uint8Array::from(sealed.as_slice()).into())
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/js/gzip.js")]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    async fn gunzip(bytes: &[u8]) -> Result<JsValue, JsValue>;
+}
+
+/// gzip's first two bytes: a chunk as a bootstrap page brought it (a chunk's text is JSON, `{`).
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// An opened chunk's text: inflated if it came gzipped.
+async fn text_of(plain: Vec<u8>) -> Result<String, String> {
+    if plain.starts_with(&GZIP_MAGIC) {
+        let start = crate::clock::precise_now();
+        let text = gunzip(&plain)
+            .await
+            .map_err(|e| format!("a gzipped chunk does not inflate: {e:?}"))?
+            .as_string()
+            .ok_or("a gzipped chunk inflated to no text")?;
+        crate::clock::spent("inflate", start);
+        Ok(text)
+    } else {
+        String::from_utf8(plain).map_err(|e| e.to_string())
+    }
+}
+
+/// A chunk read from its text; a state chunk must be of the client its key names.
+fn chunk_from(key: &str, text: &str) -> Result<Chunk, String> {
+    let chunk = stored::decode_direct::<Chunk>(text).map_err(|e| e.to_string())?;
+    match &chunk {
+        Chunk::Entities { client, .. } if Some(*client) != client_of_key(key) => {
+            Err(format!("a chunk of client {client} stored under {key}"))
+        }
+        _ => Ok(chunk),
+    }
+}
+
 /// A stored value as a chunk (`true`: stored before sealing, as text), or why it cannot be read.
 async fn chunk_of(key: &str, value: &JsValue) -> Result<(Chunk, bool), String> {
     if let Some(text) = value.as_string() {
-        return stored::decode_direct::<Chunk>(&text)
-            .map(|chunk| (chunk, true))
-            .map_err(|e| e.to_string());
+        return chunk_from(key, &text).map(|chunk| (chunk, true));
     }
     let client = client_of_key(key).ok_or_else(|| "a chunk key without a client".to_owned())?;
     let bytes = js_sys::Uint8Array::new(value).to_vec();
@@ -138,10 +178,11 @@ async fn chunk_of(key: &str, value: &JsValue) -> Result<(Chunk, bool), String> {
         // Sealed by the first sealing builds (XChaCha20-Poly1305 in WebAssembly).
         Err(_) => vault::open(client, key, &bytes).map_err(|e| format!("{e:?}"))?,
     };
-    let text = String::from_utf8(plain).map_err(|e| e.to_string())?;
-    stored::decode_direct::<Chunk>(&text)
-        .map(|chunk| (chunk, false))
-        .map_err(|e| e.to_string())
+    let text = text_of(plain).await?;
+    let start = crate::clock::precise_now();
+    let chunk = chunk_from(key, &text);
+    crate::clock::spent("decode", start);
+    chunk.map(|chunk| (chunk, false))
 }
 
 async fn put(key: String, chunk: &Chunk) -> Result<Op, StorageError> {
@@ -178,18 +219,31 @@ async fn changes_ops(changes: Vec<Synced>, tag: &str) -> Result<Vec<Op>, Storage
     Ok(ops)
 }
 
-async fn state_ops(fields: Vec<FieldState>, tag: &str) -> Result<Vec<Op>, StorageError> {
-    let mut groups: BTreeMap<(ClientId, bool), Vec<FieldState>> = BTreeMap::new();
-    for field in fields {
-        groups
-            .entry((field.client, is_profile(field.entity)))
-            .or_default()
-            .push(field);
-    }
-    let mut ops = Vec::with_capacity(groups.len());
-    for ((client, profile), fields) in groups {
-        let key = chunk_key(client, profile, "s", tag);
-        ops.push(put(key, &Chunk::State { fields }).await?);
+/// Each client's state as its chunks: its profile apart from its records, written from the
+/// borrowed state (a bootstrap page is not copied to be stored).
+async fn state_ops(clients: &[ClientState], tag: &str) -> Result<Vec<Op>, StorageError> {
+    let mut ops = Vec::with_capacity(clients.len() + 1);
+    for state in clients {
+        let (profile, records): (Vec<_>, Vec<_>) =
+            state.entities.iter().partition(|e| is_profile(e.entity));
+        for (is_profile, entities) in [(true, profile), (false, records)] {
+            if entities.is_empty() {
+                continue;
+            }
+            // A client split over two pages gets a chunk from each: the tag names the page.
+            let key = chunk_key(state.client, is_profile, "s", tag);
+            let start = crate::clock::precise_now();
+            let text = EntitiesView {
+                client: state.client,
+                entities,
+            }
+            .encode();
+            crate::clock::spent("encode", start);
+            ops.push(Op::Put {
+                value: sealed(&key, text.as_bytes()).await?,
+                key,
+            });
+        }
     }
     Ok(ops)
 }
@@ -280,6 +334,20 @@ impl Store {
         Ok((chunks, set_aside))
     }
 
+    /// The profile chunks of `clients` (a bootstrap page stored them).
+    pub async fn load_profiles(
+        &self,
+        clients: &std::collections::BTreeSet<ClientId>,
+    ) -> Result<(Vec<(String, Chunk)>, Vec<SetAside>), StorageError> {
+        let mut values = Vec::new();
+        for client in clients {
+            values.extend(self.idb.load_prefix(&format!("{client}/p/")).await?);
+        }
+        let mut set_aside = Vec::new();
+        let chunks = self.open_chunks(values, &mut set_aside).await?;
+        Ok((chunks, set_aside))
+    }
+
     /// Opens stored values; seals in place any stored before sealing; lists what cannot be read.
     async fn open_chunks(
         &self,
@@ -356,19 +424,26 @@ impl Store {
             .await
     }
 
-    /// One bootstrap page: its fields, and where the bootstrap is after it. The last page also
-    /// sets the cursor to the smallest base and finishes the hand-over, in the same transaction:
-    /// until then the bootstrap is under way and goes on from `progress` after a reload.
+    /// One bootstrap page: its chunks, sealed as they came (never parsed here), and where the
+    /// bootstrap is after it. The last page also sets the cursor to the smallest base and
+    /// finishes the hand-over, in the same transaction: until then the bootstrap is under way and
+    /// goes on from `progress` after a reload.
     pub async fn bootstrap_page(
         &self,
-        fields: Vec<FieldState>,
+        page: &FramedPage,
         progress: &Progress,
         last: bool,
     ) -> Result<(), StorageError> {
         let tag = format!("b{:06}", progress.pages);
-        let start = crate::clock::precise_now();
-        let mut ops = state_ops(fields, &tag).await?;
-        crate::clock::spent("seal", start);
+        let mut ops = Vec::with_capacity(page.chunks.len() + 4);
+        for (chunk, bytes) in page.head.chunks.iter().zip(&page.chunks) {
+            // A client split over two pages gets a chunk from each: the tag names the page.
+            let key = chunk_key(chunk.client, chunk.profile, "s", &tag);
+            ops.push(Op::Put {
+                value: sealed(&key, bytes).await?,
+                key,
+            });
+        }
         if last {
             ops.push(Op::DeleteMeta(BOOTSTRAP));
             ops.push(Op::Meta {
@@ -404,12 +479,12 @@ impl Store {
     /// they stay.
     pub async fn compact(
         &self,
-        fields: Vec<FieldState>,
+        clients: Vec<ClientState>,
         replaced: Vec<String>,
         tag: &str,
     ) -> Result<(), StorageError> {
         let mut ops: Vec<Op> = replaced.into_iter().map(Op::Delete).collect();
-        ops.extend(state_ops(fields, &format!("k{tag}")).await?);
+        ops.extend(state_ops(&clients, &format!("k{tag}")).await?);
         self.idb.write(ops).await
     }
 

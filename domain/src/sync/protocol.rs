@@ -84,22 +84,21 @@ pub const BOOTSTRAP_FORMAT: u32 = 2;
 pub fn check_bootstrap_format(format: u32) -> Result<(), ProtocolError> {
     match format {
         BOOTSTRAP_FORMAT => Ok(()),
-        older if older < BOOTSTRAP_FORMAT => Err(ProtocolError::UpdateApp(older)),
-        newer => Err(ProtocolError::UpdateServer(newer)),
+        older if older < BOOTSTRAP_FORMAT => Err(ProtocolError::UpdateAppBootstrap(older)),
+        newer => Err(ProtocolError::UpdateServerBootstrap(newer)),
     }
 }
 
-/// `GET /api/v1/sync/bootstrap`: one page of the current state of a device's scope, instead of
+/// One page of the current state of a device's scope (`GET /api/v1/sync/bootstrap`), instead of
 /// its whole history. Each field's register folds every change of it the server had when the
 /// page was read (`base`); folding is idempotent, so a device that pulls the log after the
 /// smallest `base` of its pages, and applies it over them, holds what replaying the whole log
 /// would give.
 ///
-/// The fields come grouped by client and entity, each said once: a page of 20,000 fields is a
-/// third of the size it was with every field naming its client and entity, and every step on
-/// both sides (reading, sending, parsing, sealing, storing) costs in proportion to its size.
-/// `R` is how a register is held: parsed ([`Register`], the device) or as the JSON text the
-/// server stores (the server sends it as it is).
+/// The fields come grouped by client and entity, each said once. On the wire a page is framed
+/// (see [`BootstrapHead`]): the server writes each client's part as the very chunk a device
+/// stores, so a device stores a page without parsing it. `R` is how a register is held: parsed
+/// ([`Register`]) or as the JSON text the server stores it as.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BootstrapPage<R = Register> {
     pub format: u32,
@@ -117,6 +116,132 @@ pub struct BootstrapPage<R = Register> {
     /// `scope=` in the pulls that follow (see [`ScopeChange`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<u64>,
+}
+
+/// A bootstrap page on the wire (`application/vnd.yorisoi.bootstrap`): this head as one line of
+/// JSON, a newline, then each chunk's bytes one after another, as many as `chunks` says. Each
+/// chunk is one client's profile or records, as the stored text of a [`super::local::Chunk`],
+/// compressed with gzip or not (a device tells them apart by gzip's first bytes). A device seals
+/// and stores each as it comes, and reads it when it loads that client, like any stored chunk.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BootstrapHead {
+    pub format: u32,
+    pub base: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<u64>,
+    /// How many fields the page holds (for the progress bar).
+    pub fields: u64,
+    pub chunks: Vec<BootstrapChunk>,
+}
+
+/// One chunk of a framed bootstrap page: whose, which part, and how many bytes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BootstrapChunk {
+    pub client: ClientId,
+    /// The client's own fields (its profile), stored apart from its records.
+    pub profile: bool,
+    pub bytes: u64,
+}
+
+/// The media type of a framed bootstrap page.
+pub const BOOTSTRAP_MEDIA_TYPE: &str = "application/vnd.yorisoi.bootstrap";
+
+impl<R: Serialize> BootstrapPage<R> {
+    /// The page framed for the wire: each client's profile and records as a stored chunk's
+    /// text, passed through `pack` (the server compresses them).
+    pub fn frame(&self, mut pack: impl FnMut(&[u8]) -> Vec<u8>) -> Vec<u8> {
+        let mut chunks = Vec::new();
+        let mut bodies = Vec::new();
+        for state in &self.clients {
+            let (profile, records): (Vec<_>, Vec<_>) = state
+                .entities
+                .iter()
+                .partition(|e| matches!(e.entity, super::Entity::Client(_)));
+            for (is_profile, entities) in [(true, profile), (false, records)] {
+                if entities.is_empty() {
+                    continue;
+                }
+                let text = super::local::EntitiesView {
+                    client: state.client,
+                    entities,
+                }
+                .encode();
+                let body = pack(text.as_bytes());
+                chunks.push(BootstrapChunk {
+                    client: state.client,
+                    profile: is_profile,
+                    bytes: body.len() as u64,
+                });
+                bodies.push(body);
+            }
+        }
+        let head = BootstrapHead {
+            format: self.format,
+            base: self.base,
+            next: self.next.clone(),
+            total: self.total,
+            scope: self.scope,
+            fields: self.field_count() as u64,
+            chunks,
+        };
+        let mut out = serde_json::to_vec(&head).expect("heads serialize");
+        out.push(b'\n');
+        for body in bodies {
+            out.extend_from_slice(&body);
+        }
+        out
+    }
+}
+
+/// A bootstrap page as it came off the wire: its head, and each chunk's bytes in the head's order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FramedPage {
+    pub head: BootstrapHead,
+    pub chunks: Vec<Vec<u8>>,
+}
+
+impl FramedPage {
+    /// Reads a framed body (see [`unframe`]).
+    pub fn read(body: &[u8]) -> Result<Self, String> {
+        let (head, chunks) = unframe(body)?;
+        Ok(Self {
+            head,
+            chunks: chunks.into_iter().map(<[u8]>::to_vec).collect(),
+        })
+    }
+}
+
+/// A framed bootstrap page's head and each chunk's bytes, or why the body is not one.
+pub fn unframe(body: &[u8]) -> Result<(BootstrapHead, Vec<&[u8]>), String> {
+    let line = body
+        .iter()
+        .position(|b| *b == b'\n')
+        .ok_or("a bootstrap page without its head line")?;
+    let head: BootstrapHead = serde_json::from_slice(&body[..line])
+        .map_err(|e| format!("a bootstrap page's head is not readable: {e}"))?;
+    check_bootstrap_format(head.format).map_err(|e| e.to_string())?;
+    let mut rest = &body[line + 1..];
+    let mut chunks = Vec::with_capacity(head.chunks.len());
+    for chunk in &head.chunks {
+        let size = usize::try_from(chunk.bytes)
+            .ok()
+            .filter(|size| *size <= rest.len())
+            .ok_or("a bootstrap page cut short")?;
+        let (this, after) = rest.split_at(size);
+        chunks.push(this);
+        rest = after;
+    }
+    if !rest.is_empty() {
+        return Err(format!(
+            "{} bytes after a bootstrap page's last chunk",
+            rest.len()
+        ));
+    }
+    Ok((head, chunks))
 }
 
 impl<R> BootstrapPage<R> {
@@ -238,6 +363,14 @@ pub enum ProtocolError {
         "the server speaks sync format {WIRE_FORMAT}, older than this app's {0}. Please ask your administrator to update the server"
     )]
     UpdateServer(u32),
+    #[error(
+        "this app asks for bootstrap format {0}; the server sends {BOOTSTRAP_FORMAT}. Please update the app"
+    )]
+    UpdateAppBootstrap(u32),
+    #[error(
+        "the server sends bootstrap format {BOOTSTRAP_FORMAT}, older than this app's {0}. Please ask your administrator to update the server"
+    )]
+    UpdateServerBootstrap(u32),
     #[error("change {0} was not made by the device that pushed it")]
     ForeignChange(String),
     #[error("a push carries at most {MAX_BATCH} changes")]
@@ -366,33 +499,83 @@ mod tests {
         assert_eq!(names, expected);
     }
 
-    /// The bootstrap page, frozen: the server writes stored registers into it as their JSON text,
-    /// and the device reads them as registers; both read and write the same bytes.
+    /// A page framed from registers held as their stored JSON text is the page framed from
+    /// parsed registers, byte for byte; unframed, each chunk reads back as that client's part.
     #[test]
-    fn a_bootstrap_page_of_raw_registers_reads_as_registers() {
+    fn a_framed_bootstrap_page_reads_back_chunk_by_chunk() {
         let record = Entity::Record(RecordId::new_v7(1_795_000_000_000, [4; 10]));
+        let client = ClientId::new_v7(1_795_000_000_000, [3; 10]);
         let page = BootstrapPage {
             format: BOOTSTRAP_FORMAT,
             base: 9,
-            clients: ClientState::group(vec![field(record, "status", 2, 77)]),
-            next: None,
-            total: Some(1),
+            clients: ClientState::group(vec![
+                field(Entity::Client(client), "name", 1, 70),
+                field(record, "status", 2, 77),
+            ]),
+            next: Some("cursor".into()),
+            total: Some(2),
             scope: None,
         };
-        let text = serde_json::to_string(&page).unwrap();
-        assert_eq!(
-            text,
-            r#"{"format":2,"base":9,"clients":[{"client":"01a1ee56-5e00-7303-8303-030303030303","entities":[{"entity":{"type":"record","id":"01a1ee56-5e00-7404-8404-040404040404"},"at":77,"fields":[["status",{"values":[[{"device":"01a1ee56-5e00-7101-8101-010101010101","seq":2},2]]}]]}]}],"total":1}"#
-        );
         let raw: BootstrapPage<Box<serde_json::value::RawValue>> =
-            serde_json::from_str(&text).unwrap();
+            serde_json::from_str(&serde_json::to_string(&page).unwrap()).unwrap();
+        let framed = page.frame(<[u8]>::to_vec);
         assert_eq!(
-            serde_json::to_string(&raw).unwrap(),
-            text,
-            "raw registers write the same text"
+            raw.frame(<[u8]>::to_vec),
+            framed,
+            "raw registers frame the same bytes"
         );
-        assert_eq!(serde_json::from_str::<BootstrapPage>(&text).unwrap(), page);
-        assert_eq!(page.field_count(), 1);
+        let text = String::from_utf8(framed.clone()).unwrap();
+        assert!(
+            text.starts_with(r#"{"format":2,"base":9,"next":"cursor","total":2,"fields":2,"chunks":[{"client":"01a1ee56-5e00-7303-8303-030303030303","profile":true,"bytes":"#),
+            "{text}"
+        );
+        let (head, chunks) = unframe(&framed).unwrap();
+        assert_eq!((head.fields, head.chunks.len(), chunks.len()), (2, 2, 2));
+        let read: Vec<crate::sync::local::Chunk> = chunks
+            .iter()
+            .map(|c| crate::stored::decode_direct(std::str::from_utf8(c).unwrap()).unwrap())
+            .collect();
+        let expected: Vec<crate::sync::local::Chunk> = page.clients[0]
+            .entities
+            .iter()
+            .map(|e| crate::sync::local::Chunk::Entities {
+                client,
+                entities: vec![e.clone()],
+            })
+            .collect();
+        assert_eq!(read, expected, "the profile, then the records");
+        // Packed chunks (the server compresses them) keep their sizes in the head.
+        let packed = page.frame(|b| b.iter().rev().copied().collect());
+        let (_, chunks) = unframe(&packed).unwrap();
+        assert_eq!(chunks[0].len() as u64, head.chunks[0].bytes);
+    }
+
+    /// A body that is not a whole page is an error that says so, never a panic.
+    #[test]
+    fn a_cut_or_padded_bootstrap_page_is_refused() {
+        let page = BootstrapPage {
+            format: BOOTSTRAP_FORMAT,
+            base: 1,
+            clients: ClientState::group(vec![field(
+                Entity::Record(RecordId::new_v7(1_795_000_000_000, [4; 10])),
+                "status",
+                1,
+                5,
+            )]),
+            next: None,
+            total: None,
+            scope: None,
+        };
+        let framed = page.frame(<[u8]>::to_vec);
+        assert!(unframe(&framed).is_ok());
+        for bad in [
+            &framed[..framed.len() - 1],
+            &[framed.as_slice(), b"x"].concat(),
+            b"no head".as_slice(),
+            b"{\"format\":1}\n".as_slice(),
+        ] {
+            assert!(unframe(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+        }
     }
 
     #[test]

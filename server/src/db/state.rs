@@ -12,11 +12,12 @@
 
 use super::scope::Scope;
 use super::{Backend, Db, DbError, entity_key};
+use serde_json::value::RawValue;
 use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
 use yorisoi_domain::accounts::Role;
 use yorisoi_domain::ids::ClientId;
-use yorisoi_domain::sync::protocol::{BootstrapPage, FieldState, WIRE_FORMAT};
+use yorisoi_domain::sync::protocol::{BOOTSTRAP_FORMAT, BootstrapPage, ClientState, EntityState};
 use yorisoi_domain::sync::{Change, Entity, Register};
 
 /// How many log entries the folder folds per transaction: small enough that on SQLite (one
@@ -88,7 +89,7 @@ impl Db {
         who: &Scope,
         after: Option<&str>,
         limit: u32,
-    ) -> Result<BootstrapPage, DbError> {
+    ) -> Result<BootstrapPage<Box<RawValue>>, DbError> {
         let after = after.map(decode_cursor).transpose()?;
         // What the folder has not folded yet (pushes kept coming) is folded now.
         self.catch_up_state().await?;
@@ -229,7 +230,7 @@ macro_rules! state_backend {
                 who: &Scope,
                 after: Option<(String, String, String)>,
                 limit: u32,
-            ) -> Result<BootstrapPage, DbError> {
+            ) -> Result<BootstrapPage<Box<RawValue>>, DbError> {
                 let scope: Option<BTreeSet<ClientId>> = match who.role {
                     Role::Office => None,
                     Role::Admin => Some(BTreeSet::new()),
@@ -274,27 +275,39 @@ macro_rules! state_backend {
                 let _ = sqlx::raw_sql("COMMIT").execute(&mut *conn).await;
                 let (base, rows, total) = result?;
                 let more = rows.len() > limit as usize;
-                let mut fields = Vec::with_capacity(rows.len().min(limit as usize));
+                // Rows come by client, entity and field: consecutive rows of one client and entity
+                // are grouped. Each register goes out as the JSON text it is stored as (checked to
+                // be JSON, never parsed into a register and written again).
+                let mut clients: Vec<ClientState<Box<RawValue>>> = Vec::new();
                 let mut last = None;
                 for row in rows.iter().take(limit as usize) {
                     let client: String = row.try_get("client")?;
                     let entity: String = row.try_get("entity")?;
                     let field: String = row.try_get("field")?;
                     let text: String = row.try_get("register")?;
-                    fields.push(FieldState {
-                        entity: parse_entity(&entity)?,
-                        client: client.parse().map_err(|_| DbError::Corrupt(format!("state client {client}")))?,
-                        field: field.clone(),
-                        register: serde_json::from_str(&text).map_err(|e| DbError::Corrupt(format!("state {entity} {field}: {e}")))?,
-                        at: row.try_get("at")?,
-                    });
-                    last = Some(encode_cursor(&client, &entity, &field));
+                    let at: i64 = row.try_get("at")?;
+                    let register = RawValue::from_string(text).map_err(|e| DbError::Corrupt(format!("state {entity} {field}: {e}")))?;
+                    let client_id: ClientId = client.parse().map_err(|_| DbError::Corrupt(format!("state client {client}")))?;
+                    if clients.last().is_none_or(|c| c.client != client_id) {
+                        clients.push(ClientState { client: client_id, entities: Vec::new() });
+                    }
+                    let entities = &mut clients.last_mut().expect("pushed above").entities;
+                    let entity_id = parse_entity(&entity)?;
+                    match entities.last_mut() {
+                        Some(last) if last.entity == entity_id => {
+                            last.at = last.at.max(at);
+                            last.fields.push((field.clone(), register));
+                        }
+                        _ => entities.push(EntityState { entity: entity_id, at, fields: vec![(field.clone(), register)] }),
+                    }
+                    last = Some((client, entity, field));
                 }
+                let last = last.map(|(client, entity, field)| encode_cursor(&client, &entity, &field));
                 Ok(
                     BootstrapPage {
-                        format: WIRE_FORMAT,
+                        format: BOOTSTRAP_FORMAT,
                         base: u64::try_from(base).unwrap_or(0),
-                        fields,
+                        clients,
                         next: if more { last } else { None },
                         total,
                         scope: token,

@@ -7,6 +7,8 @@ use crate::db::Scope;
 use crate::error::ApiError;
 use axum::Json;
 use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use yorisoi_domain::sync::protocol::{
     self, MAX_BATCH, PullResponse, PushRequest, PushResponse, WIRE_FORMAT,
@@ -104,13 +106,15 @@ pub const BOOTSTRAP_PAGE: u32 = 20_000;
 
 /// `GET /api/v1/sync/bootstrap`: the current state of the fields the person may read, a page at a
 /// time, for a device's first sync; the pull after the smallest page's `base` brings the rest.
+/// The page is framed (`protocol::BootstrapHead`): each client's profile and records as the
+/// gzipped text of the chunk the device stores, so the device stores it without parsing it.
 pub async fn bootstrap(
     State(state): State<AppState>,
     who: Principal,
     query: Result<Query<BootstrapQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<yorisoi_domain::sync::protocol::BootstrapPage>, ApiError> {
+) -> Result<Response, ApiError> {
     let Query(query) = query?;
-    protocol::check_format(query.format)?;
+    protocol::check_bootstrap_format(query.format)?;
     who.reads_clients()?;
     let scope = Scope {
         person: who.person,
@@ -128,7 +132,37 @@ pub async fn bootstrap(
         tokio::spawn(async move { db.bootstrap(&scope, query.after.as_deref(), limit).await })
             .await
             .map_err(|e| ApiError::Internal(format!("the bootstrap task failed: {e}")))??;
-    Ok(Json(page))
+    let body = tokio::task::spawn_blocking(move || page.frame(pack))
+        .await
+        .map_err(|e| ApiError::Internal(format!("the bootstrap page could not be framed: {e}")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, protocol::BOOTSTRAP_MEDIA_TYPE),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// Chunks smaller than this go as they are: a client's profile is a few hundred bytes, and the
+/// device would spend longer inflating it than it saves.
+const GZIP_FROM: usize = 4096;
+
+/// One chunk as it goes on the wire: gzipped (at flate2's default level) unless it is small.
+/// The chunks are repetitive JSON, about 60 times smaller gzipped, and the device stores them as
+/// they came.
+fn pack(text: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    if text.len() < GZIP_FROM {
+        return text.to_vec();
+    }
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(text.len() / 32),
+        flate2::Compression::default(),
+    );
+    encoder.write_all(text).expect("writing to memory");
+    encoder.finish().expect("writing to memory")
 }
 
 #[derive(Debug, Deserialize)]

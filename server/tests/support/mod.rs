@@ -256,6 +256,7 @@ impl Call {
             headers,
             text: String::from_utf8_lossy(&bytes).into_owned(),
             body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            bytes: bytes.to_vec(),
         }
     }
 }
@@ -267,6 +268,7 @@ pub struct Reply {
     pub headers: HeaderMap,
     pub text: String,
     pub body: Value,
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
