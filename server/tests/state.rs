@@ -139,7 +139,11 @@ impl Bootstrapping {
         let (page, fields) = bootstrap(db, &office(new_device()), self.after.as_deref(), limit)
             .await
             .unwrap();
-        assert!(fields.len() <= limit as usize);
+        let entities: usize = page.clients.iter().map(|c| c.entities.len()).sum();
+        assert!(
+            entities <= limit as usize,
+            "at most `limit` entities a page"
+        );
         assert_eq!(page.field_count(), fields.len());
         for field in fields {
             assert!(

@@ -39,13 +39,20 @@ impl Server {
             .arg(data)
             .arg("--dist")
             .arg(dist)
-            .env("YORISOI_LOG", "warn")
+            // `YORISOI_E2E_SERVER_LOG=debug` (with the log shown) for more.
+            .env(
+                "YORISOI_LOG",
+                std::env::var("YORISOI_E2E_SERVER_LOG")
+                    .ok()
+                    .filter(|level| level != "1")
+                    .unwrap_or_else(|| "warn".into()),
+            )
             // Every browser and device of a test signs in from loopback: the per-address limit
             // has a test of its own.
             .env("YORISOI_SIGN_IN_PER_MINUTE", "100000")
             .stdin(Stdio::null())
             // The server's warnings and errors, when a failure needs them:
-            // `YORISOI_E2E_SERVER_LOG=1 cargo test …`.
+            // `YORISOI_E2E_SERVER_LOG=1 cargo test …` (or a level: `=yorisoi_server=debug`).
             .stdout(if std::env::var_os("YORISOI_E2E_SERVER_LOG").is_some() {
                 Stdio::inherit()
             } else {

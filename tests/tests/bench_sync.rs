@@ -147,19 +147,18 @@ async fn bootstrap_cost(http: &reqwest::Client, server: &Server, cookie: &str) -
             if let Some(after) = &after {
                 url.push_str(&format!("&after={}", urlencode(after)));
             }
-            let page: Value = http
+            let body = http
                 .get(url)
                 .header("cookie", cookie)
                 .send()
                 .await
                 .unwrap()
-                .json()
+                .bytes()
                 .await
                 .unwrap();
-            let page: yorisoi_domain::sync::protocol::BootstrapPage =
-                serde_json::from_value(page).unwrap();
-            fields += page.field_count() as u64;
-            let page = json!({"next": page.next});
+            let page = yorisoi_domain::sync::protocol::FramedPage::read(&body).unwrap();
+            fields += page.head.fields;
+            let page = json!({"next": page.head.next});
             match page["next"].as_str() {
                 Some(next) => after = Some(next.to_owned()),
                 None => break,

@@ -103,21 +103,21 @@ pub enum Chunk {
 }
 
 /// A [`Chunk::Entities`] made of borrowed entities: what is stored of a bootstrap page without
-/// copying the page first. Its text is exactly the owned chunk's. `R` is how registers are held:
-/// parsed, or (on the server, which writes the chunks a device stores) as their JSON text.
-pub struct EntitiesView<'a, R = super::Register> {
+/// copying the page first. Its text is exactly the owned chunk's. `F` is how an entity's fields
+/// are held: parsed, or (on the server, which writes the chunks a device stores) as JSON text.
+pub struct EntitiesView<'a, F = super::protocol::Fields> {
     pub client: crate::ids::ClientId,
-    pub entities: Vec<&'a super::protocol::EntityState<R>>,
+    pub entities: Vec<&'a super::protocol::EntityState<F>>,
 }
 
-impl<R: Serialize> EntitiesView<'_, R> {
+impl<F: Serialize> EntitiesView<'_, F> {
     /// The stored text (as [`crate::stored::encode_direct`] writes a [`Chunk`]).
     pub fn encode(&self) -> String {
         #[derive(Serialize)]
         #[serde(tag = "type", rename = "entities")]
-        struct View<'b, R> {
+        struct View<'b, F> {
             client: crate::ids::ClientId,
-            entities: &'b [&'b super::protocol::EntityState<R>],
+            entities: &'b [&'b super::protocol::EntityState<F>],
         }
         crate::stored::encode_direct_as::<Chunk>(&View {
             client: self.client,

@@ -97,15 +97,15 @@ pub fn check_bootstrap_format(format: u32) -> Result<(), ProtocolError> {
 ///
 /// The fields come grouped by client and entity, each said once. On the wire a page is framed
 /// (see [`BootstrapHead`]): the server writes each client's part as the very chunk a device
-/// stores, so a device stores a page without parsing it. `R` is how a register is held: parsed
-/// ([`Register`]) or as the JSON text the server stores it as.
+/// stores, so a device stores a page without parsing it. `F` is how an entity's fields are held:
+/// parsed ([`Fields`]), or on the server as the JSON text its database puts together.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BootstrapPage<R = Register> {
+pub struct BootstrapPage<F = Fields> {
     pub format: u32,
     /// The log position the page reflects: every change up to it is folded in.
     pub base: u64,
     /// The fields, by client and entity. A client may go on in the next page.
-    pub clients: Vec<ClientState<R>>,
+    pub clients: Vec<ClientState<F>>,
     /// Where the next page starts (an opaque cursor), or `None` after the last page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
@@ -150,7 +150,7 @@ pub struct BootstrapChunk {
 /// The media type of a framed bootstrap page.
 pub const BOOTSTRAP_MEDIA_TYPE: &str = "application/vnd.yorisoi.bootstrap";
 
-impl<R: Serialize> BootstrapPage<R> {
+impl<F: Serialize + FieldList> BootstrapPage<F> {
     /// The page framed for the wire: each client's profile and records as a stored chunk's
     /// text, passed through `pack` (the server compresses them).
     pub fn frame(&self, mut pack: impl FnMut(&[u8]) -> Vec<u8>) -> Vec<u8> {
@@ -244,7 +244,7 @@ pub fn unframe(body: &[u8]) -> Result<(BootstrapHead, Vec<&[u8]>), String> {
     Ok((head, chunks))
 }
 
-impl<R> BootstrapPage<R> {
+impl<F: FieldList> BootstrapPage<F> {
     /// How many fields the page holds.
     pub fn field_count(&self) -> usize {
         self.clients.iter().map(ClientState::field_count).sum()
@@ -254,27 +254,41 @@ impl<R> BootstrapPage<R> {
 /// The state of some of one client's fields, by entity: a bootstrap page's part for one client,
 /// and what a device stores of it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ClientState<R = Register> {
+pub struct ClientState<F = Fields> {
     pub client: ClientId,
-    pub entities: Vec<EntityState<R>>,
+    pub entities: Vec<EntityState<F>>,
 }
 
-impl<R> ClientState<R> {
+impl<F: FieldList> ClientState<F> {
     pub fn field_count(&self) -> usize {
-        self.entities.iter().map(|e| e.fields.len()).sum()
+        self.entities.iter().map(|e| e.fields.count()).sum()
+    }
+}
+
+/// An entity's fields as `[field, register]` pairs.
+pub type Fields = Vec<(String, Register)>;
+
+/// Something that holds an entity's fields, and knows how many.
+pub trait FieldList {
+    fn count(&self) -> usize;
+}
+
+impl FieldList for Fields {
+    fn count(&self) -> usize {
+        self.len()
     }
 }
 
 /// The state of some of one entity's fields.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EntityState<R = Register> {
+pub struct EntityState<F = Fields> {
     pub entity: super::Entity,
     /// When the newest change folded into any of these fields reached the server (milliseconds,
     /// the server's clock): when the entity last changed, for lists; never for merging.
     #[serde(default)]
     pub at: i64,
-    /// `[field, register]` pairs, by field.
-    pub fields: Vec<(String, R)>,
+    /// `[field, register]` pairs.
+    pub fields: F,
 }
 
 impl ClientState {
@@ -516,7 +530,18 @@ mod tests {
             total: Some(2),
             scope: None,
         };
-        let raw: BootstrapPage<Box<serde_json::value::RawValue>> =
+        // As the server holds a page: each entity's fields as one JSON text, with their number.
+        #[derive(Serialize, Deserialize)]
+        #[serde(transparent)]
+        struct Raw(Box<serde_json::value::RawValue>);
+        impl FieldList for Raw {
+            fn count(&self) -> usize {
+                serde_json::from_str::<Vec<serde_json::Value>>(self.0.get())
+                    .unwrap()
+                    .len()
+            }
+        }
+        let raw: BootstrapPage<Raw> =
             serde_json::from_str(&serde_json::to_string(&page).unwrap()).unwrap();
         let framed = page.frame(<[u8]>::to_vec);
         assert_eq!(
@@ -581,10 +606,13 @@ mod tests {
     #[test]
     fn a_bootstrap_of_another_format_is_told_what_to_update() {
         assert!(check_bootstrap_format(BOOTSTRAP_FORMAT).is_ok());
-        assert_eq!(check_bootstrap_format(1), Err(ProtocolError::UpdateApp(1)));
+        assert_eq!(
+            check_bootstrap_format(1),
+            Err(ProtocolError::UpdateAppBootstrap(1))
+        );
         assert_eq!(
             check_bootstrap_format(3),
-            Err(ProtocolError::UpdateServer(3))
+            Err(ProtocolError::UpdateServerBootstrap(3))
         );
     }
 

@@ -17,7 +17,9 @@ use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
 use yorisoi_domain::accounts::Role;
 use yorisoi_domain::ids::ClientId;
-use yorisoi_domain::sync::protocol::{BOOTSTRAP_FORMAT, BootstrapPage, ClientState, EntityState};
+use yorisoi_domain::sync::protocol::{
+    BOOTSTRAP_FORMAT, BootstrapPage, ClientState, EntityState, FieldList,
+};
 use yorisoi_domain::sync::{Change, Entity, Register};
 
 /// How many log entries the folder folds per transaction: small enough that on SQLite (one
@@ -34,13 +36,34 @@ fn parse_entity(key: &str) -> Result<Entity, DbError> {
     key.parse().map_err(DbError::Corrupt)
 }
 
-/// The cursor of a bootstrap page: the last field it returned.
-fn encode_cursor(client: &str, entity: &str, field: &str) -> String {
-    serde_json::to_string(&(client, entity, field)).expect("strings serialize")
+/// The cursor of a bootstrap page: the last entity it returned.
+fn encode_cursor(client: &str, entity: &str) -> String {
+    serde_json::to_string(&(client, entity)).expect("strings serialize")
 }
 
-fn decode_cursor(cursor: &str) -> Result<(String, String, String), DbError> {
+fn decode_cursor(cursor: &str) -> Result<(String, String), DbError> {
     serde_json::from_str(cursor).map_err(|_| DbError::BadCursor(cursor.to_owned()))
+}
+
+/// An entity's fields as a bootstrap page holds them on the server: the JSON text of their
+/// `[field, register]` pairs, put together by the database from the registers' stored text
+/// (never parsed and written again here), and how many there are.
+#[derive(Debug)]
+pub struct RawFields {
+    pub json: Box<RawValue>,
+    pub count: usize,
+}
+
+impl serde::Serialize for RawFields {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.json.serialize(serializer)
+    }
+}
+
+impl FieldList for RawFields {
+    fn count(&self) -> usize {
+        self.count
+    }
 }
 
 impl Db {
@@ -82,14 +105,14 @@ impl Db {
     }
 
     /// One page of the current state of `who`'s scope, after `after` (a page's `next`), at most
-    /// `limit` fields. For a coach, the first page also records the hand-over of every client
+    /// `limit` entities (clients and records, each with every field). For a coach, the first page also records the hand-over of every client
     /// it covers, whose number comes back in `scope` (the device echoes it in its next pull).
     pub async fn bootstrap(
         &self,
         who: &Scope,
         after: Option<&str>,
         limit: u32,
-    ) -> Result<BootstrapPage<Box<RawValue>>, DbError> {
+    ) -> Result<BootstrapPage<RawFields>, DbError> {
         let after = after.map(decode_cursor).transpose()?;
         // What the folder has not folded yet (pushes kept coming) is folded now.
         self.catch_up_state().await?;
@@ -101,7 +124,7 @@ impl Db {
 }
 
 macro_rules! state_backend {
-    ($module:ident, $scope:ident, $pool:ty, $db:ty, $row:ty, $lock:literal, $snapshot:literal) => {
+    ($module:ident, $scope:ident, $pool:ty, $db:ty, $row:ty, $lock:literal, $snapshot:literal, $grouped:literal) => {
         pub(super) mod $module {
             use super::*;
             use sqlx::pool::PoolConnection;
@@ -228,9 +251,9 @@ macro_rules! state_backend {
             pub async fn bootstrap(
                 pool: &$pool,
                 who: &Scope,
-                after: Option<(String, String, String)>,
+                after: Option<(String, String)>,
                 limit: u32,
-            ) -> Result<BootstrapPage<Box<RawValue>>, DbError> {
+            ) -> Result<BootstrapPage<RawFields>, DbError> {
                 let scope: Option<BTreeSet<ClientId>> = match who.role {
                     Role::Office => None,
                     Role::Admin => Some(BTreeSet::new()),
@@ -247,18 +270,17 @@ macro_rules! state_backend {
                 sqlx::raw_sql($snapshot).execute(&mut *conn).await?;
                 let result = async {
                     let base: i64 = sqlx::query_scalar(STATE_SEQ).fetch_one(&mut *conn).await?;
-                    let mut select = sqlx::QueryBuilder::<$db>::new("SELECT client, entity, field, register, at FROM state WHERE 1 = 1");
+                    // One row per entity, its fields put together by the database.
+                    let mut select = sqlx::QueryBuilder::<$db>::new($grouped);
                     in_scope(&mut select, &scope);
-                    if let Some((client, entity, field)) = &after {
-                        select.push(" AND (client, entity, field) > (")
+                    if let Some((client, entity)) = &after {
+                        select.push(" AND (client, entity) > (")
                             .push_bind(client.clone())
                             .push(", ")
                             .push_bind(entity.clone())
-                            .push(", ")
-                            .push_bind(field.clone())
                             .push(")");
                     }
-                    select.push(" ORDER BY client, entity, field LIMIT ").push_bind(i64::from(limit) + 1);
+                    select.push(" GROUP BY client, entity ORDER BY client, entity LIMIT ").push_bind(i64::from(limit) + 1);
                     let rows: Vec<$row> = select.build().fetch_all(&mut *conn).await?;
                     // The first page says how many fields there are in all, in the same snapshot.
                     let total = if after.is_none() {
@@ -275,34 +297,28 @@ macro_rules! state_backend {
                 let _ = sqlx::raw_sql("COMMIT").execute(&mut *conn).await;
                 let (base, rows, total) = result?;
                 let more = rows.len() > limit as usize;
-                // Rows come by client, entity and field: consecutive rows of one client and entity
-                // are grouped. Each register goes out as the JSON text it is stored as (checked to
-                // be JSON, never parsed into a register and written again).
-                let mut clients: Vec<ClientState<Box<RawValue>>> = Vec::new();
+                // Rows come by client and entity: consecutive rows of one client are grouped. The
+                // fields' text is checked to be JSON (a damaged register is an error, never sent).
+                let mut clients: Vec<ClientState<RawFields>> = Vec::new();
                 let mut last = None;
                 for row in rows.iter().take(limit as usize) {
                     let client: String = row.try_get("client")?;
                     let entity: String = row.try_get("entity")?;
-                    let field: String = row.try_get("field")?;
-                    let text: String = row.try_get("register")?;
-                    let at: i64 = row.try_get("at")?;
-                    let register = RawValue::from_string(text).map_err(|e| DbError::Corrupt(format!("state {entity} {field}: {e}")))?;
+                    let list: String = row.try_get("list")?;
+                    let count: i64 = row.try_get("fields")?;
+                    let json = RawValue::from_string(list).map_err(|e| DbError::Corrupt(format!("state {entity}: {e}")))?;
                     let client_id: ClientId = client.parse().map_err(|_| DbError::Corrupt(format!("state client {client}")))?;
                     if clients.last().is_none_or(|c| c.client != client_id) {
                         clients.push(ClientState { client: client_id, entities: Vec::new() });
                     }
-                    let entities = &mut clients.last_mut().expect("pushed above").entities;
-                    let entity_id = parse_entity(&entity)?;
-                    match entities.last_mut() {
-                        Some(last) if last.entity == entity_id => {
-                            last.at = last.at.max(at);
-                            last.fields.push((field.clone(), register));
-                        }
-                        _ => entities.push(EntityState { entity: entity_id, at, fields: vec![(field.clone(), register)] }),
-                    }
-                    last = Some((client, entity, field));
+                    clients.last_mut().expect("pushed above").entities.push(EntityState {
+                        entity: parse_entity(&entity)?,
+                        at: row.try_get("at")?,
+                        fields: RawFields { json, count: usize::try_from(count).unwrap_or(0) },
+                    });
+                    last = Some((client, entity));
                 }
-                let last = last.map(|(client, entity, field)| encode_cursor(&client, &entity, &field));
+                let last = last.map(|(client, entity)| encode_cursor(&client, &entity));
                 Ok(
                     BootstrapPage {
                         format: BOOTSTRAP_FORMAT,
@@ -325,7 +341,11 @@ state_backend!(
     sqlx::Sqlite,
     sqlx::sqlite::SqliteRow,
     "BEGIN IMMEDIATE",
-    "BEGIN"
+    "BEGIN",
+    // Each register's stored text as it is, in `[field, register]` pairs.
+    "SELECT client, entity, MAX(at) AS at, COUNT(*) AS fields, \
+     '[' || group_concat('[' || json_quote(field) || ',' || register || ']', ',') || ']' AS list \
+     FROM state WHERE 1 = 1"
 );
 state_backend!(
     postgres_state,
@@ -335,5 +355,8 @@ state_backend!(
     sqlx::postgres::PgRow,
     // The folders' own lock: pushes do not touch the state, so they need not wait for it.
     "BEGIN; SELECT pg_advisory_xact_lock(7142028)",
-    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+    "SELECT client, entity, MAX(at) AS at, COUNT(*) AS fields, \
+     '[' || string_agg('[' || to_json(field)::text || ',' || register || ']', ',' ORDER BY field) || ']' AS list \
+     FROM state WHERE 1 = 1"
 );
