@@ -175,6 +175,12 @@ impl Account {
             device: crate::storage::device_id(),
         })
         .await?;
+        // Nothing of this person is on the device: its first sync bootstraps, and the server
+        // reads the first page while the password's key is derived below.
+        let last = LocalStorage::get::<(PersonId, Role)>(LAST_PERSON_KEY).ok();
+        if me.role.reads_clients() && last != Some((me.person, me.role)) {
+            crate::sync::prefetch_bootstrap().await;
+        }
         self.open_vault(db, &me, &password).await;
         self.signed_in(db, me).await;
         Ok(())

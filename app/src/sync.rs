@@ -22,7 +22,81 @@ use crate::tabs::{self, Message};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use yorisoi_domain::sync::protocol::{PushRequest, WIRE_FORMAT};
+use std::cell::RefCell;
+use std::rc::Rc;
+use yorisoi_domain::sync::protocol::{FramedPage, PushRequest, WIRE_FORMAT};
+
+/// A bootstrap's pages, asked for one after another from a sign-in on (see
+/// [`prefetch_bootstrap`]): their answers as they came, and who waits for the next.
+#[derive(Default)]
+struct Prefetch {
+    answers: std::collections::VecDeque<Result<FramedPage, ApiError>>,
+    waiting: Option<std::task::Waker>,
+}
+
+type Prefetched = Rc<RefCell<Prefetch>>;
+
+/// At most this many pages wait in memory to be stored.
+const PREFETCH_AHEAD: usize = 4;
+
+thread_local! {
+    static PREFETCH: RefCell<Option<Prefetched>> = const { RefCell::new(None) };
+}
+
+/// Starts a bootstrap's pages now, right after a sign-in on a device that holds nothing of this
+/// person: the server reads them while the device derives the password's key (which holds the
+/// page's one thread for tens of milliseconds) and opens its store, and goes on reading one
+/// after another while the device stores them. The first sync takes them if the device does
+/// start from a bootstrap, and drops them otherwise (pages asked for and not used cost the
+/// server a read; a coach's hand-over in them is sent again by the next pull).
+pub async fn prefetch_bootstrap() {
+    let slot: Prefetched = Rc::default();
+    PREFETCH.with(|p| *p.borrow_mut() = Some(slot.clone()));
+    wasm_bindgen_futures::spawn_local(async move {
+        let mut after: Option<String> = None;
+        loop {
+            // Nobody takes them any more (the sync pulls instead, or stopped): stop.
+            while slot.borrow().answers.len() >= PREFETCH_AHEAD && Rc::strong_count(&slot) > 1 {
+                TimeoutFuture::new(10).await;
+            }
+            if Rc::strong_count(&slot) == 1 {
+                return;
+            }
+            let answer = api::bootstrap(after.as_deref()).await;
+            let next = answer.as_ref().ok().and_then(|page| page.head.next.clone());
+            let waiting = {
+                let mut prefetch = slot.borrow_mut();
+                prefetch.answers.push_back(answer);
+                prefetch.waiting.take()
+            };
+            if let Some(waker) = waiting {
+                waker.wake();
+            }
+            match next {
+                Some(next) => after = Some(next),
+                // The last page, or an error (the sync reads it and tries again later).
+                None => return,
+            }
+        }
+    });
+    // The first request goes out before the key derivation holds the thread.
+    TimeoutFuture::new(0).await;
+}
+
+/// The next page of a prefetched bootstrap, once it came.
+async fn next_prefetched(slot: &Prefetched) -> Result<FramedPage, ApiError> {
+    std::future::poll_fn(|cx| {
+        let mut prefetch = slot.borrow_mut();
+        match prefetch.answers.pop_front() {
+            Some(answer) => std::task::Poll::Ready(answer),
+            None => {
+                prefetch.waiting = Some(cx.waker().clone());
+                std::task::Poll::Pending
+            }
+        }
+    })
+    .await
+}
 
 /// The pause between syncs while everything works.
 const PERIOD_MS: u32 = 60_000;
@@ -250,8 +324,10 @@ impl SyncEngine {
 
     async fn sync_once(self) -> Result<(), SyncError> {
         self.push_all().await?;
-        if let Some(progress) = self.db.bootstrap_progress() {
-            self.bootstrap(progress).await?;
+        match self.db.bootstrap_progress() {
+            Some(progress) => self.bootstrap(progress).await?,
+            // A page asked for at sign-in is not needed: this device pulls.
+            None => drop(PREFETCH.with(|p| p.borrow_mut().take())),
         }
         let start = self.db.cursor();
         loop {
@@ -300,21 +376,35 @@ impl SyncEngine {
         self.update_status(|s| {
             s.progress = Some((progress.received, progress.total.unwrap_or(0)));
         });
-        let mut page = self
-            .answer(api::bootstrap(progress.after.as_deref()).await)
-            .await?;
+        // From nothing after a sign-in, the pages come from the reading started then; otherwise
+        // each is asked for here, the next before the last is stored.
+        let ahead = match progress.after {
+            None => PREFETCH.with(|p| p.borrow_mut().take()),
+            Some(_) => PREFETCH.with(|p| p.borrow_mut().take()).and(None),
+        };
+        let fetch = |after: Option<String>| {
+            let ahead = ahead.clone();
+            async move {
+                match ahead {
+                    Some(slot) => next_prefetched(&slot).await,
+                    None => api::bootstrap(after.as_deref()).await,
+                }
+            }
+        };
+        let mut page = self.answer(fetch(progress.after.clone()).await).await?;
         loop {
             // The next page is asked for before this one is stored: the server reads it while
             // this device seals and stores the last.
             let next = page.head.next.clone();
-            let fetch = async move {
+            let fetch_next = async {
                 match next {
-                    Some(after) => Some(api::bootstrap(Some(&after)).await),
+                    Some(after) => Some(fetch(Some(after)).await),
                     None => None,
                 }
             };
             let (fetched, stored) =
-                futures_util::future::join(fetch, self.db.bootstrapped(page, &mut progress)).await;
+                futures_util::future::join(fetch_next, self.db.bootstrapped(page, &mut progress))
+                    .await;
             let last = stored?;
             self.update_status(|s| {
                 s.progress = Some((progress.received, progress.total.unwrap_or(0)));
