@@ -443,6 +443,136 @@ mod records {
         );
     }
 
+    /// Bytes gzipped by the browser (as the server sends a large chunk).
+    async fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let compress = js_sys::Function::new_with_args(
+            "bytes",
+            "const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream('gzip'));
+             return new Response(stream).arrayBuffer().then((b) => new Uint8Array(b));",
+        );
+        let promise: js_sys::Promise = compress
+            .call1(
+                &wasm_bindgen::JsValue::NULL,
+                &js_sys::Uint8Array::from(bytes).into(),
+            )
+            .unwrap()
+            .into();
+        let out = wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+        js_sys::Uint8Array::new(&out).to_vec()
+    }
+
+    /// A page framed as the server frames it, each chunk passed through `pack`.
+    fn framed(clients: Vec<ClientState>, pack: impl FnMut(&[u8]) -> Vec<u8>) -> FramedPage {
+        let page = BootstrapPage {
+            format: BOOTSTRAP_FORMAT,
+            base: 5,
+            clients,
+            next: None,
+            total: None,
+            scope: None,
+        };
+        FramedPage::read(&page.frame(pack)).unwrap()
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_bootstrap_pages_gzipped_chunks_are_stored_sealed_as_they_came_and_read() {
+        fresh_device().await;
+        let db = loaded_db().await;
+        let a = client(1);
+        let mut fields: Vec<FieldState> = Vec::new();
+        let register = |seq: u64, value: serde_json::Value| {
+            let mut r = Register::default();
+            r.apply(
+                ChangeId {
+                    device: other_device(),
+                    seq,
+                },
+                &[],
+                &value,
+            );
+            r
+        };
+        for (n, (field, value)) in yorisoi_domain::sync::fields::client_fields(&a)
+            .into_iter()
+            .enumerate()
+        {
+            fields.push(FieldState {
+                entity: Entity::Client(a.id),
+                client: a.id,
+                field,
+                register: register(n as u64 + 1, value),
+                at: 7,
+            });
+        }
+        let rec = record(&a, 1);
+        for (n, (field, value)) in yorisoi_domain::sync::fields::record_fields(&rec)
+            .into_iter()
+            .enumerate()
+        {
+            fields.push(FieldState {
+                entity: Entity::Record(rec.id),
+                client: a.id,
+                field,
+                register: register(100 + n as u64, value),
+                at: 9,
+            });
+        }
+        // Every chunk gzipped, as the server sends a large one.
+        let mut texts = Vec::new();
+        let page = framed(ClientState::group(fields), |text| {
+            texts.push(text.to_vec());
+            text.to_vec()
+        });
+        let mut gzipped = page.clone();
+        for (chunk, text) in gzipped.chunks.iter_mut().zip(&texts) {
+            *chunk = gzip(text).await;
+            assert!(chunk.starts_with(&[0x1f, 0x8b]));
+        }
+        for (chunk, described) in gzipped.chunks.iter().zip(gzipped.head.chunks.iter_mut()) {
+            described.bytes = chunk.len() as u64;
+        }
+        let mut progress = db.bootstrap_progress().unwrap();
+        assert!(db.bootstrapped(gzipped, &mut progress).await.unwrap());
+        assert_eq!(db.client(a.id).map(|c| c.name), Some(a.name.clone()));
+        // The records come in the background, after the last page.
+        for _ in 0..100 {
+            if db.client_ready(a.id) {
+                break;
+            }
+            sleep(20).await;
+        }
+        assert!(db.client_ready(a.id));
+        assert_eq!(
+            db.record(rec.id).map(|r| r.answers),
+            Some(rec.answers.clone())
+        );
+        // And read the same after a restart.
+        let db = loaded_db().await;
+        assert_eq!(db.client(a.id).map(|c| c.name), Some(a.name.clone()));
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_bootstrap_chunk_of_one_client_in_anothers_place_is_set_aside() {
+        fresh_device().await;
+        let db = loaded_db().await;
+        let (a, b) = (client(1), client(2));
+        let mut page = bootstrap_page(a.id, "Aの名前", 10, None);
+        // The head says B; the chunk holds A's fields.
+        page.head.chunks[0].client = b.id;
+        let mut progress = db.bootstrap_progress().unwrap();
+        db.bootstrapped(page, &mut progress).await.unwrap();
+        assert_eq!(db.client(a.id), None, "not read in as A's");
+        assert_eq!(db.client(b.id), None, "nor as B's");
+        assert!(
+            db.set_aside
+                .get_untracked()
+                .iter()
+                .any(|s| s.reason.contains("stored under")),
+            "{:?}",
+            db.set_aside.get_untracked()
+        );
+    }
+
     #[wasm_bindgen_test]
     async fn an_edit_made_during_a_bootstrap_is_kept() {
         fresh_device().await;

@@ -235,24 +235,36 @@ pub async fn leave_client_mode(browser: &Browser) {
 
 /// Everything a script on the app's origin can read back from the browser's storage, as text: what
 /// an attacker holding the tablet gets. localStorage, every object store of every IndexedDB
-/// database (strings as they are; binary values decoded as UTF-8 and as Latin-1; other values as
-/// JSON), and every response in the Cache Storage.
+/// database (strings as they are; binary values decoded as UTF-8 and as Latin-1, and every gzip
+/// stream in them inflated; other values as JSON), and every response in the Cache Storage.
 pub async fn readable_storage(browser: &Browser) -> String {
     browser
         .eval_async(
             "const done = arguments[arguments.length - 1];
              const out = [JSON.stringify(Object.entries(localStorage))];
-             const text = (v) => {
+             // Every gzip stream in the bytes, wherever it starts, inflated.
+             const inflated = async (bytes) => {
+               const found = [];
+               for (let at = 0; at + 2 < bytes.length; at++) {
+                 if (bytes[at] !== 0x1f || bytes[at + 1] !== 0x8b || bytes[at + 2] !== 8) continue;
+                 try {
+                   const stream = new Blob([bytes.subarray(at)]).stream().pipeThrough(new DecompressionStream('gzip'));
+                   found.push(await new Response(stream).text());
+                 } catch (e) { /* not a gzip stream after all */ }
+               }
+               return found.join('\\n');
+             };
+             const text = async (v) => {
                if (typeof v === 'string') return v;
                if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) {
                  const bytes = v instanceof ArrayBuffer ? new Uint8Array(v) : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-                 return new TextDecoder('utf-8').decode(bytes) + new TextDecoder('latin1').decode(bytes);
+                 return new TextDecoder('utf-8').decode(bytes) + new TextDecoder('latin1').decode(bytes) + await inflated(bytes);
                }
                try { return JSON.stringify(v); } catch (e) { return String(v); }
              };
              const store = (db, name) => new Promise((resolve) => {
                const all = db.transaction(name).objectStore(name).getAll();
-               all.onsuccess = () => resolve(all.result.map(text).join('\\n'));
+               all.onsuccess = () => Promise.all(all.result.map(text)).then((texts) => resolve(texts.join('\\n')));
                all.onerror = () => resolve('IDB-ERROR');
              });
              (async () => {

@@ -81,6 +81,35 @@ async fn someone_holding_the_tablet_reads_nothing_of_a_client_from_its_storage()
     );
     let census = storage_census(&tablet).await;
     assert!(census.chunks > 0 && census.keys == 1, "{census:?}");
+    // Nor is it blind to gzip (a bootstrap's chunks come gzipped): a gzipped value in a database
+    // of its own is read back.
+    tablet
+        .eval_async(
+            "const done = arguments[arguments.length - 1];
+             (async () => {
+               const stream = new Blob(['gzipped-probe-text']).stream().pipeThrough(new CompressionStream('gzip'));
+               const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+               const open = indexedDB.open('probe');
+               open.onupgradeneeded = () => open.result.createObjectStore('values');
+               open.onsuccess = () => {
+                 const put = open.result.transaction('values', 'readwrite').objectStore('values').put(bytes, 'k');
+                 put.onsuccess = () => { open.result.close(); done(true); };
+               };
+             })();",
+        )
+        .await;
+    assert!(
+        readable_storage(&tablet)
+            .await
+            .contains("gzipped-probe-text")
+    );
+    tablet
+        .eval_async(
+            "const done = arguments[arguments.length - 1];
+             const gone = indexedDB.deleteDatabase('probe');
+             gone.onsuccess = () => done(true);",
+        )
+        .await;
     assert_nothing_readable(&tablet, "the coach's tablet, in use").await;
 
     // The office's device, which received the client by sync (a bootstrap).
