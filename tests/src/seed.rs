@@ -16,6 +16,18 @@ impl Stack {
     /// clients with `records` records in all, pushed by one seeding device. Returns the number
     /// of changes pushed.
     pub async fn seed_copies(&self, clients: usize, records: usize) -> usize {
+        self.seed_copies_with_history(clients, records, 0).await
+    }
+
+    /// Like [`Self::seed_copies`] (on a server holding only the template), and then every record
+    /// field is edited `rounds` more times, each edit replacing the one before: the same
+    /// records with `rounds + 1` times the history.
+    pub async fn seed_copies_with_history(
+        &self,
+        clients: usize,
+        records: usize,
+        rounds: usize,
+    ) -> usize {
         let template = self.server_log().await;
         let (client_changes, record_changes): (Vec<Value>, Vec<Value>) = template
             .into_iter()
@@ -23,13 +35,22 @@ impl Stack {
             .partition(|c| c["entity"]["type"] == "client");
         let device = uuid(1, 0x5ee);
         let mut changes = Vec::new();
+        // The last change of each record field, for the history's edits to replace.
+        let mut last: std::collections::HashMap<(String, String), usize> =
+            std::collections::HashMap::new();
         let mut push = |entity: (&str, String), client: &str, field: &Value, value: Value| {
+            let seq = changes.len() + 1;
+            let key = (entity.1.clone(), field.to_string());
+            let base = match last.insert(key, seq) {
+                Some(before) if entity.0 == "record" => json!([{"device": device, "seq": before}]),
+                _ => json!([]),
+            };
             changes.push(json!({
-                "id": {"device": device, "seq": changes.len() + 1},
+                "id": {"device": device, "seq": seq},
                 "entity": {"type": entity.0, "id": entity.1},
                 "client": client,
                 "field": field,
-                "base": [],
+                "base": base,
                 "value": value,
             }));
         };
@@ -52,6 +73,22 @@ impl Stack {
                         &change["field"],
                         change["value"].clone(),
                     );
+                }
+            }
+        }
+        for _ in 0..rounds {
+            for c in 0..clients {
+                let client = uuid(c as u64, 0xc1);
+                for r in 0..records / clients {
+                    let record = uuid((c * records / clients + r) as u64, 0x2ec);
+                    for change in &record_changes {
+                        push(
+                            ("record", record.clone()),
+                            &client,
+                            &change["field"],
+                            change["value"].clone(),
+                        );
+                    }
                 }
             }
         }

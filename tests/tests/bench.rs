@@ -233,6 +233,98 @@ impl Drop for Peer {
     }
 }
 
+/// Start-up with everything stored, seven times (ms, from the app's marks): keys in memory →
+/// interactive; the unlock (the password's key); every client's records read in the background;
+/// and the start-up's parts (reading, replica, rebuild, render).
+struct StartUp {
+    interactive: Vec<f64>,
+    unlock: Vec<f64>,
+    all_loaded: Vec<f64>,
+    parts: [Vec<f64>; 4],
+}
+
+async fn start_up(stack: &Stack, browser: &Browser) -> StartUp {
+    let mut figures = StartUp {
+        interactive: Vec::new(),
+        unlock: Vec::new(),
+        all_loaded: Vec::new(),
+        parts: Default::default(),
+    };
+    for _ in 0..7 {
+        browser.goto(&stack.url("/clients")).await;
+        browser.testid("client-list").await;
+        let marks = browser
+            .eval(
+                "const m = (n) => performance.getEntriesByName(n)[0].startTime;
+                 return [m('yorisoi-interactive') - m('yorisoi-unlocked'), m('yorisoi-unlocked') - m('yorisoi-unlock'),
+                   m('yorisoi-store-read') - m('yorisoi-unlocked'), m('yorisoi-replica') - m('yorisoi-store-read'),
+                   m('yorisoi-rebuilt') - m('yorisoi-replica'), m('yorisoi-interactive') - m('yorisoi-rebuilt')];",
+                vec![],
+            )
+            .await;
+        figures
+            .unlock
+            .push(marks[1].as_f64().expect("the app marks its unlock"));
+        // Every client's records read in the background, from the keys being in memory.
+        let mut all = Value::Null;
+        for _ in 0..600 {
+            all = browser
+                .eval(
+                    "const a = performance.getEntriesByName('yorisoi-all-loaded')[0];
+                     return a ? a.startTime - performance.getEntriesByName('yorisoi-unlocked')[0].startTime : null;",
+                    vec![],
+                )
+                .await;
+            if !all.is_null() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        figures
+            .all_loaded
+            .push(all.as_f64().expect("every client's records are read"));
+        for (n, part) in figures.parts.iter_mut().enumerate() {
+            part.push(
+                marks[n + 2]
+                    .as_f64()
+                    .expect("the app marks its start-up's parts"),
+            );
+        }
+        figures.interactive.push(
+            marks[0]
+                .as_f64()
+                .expect("the app marks when it is interactive"),
+        );
+    }
+    figures
+}
+
+/// The same records with ten times the history (every record field edited nine more times,
+/// each edit replacing the last), on a server of their own: a fresh device's first sync, then
+/// start-up with it stored.
+struct LongHistory {
+    changes: usize,
+    first_sync_ms: f64,
+    start: StartUp,
+}
+
+async fn long_history() -> LongHistory {
+    let stack = Stack::start().await;
+    one_synced_msfas(&stack).await;
+    let changes = stack.seed_copies_with_history(CLIENTS, RECORDS, 9).await;
+    stack.fold_state().await;
+    let browser = Browser::start().await;
+    let first_sync = our_first_sync(&stack, &browser).await;
+    browser.goto(&stack.url("/clients")).await;
+    assert_eq!(client_count(&browser).await, CLIENTS + 1);
+    let start = start_up(&stack, &browser).await;
+    LongHistory {
+        changes,
+        first_sync_ms: first_sync.ms,
+        start,
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a benchmark: run by `cargo xtask bench`"]
 async fn bench_first_sync_and_local_records() {
@@ -285,55 +377,16 @@ async fn bench_first_sync_and_local_records() {
     // Start-up with everything stored. The app opens locked (its keys live in memory only):
     // the password is typed, its key derived (Argon2id), then everything stored is opened and
     // read. Timed apart, from the app's own marks.
-    let mut starts = Vec::new();
-    let mut unlocks = Vec::new();
-    let mut all_loaded = Vec::new();
-    let mut parts: [Vec<f64>; 4] = Default::default();
-    for _ in 0..7 {
-        browser.goto(&stack.url("/clients")).await;
-        browser.testid("client-list").await;
-        let marks = browser
-            .eval(
-                "const m = (n) => performance.getEntriesByName(n)[0].startTime;
-                 return [m('yorisoi-interactive') - m('yorisoi-unlocked'), m('yorisoi-unlocked') - m('yorisoi-unlock'),
-                   m('yorisoi-store-read') - m('yorisoi-unlocked'), m('yorisoi-replica') - m('yorisoi-store-read'),
-                   m('yorisoi-rebuilt') - m('yorisoi-replica'), m('yorisoi-interactive') - m('yorisoi-rebuilt')];",
-                vec![],
-            )
-            .await;
-        unlocks.push(marks[1].as_f64().expect("the app marks its unlock"));
-        // Every client's records read in the background, from the keys being in memory.
-        let mut all = Value::Null;
-        for _ in 0..600 {
-            all = browser
-                .eval(
-                    "const a = performance.getEntriesByName('yorisoi-all-loaded')[0];
-                     return a ? a.startTime - performance.getEntriesByName('yorisoi-unlocked')[0].startTime : null;",
-                    vec![],
-                )
-                .await;
-            if !all.is_null() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        all_loaded.push(all.as_f64().expect("every client's records are read"));
-        for (n, part) in parts.iter_mut().enumerate() {
-            part.push(
-                marks[n + 2]
-                    .as_f64()
-                    .expect("the app marks its start-up's parts"),
-            );
-        }
-        let mark = marks[0].clone();
-        starts.push(mark.as_f64().expect("the app marks when it is interactive"));
-    }
+    let start = start_up(&stack, &browser).await;
 
     open_first_record(&stack, &browser).await;
     let edits = browser.client.execute_async(EDITS, vec![]).await.unwrap();
     assert!(edits.get("error").is_none(), "{edits}");
     let capacity = browser.eval(CAPACITY, vec![]).await;
 
+    drop(browser);
+    drop(stack);
+    let long = long_history().await;
     let first_sync_s = first_sync_ms / 1000.0;
     let (pouch_default, pouch_1000) = (median(pouch_default), median(pouch_1000));
     let result: Value = json!({
@@ -354,13 +407,18 @@ async fn bench_first_sync_and_local_records() {
         "first_sync_s": first_sync_s,
         "records_per_s": (RECORDS + 1) as f64 / first_sync_s,
         "changes_per_s": total_changes as f64 / first_sync_s,
-        "start_to_interactive_ms_median": median(starts),
-        "unlock_ms_median": median(unlocks),
-        "all_loaded_ms": median(all_loaded),
-        "start_read_ms": median(parts[0].clone()),
-        "start_replica_ms": median(parts[1].clone()),
-        "start_rebuild_ms": median(parts[2].clone()),
-        "start_render_ms": median(parts[3].clone()),
+        "start_to_interactive_ms_median": median(start.interactive.clone()),
+        "unlock_ms_median": median(start.unlock.clone()),
+        "all_loaded_ms": median(start.all_loaded.clone()),
+        "start_read_ms": median(start.parts[0].clone()),
+        "start_replica_ms": median(start.parts[1].clone()),
+        "start_rebuild_ms": median(start.parts[2].clone()),
+        "start_render_ms": median(start.parts[3].clone()),
+        "history_changes": long.changes,
+        "history_first_sync_ms": long.first_sync_ms,
+        "history_start_ms_median": median(long.start.interactive.clone()),
+        "history_all_loaded_ms": median(long.start.all_loaded.clone()),
+        "history_start_ratio": median(long.start.interactive.clone()) / median(start.interactive.clone()),
         "edit_to_durable_ms": edits,
         "capacity": capacity,
     });
