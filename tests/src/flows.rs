@@ -327,3 +327,52 @@ pub async fn storage_census(browser: &Browser) -> Census {
         keys: n("keys"),
     }
 }
+
+/// Marks the app's offline copy, so that a test can tell it was deleted: waits for the service
+/// worker, puts a marker into every cache (and one of its own), and counts in `sessionStorage`
+/// (which outlives the page's reload) every unregistering of a service worker from this page on.
+pub async fn mark_offline_copy(browser: &Browser) {
+    browser.wait_for_service_worker().await;
+    let marked = browser
+        .eval_async(
+            "const done = arguments[arguments.length - 1];
+             (async () => {
+               await caches.open('probe');
+               const names = await caches.keys();
+               for (const name of names) {
+                 await (await caches.open(name)).put('/probe-marker', new Response('marker'));
+               }
+               const unregister = ServiceWorkerRegistration.prototype.unregister;
+               ServiceWorkerRegistration.prototype.unregister = function () {
+                 sessionStorage.setItem('probe-unregistered', String(Number(sessionStorage.getItem('probe-unregistered') || 0) + 1));
+                 return unregister.call(this);
+               };
+               const registrations = await navigator.serviceWorker.getRegistrations();
+               done(names.length >= 2 && registrations.length >= 1);
+             })().catch((e) => done(String(e)));",
+        )
+        .await;
+    assert_eq!(
+        marked,
+        serde_json::Value::Bool(true),
+        "the app has an offline copy to delete"
+    );
+}
+
+/// Whether the offline copy marked by [`mark_offline_copy`] was deleted: no cache holds the
+/// marker any more (a cache made again after the reload does not), and the service worker was
+/// unregistered.
+pub async fn offline_copy_removed(browser: &Browser) -> bool {
+    browser
+        .eval_async(
+            "const done = arguments[arguments.length - 1];
+             (async () => {
+               for (const name of await caches.keys()) {
+                 if (await (await caches.open(name)).match('/probe-marker')) return done(false);
+               }
+               done(Number(sessionStorage.getItem('probe-unregistered') || 0) >= 1);
+             })().catch((e) => done(String(e)));",
+        )
+        .await
+        == serde_json::Value::Bool(true)
+}

@@ -3,7 +3,8 @@
 
 use yorisoi_e2e::admin::{Admin, device_id};
 use yorisoi_e2e::flows::{
-    Census, new_msfas_for, storage_census, sync_now, wait_for_client_names, wait_for_value,
+    Census, mark_offline_copy, new_msfas_for, offline_copy_removed, storage_census, sync_now,
+    wait_for_client_names, wait_for_value,
 };
 use yorisoi_e2e::{Browser, Stack};
 
@@ -123,10 +124,12 @@ async fn a_revoked_tablet_is_emptied_on_its_next_contact() {
     // The tablet holds the client, sealed, and its person's wrapped key.
     let before = storage_census(&tablet).await;
     assert!(before.chunks > 0 && before.keys == 1, "{before:?}");
+    mark_offline_copy(&tablet).await;
     let admin = Admin::sign_in(&stack).await;
     admin.device(&device_id(&tablet).await, "revoke").await;
 
-    tablet.reload().await;
+    // Its next contact.
+    tablet.click("[data-testid=sync-now]").await;
     tablet.testid("sign-in-form").await;
     let emptied = Census {
         chunks: 0,
@@ -144,6 +147,10 @@ async fn a_revoked_tablet_is_emptied_on_its_next_contact() {
     assert_eq!(
         after, emptied,
         "nothing of the client is left, unsent edit and keys included"
+    );
+    assert!(
+        offline_copy_removed(&tablet).await,
+        "its caches and service worker were deleted"
     );
     let stored = stored_text(&tablet).await;
     assert!(
@@ -168,6 +175,7 @@ async fn a_retired_tablet_sends_what_it_has_unsent_then_deletes() {
     let tablet = stack.browser().await;
     new_msfas_for(&stack, &tablet, "森 五郎").await;
     sync_now(&tablet).await;
+    mark_offline_copy(&tablet).await;
     stack.proxy.cut();
     tablet.type_into(Q5, "返却前の最後の回答").await;
     let admin = Admin::sign_in(&stack).await;
@@ -197,6 +205,10 @@ async fn a_retired_tablet_sends_what_it_has_unsent_then_deletes() {
             keys: 0
         },
         "everything deleted once nothing was left to send"
+    );
+    assert!(
+        offline_copy_removed(&tablet).await,
+        "its caches and service worker were deleted"
     );
     assert!(!stored_text(&tablet).await.contains("森 五郎"));
 }
