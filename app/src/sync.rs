@@ -102,6 +102,8 @@ async fn next_prefetched(slot: &Prefetched) -> Result<FramedPage, ApiError> {
 const PERIOD_MS: u32 = 60_000;
 /// How soon after an edit it is sent.
 const SOON_MS: u32 = 1_500;
+/// How long sync must be quiet before the clients that gathered many chunks are folded.
+const FOLD_QUIET_MS: u32 = 10_000;
 /// The first pause after a failure; it doubles each time, up to [`MAX_BACKOFF_MS`].
 const BACKOFF_MS: u32 = 5_000;
 const MAX_BACKOFF_MS: u32 = 300_000;
@@ -292,6 +294,23 @@ impl SyncEngine {
             BACKOFF_MS
                 .saturating_mul(1 << (failures - 1).min(10))
                 .min(MAX_BACKOFF_MS)
+        });
+        if failures == 0 {
+            self.fold_when_quiet();
+        }
+    }
+
+    /// Folds the clients that gathered many chunks once sync has been quiet for a while (no sync
+    /// started since): a long session's pulled pages and acknowledged pushes become one
+    /// snapshot per client, so the next start reads few.
+    fn fold_when_quiet(self) {
+        // Any sync asked for meanwhile moves the timer on: then it is not quiet.
+        let mine = self.timer.get_value();
+        wasm_bindgen_futures::spawn_local(async move {
+            TimeoutFuture::new(FOLD_QUIET_MS).await;
+            if self.timer.get_value() == mine && !self.status.with_untracked(|s| s.running) {
+                self.db.fold_gathered().await;
+            }
         });
     }
 

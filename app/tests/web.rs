@@ -605,6 +605,49 @@ mod records {
     }
 
     #[wasm_bindgen_test]
+    async fn pages_pulled_in_a_long_session_are_folded_when_sync_is_quiet() {
+        fresh_device().await;
+        let db = loaded_db().await;
+        let a = client(1).id;
+        for n in 1..=12u64 {
+            let mut page = synced(a, other_device(), n, "name", &format!("名前 {n}"));
+            if n > 1 {
+                page.change.base = vec![ChangeId {
+                    device: other_device(),
+                    seq: n - 1,
+                }];
+            }
+            db.pulled(
+                vec![Pulled {
+                    seq: n,
+                    received_at: 0,
+                    change: page.change,
+                }],
+                n,
+                None,
+            )
+            .await
+            .unwrap();
+        }
+        assert_eq!(chunk_keys().await.len(), 12, "one chunk per pulled page");
+        assert_eq!(
+            db.fold_gathered().await,
+            1,
+            "the one client with many chunks"
+        );
+        let keys = chunk_keys().await;
+        assert_eq!(keys.len(), 1, "one snapshot: {keys:?}");
+        assert_eq!(db.client(a).map(|c| c.name).as_deref(), Some("名前 12"));
+        assert_eq!(db.fold_gathered().await, 0, "nothing more to fold");
+        let db = loaded_db().await;
+        assert_eq!(
+            db.client(a).map(|c| c.name).as_deref(),
+            Some("名前 12"),
+            "the same after a restart"
+        );
+    }
+
+    #[wasm_bindgen_test]
     async fn many_pulled_pages_are_folded_into_one_snapshot_after_start_and_read_the_same() {
         fresh_device().await;
         let store = Store::open().await.unwrap();

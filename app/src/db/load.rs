@@ -353,6 +353,56 @@ impl Db {
         self.all_loaded.set(true);
     }
 
+    /// Folds every client that has gathered more than [`COMPACT_AFTER`] chunks since it was read
+    /// (a long session's pulled pages and acknowledged pushes), as the start does: its chunks
+    /// are read into a state of their own (nothing unsent in it), the snapshot written and the
+    /// chunks it folded deleted, in one transaction (a chunk written meanwhile stays). Clients
+    /// still waiting to be read are left to the loader. Returns how many clients were folded.
+    pub async fn fold_gathered(self) -> usize {
+        let (Some(store), Some(writer)) = (store(), with_state(|s| s.outbox.device())) else {
+            return 0;
+        };
+        let counts = match store.chunk_counts().await {
+            Ok(counts) => counts,
+            Err(e) => {
+                self.load_error.set(Some(format!("{e:?}")));
+                return 0;
+            }
+        };
+        let mut folded = 0;
+        for (client, count) in counts {
+            if count <= COMPACT_AFTER || !self.client_ready(client) {
+                continue;
+            }
+            let read = match store.load_client(client).await {
+                Ok((mut chunks, _)) => match store.load_profiles(&[client].into()).await {
+                    Ok((profiles, _)) => {
+                        chunks.extend(profiles);
+                        chunks
+                    }
+                    Err(e) => {
+                        self.load_error.set(Some(format!("{e:?}")));
+                        continue;
+                    }
+                },
+                Err(e) => {
+                    self.load_error.set(Some(format!("{e:?}")));
+                    continue;
+                }
+            };
+            if let Some(Some((snapshot, replaced))) = with_state(|s| s.read_chunks(read)) {
+                folded += 1;
+                let tag = format!("{writer}.i{}", crate::clock::now_ms());
+                if let Err(e) = store.compact(snapshot, replaced, &tag).await {
+                    self.load_error.set(Some(format!("{e:?}")));
+                }
+            }
+            // The page runs between clients.
+            TimeoutFuture::new(0).await;
+        }
+        folded
+    }
+
     /// Whether this client's records are read (pages showing them wait until then).
     pub fn client_ready(self, client: ClientId) -> bool {
         !self.waiting.with(|all| all.contains(&client))

@@ -334,6 +334,19 @@ impl Store {
         Ok((chunks, set_aside))
     }
 
+    /// How many state and changes chunks each client has (its profile's included; fetched
+    /// histories not), from the keys alone.
+    pub async fn chunk_counts(&self) -> Result<BTreeMap<ClientId, usize>, StorageError> {
+        let contents = self.idb.load(|_| false).await?;
+        let mut counts = BTreeMap::new();
+        for key in &contents.keys {
+            if let (Some(client), Some("s" | "c" | "p")) = (client_of_key(key), kind_of_key(key)) {
+                *counts.entry(client).or_default() += 1;
+            }
+        }
+        Ok(counts)
+    }
+
     /// The profile chunks of `clients` (a bootstrap page stored them).
     pub async fn load_profiles(
         &self,
