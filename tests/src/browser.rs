@@ -398,10 +398,13 @@ impl Browser {
 
     /// Waits until a service worker controls the page: from then on it opens with no network.
     pub async fn wait_for_service_worker(&self) {
+        // The listener goes on first: a worker that takes control before `ready` settles is not
+        // missed.
         let script = "const done = arguments[arguments.length - 1];
+            if (navigator.serviceWorker.controller) return done(true);
+            navigator.serviceWorker.addEventListener('controllerchange', () => done(true));
             navigator.serviceWorker.ready.then(() => {
-                if (navigator.serviceWorker.controller) return done(true);
-                navigator.serviceWorker.addEventListener('controllerchange', () => done(true));
+                if (navigator.serviceWorker.controller) done(true);
             });";
         assert_eq!(self.eval_async(script).await, Value::Bool(true));
     }
