@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod answer;
+pub mod audit;
 pub mod catalogue;
 pub mod date;
 pub mod export;

@@ -1,0 +1,278 @@
+//! The audit log: who did what, to whose data, when. An entry holds ids and an action, never a
+//! field's value, so it can be kept after a client is erased and shown to whoever audits.
+//!
+//! Entries are hash-chained: each entry's hash covers its own content and the hash of the entry
+//! before it, so an entry altered, removed or put out of order breaks the chain at that place,
+//! and [`verify`] says where. The chain starts from [`GENESIS`].
+
+use crate::ids::{ClientId, DeviceId, PersonId};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The hash the first entry's `prev` names.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What happened. Stored and sent as its snake_case name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    SignIn,
+    SignInFailed,
+    LockedOut,
+    SignOut,
+    Enrolled,
+    DeviceRevoked,
+    DeviceRetired,
+    RoleChanged,
+    AssignmentChanged,
+    ConsentChanged,
+    QuarantineDecided,
+    UseStopped,
+    Erased,
+    Exported,
+    Printed,
+    /// A client's data sent to a device (a pull or bootstrap page that held it).
+    Delivered,
+    /// Recorded on a device: a record opened, client mode started or ended.
+    RecordOpened,
+    ClientModeStarted,
+    ClientModeEnded,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::SignIn => "sign_in",
+            Action::SignInFailed => "sign_in_failed",
+            Action::LockedOut => "locked_out",
+            Action::SignOut => "sign_out",
+            Action::Enrolled => "enrolled",
+            Action::DeviceRevoked => "device_revoked",
+            Action::DeviceRetired => "device_retired",
+            Action::RoleChanged => "role_changed",
+            Action::AssignmentChanged => "assignment_changed",
+            Action::ConsentChanged => "consent_changed",
+            Action::QuarantineDecided => "quarantine_decided",
+            Action::UseStopped => "use_stopped",
+            Action::Erased => "erased",
+            Action::Exported => "exported",
+            Action::Printed => "printed",
+            Action::Delivered => "delivered",
+            Action::RecordOpened => "record_opened",
+            Action::ClientModeStarted => "client_mode_started",
+            Action::ClientModeEnded => "client_mode_ended",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Action> {
+        serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
+    }
+}
+
+/// What an entry says, before it has a place in the chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub action: Action,
+    /// Who did it (none: a failed sign-in of an unknown login).
+    pub person: Option<PersonId>,
+    pub device: Option<DeviceId>,
+    /// Whose data it concerns.
+    pub client: Option<ClientId>,
+    /// Which record or client entry (`record:<id>`, `client:<id>`), if one.
+    pub entity: Option<String>,
+    /// When the device says it happened (milliseconds), for what a device recorded offline.
+    pub device_at: Option<i64>,
+    /// Ids and short codes only (a role's name, the clients a page delivered), never a value.
+    pub detail: Vec<String>,
+}
+
+impl Event {
+    pub fn new(action: Action) -> Self {
+        Self {
+            action,
+            person: None,
+            device: None,
+            client: None,
+            entity: None,
+            device_at: None,
+            detail: Vec::new(),
+        }
+    }
+}
+
+/// One entry of the log: an event at its place (`seq`, from 1), when the server wrote it, and
+/// its chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub seq: u64,
+    /// When the server wrote it (milliseconds, the server's clock).
+    pub at: i64,
+    #[serde(flatten)]
+    pub event: Event,
+    /// The hash of the entry before (hex), or [`GENESIS`].
+    pub prev: String,
+    /// This entry's hash (hex): SHA-256 over `prev` and its content.
+    pub hash: String,
+}
+
+impl Entry {
+    /// The entry after one whose hash is `prev`, at `seq`, written at `at`.
+    pub fn chained(seq: u64, at: i64, event: Event, prev: &str) -> Self {
+        let hash = hash_of(seq, at, &event, prev);
+        Self {
+            seq,
+            at,
+            event,
+            prev: prev.to_owned(),
+            hash,
+        }
+    }
+}
+
+/// The hash of an entry's content and the hash before it: SHA-256 over a fixed JSON form.
+pub fn hash_of(seq: u64, at: i64, event: &Event, prev: &str) -> String {
+    let content = serde_json::to_vec(&(prev, seq, at, event)).expect("events serialize");
+    Sha256::digest(&content)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Where a chain is broken, and how.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Break {
+    #[error("entry {expected} is missing (the next one is {found})")]
+    Missing { expected: u64, found: u64 },
+    #[error(
+        "entry {0} does not follow the entry before it (an entry before it was changed or removed)"
+    )]
+    Unlinked(u64),
+    #[error("entry {0} was changed after it was written")]
+    Altered(u64),
+    #[error("the log ends at entry {found}, but {expected} entries were written")]
+    Truncated { expected: u64, found: u64 },
+}
+
+/// Checks a whole log, oldest first: every entry in place, linked to the one before, and
+/// unchanged; and, when the number of entries written is known apart (`written`), none missing
+/// at the end.
+pub fn verify(entries: &[Entry], written: Option<u64>) -> Result<(), Break> {
+    let mut prev = GENESIS.to_owned();
+    for (n, entry) in entries.iter().enumerate() {
+        let expected = n as u64 + 1;
+        if entry.seq != expected {
+            return Err(Break::Missing {
+                expected,
+                found: entry.seq,
+            });
+        }
+        if entry.prev != prev {
+            return Err(Break::Unlinked(entry.seq));
+        }
+        if hash_of(entry.seq, entry.at, &entry.event, &entry.prev) != entry.hash {
+            return Err(Break::Altered(entry.seq));
+        }
+        prev = entry.hash.clone();
+    }
+    let found = entries.len() as u64;
+    match written {
+        Some(expected) if expected != found => Err(Break::Truncated { expected, found }),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn log(n: u64) -> Vec<Entry> {
+        let mut entries: Vec<Entry> = Vec::new();
+        for seq in 1..=n {
+            let prev = entries
+                .last()
+                .map_or(GENESIS.to_owned(), |e| e.hash.clone());
+            let mut event = Event::new(Action::RecordOpened);
+            event.client = Some(ClientId::new_v7(1_795_000_000_000, [seq as u8; 10]));
+            event.device_at = Some(1_795_000_000_000 + seq as i64);
+            entries.push(Entry::chained(
+                seq,
+                1_795_000_001_000 + seq as i64,
+                event,
+                &prev,
+            ));
+        }
+        entries
+    }
+
+    #[test]
+    fn an_untouched_log_verifies() {
+        assert_eq!(verify(&log(5), Some(5)), Ok(()));
+        assert_eq!(verify(&[], Some(0)), Ok(()));
+    }
+
+    #[test]
+    fn a_changed_entry_is_found() {
+        let mut entries = log(5);
+        entries[2].event.client = None;
+        assert_eq!(verify(&entries, Some(5)), Err(Break::Altered(3)));
+        // Its hash recomputed too: the next entry no longer follows it.
+        let mut entries = log(5);
+        entries[2].at += 1;
+        entries[2].hash = hash_of(3, entries[2].at, &entries[2].event, &entries[2].prev);
+        assert_eq!(verify(&entries, Some(5)), Err(Break::Unlinked(4)));
+    }
+
+    #[test]
+    fn a_removed_entry_is_found_wherever_it_was() {
+        let mut entries = log(5);
+        entries.remove(1);
+        assert_eq!(
+            verify(&entries, Some(5)),
+            Err(Break::Missing {
+                expected: 2,
+                found: 3
+            })
+        );
+        let mut entries = log(5);
+        entries.pop();
+        assert_eq!(
+            verify(&entries, Some(5)),
+            Err(Break::Truncated {
+                expected: 5,
+                found: 4
+            })
+        );
+    }
+
+    #[test]
+    fn entries_swapped_are_found() {
+        let mut entries = log(4);
+        entries.swap(1, 2);
+        assert!(verify(&entries, Some(4)).is_err());
+    }
+
+    #[test]
+    fn actions_are_stored_by_name() {
+        for action in [Action::SignIn, Action::Delivered, Action::ClientModeEnded] {
+            assert_eq!(Action::parse(action.as_str()), Some(action));
+            assert_eq!(
+                serde_json::to_value(action).unwrap(),
+                serde_json::json!(action.as_str())
+            );
+        }
+        assert_eq!(Action::parse("nothing"), None);
+    }
+
+    /// The hash's input, frozen: a change here breaks every chain already written.
+    #[test]
+    fn the_hash_of_an_entry_is_frozen() {
+        let entry = &log(1)[0];
+        assert_eq!(entry.hash.len(), 64);
+        assert_eq!(entry.hash, hash_of(1, entry.at, &entry.event, GENESIS));
+        let content = serde_json::to_string(&(GENESIS, 1u64, entry.at, &entry.event)).unwrap();
+        assert!(
+            content.starts_with(r#"["0000000000000000000000000000000000000000000000000000000000000000",1,1795000001001,{"action":"record_opened","person":null"#),
+            "{content}"
+        );
+    }
+}
