@@ -179,6 +179,7 @@ impl Browser {
         let settled =
             "const ids = ['unlock-form', 'sign-in-form', 'page-title', 'loading', 'enrol-outcome'];
             return ids.find((id) => document.querySelector(`[data-testid=${id}]`)) || null;";
+        let mut signing_in = 0;
         for _ in 0..200 {
             match self.eval(settled, vec![]).await.as_str() {
                 Some("unlock-form") => {
@@ -206,6 +207,12 @@ impl Browser {
                         tokio::time::sleep(Duration::from_millis(50)).await;
                     }
                     panic!("the app did not unlock with the password");
+                }
+                // A device whose stored session looks out of date (its clock jumped) shows the
+                // sign-in page until the server says the session lives: then it asks to unlock.
+                Some("sign-in-form") if signing_in < 60 => {
+                    signing_in += 1;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
                 }
                 Some(_) => return,
                 None => tokio::time::sleep(Duration::from_millis(50)).await,
