@@ -105,6 +105,8 @@ messages! {
     RefusedBadValue => "送信できませんでした：値が様式に合いません（{n}）。", "Not sent: the value does not fit the form ({n}).";
     RefusedUnknownInstrument => "送信できませんでした：サーバーがこの様式の版を知りません。アプリかサーバーの更新が必要です。", "Not sent: the server does not know this version of the form. The app or the server needs updating.";
     RefusedNoInstrument => "送信できませんでした：この記録の様式がまだサーバーに届いていません。", "Not sent: the server has not yet received which form this record uses.";
+    RefusedUseStopped => "保存されませんでした：この利用者の情報の利用は管理者によって停止されました（利用停止）。変更はサーバーに保管され、管理者が確認します。", "Not stored: an administrator stopped the use of this client's data (利用停止). The change is kept on the server for an administrator to review.";
+    RefusedErased => "保存されませんでした：この利用者の情報は管理者によって消去されました。変更の内容はサーバーに残っていません。", "Not stored: an administrator erased this client's data. Nothing of what the change said is kept on the server.";
     RefusedNotInScope => "送信できませんでした：この利用者の担当ではなくなりました。変更はサーバーに保管され、管理者が確認します。", "Not sent: you are no longer assigned to this client. The change is kept on the server for an administrator to review.";
     SyncErrSignedOut => "サインインが必要です。入力はこの端末に保存されています。", "Please sign in. Your entries are saved on this device.";
     SyncErrRetired => "この端末は返却扱いになりました。未送信の変更を送り終えると、端末のデータを削除します。", "This device was retired. Once its unsent changes are sent, its data is deleted.";

@@ -98,6 +98,7 @@ mod records {
             birth_date: None,
             workplace: String::new(),
             notes: String::new(),
+            consents: Default::default(),
             created_at: 0,
             updated_at: 0,
         }

@@ -20,6 +20,10 @@ pub enum Action {
     SignInFailed,
     LockedOut,
     SignOut,
+    /// A person's account made (their id and role in the detail).
+    PersonAdded,
+    /// A person's account changed other than in role: disabled, enabled, renamed, a password.
+    AccountChanged,
     Enrolled,
     DeviceRevoked,
     DeviceRetired,
@@ -46,6 +50,8 @@ impl Action {
             Action::SignInFailed => "sign_in_failed",
             Action::LockedOut => "locked_out",
             Action::SignOut => "sign_out",
+            Action::PersonAdded => "person_added",
+            Action::AccountChanged => "account_changed",
             Action::Enrolled => "enrolled",
             Action::DeviceRevoked => "device_revoked",
             Action::DeviceRetired => "device_retired",
@@ -157,27 +163,144 @@ pub enum Break {
 /// unchanged; and, when the number of entries written is known apart (`written`), none missing
 /// at the end.
 pub fn verify(entries: &[Entry], written: Option<u64>) -> Result<(), Break> {
-    let mut prev = GENESIS.to_owned();
-    for (n, entry) in entries.iter().enumerate() {
-        let expected = n as u64 + 1;
+    let mut verifier = Verifier::new();
+    for entry in entries {
+        verifier.next(entry)?;
+    }
+    verifier.finish(written)
+}
+
+/// Checks a log entry by entry, oldest first, without holding it all in memory: what
+/// [`verify`] does for a whole slice.
+#[derive(Clone, Debug)]
+pub struct Verifier {
+    prev: String,
+    count: u64,
+}
+
+impl Default for Verifier {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Verifier {
+    pub fn new() -> Self {
+        Self {
+            prev: GENESIS.to_owned(),
+            count: 0,
+        }
+    }
+
+    /// Checks the next entry: in place, linked to the one before, unchanged.
+    pub fn next(&mut self, entry: &Entry) -> Result<(), Break> {
+        let expected = self.count + 1;
         if entry.seq != expected {
             return Err(Break::Missing {
                 expected,
                 found: entry.seq,
             });
         }
-        if entry.prev != prev {
+        if entry.prev != self.prev {
             return Err(Break::Unlinked(entry.seq));
         }
         if hash_of(entry.seq, entry.at, &entry.event, &entry.prev) != entry.hash {
             return Err(Break::Altered(entry.seq));
         }
-        prev = entry.hash.clone();
+        self.prev = entry.hash.clone();
+        self.count = expected;
+        Ok(())
     }
-    let found = entries.len() as u64;
-    match written {
-        Some(expected) if expected != found => Err(Break::Truncated { expected, found }),
-        _ => Ok(()),
+
+    /// Ends the check: with the number of entries written known apart (`written`), none may be
+    /// missing at the end.
+    pub fn finish(&self, written: Option<u64>) -> Result<(), Break> {
+        match written {
+            Some(expected) if expected != self.count => Err(Break::Truncated {
+                expected,
+                found: self.count,
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// How many entries were checked.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// The hash of the last entry checked ([`GENESIS`] before any).
+    pub fn head(&self) -> &str {
+        &self.prev
+    }
+}
+
+/// What the check of the server's whole log found, as the admin API answers it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditCheckReport {
+    pub entries: u64,
+    pub head: String,
+    /// Where and how the chain is broken, in words; none when it is whole.
+    pub broken: Option<String>,
+}
+
+/// The field of a change that is an audit note, not data: what a device records of an access
+/// (a record opened, printed or exported; client mode started or ended) travels in its outbox
+/// as a change of the client or record it concerns, with this field and a [`Note`] as its value.
+/// The server writes it to the audit log, never to the data, and the device never applies it.
+pub const NOTE_FIELD: &str = "audit";
+
+/// An access a device recorded, with the device's time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Note {
+    pub action: Action,
+    /// When it happened by the device's clock (ms).
+    pub at: i64,
+    /// Ids and short codes only (e.g. `csv`, `json`, `print`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub detail: Vec<String>,
+}
+
+impl Note {
+    /// Reads a note from a change's value, and checks that a device may record its action and
+    /// that it holds no more than codes.
+    pub fn from_value(value: &serde_json::Value) -> Result<Note, String> {
+        let note: Note =
+            serde_json::from_value(value.clone()).map_err(|e| format!("not an audit note: {e}"))?;
+        if !note.action.device_records() {
+            return Err(format!(
+                "{} is recorded by the server, not by a device",
+                note.action.as_str()
+            ));
+        }
+        if note.detail.len() > 8
+            || note
+                .detail
+                .iter()
+                .any(|d| d.len() > 64 || !d.chars().all(|c| c.is_ascii_graphic()))
+        {
+            return Err("an audit note holds short codes only".into());
+        }
+        Ok(note)
+    }
+
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("notes serialize")
+    }
+}
+
+impl Action {
+    /// Whether a device records this action itself (what happens on it, offline too).
+    pub fn device_records(self) -> bool {
+        matches!(
+            self,
+            Action::RecordOpened
+                | Action::Printed
+                | Action::Exported
+                | Action::ClientModeStarted
+                | Action::ClientModeEnded
+        )
     }
 }
 
@@ -274,5 +397,43 @@ mod tests {
             content.starts_with(r#"["0000000000000000000000000000000000000000000000000000000000000000",1,1795000001001,{"action":"record_opened","person":null"#),
             "{content}"
         );
+    }
+    #[test]
+    fn a_device_records_accesses_only_and_codes_only() {
+        let note = Note {
+            action: Action::Printed,
+            at: 1_795_000_000_000,
+            detail: vec!["print".into()],
+        };
+        assert_eq!(Note::from_value(&note.to_value()), Ok(note));
+        let forged = serde_json::json!({"action": "erased", "at": 1});
+        assert!(
+            Note::from_value(&forged).is_err(),
+            "an erase is the server's to record"
+        );
+        let wordy = serde_json::json!({"action": "exported", "at": 1, "detail": ["山田 花子"]});
+        assert!(Note::from_value(&wordy).is_err(), "no words, so no values");
+        let extra = serde_json::json!({"action": "exported", "at": 1, "value": "x"});
+        assert!(Note::from_value(&extra).is_err());
+    }
+
+    #[test]
+    fn a_note_in_the_outbox_is_sent_but_never_applied() {
+        use crate::sync::{Entity, Outbox, Replica};
+        let device = crate::ids::DeviceId(uuid::Uuid::nil());
+        let client = ClientId::new_v7(1_795_000_000_000, [1; 10]);
+        let mut outbox = Outbox::new(device, 1, Vec::new());
+        let mut replica = Replica::default();
+        let note = Note {
+            action: Action::RecordOpened,
+            at: 5,
+            detail: Vec::new(),
+        };
+        let change = outbox.note(Entity::Client(client), client, &note);
+        assert!(change.is_note());
+        assert_eq!(outbox.len(), 1);
+        assert!(!replica.apply(&change));
+        assert!(replica.field(Entity::Client(client), NOTE_FIELD).is_none());
+        assert!(replica.history().is_empty());
     }
 }

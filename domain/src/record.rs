@@ -5,6 +5,7 @@ use crate::answer::{Answer, AnswerProblem};
 use crate::date::Date;
 use crate::ids::{ClientId, RecordId};
 use crate::instrument::{Instrument, InstrumentRef, Lists, RecordKind, Role};
+use crate::privacy::{Consent, Purpose};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -23,6 +24,9 @@ pub struct Client {
     pub workplace: String,
     #[serde(default)]
     pub notes: String,
+    /// The client's consents, by purpose (see [`crate::privacy`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub consents: BTreeMap<Purpose, Consent>,
     /// Milliseconds since the Unix epoch, by the device's clock (for display only).
     pub created_at: i64,
     pub updated_at: i64,
@@ -296,6 +300,7 @@ mod tests {
             birth_date: Some("1990-04-01".parse().unwrap()),
             workplace: String::new(),
             notes: String::new(),
+            consents: Default::default(),
             created_at: 0,
             updated_at: 0,
         };

@@ -177,6 +177,7 @@ mod tests {
             birth_date: Some("1990-04-01".parse().unwrap()),
             workplace: "株式会社みなと 物流センター".into(),
             notes: "".into(),
+            consents: Default::default(),
             created_at: 1_795_000_000_000,
             updated_at: 1_795_000_000_500,
         }

@@ -36,6 +36,10 @@ pub struct Config {
     /// before it asks for a sign-in online (nothing on it is deleted then).
     #[arg(long, env = "YORISOI_OFFLINE_DAYS", default_value_t = 14)]
     pub offline_days: u32,
+    /// How many years a client's data is kept after an administrator stops its use (利用停止),
+    /// before it may be erased.
+    #[arg(long, env = "YORISOI_RETENTION_YEARS", default_value_t = crate::db::DEFAULT_RETENTION_YEARS)]
+    pub retention_years: u32,
     /// Folder for the embedded database; created on first start.
     #[arg(long, env = "YORISOI_DATA", default_value = "data")]
     pub data: PathBuf,
@@ -52,6 +56,10 @@ pub struct Config {
 
 #[derive(Debug, Clone, Subcommand)]
 pub enum Command {
+    /// Reads the whole audit log and checks that no entry was changed or removed (each entry's
+    /// hash covers the one before it). Prints how many entries there are and the newest hash;
+    /// exits with failure, saying where, if the chain is broken.
+    AuditCheck,
     /// Copies the SQLite database to FILE, consistently, while the server may go on serving
     /// (SQLite's `VACUUM INTO`). To restore: stop the server, put the copy in the data folder as
     /// `yorisoi.sqlite3` (removing `yorisoi.sqlite3-wal` and `-shm` there), start it. For

@@ -27,6 +27,8 @@ pub struct AppState {
     pub trust_proxy: bool,
     /// Sign-in attempts per peer address.
     pub sign_in_limit: Arc<limit::RateLimit>,
+    /// Years a stopped client's data is kept (利用停止).
+    pub retention_years: u32,
 }
 
 impl AppState {
@@ -39,6 +41,7 @@ impl AppState {
             public_url: None,
             trust_proxy: false,
             sign_in_limit: Arc::new(limit::RateLimit::sign_in()),
+            retention_years: db::DEFAULT_RETENTION_YEARS,
         }
     }
 
@@ -55,6 +58,7 @@ impl AppState {
                 config.sign_in_per_minute.max(1),
                 std::time::Duration::from_secs(60),
             )),
+            retention_years: config.retention_years.max(1),
             ..Self::new(db, shell)
         }
     }

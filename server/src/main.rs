@@ -27,6 +27,7 @@ async fn main() -> std::process::ExitCode {
 async fn run(config: Config) -> Result<(), String> {
     match &config.command {
         Some(Command::Backup { to }) => return backup(&config, to).await,
+        Some(Command::AuditCheck) => return audit_check(&config).await,
         Some(Command::Person {
             login,
             name,
@@ -98,6 +99,29 @@ async fn backup(config: &Config, to: &std::path::Path) -> Result<(), String> {
     result?;
     println!("backed up to {}", to.display());
     Ok(())
+}
+
+/// `yorisoi-server audit-check`: the whole audit log's chain, checked.
+async fn audit_check(config: &Config) -> Result<(), String> {
+    let db = Db::open(&config.database_url())
+        .await
+        .map_err(|e| format!("cannot open the database: {e}"))?;
+    let check = db.check_audit().await;
+    db.close().await;
+    let check = check.map_err(|e| format!("cannot read the audit log: {e}"))?;
+    match check.broken {
+        None => {
+            println!(
+                "the audit log is whole: {} entries, the newest hash {}",
+                check.entries, check.head
+            );
+            Ok(())
+        }
+        Some(broken) => Err(format!(
+            "the audit log was tampered with: {broken} ({} entries read whole before it)",
+            check.entries
+        )),
+    }
 }
 
 /// `yorisoi-server person --login …`: adds a person or resets their password, from the machine.

@@ -17,7 +17,7 @@ use tower_http::trace::TraceLayer;
 pub const BODY_LIMIT: usize = 4 * 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
-    use handlers::{account, admin, sync};
+    use handlers::{account, admin, privacy, sync};
     let api = Router::new()
         .route("/v1/sync/push", post(sync::push))
         .route("/v1/sync/pull", get(sync::pull))
@@ -47,6 +47,12 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/devices/{id}/{action}", post(admin::set_device_state))
         .route("/v1/quarantine", get(admin::quarantine))
         .route("/v1/quarantine/{id}/{action}", post(admin::decide))
+        .route("/v1/audit", get(privacy::audit))
+        .route("/v1/audit/check", get(privacy::check))
+        .route("/v1/stopped", get(privacy::stopped))
+        .route("/v1/clients/{id}/stop", post(privacy::stop))
+        .route("/v1/clients/{id}/erase", post(privacy::erase))
+        .route("/v1/clients/{id}/disclosure", get(privacy::disclosure))
         .fallback(handlers::api_not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(

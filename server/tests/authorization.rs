@@ -379,6 +379,46 @@ fn routes() -> Vec<Route> {
             expect: admin_only(DONE),
         },
         Route {
+            name: "GET /api/v1/audit",
+            call: |w, _| get(format!("/api/v1/audit?client={}", w.client)),
+            writes: false,
+            expect: admin_only(OK),
+        },
+        Route {
+            name: "GET /api/v1/audit/check",
+            call: |_, _| get("/api/v1/audit/check"),
+            writes: false,
+            expect: admin_only(OK),
+        },
+        Route {
+            name: "GET /api/v1/stopped",
+            call: |_, _| get("/api/v1/stopped"),
+            writes: false,
+            expect: admin_only(OK),
+        },
+        Route {
+            name: "POST /api/v1/clients/{id}/stop",
+            call: |w, _| post(format!("/api/v1/clients/{}/stop", w.client)),
+            writes: true,
+            expect: admin_only(OK),
+        },
+        Route {
+            // The world's client is in use: even an administrator cannot erase it before 利用停止.
+            name: "POST /api/v1/clients/{id}/erase",
+            call: |w, _| {
+                post(format!("/api/v1/clients/{}/erase", w.client))
+                    .json(&json!({"name": "山田 花子"}))
+            },
+            writes: false,
+            expect: admin_only(Expect::Err(409, "conflict")),
+        },
+        Route {
+            name: "GET /api/v1/clients/{id}/disclosure",
+            call: |w, _| get(format!("/api/v1/clients/{}/disclosure", w.client)),
+            writes: false,
+            expect: admin_only(OK),
+        },
+        Route {
             name: "POST /api/v1/sync/push",
             call: |w, c| {
                 post("/api/v1/sync/push").json(&push_request(
@@ -444,6 +484,7 @@ struct Snapshot {
     devices: Vec<(DeviceId, DeviceState)>,
     set_aside: Vec<(i64, Option<yorisoi_domain::accounts::Decision>)>,
     log: Vec<ChangeId>,
+    stopped: Vec<ClientId>,
 }
 
 async fn snapshot(db: &Db) -> Snapshot {
@@ -464,6 +505,13 @@ async fn snapshot(db: &Db) -> Snapshot {
             .map(|s| (s.id, s.decision))
             .collect(),
         log: log(db).await,
+        stopped: db
+            .stopped()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.client)
+            .collect(),
     }
 }
 
@@ -549,6 +597,43 @@ async fn consequences(
             (!only_the_client || !has_name)
                 .then(|| format!("the client's history: {:?}", history.changes))
         }
+        "POST /api/v1/clients/{id}/stop" => {
+            let pulled = db
+                .pull_for(
+                    &yorisoi_server::db::Scope {
+                        person: world.coach_assigned,
+                        role: Role::Coach,
+                        device: new_device(),
+                    },
+                    0,
+                    1000,
+                    0,
+                )
+                .await
+                .unwrap();
+            let served = pulled
+                .changes
+                .iter()
+                .any(|p| p.change.client == world.client);
+            served.then(|| "a stopped client is still served to its coach".into())
+        }
+        "GET /api/v1/clients/{id}/disclosure" => {
+            let disclosure: yorisoi_domain::privacy::Disclosure = reply.json();
+            let only = disclosure
+                .history
+                .iter()
+                .all(|p| p.change.client == world.client);
+            let named = disclosure.profile.is_some_and(|p| p.id == world.client);
+            let audited = disclosure.audit.iter().any(|e| {
+                e.event.action == yorisoi_domain::audit::Action::Exported
+                    && e.event.client == Some(world.client)
+            });
+            (!only || !named || !audited).then(|| {
+                format!(
+                    "the disclosure: only the client {only}, its profile {named}, audited {audited}"
+                )
+            })
+        }
         _ => None,
     }
 }
@@ -598,6 +683,8 @@ async fn every_route_answers_every_kind_of_caller_as_the_matrix_says() {
                     ));
                 }
             }
+            // Its connections go with it: a run makes a database per route.
+            db.close().await;
         }
     }
     assert!(

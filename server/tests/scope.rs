@@ -8,113 +8,15 @@ use axum::http::StatusCode;
 use serde_json::json;
 use std::collections::BTreeSet;
 use yorisoi_domain::accounts::{ClientEntry, Decision, Person, Role, SetAside};
-use yorisoi_domain::ids::{ClientId, DeviceId, PersonId};
+use yorisoi_domain::ids::{ClientId, PersonId};
 use yorisoi_domain::sync::check::Refusal;
-use yorisoi_domain::sync::protocol::{PullResponse, PushResponse, ScopeChange, WIRE_FORMAT};
+
 use yorisoi_domain::sync::{Change, ChangeId};
 use yorisoi_server::AppState;
-use yorisoi_server::db::Db;
 
 mod common;
 mod support;
 use support::*;
-
-/// A person signed in on a tablet of their own, numbering their changes as the app does.
-struct Tablet {
-    person: PersonId,
-    device: DeviceId,
-    cookie: String,
-    next_seq: u64,
-}
-
-impl Tablet {
-    async fn new(db: &Db, login: &str, role: Role) -> Self {
-        let person = match db.person_by_login(login).await.unwrap() {
-            Some(person) => person.id,
-            None => add_person(db, login, role).await,
-        };
-        let device = new_device();
-        Self {
-            person,
-            device,
-            cookie: signed_in(db, person, device).await,
-            next_seq: 1,
-        }
-    }
-
-    /// A change to `client`'s `field`, numbered next.
-    fn change(&mut self, client: ClientId, field: &str, value: serde_json::Value) -> Change {
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        client_change(self.device, seq, client, field, value)
-    }
-
-    /// Creates a client as the app does.
-    fn new_client(&mut self, client: ClientId) -> Vec<Change> {
-        let changes = new_client_changes(self.device, self.next_seq, client);
-        self.next_seq += changes.len() as u64;
-        changes
-    }
-
-    async fn push(&self, state: &AppState, changes: Vec<Change>) -> PushResponse {
-        let reply = post("/api/v1/sync/push")
-            .cookie(Some(&self.cookie))
-            .json(&push_request(self.device, changes))
-            .send(state)
-            .await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
-        reply.json()
-    }
-
-    /// One page from `since`, confirming hand-over `scope`.
-    async fn pull(&self, state: &AppState, since: u64, scope: u64) -> PullResponse {
-        self.pull_page(state, since, scope, 500).await
-    }
-
-    async fn pull_page(
-        &self,
-        state: &AppState,
-        since: u64,
-        scope: u64,
-        limit: u32,
-    ) -> PullResponse {
-        let reply = get(format!(
-            "/api/v1/sync/pull?format={WIRE_FORMAT}&since={since}&scope={scope}&limit={limit}"
-        ))
-        .cookie(Some(&self.cookie))
-        .send(state)
-        .await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
-        reply.json()
-    }
-
-    /// Pulls every page from `since` as the app does, confirming each hand-over in the next
-    /// pull: every change received, and every hand-over seen.
-    async fn sync(
-        &self,
-        state: &AppState,
-        since: u64,
-        limit: u32,
-    ) -> (Vec<Change>, Vec<ScopeChange>) {
-        let (mut changes, mut hand_overs) = (Vec::new(), Vec::new());
-        let (mut since, mut confirmed) = (since, 0);
-        loop {
-            let page = self.pull_page(state, since, confirmed, limit).await;
-            changes.extend(page.changes.into_iter().map(|p| p.change));
-            if let Some(scope) = page.scope {
-                confirmed = scope.token;
-                hand_overs.push(scope);
-            }
-            since = page.cursor;
-            if !page.more {
-                // The last hand-over is confirmed by the pull after it.
-                let page = self.pull_page(state, since, confirmed, limit).await;
-                assert!(page.changes.is_empty() && page.scope.is_none(), "{page:?}");
-                return (changes, hand_overs);
-            }
-        }
-    }
-}
 
 fn ids(changes: &[Change]) -> Vec<ChangeId> {
     changes.iter().map(|c| c.id).collect()

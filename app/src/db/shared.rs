@@ -303,8 +303,10 @@ impl Db {
                 });
             }
         }
+        // Audit notes went to the server's audit log: they are no data to keep.
         let synced: Vec<Synced> = acked
             .iter()
+            .filter(|(_, change, _)| !change.is_note())
             .map(|(_, change, made_at)| Synced {
                 change: change.clone(),
                 received_at: None,

@@ -31,6 +31,7 @@ pub fn ClientList() -> impl IntoView {
             birth_date: None,
             workplace: String::new(),
             notes: String::new(),
+            consents: Default::default(),
             created_at: now,
             updated_at: now,
         };

@@ -157,5 +157,7 @@ fn reason(refusal: &Refusal) -> String {
         Refusal::NoInstrument => tr(Key::RefusedNoInstrument)().to_owned(),
         Refusal::InstrumentChanged => tr(Key::RefusedInstrumentChanged)().to_owned(),
         Refusal::NotInScope => tr(Key::RefusedNotInScope)().to_owned(),
+        Refusal::UseStopped => tr(Key::RefusedUseStopped)().to_owned(),
+        Refusal::Erased => tr(Key::RefusedErased)().to_owned(),
     }
 }

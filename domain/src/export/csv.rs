@@ -180,3 +180,53 @@ pub(super) fn cell(text: &str) -> String {
         text
     }
 }
+
+/// The audit entries as a CSV for Excel (like the records export): one row per entry, ids shown
+/// as the names `name_of` knows (the id itself otherwise), times in Japan's time.
+pub fn audit_csv(
+    entries: &[crate::audit::Entry],
+    name_of: impl Fn(&str) -> Option<String>,
+    lang: Lang,
+) -> String {
+    let header = lang.say(
+        "番号,記録日時,端末の時刻,操作,職員,端末,利用者,対象,詳細,ハッシュ",
+        "No.,Recorded at,Device time,Action,Staff,Device,Client,Entity,Detail,Hash",
+    );
+    let mut csv = String::from("\u{feff}");
+    push_row(&mut csv, header.split(',').map(String::from));
+    let named = |id: Option<String>| id.map(|id| name_of(&id).unwrap_or(id)).unwrap_or_default();
+    for entry in entries {
+        let event = &entry.event;
+        push_row(
+            &mut csv,
+            [
+                entry.seq.to_string(),
+                japan_time(entry.at),
+                event.device_at.map(japan_time).unwrap_or_default(),
+                event.action.as_str().to_owned(),
+                named(event.person.map(|p| p.to_string())),
+                named(event.device.map(|d| d.to_string())),
+                named(event.client.map(|c| c.to_string())),
+                event.entity.clone().unwrap_or_default(),
+                event.detail.join(" "),
+                entry.hash.clone(),
+            ],
+        );
+    }
+    csv
+}
+
+/// `YYYY-MM-DD HH:MM:SS` in Japan's time (UTC+9, no daylight saving) from Unix milliseconds.
+pub fn japan_time(millis: i64) -> String {
+    const OFFSET_MS: i64 = 9 * 60 * 60 * 1000;
+    let Some(date) = crate::date::Date::from_unix_millis(millis, 9 * 60) else {
+        return millis.to_string();
+    };
+    let seconds = (millis + OFFSET_MS).rem_euclid(24 * 60 * 60 * 1000) / 1000;
+    format!(
+        "{date} {:02}:{:02}:{:02}",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    )
+}

@@ -132,7 +132,7 @@ fn instrument_name(instrument: &InstrumentRef) -> String {
 mod csv;
 mod json;
 
-pub use csv::{answer_text, to_csv};
+pub use csv::{answer_text, audit_csv, japan_time, to_csv};
 pub use json::{from_json, to_json};
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ fn client() -> Client {
         birth_date: Some("1990-04-01".parse().unwrap()),
         workplace: "株式会社みなと".into(),
         notes: String::new(),
+        consents: Default::default(),
         created_at: 1_795_000_000_000,
         updated_at: 1_795_000_000_500,
     }
@@ -258,4 +259,35 @@ fn cells_are_quoted_per_rfc_4180_and_never_run_as_formulas() {
         csv.ends_with(",Job coach(es) and accompanying staff,'=cmd|' /C calc'!A0\r\n"),
         "{csv}"
     );
+}
+
+#[test]
+fn the_audit_csv_names_who_and_whose_and_defuses_formulas() {
+    use crate::audit::{Action, Entry, Event, GENESIS};
+    let client = client();
+    let mut event = Event::new(Action::RecordOpened);
+    event.client = Some(client.id);
+    event.entity = Some("record:x".into());
+    event.device_at = Some(1_795_000_000_000);
+    let entry = Entry::chained(1, 1_795_000_060_000, event, GENESIS);
+    let csv = audit_csv(
+        std::slice::from_ref(&entry),
+        |id| (id == client.id.to_string()).then(|| "=HYPERLINK(\"x\")".to_owned()),
+        Lang::Ja,
+    );
+    assert!(csv.starts_with('\u{feff}'));
+    let row = csv.lines().nth(1).unwrap();
+    assert!(row.starts_with("1,2026-11-18 "), "{row}");
+    assert!(row.contains(",record_opened,"));
+    assert!(
+        row.contains("\"'=HYPERLINK(\"\"x\"\")\""),
+        "a name is never run as a formula: {row}"
+    );
+    assert!(row.ends_with(&entry.hash));
+}
+
+#[test]
+fn japan_time_is_nine_hours_ahead_of_utc() {
+    // 2026-11-24T15:30:05Z
+    assert_eq!(japan_time(1_795_534_205_000), "2026-11-25 00:30:05");
 }

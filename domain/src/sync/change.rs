@@ -65,3 +65,10 @@ pub struct Change {
     /// The new value; `null` clears the field (a delete is a change like any other).
     pub value: Value,
 }
+
+impl Change {
+    /// Whether this is an audit note (an access a device recorded), not data.
+    pub fn is_note(&self) -> bool {
+        self.field == crate::audit::NOTE_FIELD
+    }
+}

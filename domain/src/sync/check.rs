@@ -11,6 +11,7 @@ use crate::catalogue::Catalogue;
 use crate::date::Date;
 use crate::ids::ClientId;
 use crate::instrument::{InstrumentRef, RecordKind};
+use crate::privacy::{CONSENT_PREFIX, Consent, Purpose};
 use crate::record::{AnsweredBy, Status};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -43,6 +44,12 @@ pub enum Refusal {
     /// The person who pushed it may not write this client (no longer assigned, or never).
     #[error("the person who made it is not assigned to this client")]
     NotInScope,
+    /// An administrator stopped the use of this client's data (利用停止).
+    #[error("the use of this client's data was stopped (利用停止) by an administrator")]
+    UseStopped,
+    /// The client's data was erased: only ids are kept of what arrives for it.
+    #[error("this client's data was erased by an administrator")]
+    Erased,
 }
 
 /// Checks `change` against what is `known` of its entity. Returns what is known after it.
@@ -72,7 +79,18 @@ pub fn check(
                 "kana" | "workplace" | "notes" => of::<Option<String>>(field, value)?,
                 "birth_date" => of::<Option<Date>>(field, value)?,
                 "created_at" => of::<i64>(field, value)?,
-                _ => return Err(unknown(field)),
+                _ => {
+                    let purpose = field
+                        .strip_prefix(CONSENT_PREFIX)
+                        .and_then(Purpose::parse)
+                        .ok_or_else(|| unknown(field))?;
+                    if let Some(consent) = read::<Option<Consent>>(field, value)? {
+                        consent.check().map_err(|reason| Refusal::BadValue {
+                            field: purpose.field(),
+                            reason,
+                        })?;
+                    }
+                }
             }
         }
         Entity::Record(_) => match field {
@@ -162,6 +180,7 @@ mod tests {
             birth_date: Some("1990-04-01".parse().unwrap()),
             workplace: String::new(),
             notes: String::new(),
+            consents: Default::default(),
             created_at: 5,
             updated_at: 5,
         }

@@ -45,14 +45,21 @@ pub fn record_fields(record: &Record) -> Vec<(String, Value)> {
 
 /// A client's profile fields.
 pub fn client_fields(client: &Client) -> Vec<(String, Value)> {
-    vec![
+    let mut fields = vec![
         ("name".to_owned(), json(&client.name)),
         ("kana".to_owned(), json(&client.kana)),
         ("birth_date".to_owned(), json(&client.birth_date)),
         ("workplace".to_owned(), json(&client.workplace)),
         ("notes".to_owned(), json(&client.notes)),
         ("created_at".to_owned(), json(&client.created_at)),
-    ]
+    ];
+    fields.extend(
+        client
+            .consents
+            .iter()
+            .map(|(purpose, consent)| (purpose.field(), json(consent))),
+    );
+    fields
 }
 
 /// The fields whose value differs between `old` and `new`, with their new value (`null` for a
@@ -142,6 +149,7 @@ pub fn client_from(replica: &Replica, id: ClientId, updated_at: i64) -> Option<C
         birth_date: None,
         workplace: String::new(),
         notes: String::new(),
+        consents: Default::default(),
         created_at: 0,
         updated_at,
     };
@@ -159,7 +167,16 @@ pub fn client_from(replica: &Replica, id: ClientId, updated_at: i64) -> Option<C
             "workplace" => client.workplace = settled(register).unwrap_or_default(),
             "notes" => client.notes = settled(register).unwrap_or_default(),
             "created_at" => client.created_at = essential(register).unwrap_or_default(),
-            _ => {}
+            _ => {
+                // A consent in conflict is left out, like an answer: the page asks to review it.
+                if let Some(purpose) = field
+                    .strip_prefix(crate::privacy::CONSENT_PREFIX)
+                    .and_then(crate::privacy::Purpose::parse)
+                    && let Some(consent) = settled(register)
+                {
+                    client.consents.insert(purpose, consent);
+                }
+            }
         }
     }
     named.then_some(client)
@@ -298,6 +315,7 @@ mod tests {
             birth_date: Some("1990-04-01".parse().unwrap()),
             workplace: "中央倉庫".into(),
             notes: "朝が苦手".into(),
+            consents: Default::default(),
             created_at: 10,
             updated_at: 20,
         };

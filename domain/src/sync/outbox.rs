@@ -107,6 +107,26 @@ impl Outbox {
         change
     }
 
+    /// An access to record (see [`crate::audit::NOTE_FIELD`]): queued like a change, so it is
+    /// stored, numbered and sent like one, but applied to nothing.
+    pub fn note(&mut self, entity: Entity, client: ClientId, note: &crate::audit::Note) -> Change {
+        let id = ChangeId {
+            device: self.device,
+            seq: self.next_seq,
+        };
+        self.next_seq += 1;
+        let change = Replica::edit_on(
+            id,
+            entity,
+            client,
+            crate::audit::NOTE_FIELD,
+            note.to_value(),
+            Vec::new(),
+        );
+        self.pending.push_back(change.clone());
+        change
+    }
+
     /// Makes every change made so far final: none is amended again, so another tab may build on
     /// it or push it. Returns the highest number sealed (0 before the first change).
     pub fn seal(&mut self) -> u64 {

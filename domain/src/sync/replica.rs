@@ -19,7 +19,8 @@ pub struct Replica {
 impl Replica {
     /// Applies a change; returns `false` if it was already known (nothing changes then).
     pub fn apply(&mut self, change: &Change) -> bool {
-        if self.history.contains_key(&change.id) {
+        // An audit note is no data: it has no field to show, and no history.
+        if self.history.contains_key(&change.id) || change.is_note() {
             return false;
         }
         self.fields

@@ -5,10 +5,14 @@
 //! the code once for each pool type, so they cannot drift apart.
 
 mod accounts;
+mod audit;
+mod privacy;
 mod scope;
 mod state;
 
 pub use accounts::{FAILURE_WINDOW_MS, LOCK_MS, MAX_FAILURES, PersonRow, Purpose};
+pub use audit::{AuditCheck, AuditQuery};
+pub use privacy::{DEFAULT_RETENTION_YEARS, EraseError, Erasure};
 pub use scope::Scope;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -21,8 +25,10 @@ use std::str::FromStr;
 use std::sync::OnceLock;
 use std::time::Duration;
 use yorisoi_domain::accounts::Role;
+use yorisoi_domain::audit::{Action, Event, Note};
 use yorisoi_domain::catalogue::Catalogue;
 use yorisoi_domain::ids::ClientId;
+use yorisoi_domain::privacy::{CONSENT_PREFIX, Consent, Halt, Purpose as ConsentPurpose};
 use yorisoi_domain::sync::check::{Known, Refusal, check};
 use yorisoi_domain::sync::protocol::{self, ProtocolError, Pulled, PushRequest, Refused};
 use yorisoi_domain::sync::{Change, ChangeId, Entity};
@@ -142,6 +148,72 @@ fn sort_out<'a>(
         }
     }
     sorted
+}
+
+/// What a push's notes and stored changes say for the audit log: each note an access by the
+/// pusher on their device (a note that is not one is set aside with why), and each consent
+/// stored a consent change (which purpose, and whether given or withdrawn; never the dates).
+fn audit_events<'a>(
+    notes: &[&'a Change],
+    stored: &[&'a Change],
+    by: &Scope,
+    refused: &mut Vec<(&'a Change, Refusal)>,
+) -> Vec<Event> {
+    let mut events = Vec::new();
+    let event = |action: Action, change: &Change| {
+        let mut event = Event::new(action);
+        event.person = Some(by.person);
+        event.device = Some(by.device);
+        event.client = Some(change.client);
+        event.entity = Some(change.entity.to_string());
+        event
+    };
+    for &change in notes {
+        match Note::from_value(&change.value) {
+            Ok(note) => {
+                let mut event = event(note.action, change);
+                event.device_at = Some(note.at);
+                event.detail = note.detail;
+                events.push(event);
+            }
+            Err(reason) => refused.push((
+                change,
+                Refusal::BadValue {
+                    field: change.field.clone(),
+                    reason,
+                },
+            )),
+        }
+    }
+    for &change in stored {
+        let Some(purpose) = change
+            .field
+            .strip_prefix(CONSENT_PREFIX)
+            .and_then(ConsentPurpose::parse)
+        else {
+            continue;
+        };
+        let state = match serde_json::from_value::<Option<Consent>>(change.value.clone()) {
+            Ok(Some(consent)) if consent.holds() => "given",
+            Ok(Some(_)) => "withdrawn",
+            _ => "cleared",
+        };
+        let mut event = event(Action::ConsentChanged, change);
+        event.detail = vec![purpose.as_str().to_owned(), state.to_owned()];
+        events.push(event);
+    }
+    events
+}
+
+/// A change set aside as the quarantine keeps it: whole, but for an erased client, of whom
+/// nothing but ids is kept.
+fn set_aside_body(change: &Change, refusal: &Refusal) -> String {
+    if *refusal == Refusal::Erased {
+        let mut ids_only = change.clone();
+        ids_only.value = serde_json::Value::Null;
+        return serde_json::to_string(&ids_only).expect("changes serialize");
+    }
+    serde_json::to_string(change).expect("changes serialize")
 }
 
 /// One page of the change log.
@@ -325,7 +397,7 @@ fn as_i64(n: u64) -> i64 {
 }
 
 macro_rules! backend {
-    ($module:ident, $pool:ty, $db:ty, $begin:literal) => {
+    ($module:ident, $privacy:ident, $audit:ident, $pool:ty, $db:ty, $begin:literal) => {
         mod $module {
             use super::*;
 
@@ -367,12 +439,26 @@ macro_rules! backend {
                     let (fresh, acked) = protocol::accept(request, last)?;
                     // A first try: the request's refusals are this push's, known here.
                     let first_try = fresh.len() == request.changes.len();
+                    // Audit notes go to the audit log, never to the data.
+                    let (notes, fresh): (Vec<&Change>, Vec<&Change>) = fresh.into_iter().partition(|c| c.is_note());
+                    // A stopped or erased client's changes are set aside, read under the writer
+                    // lock so that an erase cannot slip between.
+                    let clients: BTreeSet<ClientId> = fresh.iter().map(|c| c.client).collect();
+                    let halted = super::privacy::$privacy::halted(&mut *conn, &clients).await?;
+                    let (stopped, fresh): (Vec<&Change>, Vec<&Change>) = fresh.into_iter().partition(|c| halted.contains_key(&c.client));
                     let (known, existing) = known_entities(&mut conn, &fresh).await?;
-                    let Sorted { stored, touched, refused } = sort_out(fresh, known, |client| match by.role {
+                    let Sorted { stored, touched, mut refused } = sort_out(fresh, known, |client| match by.role {
                         Role::Office => true,
                         Role::Admin => false,
                         Role::Coach => assigned.contains(&client) || !existing.contains(&client),
                     });
+                    for change in stopped {
+                        refused.push((change, match halted[&change.client] {
+                            Halt::Stopped => Refusal::UseStopped,
+                            Halt::Erased => Refusal::Erased,
+                        }));
+                    }
+                    let mut events = audit_events(&notes, &stored, by, &mut refused);
                     // A coach's new clients are theirs.
                     let created: BTreeSet<ClientId> = stored.iter().map(|c| c.client).filter(|c| !existing.contains(c)).collect();
                     if by.role == Role::Coach && !created.is_empty() {
@@ -412,12 +498,14 @@ macro_rules! backend {
                             row.push_bind(device.clone())
                                 .push_bind(as_i64(change.id.seq))
                                 .push_bind(change.client.to_string())
-                                .push_bind(serde_json::to_string(change).expect("changes serialize"))
+                                .push_bind(set_aside_body(change, refusal))
                                 .push_bind(serde_json::to_string(refusal).expect("refusals serialize"))
                                 .push_bind(now_ms);
                         });
                         insert.build().execute(&mut *conn).await?;
                     }
+                    events.sort_by_key(|e| e.device_at.unwrap_or(0));
+                    super::audit::$audit::append_in(&mut conn, &events, now_ms).await?;
                     sqlx::query("INSERT INTO devices (device, last_seq, owner) VALUES ($1, $2, $3) ON CONFLICT (device) DO UPDATE SET last_seq = excluded.last_seq, owner = excluded.owner")
                         .bind(&device)
                         .bind(as_i64(acked))
@@ -459,6 +547,14 @@ macro_rules! backend {
                     let seq: i64 = row.try_get("device_seq")?;
                     let body: String = row.try_get("body")?;
                     let change: Change = serde_json::from_str(&body).map_err(|e| DbError::Corrupt(format!("quarantine {id}: {e}")))?;
+                    // Whoever accepts it, a stopped or erased client's data is not stored.
+                    let halted = super::privacy::$privacy::halted(&mut *conn, &BTreeSet::from([change.client])).await?;
+                    if let Some(halt) = halted.get(&change.client) {
+                        return Ok(Err(match halt {
+                            Halt::Stopped => Refusal::UseStopped,
+                            Halt::Erased => Refusal::Erased,
+                        }));
+                    }
                     let (known, _) = known_entities(&mut conn, &[&change]).await?;
                     let Sorted { stored, touched, mut refused } = sort_out(vec![&change], known, |_| true);
                     if let Some((_, refusal)) = refused.pop() {
@@ -546,7 +642,8 @@ macro_rules! backend {
             where
                 E: sqlx::Executor<'c, Database = $db>,
             {
-                let rows: Vec<String> = sqlx::query_scalar("SELECT client FROM assignments WHERE person = $1")
+                // A stopped client (利用停止) is assigned to nobody: it leaves every coach's devices.
+                let rows: Vec<String> = sqlx::query_scalar("SELECT client FROM assignments WHERE person = $1 AND client NOT IN (SELECT client FROM stopped)")
                     .bind(person.to_string())
                     .fetch_all(executor)
                     .await?;
@@ -579,7 +676,8 @@ macro_rules! backend {
             }
 
             pub async fn pull(pool: &$pool, since: u64, limit: u32) -> Result<Page, DbError> {
-                let rows = sqlx::query("SELECT seq, body, received_at FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2")
+                // Every client's changes but a stopped client's (利用停止).
+                let rows = sqlx::query("SELECT seq, body, received_at FROM changes WHERE seq > $1 AND client NOT IN (SELECT client FROM stopped) ORDER BY seq LIMIT $2")
                     .bind(as_i64(since))
                     .bind(i64::from(limit) + 1)
                     .fetch_all(pool)
@@ -607,9 +705,18 @@ macro_rules! backend {
 
 // SQLite: an immediate transaction takes the write lock at once, so writers queue (busy_timeout)
 // instead of failing on upgrade. PostgreSQL: a transaction-wide advisory lock.
-backend!(sqlite, SqlitePool, sqlx::Sqlite, "BEGIN IMMEDIATE");
+backend!(
+    sqlite,
+    sqlite_privacy,
+    sqlite_audit,
+    SqlitePool,
+    sqlx::Sqlite,
+    "BEGIN IMMEDIATE"
+);
 backend!(
     postgres,
+    postgres_privacy,
+    postgres_audit,
     PgPool,
     sqlx::Postgres,
     "BEGIN; SELECT pg_advisory_xact_lock(7142026)"

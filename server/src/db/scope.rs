@@ -90,7 +90,32 @@ impl Db {
         echo: u64,
     ) -> Result<Page, DbError> {
         match who.role {
-            Role::Office => self.pull(since, limit).await,
+            Role::Office => {
+                // An office device reads every client but the stopped ones, which it is told to
+                // delete (see `privacy.rs`).
+                let mut page = self.pull(since, limit).await?;
+                let device = who.device.to_string();
+                let echo = i64::try_from(echo).unwrap_or(i64::MAX);
+                let fresh = since == 0 && echo == 0;
+                let hand_over = match &self.backend {
+                    Backend::Sqlite(pool) => {
+                        super::privacy::sqlite_privacy::office_hand_over(pool, &device, echo, fresh)
+                            .await
+                    }
+                    Backend::Postgres(pool) => {
+                        super::privacy::postgres_privacy::office_hand_over(
+                            pool, &device, echo, fresh,
+                        )
+                        .await
+                    }
+                }?;
+                page.scope = hand_over.map(|(token, left)| ScopeChange {
+                    token,
+                    entered: Vec::new(),
+                    left,
+                });
+                Ok(page)
+            }
             Role::Admin => Ok(Page {
                 changes: Vec::new(),
                 cursor: since,
@@ -148,6 +173,12 @@ macro_rules! scope_backend {
                     Role::Admin => false,
                     Role::Coach => assigned(pool, who.person).await?.contains(&parse_client(&client)?),
                 };
+                // A stopped client's history is served to no device.
+                let stopped: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stopped WHERE client = $1")
+                    .bind(&client)
+                    .fetch_one(pool)
+                    .await?;
+                let allowed = allowed && stopped == 0;
                 if !allowed {
                     return Err(DbError::NotInScope);
                 }

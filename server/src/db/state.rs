@@ -124,7 +124,7 @@ impl Db {
 }
 
 macro_rules! state_backend {
-    ($module:ident, $scope:ident, $pool:ty, $db:ty, $row:ty, $lock:literal, $snapshot:literal, $grouped:literal) => {
+    ($module:ident, $scope:ident, $privacy:ident, $pool:ty, $db:ty, $row:ty, $lock:literal, $snapshot:literal, $grouped:literal) => {
         pub(super) mod $module {
             use super::*;
             use sqlx::pool::PoolConnection;
@@ -234,6 +234,8 @@ macro_rules! state_backend {
 
             /// Narrows a query of `state` to the clients in scope (`None`: every client).
             fn in_scope(query: &mut sqlx::QueryBuilder<$db>, scope: &Option<BTreeSet<ClientId>>) {
+                // A stopped client (利用停止) is in nobody's scope.
+                query.push(" AND client NOT IN (SELECT client FROM stopped)");
                 if let Some(clients) = scope {
                     if clients.is_empty() {
                         query.push(" AND 1 = 0");
@@ -263,6 +265,11 @@ macro_rules! state_backend {
                 let token = match (&scope, &after, who.role) {
                     (Some(clients), None, Role::Coach) => {
                         Some(super::super::scope::$scope::hand_over_all(pool, &who.device.to_string(), clients).await?)
+                    }
+                    (None, None, Role::Office) => {
+                        // An office device starting from nothing holds no stopped client.
+                        super::super::privacy::$privacy::office_hand_over(pool, &who.device.to_string(), 0, true).await?;
+                        None
                     }
                     _ => None,
                 };
@@ -337,6 +344,7 @@ macro_rules! state_backend {
 state_backend!(
     sqlite_state,
     sqlite_scope,
+    sqlite_privacy,
     sqlx::SqlitePool,
     sqlx::Sqlite,
     sqlx::sqlite::SqliteRow,
@@ -350,6 +358,7 @@ state_backend!(
 state_backend!(
     postgres_state,
     postgres_scope,
+    postgres_privacy,
     sqlx::PgPool,
     sqlx::Postgres,
     sqlx::postgres::PgRow,

@@ -1,7 +1,7 @@
 //! Signing in and out, the first administrator's set-up, and changing one's own password:
 //! `/api/v1/session`, `/api/v1/setup`, `/api/v1/password`.
 
-use super::JsonBody;
+use super::{JsonBody, audit};
 use crate::AppState;
 use crate::auth::{
     self, Principal, decoy_hash, hash_password, new_token, now_ms, session_cookie, token_hash,
@@ -17,7 +17,8 @@ use std::net::IpAddr;
 use yorisoi_domain::accounts::{
     self, ChangePassword, DeviceState, MAX_PASSWORD_CHARS, Me, Role, Setup, SignIn,
 };
-use yorisoi_domain::ids::DeviceId;
+use yorisoi_domain::audit::Action;
+use yorisoi_domain::ids::{DeviceId, PersonId};
 
 /// The address a request came from, for the sign-in rate limit: the TCP peer, or with
 /// `--trust-proxy` the last address the proxy appended to `X-Forwarded-For`.
@@ -112,8 +113,24 @@ async fn device_may_sign_in(state: &AppState, device: DeviceId) -> Result<(), Ap
 }
 
 /// Counts a wrong password against its account: `MAX_FAILURES` within `FAILURE_WINDOW_MS` lock it
-/// for `LOCK_MS`. Whatever route checked the password (signing in, changing it).
-async fn note_failure(state: &AppState, person: &mut PersonRow, now: i64) -> Result<(), ApiError> {
+/// for `LOCK_MS`. Whatever route checked the password (signing in, changing it). Both the
+/// failure and a lock-out go to the audit log.
+async fn note_failure(
+    state: &AppState,
+    person: &mut PersonRow,
+    device: DeviceId,
+    now: i64,
+    what: &str,
+) -> Result<(), ApiError> {
+    audit(
+        state,
+        Action::SignInFailed,
+        Some(person.id),
+        Some(device),
+        None,
+        vec![what.to_owned()],
+    )
+    .await?;
     if now - person.failed_since > FAILURE_WINDOW_MS {
         person.failures = 0;
         person.failed_since = now;
@@ -124,6 +141,15 @@ async fn note_failure(state: &AppState, person: &mut PersonRow, now: i64) -> Res
         person.failures = 0;
         person.failed_since = 0;
         tracing::warn!(login = %person.login, "account locked after {MAX_FAILURES} wrong passwords");
+        audit(
+            state,
+            Action::LockedOut,
+            Some(person.id),
+            Some(device),
+            None,
+            Vec::new(),
+        )
+        .await?;
     }
     state.db.save_person(person).await?;
     Ok(())
@@ -158,24 +184,55 @@ pub async fn sign_in(
         .map_or_else(|| decoy_hash().to_owned(), |p| p.password_hash.clone());
     let password = request.password.clone();
     let matches = blocking(move || verify_password(&password, &stored)).await?;
+    let device = request.device;
+    let failed = |person: Option<PersonId>, why: &str| {
+        audit(
+            &state,
+            Action::SignInFailed,
+            person,
+            Some(device),
+            None,
+            vec![why.to_owned()],
+        )
+    };
+    // The login typed is not kept: it may be a password typed in the wrong box.
     let Some(mut person) = person else {
+        failed(None, "unknown_login").await?;
         return Err(ApiError::SignInFailed);
     };
     if person.disabled || person.locked_until > now {
+        let why = if person.disabled {
+            "disabled"
+        } else {
+            "locked"
+        };
+        failed(Some(person.id), why).await?;
         return Err(ApiError::SignInFailed);
     }
     if !matches {
-        note_failure(&state, &mut person, now).await?;
+        note_failure(&state, &mut person, device, now, "wrong_password").await?;
         return Err(ApiError::SignInFailed);
     }
-    device_may_sign_in(&state, request.device).await?;
+    if let Err(refused) = device_may_sign_in(&state, device).await {
+        failed(Some(person.id), "device_not_active").await?;
+        return Err(refused);
+    }
     if person.failures != 0 || person.locked_until != 0 {
         person.failures = 0;
         person.failed_since = 0;
         person.locked_until = 0;
         state.db.save_person(&person).await?;
     }
-    begin(&state, &person, request.device, StatusCode::OK).await
+    audit(
+        &state,
+        Action::SignIn,
+        Some(person.id),
+        Some(device),
+        None,
+        Vec::new(),
+    )
+    .await?;
+    begin(&state, &person, device, StatusCode::OK).await
 }
 
 /// `GET /api/v1/session`: who is signed in on this device.
@@ -198,7 +255,19 @@ pub async fn sign_out(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     if let Some(token) = auth::session_token(&headers) {
-        state.db.end_session(&token_hash(&token)).await?;
+        let hash = token_hash(&token);
+        if let Some(who) = state.db.session(&hash, now_ms(), &state.sessions).await? {
+            audit(
+                &state,
+                Action::SignOut,
+                Some(who.person),
+                Some(who.device),
+                None,
+                Vec::new(),
+            )
+            .await?;
+        }
+        state.db.end_session(&hash).await?;
     }
     let cookie = session_cookie(None, 0, state.https());
     Ok((
@@ -244,6 +313,28 @@ pub async fn set_up(
         ));
     }
     tracing::info!(login = %person.login, "first administrator set up");
+    audit(
+        &state,
+        Action::PersonAdded,
+        Some(person.id),
+        Some(request.device),
+        None,
+        vec![
+            format!("person:{}", person.id),
+            "admin".into(),
+            "setup".into(),
+        ],
+    )
+    .await?;
+    audit(
+        &state,
+        Action::SignIn,
+        Some(person.id),
+        Some(request.device),
+        None,
+        Vec::new(),
+    )
+    .await?;
     begin(&state, &person, request.device, StatusCode::CREATED).await
 }
 
@@ -297,7 +388,7 @@ pub async fn change_password(
     }
     let (current, stored) = (request.current.clone(), person.password_hash.clone());
     if !blocking(move || verify_password(&current, &stored)).await? {
-        note_failure(&state, &mut person, now).await?;
+        note_failure(&state, &mut person, who.device, now, "password_change").await?;
         return Err(wrong());
     }
     let new = request.new.clone();
@@ -307,6 +398,15 @@ pub async fn change_password(
     person.locked_until = 0;
     state.db.save_person(&person).await?;
     state.db.end_sessions_of(person.id).await?;
+    audit(
+        &state,
+        Action::AccountChanged,
+        Some(person.id),
+        Some(who.device),
+        None,
+        vec![format!("person:{}", person.id), "password_changed".into()],
+    )
+    .await?;
     begin(&state, &person, who.device, StatusCode::OK).await
 }
 
@@ -335,5 +435,14 @@ pub async fn enrol(
         return Err(ApiError::DeviceRevoked);
     }
     tracing::info!(device = %request.device, %name, "device enrolled");
+    audit(
+        &state,
+        Action::Enrolled,
+        None,
+        Some(request.device),
+        None,
+        vec![format!("device:{}", request.device)],
+    )
+    .await?;
     Ok(Json(yorisoi_domain::accounts::Enrolled { name }))
 }

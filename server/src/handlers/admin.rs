@@ -1,7 +1,7 @@
 //! The administrator's routes: people, assignments, devices and the changes set aside.
 //! Every handler here starts with `who.admin()?`.
 
-use super::JsonBody;
+use super::{JsonBody, audit};
 use crate::AppState;
 use crate::auth::{Principal, hash_password, now_ms};
 use crate::db::PersonRow;
@@ -13,6 +13,7 @@ use yorisoi_domain::accounts::{
     self, Assignment, ClientEntry, Device, DeviceState, NewPerson, Person, PersonUpdate, Role,
     SetAside,
 };
+use yorisoi_domain::audit::Action;
 use yorisoi_domain::ids::{DeviceId, PersonId};
 
 fn parse_id<T: std::str::FromStr>(what: &str, raw: &str) -> Result<T, ApiError> {
@@ -61,6 +62,15 @@ pub async fn add_person(
         )));
     }
     tracing::info!(by = %who.login, login = %person.login, role = person.role.as_str(), "person added");
+    audit(
+        &state,
+        Action::PersonAdded,
+        Some(who.person),
+        Some(who.device),
+        None,
+        vec![format!("person:{}", person.id), person.role.as_str().into()],
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(person_out(&state, person.id).await?),
@@ -85,22 +95,32 @@ pub async fn update_person(
         .ok_or_else(|| ApiError::Missing(format!("no person with id {id}")))?;
     let was_active_admin = person.role == Role::Admin && !person.disabled;
     let mut end_sessions = false;
+    // What changed, as codes for the audit log.
+    let mut changed: Vec<String> = Vec::new();
+    let mut new_role = None;
     if let Some(name) = &update.name {
-        person.name = accounts::check_name(name)?;
+        let name = accounts::check_name(name)?;
+        if name != person.name {
+            changed.push("renamed".into());
+        }
+        person.name = name;
     }
     if let Some(role) = update.role
         && role != person.role
     {
         person.role = role;
         end_sessions = true;
+        new_role = Some(role);
     }
     if let Some(disabled) = update.disabled
         && disabled != person.disabled
     {
         person.disabled = disabled;
         end_sessions |= disabled;
+        changed.push(if disabled { "disabled" } else { "enabled" }.into());
     }
     if let Some(password) = update.password {
+        changed.push("password_reset".into());
         accounts::check_password(&password)?;
         person.password_hash = hashed(password).await?;
         person.failures = 0;
@@ -129,6 +149,31 @@ pub async fn update_person(
         state.db.end_sessions_of(person.id).await?;
     }
     tracing::info!(by = %who.login, login = %person.login, "person updated");
+    let target = format!("person:{}", person.id);
+    if let Some(role) = new_role {
+        let detail = vec![target.clone(), role.as_str().into()];
+        audit(
+            &state,
+            Action::RoleChanged,
+            Some(who.person),
+            Some(who.device),
+            None,
+            detail,
+        )
+        .await?;
+    }
+    if !changed.is_empty() {
+        changed.insert(0, target);
+        audit(
+            &state,
+            Action::AccountChanged,
+            Some(who.person),
+            Some(who.device),
+            None,
+            changed,
+        )
+        .await?;
+    }
     Ok(Json(person_out(&state, person.id).await?))
 }
 
@@ -177,6 +222,7 @@ pub async fn assign(
         .assign(assignment.person, assignment.client, now_ms())
         .await?;
     tracing::info!(by = %who.login, person = %assignment.person, client = %assignment.client, "assigned");
+    assignment_changed(&state, &who, &assignment, "assigned").await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -196,7 +242,25 @@ pub async fn unassign(
         return Err(ApiError::Missing("no such assignment".into()));
     }
     tracing::info!(by = %who.login, person = %assignment.person, client = %assignment.client, "unassigned");
+    assignment_changed(&state, &who, &assignment, "unassigned").await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+async fn assignment_changed(
+    state: &AppState,
+    who: &Principal,
+    assignment: &Assignment,
+    how: &str,
+) -> Result<(), ApiError> {
+    audit(
+        state,
+        Action::AssignmentChanged,
+        Some(who.person),
+        Some(who.device),
+        Some(assignment.client),
+        vec![how.into(), format!("person:{}", assignment.person)],
+    )
+    .await
 }
 
 /// `GET /api/v1/devices`
@@ -230,6 +294,20 @@ pub async fn set_device_state(
         return Err(ApiError::Missing(format!("no device with id {device}")));
     }
     tracing::warn!(by = %who.login, %device, state = target.as_str(), "device state changed");
+    let action = match target {
+        DeviceState::Revoked => Action::DeviceRevoked,
+        _ => Action::DeviceRetired,
+    };
+    let detail = vec![format!("device:{device}")];
+    audit(
+        &state,
+        action,
+        Some(who.person),
+        Some(who.device),
+        None,
+        detail,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -251,6 +329,25 @@ pub async fn decide(
     who.admin()?;
     // Parsed here, not by `Path`: its rejection would be plain text, not the API's JSON error.
     let id: i64 = parse_id("set-aside change", &id)?;
+    // Whose change it is, for the audit log.
+    let client = state
+        .db
+        .set_aside()
+        .await?
+        .into_iter()
+        .find(|s| s.id == id)
+        .map(|s| s.change.client);
+    let decided = |how: &'static str| {
+        let detail = vec![how.into(), format!("set_aside:{id}")];
+        audit(
+            &state,
+            Action::QuarantineDecided,
+            Some(who.person),
+            Some(who.device),
+            client,
+            detail,
+        )
+    };
     match action.as_str() {
         "accept" => {
             // Run to its end in a task of its own (its write transaction must end even if the
@@ -262,6 +359,7 @@ pub async fn decide(
             match accepted {
                 Ok(()) => {
                     tracing::info!(by = %who.login, id, "set-aside change accepted");
+                    decided("accepted").await?;
                     Ok(StatusCode::NO_CONTENT)
                 }
                 Err(refusal) => Err(ApiError::Conflict(format!(
@@ -276,6 +374,7 @@ pub async fn decide(
                 )));
             }
             tracing::info!(by = %who.login, id, "set-aside change discarded");
+            decided("discarded").await?;
             Ok(StatusCode::NO_CONTENT)
         }
         other => Err(ApiError::NotFound(format!(

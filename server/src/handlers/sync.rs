@@ -10,6 +10,9 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use std::collections::BTreeSet;
+use yorisoi_domain::audit::{Action, Event};
+use yorisoi_domain::ids::ClientId;
 use yorisoi_domain::sync::protocol::{
     self, MAX_BATCH, PullResponse, PushRequest, PushResponse, WIRE_FORMAT,
 };
@@ -84,6 +87,8 @@ pub async fn pull(
         tokio::spawn(async move { db.pull_for(&scope, query.since, limit, query.scope).await })
             .await
             .map_err(|e| ApiError::Internal(format!("the pull task failed: {e}")))??;
+    let clients: BTreeSet<ClientId> = page.changes.iter().map(|p| p.change.client).collect();
+    delivered(&state, &who, clients, "pull", None).await?;
     Ok(Json(PullResponse {
         format: WIRE_FORMAT,
         changes: page.changes,
@@ -135,6 +140,8 @@ pub async fn bootstrap(
             .await
             .map_err(|e| ApiError::Internal(format!("the bootstrap task failed: {e}")))??;
     let read = started.elapsed();
+    let clients: BTreeSet<ClientId> = page.clients.iter().map(|c| c.client).collect();
+    delivered(&state, &who, clients, "bootstrap", None).await?;
     let fields = page.field_count();
     let body = tokio::task::spawn_blocking(move || page.frame(pack))
         .await
@@ -196,8 +203,38 @@ pub async fn history(
         role: who.role,
         device: who.device,
     };
+    let changes = state.db.history(&scope, entity).await?;
+    if let Some(first) = changes.first() {
+        let client = BTreeSet::from([first.change.client]);
+        delivered(&state, &who, client, "history", Some(entity.to_string())).await?;
+    }
     Ok(Json(protocol::HistoryResponse {
         format: WIRE_FORMAT,
-        changes: state.db.history(&scope, entity).await?,
+        changes,
     }))
+}
+
+/// Writes to the audit log that `clients`' data went to `who`'s device (by `how`: a pull, a
+/// bootstrap page, a record's history), before it goes: nothing is delivered unrecorded.
+async fn delivered(
+    state: &AppState,
+    who: &Principal,
+    clients: BTreeSet<ClientId>,
+    how: &str,
+    entity: Option<String>,
+) -> Result<(), ApiError> {
+    let events = clients
+        .into_iter()
+        .map(|client| {
+            let mut event = Event::new(Action::Delivered);
+            event.person = Some(who.person);
+            event.device = Some(who.device);
+            event.client = Some(client);
+            event.entity = entity.clone();
+            event.detail = vec![how.to_owned()];
+            event
+        })
+        .collect();
+    state.db.record(events, crate::auth::now_ms()).await?;
+    Ok(())
 }

@@ -32,6 +32,7 @@ pub async fn database_urls() -> Vec<(&'static str, String, tempfile::TempDir)> {
                 .execute(&pool)
                 .await
                 .unwrap();
+            pool.close().await;
             let url = match admin.rsplit_once('/') {
                 Some((server, _)) => format!("{server}/{name}"),
                 None => unreachable!("a postgres URL has a path"),

@@ -14,7 +14,9 @@ use std::sync::OnceLock;
 use tower::ServiceExt;
 use yorisoi_domain::accounts::Role;
 use yorisoi_domain::ids::{ClientId, DeviceId, PersonId};
-use yorisoi_domain::sync::protocol::{PushRequest, PushResponse, WIRE_FORMAT};
+use yorisoi_domain::sync::protocol::{
+    PullResponse, PushRequest, PushResponse, ScopeChange, WIRE_FORMAT,
+};
 use yorisoi_domain::sync::{Change, ChangeId, Entity};
 use yorisoi_server::auth::{self, COOKIE};
 use yorisoi_server::db::{Db, PersonRow, Scope};
@@ -369,6 +371,12 @@ impl Raw {
         })
     }
 
+    /// Runs `sql` as the database's owner would, past the server.
+    pub async fn execute(&self, sql: &str) -> Result<(), sqlx::Error> {
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        on_raw!(self, pool => sqlx::raw_sql(sql).execute(pool).await.map(drop))
+    }
+
     /// Moves a session's sign-in and last use to these times.
     pub async fn age_session(&self, token: &str, created_at: i64, last_seen: i64) {
         let hash = auth::token_hash(token);
@@ -393,5 +401,102 @@ impl Raw {
             .fetch_optional(pool)
             .await
             .unwrap())
+    }
+}
+
+/// A person signed in on a tablet of their own, numbering their changes as the app does.
+pub struct Tablet {
+    pub person: PersonId,
+    pub device: DeviceId,
+    pub cookie: String,
+    pub next_seq: u64,
+}
+
+impl Tablet {
+    pub async fn new(db: &Db, login: &str, role: Role) -> Self {
+        let person = match db.person_by_login(login).await.unwrap() {
+            Some(person) => person.id,
+            None => add_person(db, login, role).await,
+        };
+        let device = new_device();
+        Self {
+            person,
+            device,
+            cookie: signed_in(db, person, device).await,
+            next_seq: 1,
+        }
+    }
+
+    /// A change to `client`'s `field`, numbered next.
+    pub fn change(&mut self, client: ClientId, field: &str, value: serde_json::Value) -> Change {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        client_change(self.device, seq, client, field, value)
+    }
+
+    /// Creates a client as the app does.
+    pub fn new_client(&mut self, client: ClientId) -> Vec<Change> {
+        let changes = new_client_changes(self.device, self.next_seq, client);
+        self.next_seq += changes.len() as u64;
+        changes
+    }
+
+    pub async fn push(&self, state: &AppState, changes: Vec<Change>) -> PushResponse {
+        let reply = post("/api/v1/sync/push")
+            .cookie(Some(&self.cookie))
+            .json(&push_request(self.device, changes))
+            .send(state)
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        reply.json()
+    }
+
+    /// One page from `since`, confirming hand-over `scope`.
+    pub async fn pull(&self, state: &AppState, since: u64, scope: u64) -> PullResponse {
+        self.pull_page(state, since, scope, 500).await
+    }
+
+    pub async fn pull_page(
+        &self,
+        state: &AppState,
+        since: u64,
+        scope: u64,
+        limit: u32,
+    ) -> PullResponse {
+        let reply = get(format!(
+            "/api/v1/sync/pull?format={WIRE_FORMAT}&since={since}&scope={scope}&limit={limit}"
+        ))
+        .cookie(Some(&self.cookie))
+        .send(state)
+        .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        reply.json()
+    }
+
+    /// Pulls every page from `since` as the app does, confirming each hand-over in the next
+    /// pull: every change received, and every hand-over seen.
+    pub async fn sync(
+        &self,
+        state: &AppState,
+        since: u64,
+        limit: u32,
+    ) -> (Vec<Change>, Vec<ScopeChange>) {
+        let (mut changes, mut hand_overs) = (Vec::new(), Vec::new());
+        let (mut since, mut confirmed) = (since, 0);
+        loop {
+            let page = self.pull_page(state, since, confirmed, limit).await;
+            changes.extend(page.changes.into_iter().map(|p| p.change));
+            if let Some(scope) = page.scope {
+                confirmed = scope.token;
+                hand_overs.push(scope);
+            }
+            since = page.cursor;
+            if !page.more {
+                // The last hand-over is confirmed by the pull after it.
+                let page = self.pull_page(state, since, confirmed, limit).await;
+                assert!(page.changes.is_empty() && page.scope.is_none(), "{page:?}");
+                return (changes, hand_overs);
+            }
+        }
     }
 }

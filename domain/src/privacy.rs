@@ -1,0 +1,264 @@
+//! Consent, 利用停止 (stop use), erase and disclosure (開示) as the server and the app exchange
+//! them, and the rules both read: what a missing or withdrawn consent blocks.
+
+use crate::accounts::SetAside;
+use crate::audit::Entry;
+use crate::date::Date;
+use crate::ids::{ClientId, PersonId};
+use crate::record::{Client, Record};
+use crate::sync::protocol::Pulled;
+use serde::{Deserialize, Serialize};
+
+/// What a client consents to. Each is one field of the client (`consent.<purpose>`), so two
+/// people recording the same purpose offline meet as a conflict a person resolves, never as a
+/// silent overwrite.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    /// Using the MSFAS and the visit records for the client's support.
+    Support,
+    /// Sharing them with the employer.
+    Employer,
+    /// Sharing them with other agencies (ハローワーク, 区市町村障害者就労支援センター).
+    Agencies,
+}
+
+impl Purpose {
+    pub const ALL: [Purpose; 3] = [Purpose::Support, Purpose::Employer, Purpose::Agencies];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Support => "support",
+            Purpose::Employer => "employer",
+            Purpose::Agencies => "agencies",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Purpose> {
+        Purpose::ALL.into_iter().find(|p| p.as_str() == text)
+    }
+
+    /// The client field that holds this consent.
+    pub fn field(self) -> String {
+        format!("{CONSENT_PREFIX}{}", self.as_str())
+    }
+}
+
+/// Client fields `consent.support`, `consent.employer`, `consent.agencies`.
+pub const CONSENT_PREFIX: &str = "consent.";
+
+/// How a consent was given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// A signed paper form, kept by the agency.
+    Paper,
+    /// On the tablet, with the coach.
+    Tablet,
+}
+
+/// One consent of a client: given on a day, recorded by someone, and perhaps withdrawn.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Consent {
+    pub given_on: Date,
+    pub method: Method,
+    /// Who recorded it (their id, and their name as it was then, for the printed page).
+    pub recorded_by: PersonId,
+    pub recorded_by_name: String,
+    /// The day it was withdrawn, if it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn_on: Option<Date>,
+}
+
+impl Consent {
+    /// Whether it holds (given and not withdrawn).
+    pub fn holds(&self) -> bool {
+        self.withdrawn_on.is_none()
+    }
+
+    /// Checks a consent as a change carries it: a withdrawal is not before the consent.
+    pub fn check(&self) -> Result<(), String> {
+        if let Some(withdrawn) = self.withdrawn_on
+            && withdrawn < self.given_on
+        {
+            return Err("a consent cannot be withdrawn before the day it was given".into());
+        }
+        if self.recorded_by_name.trim().is_empty() {
+            return Err("who recorded the consent is missing".into());
+        }
+        Ok(())
+    }
+}
+
+/// What the state of a client's consents blocks, in the order the app says it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Block {
+    /// No consent to use the records for support: an MSFAS cannot be completed.
+    NoSupportConsent,
+    /// The consent to use them was withdrawn: nothing new may be completed, and an administrator
+    /// should stop use (利用停止).
+    SupportWithdrawn,
+    /// Not to be shared with the employer.
+    NoEmployerSharing,
+    /// Not to be shared with other agencies.
+    NoAgencySharing,
+}
+
+/// What `client`'s consents block now.
+pub fn blocks(client: &Client) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    match client.consents.get(&Purpose::Support) {
+        None => blocks.push(Block::NoSupportConsent),
+        Some(consent) if !consent.holds() => blocks.push(Block::SupportWithdrawn),
+        Some(_) => {}
+    }
+    if !client
+        .consents
+        .get(&Purpose::Employer)
+        .is_some_and(Consent::holds)
+    {
+        blocks.push(Block::NoEmployerSharing);
+    }
+    if !client
+        .consents
+        .get(&Purpose::Agencies)
+        .is_some_and(Consent::holds)
+    {
+        blocks.push(Block::NoAgencySharing);
+    }
+    blocks
+}
+
+/// Whether an assessment of `client` may be completed as far as the client's consents go: not
+/// after the consent to use the records was withdrawn. (A client with no consent recorded here
+/// may still be completed with the consent date on the MSFAS cover, as on paper.)
+pub fn may_complete(client: &Client) -> bool {
+    !blocks(client).contains(&Block::SupportWithdrawn)
+}
+
+/// Where a client's use stands on the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Halt {
+    /// 利用停止: kept for the retention period, served to no device.
+    Stopped,
+    /// Erased: nothing of it is left but ids.
+    Erased,
+}
+
+/// A client whose use is stopped.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stopped {
+    pub client: ClientId,
+    pub stopped_at: i64,
+    pub stopped_by: Option<PersonId>,
+    /// Until when its data is kept (then it may be erased).
+    pub retain_until: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub erased_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub erased_by: Option<PersonId>,
+}
+
+/// The second confirmation of an erase: the client's name, typed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Erase {
+    pub name: String,
+}
+
+/// What an erase deleted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Erased {
+    pub client: ClientId,
+    pub changes: u64,
+    pub entities: u64,
+    pub set_aside: u64,
+}
+
+/// Everything held about one client (開示), as one JSON document.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Disclosure {
+    pub format: u32,
+    pub client: ClientId,
+    /// When it was made (the server's clock, ms).
+    pub made_at: i64,
+    /// The profile as it stands (with its consents), if it has one.
+    pub profile: Option<Client>,
+    pub records: Vec<Record>,
+    /// Every change of the client, oldest first: who wrote what, when.
+    pub history: Vec<Pulled>,
+    /// Changes of the client the server set aside, with why.
+    pub set_aside: Vec<SetAside>,
+    /// The coaches assigned to the client.
+    pub coaches: Vec<PersonId>,
+    pub stopped: Option<Stopped>,
+    /// Who accessed the client's data, when: every audit entry naming the client, oldest first.
+    pub audit: Vec<Entry>,
+}
+
+/// The disclosure document's format.
+pub const DISCLOSURE_FORMAT: u32 = 1;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client() -> Client {
+        Client {
+            id: ClientId::new_v7(1_795_000_000_000, [1; 10]),
+            name: "山田 花子".into(),
+            kana: String::new(),
+            birth_date: None,
+            workplace: String::new(),
+            notes: String::new(),
+            consents: Default::default(),
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    fn consent(withdrawn: Option<&str>) -> Consent {
+        Consent {
+            given_on: "2026-04-01".parse().unwrap(),
+            method: Method::Paper,
+            recorded_by: PersonId(uuid::Uuid::nil()),
+            recorded_by_name: "佐藤".into(),
+            withdrawn_on: withdrawn.map(|d| d.parse().unwrap()),
+        }
+    }
+
+    #[test]
+    fn a_withdrawn_consent_to_use_blocks_completion_and_a_missing_one_says_so() {
+        let mut c = client();
+        assert!(blocks(&c).contains(&Block::NoSupportConsent));
+        assert!(
+            may_complete(&c),
+            "the MSFAS cover's consent date still serves"
+        );
+        c.consents.insert(Purpose::Support, consent(None));
+        assert!(!blocks(&c).contains(&Block::NoSupportConsent));
+        assert!(may_complete(&c));
+        c.consents
+            .insert(Purpose::Support, consent(Some("2026-06-01")));
+        assert!(blocks(&c).contains(&Block::SupportWithdrawn));
+        assert!(!may_complete(&c));
+    }
+
+    #[test]
+    fn sharing_is_blocked_until_consented() {
+        let mut c = client();
+        assert!(blocks(&c).contains(&Block::NoEmployerSharing));
+        c.consents.insert(Purpose::Employer, consent(None));
+        assert!(!blocks(&c).contains(&Block::NoEmployerSharing));
+        assert!(blocks(&c).contains(&Block::NoAgencySharing));
+    }
+
+    #[test]
+    fn a_consent_is_not_withdrawn_before_it_was_given() {
+        assert!(consent(Some("2026-03-31")).check().is_err());
+        assert!(consent(Some("2026-04-01")).check().is_ok());
+        assert_eq!(Purpose::parse("employer"), Some(Purpose::Employer));
+        assert_eq!(Purpose::Agencies.field(), "consent.agencies");
+    }
+}
