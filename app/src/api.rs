@@ -10,7 +10,9 @@ use yorisoi_domain::accounts::{
     Assignment, ChangePassword, ClientEntry, Device, Enrol, Enrolled, Enrolment, Me, NewEnrolment,
     NewPerson, Person, PersonUpdate, SetAside, Setup, SignIn,
 };
-use yorisoi_domain::ids::{DeviceId, PersonId};
+use yorisoi_domain::audit::{AuditCheckReport, Entry};
+use yorisoi_domain::ids::{ClientId, DeviceId, PersonId};
+use yorisoi_domain::privacy::{Disclosure, Erase, Erased, Stopped};
 use yorisoi_domain::sync::Entity;
 use yorisoi_domain::sync::protocol::{
     BOOTSTRAP_FORMAT, FramedPage, HistoryResponse, PullResponse, PushRequest, PushResponse,
@@ -245,4 +247,64 @@ pub async fn decide(id: i64, action: &str) -> Result<(), ApiError> {
     ))
     .await
     .map(drop)
+}
+
+// Accountability (the administrator's).
+
+/// The audit entries of one client or one person, between two times (ms), newest first.
+pub async fn audit(
+    client: Option<ClientId>,
+    person: Option<PersonId>,
+    from: Option<i64>,
+    to: Option<i64>,
+) -> Result<Vec<Entry>, ApiError> {
+    let mut query = Vec::new();
+    if let Some(client) = client {
+        query.push(format!("client={client}"));
+    }
+    if let Some(person) = person {
+        query.push(format!("person={person}"));
+    }
+    if let Some(from) = from {
+        query.push(format!("from={from}"));
+    }
+    if let Some(to) = to {
+        query.push(format!("to={to}"));
+    }
+    json(get(&format!("/api/v1/audit?{}", query.join("&")))).await
+}
+
+pub async fn audit_check() -> Result<AuditCheckReport, ApiError> {
+    json(get("/api/v1/audit/check")).await
+}
+
+pub async fn stopped() -> Result<Vec<Stopped>, ApiError> {
+    json(get("/api/v1/stopped")).await
+}
+
+/// 利用停止 of one client.
+pub async fn stop_use(client: ClientId) -> Result<Stopped, ApiError> {
+    json(post(
+        &format!("/api/v1/clients/{client}/stop"),
+        &serde_json::Value::Null,
+    ))
+    .await
+}
+
+/// Erases a stopped client, with its name typed again.
+pub async fn erase(client: ClientId, name: &str) -> Result<Erased, ApiError> {
+    json(post(
+        &format!("/api/v1/clients/{client}/erase"),
+        &Erase {
+            name: name.to_owned(),
+        },
+    ))
+    .await
+}
+
+/// Everything held about one client (開示), and its text as the server sent it (for saving).
+pub async fn disclosure(client: ClientId) -> Result<(Disclosure, String), ApiError> {
+    let text = send(get(&format!("/api/v1/clients/{client}/disclosure"))).await?;
+    let disclosure = serde_json::from_str(&text).map_err(|e| ApiError::Garbled(e.to_string()))?;
+    Ok((disclosure, text))
 }

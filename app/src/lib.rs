@@ -100,6 +100,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings") view=pages::SettingsPage />
                     <Route path=path!("/clients/:client/records/:record/history") view=pages::HistoryPage />
                     <Route path=path!("/admin") view=pages::AdminPage />
+                    <Route path=path!("/admin/disclosure/:client") view=pages::DisclosurePage />
                     <Route path=path!("/setup") view=pages::SetupPage />
                     <Route path=path!("/enrol") view=pages::EnrolPage />
                 </Routes>

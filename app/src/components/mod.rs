@@ -13,5 +13,5 @@ pub use language_switch::LanguageSwitch;
 pub use save_status::SaveStatus;
 pub use set_aside::SetAsideNotice;
 pub use sync_status::SyncStatusBar;
-pub use transfer::{ExportButtons, ImportButton};
+pub use transfer::{ExportButtons, ImportButton, download};
 pub use update_banner::UpdateBanner;

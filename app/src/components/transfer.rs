@@ -6,8 +6,10 @@ use crate::i18n::{Key, tr, use_i18n};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
+use yorisoi_domain::audit::Action;
 use yorisoi_domain::export;
 use yorisoi_domain::ids::ClientId;
+use yorisoi_domain::sync::Entity;
 
 #[component]
 pub fn ExportButtons(client: ClientId) -> impl IntoView {
@@ -16,6 +18,7 @@ pub fn ExportButtons(client: ClientId) -> impl IntoView {
     let export_json = move |_| {
         if let Some(c) = db.client(client) {
             let text = export::to_json(&c, &db.records_of(client));
+            db.note(Entity::Client(client), client, Action::Exported, &["json"]);
             download(&format!("yorisoi-{client}.json"), "application/json", &text);
         }
     };
@@ -23,6 +26,7 @@ pub fn ExportButtons(client: ClientId) -> impl IntoView {
         if let Some(c) = db.client(client) {
             let lang = export::Lang::from(i18n.lang.get_untracked());
             let text = export::to_csv(&c, &db.records_of(client), catalogue(), lang);
+            db.note(Entity::Client(client), client, Action::Exported, &["csv"]);
             download(
                 &format!("yorisoi-{client}.csv"),
                 "text/csv;charset=utf-8",
@@ -39,7 +43,7 @@ pub fn ExportButtons(client: ClientId) -> impl IntoView {
 }
 
 /// Hands `text` to the browser as a file download.
-fn download(name: &str, mime: &str, text: &str) {
+pub fn download(name: &str, mime: &str, text: &str) {
     let parts = js_sys::Array::of1(&text.into());
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);

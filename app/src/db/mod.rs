@@ -27,6 +27,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 use yorisoi_domain::answer::Answer;
+use yorisoi_domain::audit::{Action, Note};
 use yorisoi_domain::catalogue::Catalogue;
 use yorisoi_domain::ids::{ClientId, DeviceId, RecordId};
 use yorisoi_domain::instrument::Instrument;
@@ -445,6 +446,39 @@ impl Db {
         self.unsent.set(self.outbox_len());
         crate::sync::after_edit();
         written
+    }
+
+    /// Records an access for the audit log (a record opened, printed or exported; client mode
+    /// started or ended), with this device's time: queued in the outbox like a change, sealed
+    /// and stored at once, sent with the next push (offline, whenever the device is next online).
+    /// It is applied to nothing: the server writes it to its audit log, never to the data.
+    pub fn note(self, entity: Entity, client: ClientId, action: Action, detail: &[&str]) {
+        let now = crate::clock::now_ms();
+        let note = Note {
+            action,
+            at: now,
+            detail: detail.iter().map(|d| (*d).to_owned()).collect(),
+        };
+        let noted = with_state(|s| {
+            let change = s.outbox.note(entity, client, &note);
+            // Stamped with when it was made, but it changes no entity's time.
+            s.stamps.insert(
+                change.id,
+                Stamp {
+                    received_at: None,
+                    made_at: Some(now),
+                },
+            );
+            change.id.seq
+        });
+        if let Some(seq) = noted {
+            self.unsaved.update_value(|u| {
+                u.insert(seq);
+            });
+            self.flush();
+            self.unsent.set(self.outbox_len());
+            crate::sync::after_edit();
+        }
     }
 
     /// Writes every waiting change to localStorage; keeps the ones storage refuses. Pre-sync

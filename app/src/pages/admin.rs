@@ -32,11 +32,12 @@ pub(super) fn problem_text(error: &ApiError) -> String {
 
 /// Everything the page shows, loaded together and again after every action.
 #[derive(Clone, Debug, Default)]
-struct Loaded {
-    people: Vec<Person>,
-    clients: Vec<ClientEntry>,
-    devices: Vec<Device>,
-    set_aside: Vec<SetAside>,
+pub(super) struct Loaded {
+    pub people: Vec<Person>,
+    pub clients: Vec<ClientEntry>,
+    pub devices: Vec<Device>,
+    pub set_aside: Vec<SetAside>,
+    pub stopped: Vec<yorisoi_domain::privacy::Stopped>,
 }
 
 async fn load() -> Result<Loaded, ApiError> {
@@ -45,13 +46,14 @@ async fn load() -> Result<Loaded, ApiError> {
         clients: api::clients().await?,
         devices: api::devices().await?,
         set_aside: api::quarantine().await?,
+        stopped: api::stopped().await?,
     })
 }
 
 #[derive(Clone, Copy)]
-struct Page {
-    data: RwSignal<Loaded>,
-    message: RwSignal<Option<Result<(), ApiError>>>,
+pub(super) struct Page {
+    pub data: RwSignal<Loaded>,
+    pub message: RwSignal<Option<Result<(), ApiError>>>,
 }
 
 impl Page {
@@ -65,7 +67,7 @@ impl Page {
     }
 
     /// Runs an action, says how it went, and reloads.
-    fn act(self, action: impl Future<Output = Result<(), ApiError>> + 'static) {
+    pub fn act(self, action: impl Future<Output = Result<(), ApiError>> + 'static) {
         leptos::task::spawn_local(async move {
             self.message.set(Some(action.await));
             self.reload();
@@ -95,6 +97,8 @@ pub fn AdminPage() -> impl IntoView {
             <Assignments />
             <Devices />
             <Quarantine />
+            <super::accountability::AuditLog />
+            <super::accountability::StopAndErase />
         </section>
     }
 }

@@ -1,6 +1,7 @@
 //! One module per place in the app; the routes in `lib.rs` point here.
 
 mod account;
+mod accountability;
 mod admin;
 mod clients;
 mod compare;
@@ -12,6 +13,7 @@ mod settings;
 mod sync;
 
 pub use account::{AccountCard, EnrolPage, IdleLockPage, SetupPage, SignInPage, UnlockPage};
+pub use accountability::DisclosurePage;
 pub use admin::AdminPage;
 pub use clients::{ClientList, ClientPage};
 pub use compare::ComparePage;

@@ -6,9 +6,11 @@ use crate::forms::text_view;
 use crate::i18n::{Key, tr, use_i18n};
 use leptos::prelude::*;
 use yorisoi_domain::answer::Answer;
+use yorisoi_domain::audit::Action;
 use yorisoi_domain::export::{self, answer_text};
 use yorisoi_domain::ids::RecordId;
 use yorisoi_domain::instrument::{AnswerKind, Choice, OTHER, Question};
+use yorisoi_domain::sync::Entity;
 
 #[component]
 pub fn PrintPage() -> impl IntoView {
@@ -21,6 +23,7 @@ pub fn PrintPage() -> impl IntoView {
         let Some((record, instrument)) = id().and_then(|id| db.record_with_instrument(id)) else {
             return view! { <p class="empty-state" data-testid="page-title">{tr(Key::RecordNotFound)}</p> }.into_any();
         };
+        let (record_id, client) = (record.id, record.client);
         let sheets = instrument
             .sheets
             .iter()
@@ -42,7 +45,10 @@ pub fn PrintPage() -> impl IntoView {
         view! {
             <article class="print-page" data-testid="print-view">
                 <div class="no-print toolbar">
-                    <button type="button" data-testid="print-button" on:click=|_| { let _ = window().print(); }>{tr(Key::Print)}</button>
+                    <button type="button" data-testid="print-button" on:click=move |_| {
+                        db.note(Entity::Record(record_id), client, Action::Printed, &[]);
+                        let _ = window().print();
+                    }>{tr(Key::Print)}</button>
                 </div>
                 <h1 data-testid="page-title">{text_view(&instrument.title)}</h1>
                 {sheets}

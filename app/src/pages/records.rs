@@ -10,6 +10,7 @@ use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
+use yorisoi_domain::audit::Action;
 use yorisoi_domain::ids::RecordId;
 use yorisoi_domain::instrument::{Instrument, RecordKind};
 use yorisoi_domain::record::{AnsweredBy, CompletionProblem, Status};
@@ -38,6 +39,9 @@ fn record_page(title: Key) -> impl IntoView {
             .and_then(|id| untrack(|| db.record_with_instrument(id)).map(|(_, i)| (id, i.clone())));
         match found {
             Some((id, instrument)) => {
+                if let Some(client) = untrack(|| db.record(id)).map(|r| r.client) {
+                    db.note(Entity::Record(id), client, Action::RecordOpened, &[]);
+                }
                 view! { <RecordForm id=id instrument=instrument /> }.into_any()
             }
             None => view! {
@@ -299,6 +303,7 @@ fn EnterClientMode(href: String, client: Option<yorisoi_domain::ids::ClientId>) 
     use crate::lock::{ClientLock, Lock};
     let lock = crate::lock::use_lock();
     let account = crate::account::use_account();
+    let db = use_db();
     let navigate = leptos_router::hooks::use_navigate();
     let asking = RwSignal::new(false);
     let (pin, again) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
@@ -314,6 +319,12 @@ fn EnterClientMode(href: String, client: Option<yorisoi_domain::ids::ClientId>) 
                 client,
                 person: me.person,
             });
+            db.note(
+                Entity::Client(client),
+                client,
+                Action::ClientModeStarted,
+                &[],
+            );
             navigate(&href, Default::default());
         }
     };
@@ -364,14 +375,19 @@ fn EnterClientMode(href: String, client: Option<yorisoi_domain::ids::ClientId>) 
 #[component]
 fn LeaveClientMode(href: String) -> impl IntoView {
     let lock = crate::lock::use_lock();
+    let db = use_db();
     let navigate = leptos_router::hooks::use_navigate();
     let asking = RwSignal::new(false);
     let pin = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<crate::lock::PinError>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        let locked = lock.lock.get_untracked().map(|l| l.client);
         match lock.leave(&pin.get_untracked()) {
             Ok(()) => {
+                if let Some(client) = locked {
+                    db.note(Entity::Client(client), client, Action::ClientModeEnded, &[]);
+                }
                 pin.set(String::new());
                 asking.set(false);
                 navigate(&href, Default::default());
