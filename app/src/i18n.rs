@@ -157,6 +157,15 @@ messages! {
     DisclosureProfile => "基本情報", "Profile";
     DisclosureRecords => "記録", "Records";
     DisclosureHistory => "変更の履歴", "History of changes";
+    BlockNoSupportConsent => "支援のための利用への同意が、まだここに記録されていません。MSFAS は表紙の同意日がないと完了できません。", "No consent to use the records for support is recorded here yet. An MSFAS cannot be completed without the consent date on its cover.";
+    BlockSupportWithdrawn => "この利用者は、支援のための記録の利用への同意を撤回しました。新しい記録を完了することはできません。管理者に利用停止を依頼してください。", "This client withdrew the consent to use their records for support. No record can be completed. Ask an administrator to stop use (利用停止).";
+    BlockNoEmployerSharing => "雇用先に記録を渡すことはできません（同意がありません）。", "Records may not be shared with the employer (no consent).";
+    BlockNoAgencySharing => "ハローワークなどの関係機関に記録を渡すことはできません（同意がありません）。", "Records may not be shared with other agencies such as Hello Work (no consent).";
+    ConsentGivenOn => "同意日", "Consent date";
+    ConsentMethod => "同意の方法", "How it was given";
+    ConsentRecord => "同意を記録する", "Record the consent";
+    ConsentWithdraw => "撤回を記録する", "Record the withdrawal";
+    ConsentCover => "MSFAS 表紙の同意日", "Consent date on an MSFAS cover";
     ConsentHeading => "同意", "Consent";
     ConsentSupport => "支援のための利用（MSFAS・訪問記録）", "Use for support (MSFAS, visit records)";
     ConsentEmployer => "雇用先への提供", "Sharing with the employer";

@@ -261,4 +261,59 @@ mod tests {
         assert_eq!(Purpose::parse("employer"), Some(Purpose::Employer));
         assert_eq!(Purpose::Agencies.field(), "consent.agencies");
     }
+
+    #[test]
+    fn a_consent_travels_as_one_field_of_the_client_and_the_server_checks_it() {
+        use crate::sync::check::{Refusal, check};
+        use crate::sync::fields::{client_fields, client_from};
+        use crate::sync::{Change, ChangeId, Entity, Replica};
+        let mut c = client();
+        c.consents
+            .insert(Purpose::Employer, consent(Some("2026-05-01")));
+        let device = crate::ids::DeviceId(uuid::Uuid::nil());
+        let catalogue = crate::catalogue::Catalogue::builtin().unwrap();
+        let mut replica = Replica::default();
+        for (n, (field, value)) in client_fields(&c).into_iter().enumerate() {
+            let change = Change {
+                id: ChangeId {
+                    device,
+                    seq: n as u64 + 1,
+                },
+                entity: Entity::Client(c.id),
+                client: c.id,
+                field,
+                base: Vec::new(),
+                value,
+            };
+            check(&change, None, &catalogue).unwrap();
+            replica.apply(&change);
+        }
+        assert_eq!(client_from(&replica, c.id, 0).unwrap().consents, c.consents);
+        let change = |field: &str, value: serde_json::Value| Change {
+            id: ChangeId { device, seq: 99 },
+            entity: Entity::Client(c.id),
+            client: c.id,
+            field: field.into(),
+            base: Vec::new(),
+            value,
+        };
+        let backwards = serde_json::to_value(consent(Some("2026-01-01"))).unwrap();
+        assert!(matches!(
+            check(&change("consent.support", backwards), None, &catalogue),
+            Err(Refusal::BadValue { .. })
+        ));
+        let fine = serde_json::to_value(consent(None)).unwrap();
+        assert!(matches!(
+            check(&change("consent.landlord", fine), None, &catalogue),
+            Err(Refusal::UnknownField { .. })
+        ));
+        assert!(
+            check(
+                &change("consent.support", serde_json::Value::Null),
+                None,
+                &catalogue
+            )
+            .is_ok()
+        );
+    }
 }

@@ -111,6 +111,9 @@ pub enum CompletionProblem {
     },
     #[error("{0}: no such question in this instrument")]
     UnknownField(String),
+    /// The client withdrew the consent to use their records (see [`crate::privacy`]).
+    #[error("the client withdrew the consent to use their records")]
+    ConsentWithdrawn,
 }
 
 impl Record {

@@ -246,6 +246,7 @@ fn ClientView(client: Client) -> impl IntoView {
                     {field(Key::FieldNotes, "client-notes", |c| c.notes.clone(), |c, v| c.notes = v)}
                 </div>
             </section>
+            <super::consent::ConsentCard client=id />
             <div class="toolbar">
                 <button type="button" data-testid="new-assessment" on:click=start("msfas")>{tr(Key::NewAssessment)}</button>
                 <button type="button" data-testid="new-visit-note" on:click=start("visit-note")>{tr(Key::NewVisitNote)}</button>

@@ -5,6 +5,7 @@ mod accountability;
 mod admin;
 mod clients;
 mod compare;
+mod consent;
 mod history;
 mod not_found;
 mod print;

@@ -279,6 +279,15 @@ fn complete(
     set_problems: WriteSignal<Vec<CompletionProblem>>,
 ) {
     let now = crate::clock::now_ms();
+    // Not after the client withdrew the consent to use their records.
+    let withdrawn = db
+        .record(id)
+        .and_then(|r| db.client(r.client))
+        .is_some_and(|c| !yorisoi_domain::privacy::may_complete(&c));
+    if withdrawn {
+        set_problems.set(vec![CompletionProblem::ConsentWithdrawn]);
+        return;
+    }
     let mut result = Ok(());
     db.update_record(id, |r| {
         result = r.complete(instrument, &catalogue().lists, now)
@@ -292,6 +301,7 @@ fn problem_text(problem: &CompletionProblem) -> impl IntoView + use<> {
     move || match &problem {
         CompletionProblem::NoConsentDate => i18n.t(Key::ProblemConsent).to_owned(),
         CompletionProblem::NoAnsweredBy => i18n.t(Key::ProblemAnsweredBy).to_owned(),
+        CompletionProblem::ConsentWithdrawn => i18n.t(Key::BlockSupportWithdrawn).to_owned(),
         other => format!("{} {other}", i18n.t(Key::ProblemAnswer)),
     }
 }
