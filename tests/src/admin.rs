@@ -126,6 +126,34 @@ impl Admin {
             .unwrap()
             .clone()
     }
+
+    /// The audit entries about `client`, oldest first.
+    pub async fn audit_of(&self, client: &str) -> Vec<Value> {
+        let mut entries = self
+            .get(&format!("/api/v1/audit?client={client}"))
+            .await
+            .as_array()
+            .unwrap()
+            .clone();
+        entries.reverse();
+        entries
+    }
+
+    /// 利用停止 of `client`.
+    pub async fn stop_use(&self, client: &str) {
+        self.send(
+            reqwest::Method::POST,
+            &format!("/api/v1/clients/{client}/stop"),
+            Value::Null,
+        )
+        .await;
+    }
+
+    /// Everything the server holds about `client` (開示).
+    pub async fn disclosure(&self, client: &str) -> Value {
+        self.get(&format!("/api/v1/clients/{client}/disclosure"))
+            .await
+    }
 }
 
 /// The device id a browser's app made for itself.
