@@ -2,6 +2,7 @@
 //! Ctrl-C or SIGTERM. Everything else lives in the library.
 
 use clap::Parser;
+use yorisoi_domain::audit::{Action, Event};
 use yorisoi_server::config::Command;
 use yorisoi_server::{AppState, Config, db::Db, shell::Shell};
 
@@ -124,6 +125,16 @@ async fn audit_check(config: &Config) -> Result<(), String> {
     }
 }
 
+/// An audit event done from the machine (no person signed in, no device).
+fn cli_event(action: Action, mut detail: Vec<String>) -> Event {
+    if !detail.iter().any(|d| d == "cli") {
+        detail.push("cli".into());
+    }
+    let mut event = Event::new(action);
+    event.detail = detail;
+    event
+}
+
 /// `yorisoi-server person --login …`: adds a person or resets their password, from the machine.
 async fn person(
     config: &Config,
@@ -156,8 +167,18 @@ async fn person(
                 person.locked_until = 0;
                 let saved = db.save_person(&person).await;
                 let ended = db.end_sessions_of(person.id).await;
+                let audited = db
+                    .record_one(
+                        cli_event(
+                            Action::AccountChanged,
+                            vec![format!("person:{}", person.id), "password_reset".into()],
+                        ),
+                        yorisoi_server::auth::now_ms(),
+                    )
+                    .await;
                 saved
                     .and(ended)
+                    .and(audited)
                     .map(|()| format!("new password set for {login}"))
             }
             Ok(None) => Ok(String::new()),
@@ -176,7 +197,20 @@ async fn person(
         let person = yorisoi_server::db::PersonRow::new(login.clone(), name, role, hash);
         let now = yorisoi_server::auth::now_ms();
         match db.add_person(&person, now).await {
-            Ok(true) => Ok(format!("added {login} ({})", role.as_str())),
+            Ok(true) => {
+                let detail = vec![
+                    format!("person:{}", person.id),
+                    role.as_str().into(),
+                    "cli".into(),
+                ];
+                match db
+                    .record_one(cli_event(Action::PersonAdded, detail), now)
+                    .await
+                {
+                    Ok(()) => Ok(format!("added {login} ({})", role.as_str())),
+                    Err(e) => Err(e.to_string()),
+                }
+            }
             Ok(false) => Err(format!(
                 "the login {login} is taken (use --reset to give it a new password)"
             )),

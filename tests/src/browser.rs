@@ -301,6 +301,17 @@ impl Browser {
 
     /// Waits until the element's text is `expected`, and fails with what it was otherwise.
     pub async fn wait_for_text(&self, testid: &str, expected: &str) {
+        self.wait_for_text_where(testid, expected, |text| text.trim() == expected)
+            .await;
+    }
+
+    /// Waits until the element's text holds `part`, and fails with what it was otherwise.
+    pub async fn wait_for_text_containing(&self, testid: &str, part: &str) {
+        self.wait_for_text_where(testid, part, |text| text.contains(part))
+            .await;
+    }
+
+    async fn wait_for_text_where(&self, testid: &str, expected: &str, ok: impl Fn(&str) -> bool) {
         let mut last = String::new();
         for _ in 0..200 {
             if let Ok(element) = self
@@ -309,7 +320,7 @@ impl Browser {
                 .await
                 && let Ok(text) = element.text().await
             {
-                if text.trim() == expected {
+                if ok(&text) {
                     return;
                 }
                 last = text;

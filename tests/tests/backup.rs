@@ -160,3 +160,48 @@ async fn a_running_servers_database_is_copied_consistently_and_the_copy_serves_a
     );
     assert!(!empty.path().join("yorisoi.sqlite3").exists());
 }
+
+fn audit_check(data: &std::path::Path) -> std::process::Output {
+    Command::new(yorisoi_e2e::server_binary())
+        .arg("--data")
+        .arg(data)
+        .arg("audit-check")
+        .env("YORISOI_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+/// `yorisoi-server audit-check` passes on a server's own log and fails, saying where, on a log
+/// someone edited past the server (triggers dropped by the database's owner).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_check_command_finds_an_entry_edited_in_the_database() {
+    let data = tempfile::tempdir().unwrap();
+    let mut server = Server::start(&dist(), data.path()).await;
+    server.add_person("office", "office");
+    for _ in 0..3 {
+        yorisoi_e2e::api_session(&server.url(""), "office", WRITER).await;
+    }
+    server.stop();
+    let whole = audit_check(data.path());
+    let said = String::from_utf8_lossy(&whole.stdout);
+    assert!(
+        whole.status.success(),
+        "{said} {}",
+        String::from_utf8_lossy(&whole.stderr)
+    );
+    assert!(said.contains("the audit log is whole"), "{said}");
+
+    let url = format!("sqlite://{}", data.path().join("yorisoi.sqlite3").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::raw_sql(
+        "DROP TRIGGER audit_no_update; UPDATE audit SET action = 'sign_out' WHERE seq = 2",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    let broken = audit_check(data.path());
+    let said = String::from_utf8_lossy(&broken.stderr);
+    assert!(!broken.status.success());
+    assert!(said.contains("entry 2 was changed"), "{said}");
+}

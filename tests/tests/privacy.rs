@@ -181,3 +181,69 @@ async fn an_erased_client_is_gone_from_every_device_and_every_later_sync() {
             .contains("加藤")
     );
 }
+
+#[tokio::test]
+async fn a_withdrawn_consent_is_said_in_words_blocks_completion_and_is_in_the_audit() {
+    let stack = Stack::start().await;
+    let coach = stack.browser().await;
+    new_msfas_for(&stack, &coach, "林 八重").await;
+    coach.click("header nav a[href='/clients']").await;
+    coach.click("[data-testid=client-link]").await;
+    let support = "[data-testid=consent-support]";
+    coach
+        .wait_for_text_containing(
+            "consents",
+            "支援のための利用への同意が、まだここに記録されていません",
+        )
+        .await;
+    coach
+        .set_value(
+            &format!("{support} [data-testid=consent-date]"),
+            "2026-04-01",
+        )
+        .await;
+    coach
+        .click(&format!("{support} [data-testid=consent-give]"))
+        .await;
+    coach
+        .wait_for_text_containing("consents", "2026-04-01 書面")
+        .await;
+    coach
+        .set_value(
+            &format!("{support} [data-testid=consent-date]"),
+            "2026-11-01",
+        )
+        .await;
+    coach
+        .click(&format!("{support} [data-testid=consent-withdraw]"))
+        .await;
+    coach
+        .wait_for_text_containing("consents", "撤回日 2026-11-01")
+        .await;
+    coach
+        .wait_for_text_containing("consents", "新しい記録を完了することはできません")
+        .await;
+
+    coach.click("[data-testid=timeline-item] a").await;
+    coach.click("[data-testid=mark-complete]").await;
+    coach
+        .wait_for_text_containing("completion-problems", "同意を撤回しました")
+        .await;
+    sync_now(&coach).await;
+    let admin = Admin::sign_in(&stack).await;
+    let client = admin.client_id("林 八重").await;
+    let consent: Vec<Vec<String>> = admin
+        .audit_of(&client)
+        .await
+        .iter()
+        .filter(|e| e["action"] == "consent_changed")
+        .map(|e| serde_json::from_value(e["detail"].clone()).unwrap())
+        .collect();
+    // Given, then withdrawn: one change each, or one amended change if no push came between.
+    assert_eq!(
+        consent.last().map(|d| d.as_slice()),
+        Some(["support".to_owned(), "withdrawn".to_owned()].as_slice()),
+        "{consent:?}"
+    );
+    assert!(consent.iter().all(|d| d[0] == "support"), "{consent:?}");
+}
