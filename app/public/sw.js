@@ -7,15 +7,40 @@
 
 const BUILD = '__YORISOI_BUILD__';
 const PRECACHE = ["__YORISOI_PRECACHE__"];
+// The files whose name holds a hash of their content (the wasm, its JS, the CSS).
+const HASHED = ["__YORISOI_HASHED__"];
 const PREFIX = 'yorisoi-shell-';
 const CACHE = PREFIX + BUILD;
 
+// A first visit downloads each file once. A content-hashed file is the same bytes whoever
+// fetched it, so the copy the page has just downloaded (in the browser's HTTP cache) is taken as
+// it is. Every other file is fetched anew ('reload' bypasses the HTTP cache), and index.html must
+// name only this build's files: a half-deployed mix of files is never cached, the install fails
+// instead and the browser tries again later.
 self.addEventListener('install', (event) => {
   event.waitUntil(
-    caches.open(CACHE).then((cache) =>
-      // 'reload' bypasses the HTTP cache, so a half-deployed mix of files is never cached.
-      cache.addAll(PRECACHE.map((url) => new Request(url, { cache: 'reload' })))
-    )
+    (async () => {
+      const cache = await caches.open(CACHE);
+      const hashed = new Set(HASHED);
+      try {
+        await Promise.all(
+          PRECACHE.map(async (url) => {
+            const response = await fetch(new Request(url, { cache: hashed.has(url) ? 'default' : 'reload' }));
+            if (!response.ok) throw new Error(`${url}: ${response.status}`);
+            if (url === '/index.html') {
+              const text = await response.clone().text();
+              for (const [, named] of text.matchAll(/(?:href|src)="(\/[^"]*)"/g)) {
+                if (!PRECACHE.includes(named)) throw new Error(`index.html names ${named}, not of build ${BUILD}`);
+              }
+            }
+            await cache.put(url, response);
+          })
+        );
+      } catch (error) {
+        await caches.delete(CACHE);
+        throw error;
+      }
+    })()
   );
 });
 

@@ -21,6 +21,7 @@ use tower_http::services::{ServeDir, ServeFile};
 const SW_FILE: &str = "sw.js";
 const BUILD_PLACEHOLDER: &str = "__YORISOI_BUILD__";
 const PRECACHE_PLACEHOLDER: &str = "[\"__YORISOI_PRECACHE__\"]";
+const HASHED_PLACEHOLDER: &str = "[\"__YORISOI_HASHED__\"]";
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 const REVALIDATE: &str = "no-cache";
 
@@ -84,10 +85,19 @@ impl Build {
         let digest = hasher.finalize();
         let id: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
         let precache: Vec<String> = files.iter().map(|f| format!("/{f}")).collect();
+        let hashed: Vec<&String> = precache
+            .iter()
+            .filter(|f| {
+                !f.contains("/snippets/")
+                    && is_hashed_asset(f.rsplit('/').next().unwrap_or_default())
+            })
+            .collect();
+        let hashed = serde_json::to_string(&hashed).map_err(std::io::Error::other)?;
         let precache = serde_json::to_string(&precache).map_err(std::io::Error::other)?;
         let service_worker = template
             .replace(BUILD_PLACEHOLDER, &id)
-            .replace(PRECACHE_PLACEHOLDER, &precache);
+            .replace(PRECACHE_PLACEHOLDER, &precache)
+            .replace(HASHED_PLACEHOLDER, &hashed);
         Ok(Self { id, service_worker })
     }
 }

@@ -2,6 +2,7 @@
 //! ChromeDriver's network emulation, it also stops the service worker's own fetches.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::AbortHandle;
@@ -15,6 +16,8 @@ struct State {
     swallow_answers: bool,
     /// Connections are accepted and then never answered: a network that stalls.
     hang: bool,
+    /// Bytes sent from the server to the browser, every connection together.
+    downloaded: Arc<AtomicU64>,
 }
 
 pub struct Proxy {
@@ -32,6 +35,7 @@ impl Proxy {
             connections: Vec::new(),
             swallow_answers: false,
             hang: false,
+            downloaded: Arc::new(AtomicU64::new(0)),
         }));
         let accept = tokio::spawn(accept_loop(listener, state.clone())).abort_handle();
         Self {
@@ -69,6 +73,15 @@ impl Proxy {
         }
     }
 
+    /// How many bytes the browser has received through the proxy so far (headers included).
+    pub fn downloaded(&self) -> u64 {
+        self.state
+            .lock()
+            .unwrap()
+            .downloaded
+            .load(Ordering::Relaxed)
+    }
+
     /// From now on every request reaches the server and every answer is lost on the way back.
     /// Open connections are dropped, so the browser cannot reuse one that still answers.
     pub fn swallow_answers(&self) {
@@ -95,6 +108,7 @@ async fn accept_loop(listener: TcpListener, state: Arc<Mutex<State>>) {
         };
         state_now.connections.retain(|c| !c.is_finished());
         let (swallow, hang) = (state_now.swallow_answers, state_now.hang);
+        let downloaded = state_now.downloaded.clone();
         let task = tokio::spawn(async move {
             if hang {
                 let _held = &mut inbound;
@@ -115,7 +129,25 @@ async fn accept_loop(listener: TcpListener, state: Arc<Mutex<State>>) {
                     _ = from_server.read(&mut first) => {}
                 }
             } else {
-                let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                let (mut from_browser, mut to_browser) = inbound.split();
+                let (mut from_server, mut to_server) = outbound.split();
+                let up = async {
+                    let _ = tokio::io::copy(&mut from_browser, &mut to_server).await;
+                    let _ = to_server.shutdown().await;
+                };
+                // Counted as it passes, so a kept-alive connection's bytes show at once.
+                let down = async {
+                    let mut buffer = vec![0u8; 64 * 1024];
+                    while let Ok(n) = from_server.read(&mut buffer).await {
+                        if n == 0 || to_browser.write_all(&buffer[..n]).await.is_err() {
+                            break;
+                        }
+                        downloaded.fetch_add(n as u64, Ordering::Relaxed);
+                    }
+                    let _ = to_browser.shutdown().await;
+                };
+                tokio::join!(up, down);
             }
         });
         state_now.connections.push(task.abort_handle());

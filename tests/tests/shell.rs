@@ -63,6 +63,51 @@ async fn after_one_visit_the_app_opens_with_the_server_gone() {
     browser.wait_for_text("page-title", "利用者の記録").await;
 }
 
+/// The bytes the server sends for `path` to a browser that accepts what Chromium accepts.
+async fn wire_size(stack: &Stack, path: &str) -> u64 {
+    let response = reqwest::Client::new()
+        .get(stack.url(path))
+        .header("accept-encoding", "gzip, deflate, br, zstd")
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{path}");
+    response.bytes().await.unwrap().len() as u64
+}
+
+/// A first visit downloads the app once: the service worker's precache takes the content-hashed
+/// files the page has just downloaded, instead of fetching them all again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_visit_downloads_the_app_once_and_the_service_worker_reuses_it() {
+    let stack = Stack::start().await;
+    let browser = Browser::start().await;
+    let before = stack.proxy.downloaded();
+    browser.goto(&stack.url("/")).await;
+    browser.testid("sign-in-form").await;
+    browser.wait_for_service_worker().await;
+    // The precache is complete once the worker controls the page.
+    let cached = "const done = arguments[arguments.length - 1];
+        caches.keys().then(async (names) => {
+            let n = 0;
+            for (const name of names) n += (await (await caches.open(name)).keys()).length;
+            done(n);
+        });";
+    assert!(browser.eval_async(cached).await.as_u64().unwrap() > 5);
+    let downloaded = stack.proxy.downloaded() - before;
+    let wasm = std::fs::read_dir(yorisoi_e2e::dist())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|name| name.ends_with("_bg.wasm"))
+        .unwrap();
+    let wasm = wire_size(&stack, &format!("/{wasm}")).await;
+    eprintln!("a first visit: {downloaded} bytes through the proxy; the wasm {wasm} on the wire");
+    assert!(
+        downloaded < wasm + wasm / 2,
+        "a first visit took {downloaded} bytes; the wasm alone is {wasm} on the wire, so it came twice"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_build_is_offered_as_an_update_and_applied_only_when_accepted() {
     let builds = tempfile::tempdir().unwrap();
