@@ -28,6 +28,10 @@ use leptos_router::path;
 /// Mounts the app on `<body>`, registers the service worker and asks for persistent storage.
 pub fn start() {
     console_error_panic_hook::set_once();
+    // The static shell of index.html stood in while the app loaded.
+    if let Some(shell) = document().get_element_by_id("shell") {
+        shell.remove();
+    }
     leptos::mount::mount_to_body(App);
 }
 

@@ -414,6 +414,14 @@ impl Browser {
             .expect("chromedriver runs a DevTools command");
     }
 
+    /// Runs a DevTools command (e.g. `Network.setBlockedURLs`) in this browser.
+    pub async fn devtools(&self, cmd: &'static str, params: Value) {
+        self.client
+            .issue_cmd(Cdp { cmd, params })
+            .await
+            .expect("chromedriver runs a DevTools command");
+    }
+
     /// Waits until a service worker controls the page: from then on it opens with no network.
     pub async fn wait_for_service_worker(&self) {
         // The listener goes on first: a worker that takes control before `ready` settles is not

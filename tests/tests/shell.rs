@@ -63,6 +63,34 @@ async fn after_one_visit_the_app_opens_with_the_server_gone() {
     browser.wait_for_text("page-title", "利用者の記録").await;
 }
 
+/// Before the app's WebAssembly arrives, index.html's static shell shows the header and a calm
+/// loading line; the app replaces it as it starts. If the app cannot load, the shell says so in
+/// words instead of loading forever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_static_shell_stands_in_until_the_app_starts_and_says_when_it_cannot() {
+    let stack = Stack::start().await;
+    let browser = Browser::start().await;
+    browser.goto_locked(&stack.url("/")).await;
+    browser.testid("sign-in-form").await;
+    let shell = "return document.getElementById('shell') === null";
+    assert_eq!(
+        browser.eval(shell, vec![]).await,
+        json!(true),
+        "the app removed the shell"
+    );
+
+    let broken = Browser::start().await;
+    broken.devtools("Network.enable", json!({})).await;
+    broken
+        .devtools("Network.setBlockedURLs", json!({ "urls": ["*.wasm"] }))
+        .await;
+    broken.goto_locked(&stack.url("/")).await;
+    let failed = broken.css("#shell-failed:not([hidden])").await;
+    let text = failed.text().await.unwrap();
+    assert!(text.contains("寄り添いを開けませんでした"), "{text}");
+    assert!(!broken.testid_now("sign-in-form").await);
+}
+
 /// The bytes the server sends for `path` to a browser that accepts what Chromium accepts.
 async fn wire_size(stack: &Stack, path: &str) -> u64 {
     let response = reqwest::Client::new()
