@@ -9,17 +9,19 @@ use flate2::write::GzEncoder;
 use std::io::Write;
 use std::time::Instant;
 
-/// `cargo xtask bench [size|records|sync]`: every benchmark, or one part.
+/// `cargo xtask bench [size|first-visit|records|sync]`: every benchmark, or one part.
 pub fn run(part: Option<&str>) -> Result {
     tools::ensure_all(Need::Test)?;
     match part {
         None => {
             app_size()?;
+            first_visit()?;
             tools::ensure_bench_peer()?;
             local_records()?;
             sync()
         }
         Some("size") => app_size(),
+        Some("first-visit") => first_visit(),
         Some("records") => {
             build::app_release()?;
             tools::ensure_bench_peer()?;
@@ -30,7 +32,7 @@ pub fn run(part: Option<&str>) -> Result {
             sync()
         }
         Some(other) => Err(crate::cmd::Error::msg(format!(
-            "no benchmark {other:?}: size, records or sync"
+            "no benchmark {other:?}: size, first-visit, records or sync"
         ))),
     }
 }
@@ -379,6 +381,207 @@ fn parse_figures(line: &str) -> Vec<(String, String)> {
         }
     }
     figures
+}
+
+/// How many Lighthouse runs the first-visit figures are the median of.
+const LIGHTHOUSE_RUNS: usize = 5;
+
+/// The first visit on a phone: Lighthouse (mobile preset: a mid-range phone, slow 4G, simulated)
+/// against the release server and the release build, run `LIGHTHOUSE_RUNS` times; the medians.
+fn first_visit() -> Result {
+    tools::ensure_lighthouse()?;
+    build::app_release()?;
+    crate::cmd::run(crate::cmd::cargo().args(["build", "--release", "-p", "yorisoi-server"]))?;
+    let data = root().join("target/bench-first-visit");
+    if data.exists() {
+        std::fs::remove_dir_all(&data)?;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let mut server = std::process::Command::new(root().join("target/release/yorisoi-server"))
+        .arg("--data")
+        .arg(&data)
+        .arg("--dist")
+        .arg(root().join("dist"))
+        .args(["--addr", &format!("127.0.0.1:{port}")])
+        .env("YORISOI_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()?;
+    let url = format!("http://127.0.0.1:{port}/");
+    let ready = (0..100).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    let runs = if ready {
+        lighthouse_runs(&url)
+    } else {
+        Err(crate::cmd::Error::msg("the release server did not start"))
+    };
+    let _ = server.kill();
+    let _ = server.wait();
+    let _ = std::fs::remove_dir_all(&data);
+    let runs = runs?;
+    let median = |pick: &dyn Fn(&serde_json::Value) -> f64| {
+        let mut values: Vec<f64> = runs.iter().map(pick).collect();
+        values.sort_by(f64::total_cmp);
+        values[values.len() / 2]
+    };
+    let score = |category: &'static str| {
+        move |r: &serde_json::Value| {
+            r["categories"][category]["score"].as_f64().unwrap_or(0.0) * 100.0
+        }
+    };
+    let metric = |audit: &'static str| {
+        move |r: &serde_json::Value| {
+            r["audits"][audit]["numericValue"]
+                .as_f64()
+                .unwrap_or(f64::NAN)
+        }
+    };
+    let performance = median(&score("performance"));
+    let accessibility = median(&score("accessibility"));
+    let practices = median(&score("best-practices"));
+    let each: Vec<String> = runs
+        .iter()
+        .map(|r| format!("{:.0}", score("performance")(r)))
+        .collect();
+    let sizes = first_page_sizes()?;
+    let seconds = |audit: &'static str| format!("{:.2} s", median(&metric(audit)) / 1000.0);
+    let mut section = format!(
+        "Measured by `cargo xtask bench first-visit`: Lighthouse {} (mobile preset: simulated slow 4G \
+         and a 4× slower CPU), the Debian Chromium, the release server and build, `/` on a fresh \
+         profile (the sign-in page); median of {LIGHTHOUSE_RUNS} runs.\n\n\
+         | figure | value |\n| --- | ---: |\n",
+        runs[0]["lighthouseVersion"].as_str().unwrap_or("?")
+    );
+    for (label, value) in [
+        (
+            "performance score (each run)",
+            format!("{performance:.0} ({})", each.join(" / ")),
+        ),
+        ("accessibility score", format!("{accessibility:.0}")),
+        ("best practices score", format!("{practices:.0}")),
+        ("first contentful paint", seconds("first-contentful-paint")),
+        (
+            "largest contentful paint",
+            seconds("largest-contentful-paint"),
+        ),
+        (
+            "total blocking time",
+            format!("{:.0} ms", median(&metric("total-blocking-time"))),
+        ),
+        ("speed index", seconds("speed-index")),
+        (
+            "time to interactive (the app's sign-in form usable)",
+            seconds("interactive"),
+        ),
+        (
+            "bytes the page downloaded (Lighthouse's total byte weight, as served)",
+            kb(median(&metric("total-byte-weight")) as u64),
+        ),
+        (
+            "what the first page needs before it works: its wasm, JS and CSS, gzip",
+            kb(sizes.first_page),
+        ),
+        (
+            "the whole app (every file the service worker keeps), gzip",
+            kb(sizes.whole),
+        ),
+        (
+            "after a deploy that changed one page: the wasm and its JS loader (one bundle), gzip",
+            kb(sizes.redeploy),
+        ),
+    ] {
+        section.push_str(&format!("| {label} | {value} |\n"));
+    }
+    let goal = |met: bool| if met { "met" } else { "NOT met" };
+    section.push_str(&format!(
+        "\nGoals (issue 12): performance ≥ 95 — {}; accessibility 100 and best practices 100 kept — {}; \
+         the first page ≤ 150 KB gzip — {}; the whole app ≤ 300 KB gzip — {}.\n",
+        goal(performance >= 95.0),
+        goal(accessibility >= 100.0 && practices >= 100.0),
+        goal(sizes.first_page <= 150_000),
+        goal(sizes.whole <= 300_000),
+    ));
+    replace_section("first-visit", &section)?;
+    println!("{section}");
+    Ok(())
+}
+
+/// `LIGHTHOUSE_RUNS` Lighthouse reports of `url`, as JSON.
+fn lighthouse_runs(url: &str) -> Result<Vec<serde_json::Value>> {
+    let bin = root().join("tools/lighthouse/node_modules/.bin/lighthouse");
+    let report = root().join("target/lighthouse.json");
+    let mut runs = Vec::new();
+    for _ in 0..LIGHTHOUSE_RUNS {
+        crate::cmd::run(
+            std::process::Command::new(&bin)
+                .arg(url)
+                .arg(format!("--chrome-path={}", crate::tools::CHROMIUM))
+                .args([
+                    "--chrome-flags=--headless=new --no-sandbox",
+                    "--only-categories=performance,accessibility,best-practices",
+                    "--output=json",
+                    "--quiet",
+                ])
+                .arg(format!("--output-path={}", report.display())),
+        )?;
+        let text = std::fs::read(&report)?;
+        runs.push(
+            serde_json::from_slice(&text)
+                .map_err(|e| crate::cmd::Error::msg(format!("Lighthouse's report: {e}")))?,
+        );
+    }
+    Ok(runs)
+}
+
+/// Gzip sizes of the build: what the first page loads, every file, and what a deploy that changed
+/// one page downloads again.
+struct FirstPage {
+    first_page: u64,
+    whole: u64,
+    redeploy: u64,
+}
+
+fn first_page_sizes() -> Result<FirstPage> {
+    let mut files = Vec::new();
+    let mut dirs = vec![root().join("dist")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    let (mut first_page, mut whole, mut redeploy) = (0, 0, 0);
+    for file in &files {
+        let name = file.to_string_lossy().into_owned();
+        let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
+        encoder.write_all(&std::fs::read(file)?)?;
+        let size = encoder.finish()?.len() as u64;
+        whole += size;
+        let worker = name.ends_with("/sw.js");
+        let code = name.ends_with(".wasm") || name.ends_with(".js") || name.ends_with(".css");
+        if code && !worker {
+            first_page += size;
+        }
+        // One wasm bundle: any page's change makes a new wasm and a new loader naming it.
+        if (name.ends_with(".wasm") || name.ends_with(".js"))
+            && !worker
+            && !name.contains("/snippets/")
+        {
+            redeploy += size;
+        }
+    }
+    Ok(FirstPage {
+        first_page,
+        whole,
+        redeploy,
+    })
 }
 
 fn kb(bytes: u64) -> String {

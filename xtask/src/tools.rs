@@ -135,6 +135,23 @@ pub fn ensure_bench_peer() -> Result {
         .args(["ci", "--no-audit", "--no-fund"]))
 }
 
+/// Lighthouse from npm, pinned by `tools/lighthouse/package-lock.json`, for the first-visit
+/// benchmark: it drives the Debian Chromium (no browser download). Lighthouse 12, because 13
+/// needs Node 22.19 and Debian's is older.
+pub fn ensure_lighthouse() -> Result {
+    let dir = root().join("tools/lighthouse");
+    if dir.join("node_modules/.bin/lighthouse").is_file() {
+        return Ok(());
+    }
+    if output(Command::new("npm").arg("--version")).is_none() {
+        ensure_debian(&["/usr/bin/npm"], &["npm"])?;
+    }
+    eprintln!("xtask: installing Lighthouse into tools/lighthouse/");
+    run(Command::new("npm")
+        .current_dir(dir)
+        .args(["ci", "--no-audit", "--no-fund"]))
+}
+
 /// Installs Debian packages unless every one of `files` already exists.
 pub fn ensure_debian(files: &[&str], packages: &[&str]) -> Result {
     if files.iter().all(|f| std::path::Path::new(f).exists()) {
