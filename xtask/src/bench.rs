@@ -58,8 +58,9 @@ fn app_size() -> Result {
         kb(gz_total)
     ));
     section.push_str(&format!(
-        "Goal: the whole app ≤ 150 KB gzip — {}.\n\n",
-        if gz_total <= 150_000 {
+        "Goal (issue 12): the whole app ≤ 300 KB gzip — {} (what the first page needs: see \
+         the first visit below).\n\n",
+        if gz_total <= 300_000 {
             "met"
         } else {
             "NOT met"
