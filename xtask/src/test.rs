@@ -1,7 +1,7 @@
 //! `cargo xtask test`: every check, in order, each reported; fails if any fails.
 
 use crate::build;
-use crate::cmd::{self, Result, cargo, root, tool_path};
+use crate::cmd::{self, Result, root, tool_path};
 use crate::tools::{self, CADDY, CHROMEDRIVER, CHROMIUM, Need};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -36,6 +36,8 @@ impl Report {
         if let Err(e) = &result {
             eprintln!("xtask: {name} FAILED: {e}");
         }
+        // A clean run's build artefacts are tens of gigabytes; a CI machine once ran out of disk.
+        eprintln!("xtask: {} free on the disk after {name}", free_disk());
         self.steps.push((
             name.to_owned(),
             result.is_ok(),
@@ -86,6 +88,26 @@ impl Report {
     fn all_ok(&self) -> bool {
         self.steps.iter().all(|(_, ok, _)| *ok)
     }
+}
+
+/// `cargo` for the test run: no incremental state, which only a later edit would use and which
+/// doubled what a clean run keeps on disk.
+fn cargo() -> Command {
+    let mut command = cmd::cargo();
+    command.env("CARGO_INCREMENTAL", "0");
+    command
+}
+
+/// The space left on the disk holding the workspace, as `df -h` says it ("12G"), or why not.
+fn free_disk() -> String {
+    Command::new("df")
+        .args(["-h", "--output=avail"])
+        .arg(root())
+        .output()
+        .ok()
+        .and_then(|out| String::from_utf8(out.stdout).ok())
+        .and_then(|text| text.lines().nth(1).map(|line| line.trim().to_owned()))
+        .unwrap_or_else(|| "(unknown)".to_owned())
 }
 
 /// `test result: ok. 3 passed; 0 failed; 1 ignored; …` → (3, 0, 1).
