@@ -206,9 +206,13 @@ fn mark_build(dist: &std::path::Path, marker: &str) {
     let index = std::fs::read_to_string(dist.join("index.html")).unwrap();
     assert!(index.contains(&css), "index.html links {css}");
     // Trunk pins each asset with a subresource-integrity hash; the changed stylesheet has none.
-    let link = index.lines().find(|l| l.contains(&css)).unwrap();
-    let unpinned = format!("    <link rel=\"stylesheet\" href=\"/{renamed}\">");
-    std::fs::write(dist.join("index.html"), index.replace(link, &unpinned)).unwrap();
+    // The release build's index.html is minified (one line): the tag is found by its bounds.
+    let at = index.find(&css).unwrap();
+    let start = index[..at].rfind("<link").expect("the stylesheet's <link>");
+    let end = at + index[at..].find('>').expect("the <link> ends") + 1;
+    let unpinned = format!("<link rel=\"stylesheet\" href=\"/{renamed}\">");
+    let index = format!("{}{unpinned}{}", &index[..start], &index[end..]);
+    std::fs::write(dist.join("index.html"), index).unwrap();
 }
 
 async fn build_marker(browser: &Browser) -> String {
