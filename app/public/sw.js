@@ -29,7 +29,9 @@ self.addEventListener('install', (event) => {
             if (!response.ok) throw new Error(`${url}: ${response.status}`);
             if (url === '/index.html') {
               const text = await response.clone().text();
-              for (const [, named] of text.matchAll(/(?:href|src)="(\/[^"]*)"/g)) {
+              // Every path it names: in an attribute, quoted or not (the release build's
+              // index.html is minified), or quoted in its inline script (the wasm's path).
+              for (const [, named] of text.matchAll(/(?:(?:href|src)=["']?|["'])(\/[^"'\s>]+)/g)) {
                 if (!PRECACHE.includes(named)) throw new Error(`index.html names ${named}, not of build ${BUILD}`);
               }
             }

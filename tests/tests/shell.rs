@@ -136,6 +136,75 @@ async fn a_first_visit_downloads_the_app_once_and_the_service_worker_reuses_it()
     );
 }
 
+/// Registers the app's service worker again and says how its install ended: `"installed"` or
+/// `"activated"` when it kept the build for offline use, `"redundant"` when the install failed.
+/// Afterwards, how many responses the page's caches hold.
+async fn install_outcome(browser: &Browser) -> (String, u64) {
+    let script = "const done = arguments[arguments.length - 1];
+        (async () => {
+            const reg = await navigator.serviceWorker.register('/sw.js');
+            const worker = reg.installing || reg.waiting || reg.active;
+            const state = await new Promise((settled) => {
+                const check = () => {
+                    if (['installed', 'activating', 'activated', 'redundant'].includes(worker.state)) {
+                        settled(worker.state === 'activating' ? 'activated' : worker.state);
+                        return true;
+                    }
+                    return false;
+                };
+                if (!check()) worker.addEventListener('statechange', check);
+            });
+            let cached = 0;
+            for (const name of await caches.keys()) cached += (await (await caches.open(name)).keys()).length;
+            done([state, cached]);
+        })();";
+    let outcome = browser.eval_async(script).await;
+    (
+        outcome[0].as_str().unwrap().to_owned(),
+        outcome[1].as_u64().unwrap(),
+    )
+}
+
+/// A half-deployed mix is never kept for offline use: while a deploy copies files over a running
+/// server, index.html can already name the new build's files while the service worker (the
+/// server's build) lists the old ones. The install then fails and nothing is cached; once
+/// index.html and the worker agree again, the install succeeds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_index_html_naming_another_builds_files_is_never_cached() {
+    let builds = tempfile::tempdir().unwrap();
+    let dist = builds.path().join("dist");
+    copy_tree(&yorisoi_e2e::dist(), &dist).unwrap();
+    let original = std::fs::read_to_string(dist.join("index.html")).unwrap();
+    let stack = Stack::start_with_dist(&dist).await;
+    // Half the deploy has happened: a new stylesheet, and an index.html that links it exactly as
+    // the build wrote it (minified, its attributes unquoted). The old files are all still there,
+    // so every file the worker lists is found.
+    let css = std::fs::read_dir(&dist)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .find(|name| name.ends_with(".css"))
+        .unwrap();
+    let new_css = "main-00000000000000aa.css";
+    std::fs::copy(dist.join(&css), dist.join(new_css)).unwrap();
+    assert!(original.contains(&css));
+    std::fs::write(dist.join("index.html"), original.replace(&css, new_css)).unwrap();
+    let browser = Browser::start().await;
+    browser.goto(&stack.url("/")).await;
+    browser.testid("sign-in-form").await;
+    let (state, cached) = install_outcome(&browser).await;
+    assert_eq!(state, "redundant", "the install of a mixed build fails");
+    assert_eq!(cached, 0, "nothing of a mixed build is kept");
+
+    // The deploy is undone (index.html agrees with the worker's build again): it installs.
+    std::fs::write(dist.join("index.html"), original).unwrap();
+    let (state, cached) = install_outcome(&browser).await;
+    assert!(
+        state == "installed" || state == "activated",
+        "the install succeeds when index.html names only the build's files: {state}"
+    );
+    assert!(cached > 5, "the build is kept for offline use: {cached}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_build_is_offered_as_an_update_and_applied_only_when_accepted() {
     let builds = tempfile::tempdir().unwrap();
