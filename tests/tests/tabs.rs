@@ -254,6 +254,9 @@ async fn when_the_syncing_tab_closes_mid_push_another_tab_finishes_and_nothing_i
     let syncing = browser.tab().await;
     let other = browser.open_tab(&record).await;
     browser.testid("supporter-mode").await;
+    // Opening the record is noted for the audit, and the note is pushed like an edit: it is sent
+    // first, or the push of the answer below would wait behind its unanswered request (20 s).
+    sync_now(&browser).await;
 
     // From now on every push is stored, and no answer comes back.
     stack.proxy.swallow_answers();

@@ -490,7 +490,7 @@ fn first_visit() -> Result {
             kb(sizes.whole),
         ),
         (
-            "after a deploy that changed one page: the wasm and its JS loader (one bundle), gzip",
+            "after a deploy that changed one page: the wasm and its JS loader (one bundle), and every file without a content hash in its name (index.html, the service worker, the manifest, the icons, the JS snippets), which the service worker fetches anew, gzip",
             kb(sizes.redeploy),
         ),
     ] {
@@ -570,11 +570,14 @@ fn first_page_sizes() -> Result<FirstPage> {
         if code && !worker {
             first_page += size;
         }
-        // One wasm bundle: any page's change makes a new wasm and a new loader naming it.
-        if (name.ends_with(".wasm") || name.ends_with(".js"))
+        // One wasm bundle: any page's change makes a new wasm and a new loader naming it. The
+        // service worker also fetches anew every file without a content hash in its name
+        // (index.html, itself, the manifest, the icons, the JS snippets), changed or not.
+        let file_name = name.rsplit('/').next().unwrap_or_default();
+        let bundle = (name.ends_with(".wasm") || name.ends_with(".js"))
             && !worker
-            && !name.contains("/snippets/")
-        {
+            && !name.contains("/snippets/");
+        if bundle || name.contains("/snippets/") || !content_hashed(file_name) {
             redeploy += size;
         }
     }
@@ -582,6 +585,18 @@ fn first_page_sizes() -> Result<FirstPage> {
         first_page,
         whole,
         redeploy,
+    })
+}
+
+/// Trunk's `name-<hash>.ext` (the wasm `name-<hash>_bg.wasm`): the server's rule for the files
+/// the service worker may take from the HTTP cache.
+fn content_hashed(file_name: &str) -> bool {
+    let stem = file_name.split('.').next().unwrap_or_default();
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-').is_some_and(|(name, hash)| {
+        !name.is_empty()
+            && (12..=16).contains(&hash.len())
+            && hash.bytes().all(|b| b.is_ascii_hexdigit())
     })
 }
 

@@ -91,7 +91,8 @@ impl Report {
 }
 
 /// `cargo` for the test run: no incremental state, which only a later edit would use and which
-/// doubled what a clean run keeps on disk.
+/// doubled what a clean run keeps on disk. Each test command also passes `--no-fail-fast`:
+/// without it cargo stops at the first failing test binary, and the tests after it never run.
 fn cargo() -> Command {
     let mut command = cmd::cargo();
     command.env("CARGO_INCREMENTAL", "0");
@@ -177,7 +178,13 @@ pub fn run() -> Result {
             .map_err(|e| cmd::Error::msg(format!("cannot start PostgreSQL: {e}")))?;
         r.tests(
             cargo()
-                .args(["test", "--workspace", "--exclude", "yorisoi-e2e"])
+                .args([
+                    "test",
+                    "--no-fail-fast",
+                    "--workspace",
+                    "--exclude",
+                    "yorisoi-e2e",
+                ])
                 .env("YORISOI_TEST_POSTGRES_URL", &postgres.url),
         )
     });
@@ -204,7 +211,14 @@ pub fn run() -> Result {
         report.step("end-to-end tests in headless Chromium", |r| {
             let mut command = cargo();
             command
-                .args(["test", "-p", "yorisoi-e2e", "--", "--test-threads=2"])
+                .args([
+                    "test",
+                    "--no-fail-fast",
+                    "-p",
+                    "yorisoi-e2e",
+                    "--",
+                    "--test-threads=2",
+                ])
                 .env(
                     "YORISOI_SERVER_BIN",
                     root().join("target/debug/yorisoi-server"),
