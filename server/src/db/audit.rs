@@ -140,16 +140,7 @@ macro_rules! audit_backend {
                 let mut conn = pool.acquire().await?;
                 sqlx::raw_sql($begin).execute(&mut *conn).await?;
                 let result = append_in(&mut conn, events, now).await;
-                match result {
-                    Ok(()) => {
-                        sqlx::raw_sql("COMMIT").execute(&mut *conn).await?;
-                        Ok(())
-                    }
-                    Err(error) => {
-                        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
-                        Err(error)
-                    }
-                }
+                commit_or_rollback!(conn, result)
             }
 
             /// Appends in a write transaction already begun (a push's: its notes are written with

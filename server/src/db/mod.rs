@@ -4,6 +4,24 @@
 //! The two backends run the same SQL (numbered `$n` parameters work in both); one macro writes
 //! the code once for each pool type, so they cannot drift apart.
 
+/// Ends a transaction begun with raw SQL (see `backend!`): COMMIT when the work in it succeeded,
+/// ROLLBACK when it failed (the rollback's own failure is ignored: the work's error is the one to
+/// report).
+macro_rules! commit_or_rollback {
+    ($conn:ident, $result:expr) => {
+        match $result {
+            Ok(done) => {
+                sqlx::raw_sql("COMMIT").execute(&mut *$conn).await?;
+                Ok(done)
+            }
+            Err(error) => {
+                let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *$conn).await;
+                Err(error)
+            }
+        }
+    };
+}
+
 mod accounts;
 mod audit;
 mod privacy;
@@ -523,16 +541,7 @@ macro_rules! backend {
                     Ok::<Pushed, DbError>(Pushed { acked_through: acked, refused })
                 }
                 .await;
-                match result {
-                    Ok(pushed) => {
-                        sqlx::raw_sql("COMMIT").execute(&mut *conn).await?;
-                        Ok(pushed)
-                    }
-                    Err(error) => {
-                        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
-                        Err(error)
-                    }
-                }
+                commit_or_rollback!(conn, result)
             }
 
             pub async fn accept(mut conn: PoolConnection<$db>, id: i64, by: yorisoi_domain::ids::PersonId, now_ms: i64) -> Result<Result<(), Refusal>, DbError> {

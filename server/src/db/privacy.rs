@@ -346,16 +346,7 @@ macro_rules! privacy_backend {
                     Ok::<_, EraseError>(erasure)
                 }
                 .await;
-                match result {
-                    Ok(erasure) => {
-                        sqlx::raw_sql("COMMIT").execute(&mut *conn).await?;
-                        Ok(erasure)
-                    }
-                    Err(error) => {
-                        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
-                        Err(error)
-                    }
-                }
+                commit_or_rollback!(conn, result)
             }
 
             /// The hand-over of stopped clients to an office device: confirms what it deleted
@@ -408,16 +399,7 @@ macro_rules! privacy_backend {
                     Ok(Some((u64::try_from(token).unwrap_or(0), left)))
                 }
                 .await;
-                match result {
-                    Ok(plan) => {
-                        sqlx::raw_sql("COMMIT").execute(&mut *conn).await?;
-                        Ok(plan)
-                    }
-                    Err(error) => {
-                        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
-                        Err(error)
-                    }
-                }
+                commit_or_rollback!(conn, result)
             }
         }
     };

@@ -222,16 +222,7 @@ macro_rules! scope_backend {
                     Ok::<_, DbError>(u64::try_from(token).unwrap_or(0))
                 }
                 .await;
-                match result {
-                    Ok(token) => {
-                        sqlx::raw_sql("COMMIT").execute(&mut *conn).await?;
-                        Ok(token)
-                    }
-                    Err(error) => {
-                        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
-                        Err(error)
-                    }
-                }
+                commit_or_rollback!(conn, result)
             }
 
             pub async fn pull(pool: &$pool, who: &Scope, since: u64, limit: u32, echo: i64) -> Result<Page, DbError> {
@@ -353,16 +344,7 @@ macro_rules! scope_backend {
                     }))
                 }
                 .await;
-                match result {
-                    Ok(hand_over) => {
-                        sqlx::raw_sql("COMMIT").execute(&mut *conn).await?;
-                        Ok(hand_over)
-                    }
-                    Err(error) => {
-                        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
-                        Err(error)
-                    }
-                }
+                commit_or_rollback!(conn, result)
             }
         }
     };
