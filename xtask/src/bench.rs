@@ -414,15 +414,15 @@ fn first_visit() -> Result {
         std::thread::sleep(std::time::Duration::from_millis(100));
         std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
     });
-    let runs = if ready {
-        lighthouse_runs(&url)
+    let measured = if ready {
+        lighthouse_runs(&url).and_then(|runs| Ok((runs, served_hashed_files(port)?)))
     } else {
         Err(crate::cmd::Error::msg("the release server did not start"))
     };
     let _ = server.kill();
     let _ = server.wait();
     let _ = std::fs::remove_dir_all(&data);
-    let runs = runs?;
+    let (runs, hashed) = measured?;
     let median = |pick: &dyn Fn(&serde_json::Value) -> f64| {
         let mut values: Vec<f64> = runs.iter().map(pick).collect();
         values.sort_by(f64::total_cmp);
@@ -447,7 +447,7 @@ fn first_visit() -> Result {
         .iter()
         .map(|r| format!("{:.0}", score("performance")(r)))
         .collect();
-    let sizes = first_page_sizes()?;
+    let sizes = first_page_sizes(&hashed)?;
     let seconds = |audit: &'static str| format!("{:.2} s", median(&metric(audit)) / 1000.0);
     let mut section = format!(
         "Measured by `cargo xtask bench first-visit`: Lighthouse {} (mobile preset: simulated slow 4G \
@@ -545,9 +545,10 @@ struct FirstPage {
     redeploy: u64,
 }
 
-fn first_page_sizes() -> Result<FirstPage> {
+fn first_page_sizes(hashed: &[String]) -> Result<FirstPage> {
+    let dist = root().join("dist");
     let mut files = Vec::new();
-    let mut dirs = vec![root().join("dist")];
+    let mut dirs = vec![dist.clone()];
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(dir)? {
             let path = entry?.path();
@@ -571,13 +572,16 @@ fn first_page_sizes() -> Result<FirstPage> {
             first_page += size;
         }
         // One wasm bundle: any page's change makes a new wasm and a new loader naming it. The
-        // service worker also fetches anew every file without a content hash in its name
+        // service worker also fetches anew every file it does not take from the HTTP cache
         // (index.html, itself, the manifest, the icons, the JS snippets), changed or not.
-        let file_name = name.rsplit('/').next().unwrap_or_default();
+        let served = format!(
+            "/{}",
+            file.strip_prefix(&dist).unwrap_or(file).to_string_lossy()
+        );
         let bundle = (name.ends_with(".wasm") || name.ends_with(".js"))
             && !worker
             && !name.contains("/snippets/");
-        if bundle || name.contains("/snippets/") || !content_hashed(file_name) {
+        if bundle || !hashed.contains(&served) {
             redeploy += size;
         }
     }
@@ -588,16 +592,26 @@ fn first_page_sizes() -> Result<FirstPage> {
     })
 }
 
-/// Trunk's `name-<hash>.ext` (the wasm `name-<hash>_bg.wasm`): the server's rule for the files
-/// the service worker may take from the HTTP cache.
-fn content_hashed(file_name: &str) -> bool {
-    let stem = file_name.split('.').next().unwrap_or_default();
-    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-').is_some_and(|(name, hash)| {
-        !name.is_empty()
-            && (12..=16).contains(&hash.len())
-            && hash.bytes().all(|b| b.is_ascii_hexdigit())
-    })
+/// The files the server's service worker takes from the HTTP cache (its `HASHED` list, as served
+/// in `/sw.js`): the content-hashed ones. It fetches every other file anew after a deploy.
+fn served_hashed_files(port: u16) -> Result<Vec<String>> {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    stream.write_all(b"GET /sw.js HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer)?;
+    hashed_list(&answer)
+        .ok_or_else(|| crate::cmd::Error::msg("the server's /sw.js holds no HASHED list"))
+}
+
+/// The `HASHED` list of a service worker's text.
+fn hashed_list(service_worker: &str) -> Option<Vec<String>> {
+    let list = service_worker
+        .split("const HASHED = ")
+        .nth(1)?
+        .split(';')
+        .next()?;
+    serde_json::from_str(list).ok()
 }
 
 fn kb(bytes: u64) -> String {
@@ -677,7 +691,19 @@ pub fn replace_section(name: &str, body: &str) -> Result {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_figures;
+    use super::{hashed_list, parse_figures};
+
+    #[test]
+    fn the_hashed_list_is_read_from_the_service_worker_as_served() {
+        let served = "HTTP/1.0 200 OK\r\ncontent-type: text/javascript\r\n\r\n\
+            const PRECACHE = [\"/index.html\",\"/app-0123456789abcdef.js\"];\n\
+            const HASHED = [\"/app-0123456789abcdef.js\"];\nconst PREFIX = 'yorisoi-shell-';\n";
+        assert_eq!(
+            hashed_list(served),
+            Some(vec!["/app-0123456789abcdef.js".to_owned()])
+        );
+        assert_eq!(hashed_list("const PRECACHE = [];"), None);
+    }
 
     #[test]
     fn benchmark_figures_are_read_from_the_json_line_including_nested_ones() {
