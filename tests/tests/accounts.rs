@@ -37,6 +37,38 @@ async fn two_coaches_on_two_tablets_see_only_their_own_clients_and_the_office_se
     }
 }
 
+/// An administrator assigns a coach on the admin page, choosing the client and the coach from
+/// its lists: the page lists the assignment, and the coach's tablet then holds the client.
+#[tokio::test]
+async fn an_assignment_made_on_the_admin_page_reaches_the_coachs_tablet() {
+    let stack = Stack::start().await;
+    let (a, b) = (
+        stack.browser_as("coach").await,
+        stack.browser_as("coach2").await,
+    );
+    new_msfas_for(&stack, &a, "青木 一郎").await;
+    sync_now(&a).await;
+    let admin = Admin::sign_in(&stack).await;
+    let client = admin.client_id("青木 一郎").await;
+    let coach2 = admin.person_id("coach2").await;
+    let coach2 = coach2.as_str().unwrap();
+
+    let page = stack.browser_as("admin").await;
+    page.goto(&stack.url("/admin")).await;
+    for (select, value) in [("assign-client", client.as_str()), ("assign-coach", coach2)] {
+        page.css(&format!("[data-testid={select}] option[value='{value}']"))
+            .await;
+        page.set_value(&format!("[data-testid={select}]"), value)
+            .await;
+    }
+    page.click("[data-testid=assign]").await;
+    // The one client's entry names both coaches now (each person's name is their login).
+    page.wait_for_text_containing("assignment", "coach2").await;
+
+    sync_now(&b).await;
+    wait_for_client_names(&stack, &b, &["青木 一郎"]).await;
+}
+
 /// Everything the app keeps in this browser profile (localStorage and IndexedDB), as text: what
 /// someone holding the tablet could read back.
 async fn stored_text(browser: &Browser) -> String {

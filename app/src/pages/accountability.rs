@@ -3,7 +3,7 @@
 //! the disclosure (開示) of everything held about one client, as JSON and as a printable page.
 //! Like the rest of administration, these talk to the server directly.
 
-use super::admin::{Page, problem_text};
+use super::admin::{ChooseOne, Page, problem_text};
 use super::set_title;
 use crate::api::{self, ApiError};
 use crate::clock::format_time;
@@ -126,26 +126,12 @@ pub(super) fn AuditLog() -> impl IntoView {
             <h2 id="audit-heading">{tr(Key::AuditHeading)}</h2>
             <p class="hint">{tr(Key::AuditIntro)}</p>
             <form class="stack" on:submit=show data-testid="audit-form">
-                <label class="field">
-                    <span class="field-label">{tr(Key::ClientLabel)}</span>
-                    <select class="input" data-testid="audit-client"
-                        on:change=move |ev| client.set(event_target_value(&ev).parse().ok())>
-                        <option value="">"—"</option>
-                        {move || page.data.get().clients.into_iter().map(|c| view! {
-                            <option value=c.id.to_string()>{c.name.clone()}</option>
-                        }).collect_view()}
-                    </select>
-                </label>
-                <label class="field">
-                    <span class="field-label">{tr(Key::AuditPerson)}</span>
-                    <select class="input" data-testid="audit-person"
-                        on:change=move |ev| person.set(event_target_value(&ev).parse().ok())>
-                        <option value="">"—"</option>
-                        {move || page.data.get().people.into_iter().map(|p| view! {
-                            <option value=p.id.to_string()>{p.name.clone()}</option>
-                        }).collect_view()}
-                    </select>
-                </label>
+                <ChooseOne label=Key::ClientLabel testid="audit-client" chosen=client
+                    choices=move || page.clients() />
+                <ChooseOne label=Key::AuditPerson testid="audit-person" chosen=person
+                    choices=move || page.data.with(|d| {
+                        d.people.iter().map(|p| (p.id.to_string(), p.name.clone())).collect()
+                    }) />
                 <div class="inline-field">
                     <label class="field">
                         <span class="field-label">{tr(Key::AuditFrom)}</span>

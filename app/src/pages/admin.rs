@@ -22,6 +22,33 @@ fn role_key(role: Role) -> Key {
     }
 }
 
+/// A labelled choice of one of `choices` (id, name), nothing chosen at first; the chosen id,
+/// parsed, goes to `chosen`.
+#[component]
+pub(super) fn ChooseOne<T, C>(
+    label: Key,
+    testid: &'static str,
+    choices: C,
+    chosen: RwSignal<Option<T>>,
+) -> impl IntoView
+where
+    T: std::str::FromStr + Send + Sync + 'static,
+    C: Fn() -> Vec<(String, String)> + Send + Sync + 'static,
+{
+    view! {
+        <label class="field">
+            <span class="field-label">{tr(label)}</span>
+            <select class="input" data-testid=testid
+                on:change=move |ev| chosen.set(event_target_value(&ev).parse().ok())>
+                <option value="">"—"</option>
+                {move || choices().into_iter().map(|(id, name)| view! {
+                    <option value=id>{name}</option>
+                }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
 /// What went wrong, in words; called in views (where the language is known), never in tasks.
 pub(super) fn problem_text(error: &ApiError) -> String {
     match error {
@@ -64,6 +91,16 @@ impl Page {
                 Err(error) => self.message.set(Some(Err(error))),
             }
         });
+    }
+
+    /// Every client, as (id, name) choices.
+    pub fn clients(self) -> Vec<(String, String)> {
+        self.data.with(|d| {
+            d.clients
+                .iter()
+                .map(|c| (c.id.to_string(), c.name.clone()))
+                .collect()
+        })
     }
 
     /// Runs an action, says how it went, and reloads.
@@ -273,26 +310,10 @@ fn Assignments() -> impl IntoView {
         <section class="card" aria-labelledby="assign-heading">
             <h2 id="assign-heading">{tr(Key::AdminAssignments)}</h2>
             <form class="stack" on:submit=assign data-testid="assign-form">
-                <label class="field">
-                    <span class="field-label">{tr(Key::ClientLabel)}</span>
-                    <select class="input" data-testid="assign-client"
-                        on:change=move |ev| client.set(event_target_value(&ev).parse().ok())>
-                        <option value="">"—"</option>
-                        {move || page.data.get().clients.into_iter().map(|c| view! {
-                            <option value=c.id.to_string()>{c.name.clone()}</option>
-                        }).collect_view()}
-                    </select>
-                </label>
-                <label class="field">
-                    <span class="field-label">{tr(Key::CoachLabel)}</span>
-                    <select class="input" data-testid="assign-coach"
-                        on:change=move |ev| coach.set(event_target_value(&ev).parse().ok())>
-                        <option value="">"—"</option>
-                        {move || coaches().into_iter().map(|p| view! {
-                            <option value=p.id.to_string()>{p.name.clone()}</option>
-                        }).collect_view()}
-                    </select>
-                </label>
+                <ChooseOne label=Key::ClientLabel testid="assign-client" chosen=client
+                    choices=move || page.clients() />
+                <ChooseOne label=Key::CoachLabel testid="assign-coach" chosen=coach
+                    choices=move || coaches().into_iter().map(|p| (p.id.to_string(), p.name)).collect() />
                 <button type="submit" data-testid="assign">{tr(Key::AssignButton)}</button>
             </form>
             <ul class="admin-list" data-testid="assignments">
