@@ -349,10 +349,15 @@ impl SyncEngine {
             None => drop(PREFETCH.with(|p| p.borrow_mut().take())),
         }
         let start = self.db.cursor();
+        let mut last_token = None;
         loop {
             let since = self.db.cursor();
             let page = self.answer(api::pull(since, self.db.scope()).await).await?;
             let (cursor, more, head) = (page.cursor, page.more, page.head);
+            // Only a new hand-over goes on without the cursor moving: never the same twice.
+            let token = page.scope.as_ref().map(|h| h.token);
+            let handed_over = token.is_some() && token != last_token;
+            last_token = token;
             // A hand-over is finished with its page, unless clients left: their unsent changes
             // are sent first, and only then are they deleted and the hand-over finished.
             let left = page
@@ -382,7 +387,9 @@ impl SyncEngine {
                     )
                 })
             });
-            if !more || cursor <= since {
+            // A hand-over bringing many clients comes a page of clients at a time, with `more`
+            // and the cursor where it was: the next pull confirms it and brings the next.
+            if !more || (cursor <= since && !handed_over) {
                 return Ok(());
             }
         }

@@ -31,7 +31,7 @@ mod state;
 pub use accounts::{FAILURE_WINDOW_MS, LOCK_MS, MAX_FAILURES, PersonRow, Purpose};
 pub use audit::{AuditCheck, AuditQuery};
 pub use privacy::{DEFAULT_RETENTION_YEARS, EraseError, Erasure};
-pub use scope::Scope;
+pub use scope::{ENTER_PAGE, Scope};
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{

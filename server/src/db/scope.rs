@@ -46,11 +46,24 @@ struct Plan {
     gone: Vec<ClientId>,
     entered: Vec<ClientId>,
     left: Vec<ClientId>,
+    /// More clients are to enter than this hand-over brings: the next pull brings more.
+    deferred: bool,
 }
 
+/// The most clients one hand-over brings with their history (a device past its first pull
+/// receives each entering client's changes up to its cursor): a coach given thousands of clients
+/// at once receives them a page of clients at a time, each page a bounded answer.
+pub const ENTER_PAGE: usize = 2_000;
+
 /// Works out the hand-over from what the device holds, what it confirmed (`echo`) and the
-/// clients now in scope. Pure, so the rules are tested on their own.
-fn plan(held: &BTreeMap<ClientId, Held>, echo: i64, scope: &BTreeSet<ClientId>) -> Plan {
+/// clients now in scope, bringing at most `max_entering` clients in. Pure, so the rules are
+/// tested on their own.
+fn plan(
+    held: &BTreeMap<ClientId, Held>,
+    echo: i64,
+    scope: &BTreeSet<ClientId>,
+    max_entering: usize,
+) -> Plan {
     let mut plan = Plan::default();
     let mut now = BTreeMap::new();
     for (&client, &state) in held {
@@ -68,6 +81,10 @@ fn plan(held: &BTreeMap<ClientId, Held>, echo: i64, scope: &BTreeSet<ClientId>) 
     for &client in scope {
         // Absent, or sent and not confirmed, or being deleted: (re)send its history.
         if now.get(&client) != Some(&Held::Held) {
+            if plan.entered.len() == max_entering {
+                plan.deferred = true;
+                break;
+            }
             plan.entered.push(client);
         }
     }
@@ -155,6 +172,23 @@ fn parse_client(s: &str) -> Result<ClientId, DbError> {
         .map_err(|_| DbError::Corrupt(format!("a client id {s}")))
 }
 
+/// The most values one statement binds as a list: far below what SQLite (32,766 in its default
+/// build) and PostgreSQL (65,535) take, so a list of clients of any length is read in slices.
+pub const IN_LIST: usize = 1_000;
+
+/// The clients the device bound at `$n` holds or is being sent, as a subquery: a scope of any
+/// size costs one parameter. A client still to enter (a hand-over of many comes a page of
+/// clients at a time) is left out until it enters, with its history up to the cursor.
+macro_rules! held_sql {
+    ($n:literal) => {
+        concat!(
+            "SELECT client FROM held WHERE device = ",
+            $n,
+            " AND state <> 'leaving' AND client NOT IN (SELECT client FROM stopped)"
+        )
+    };
+}
+
 macro_rules! scope_backend {
     ($module:ident, $log:ident, $pool:ty, $db:ty, $row:ty, $begin:literal) => {
         pub(super) mod $module {
@@ -214,10 +248,12 @@ macro_rules! scope_backend {
                         .bind(device).execute(&mut *conn).await?;
                     let token: i64 = sqlx::query_scalar("UPDATE devices SET scope_token = scope_token + 1 WHERE device = $1 RETURNING scope_token")
                         .bind(device).fetch_one(&mut *conn).await?;
-                    for client in clients {
-                        sqlx::query("INSERT INTO held (device, client, state, token) VALUES ($1, $2, 'sending', $3)")
-                            .bind(device).bind(client.to_string()).bind(token)
-                            .execute(&mut *conn).await?;
+                    for slice in clients.iter().collect::<Vec<_>>().chunks(IN_LIST / 4) {
+                        let mut insert = sqlx::QueryBuilder::<$db>::new("INSERT INTO held (device, client, state, token) ");
+                        insert.push_values(slice, |mut row, client| {
+                            row.push_bind(device).push_bind(client.to_string()).push_bind("sending").push_bind(token);
+                        });
+                        insert.build().execute(&mut *conn).await?;
                     }
                     Ok::<_, DbError>(u64::try_from(token).unwrap_or(0))
                 }
@@ -233,7 +269,10 @@ macro_rules! scope_backend {
                     // had for another person): whatever it held before, it holds nothing now.
                     sqlx::query("DELETE FROM held WHERE device = $1").bind(&device).execute(pool).await?;
                 }
-                let hand_over = hand_over(pool, &device, &scope, echo).await?;
+                // Past the first pull, entering clients come with their history: a page of them
+                // at a time. From nothing, the tail below brings every client's whole log.
+                let max_entering = if since > 0 { ENTER_PAGE } else { usize::MAX };
+                let (hand_over, deferred) = hand_over(pool, &device, &scope, echo, max_entering).await?;
                 let since_i = super::super::as_i64(since);
                 let mut changes = Vec::new();
                 if let Some(hand_over) = &hand_over
@@ -241,37 +280,39 @@ macro_rules! scope_backend {
                     && !hand_over.entered.is_empty()
                 {
                     // The entering clients' history up to the cursor: the tail brings the rest.
-                    let mut select = sqlx::QueryBuilder::<$db>::new("SELECT seq, body, received_at FROM changes WHERE seq <= ");
-                    select.push_bind(since_i).push(" AND client IN (");
-                    let mut list = select.separated(", ");
-                    for client in &hand_over.entered {
-                        list.push_bind(client.to_string());
-                    }
-                    select.push(") ORDER BY seq");
-                    let rows: Vec<$row> = select.build().fetch_all(pool).await?;
-                    changes.extend(rows.iter().map(pulled).collect::<Result<Vec<_>, _>>()?);
-                }
-                let (mut tail, more, head) = if scope.is_empty() {
-                    (Vec::new(), false, since)
-                } else {
-                    let mut select = sqlx::QueryBuilder::<$db>::new("SELECT seq, body, received_at FROM changes WHERE seq > ");
-                    select.push_bind(since_i).push(" AND client IN (");
-                    let mut list = select.separated(", ");
-                    for client in &scope {
-                        list.push_bind(client.to_string());
-                    }
-                    select.push(") ORDER BY seq LIMIT ").push_bind(i64::from(limit) + 1);
-                    let rows: Vec<$row> = select.build().fetch_all(pool).await?;
-                    let more = rows.len() > limit as usize;
-                    let tail = rows.iter().take(limit as usize).map(pulled).collect::<Result<Vec<_>, _>>()?;
-                    let head = if more {
-                        let mut select = sqlx::QueryBuilder::<$db>::new("SELECT COALESCE(MAX(seq), 0) FROM changes WHERE client IN (");
+                    // Bound in slices, so no statement carries more parameters than a database
+                    // takes (PostgreSQL: 65,535).
+                    for slice in hand_over.entered.chunks(IN_LIST) {
+                        let mut select = sqlx::QueryBuilder::<$db>::new("SELECT seq, body, received_at FROM changes WHERE seq <= ");
+                        select.push_bind(since_i).push(" AND client IN (");
                         let mut list = select.separated(", ");
-                        for client in &scope {
+                        for client in slice {
                             list.push_bind(client.to_string());
                         }
                         select.push(")");
-                        let head: i64 = select.build_query_scalar().fetch_one(pool).await?;
+                        let rows: Vec<$row> = select.build().fetch_all(pool).await?;
+                        changes.extend(rows.iter().map(pulled).collect::<Result<Vec<_>, _>>()?);
+                    }
+                    changes.sort_by_key(|c| c.seq);
+                }
+                // The clients the device holds are named by the device, not listed one parameter
+                // each: a coach with any number of clients pulls through the `(client, seq)` index.
+                let (mut tail, more, head) = if scope.is_empty() {
+                    (Vec::new(), false, since)
+                } else {
+                    let rows: Vec<$row> = sqlx::query(concat!("SELECT seq, body, received_at FROM changes WHERE seq > $1 AND client IN (", held_sql!("$2"), ") ORDER BY seq LIMIT $3"))
+                        .bind(since_i)
+                        .bind(&device)
+                        .bind(i64::from(limit) + 1)
+                        .fetch_all(pool)
+                        .await?;
+                    let more = rows.len() > limit as usize;
+                    let tail = rows.iter().take(limit as usize).map(pulled).collect::<Result<Vec<_>, _>>()?;
+                    let head = if more {
+                        let head: i64 = sqlx::query_scalar(concat!("SELECT COALESCE(MAX(seq), 0) FROM changes WHERE client IN (", held_sql!("$1"), ")"))
+                            .bind(&device)
+                            .fetch_one(pool)
+                            .await?;
                         u64::try_from(head).unwrap_or(0)
                     } else {
                         tail.last().map_or(since, |c: &Pulled| c.seq)
@@ -280,7 +321,7 @@ macro_rules! scope_backend {
                 };
                 let cursor = tail.last().map_or(since, |c| c.seq);
                 changes.append(&mut tail);
-                Ok(Page { changes, cursor, more, head: head.max(cursor), scope: hand_over })
+                Ok(Page { changes, cursor, more: more || deferred, head: head.max(cursor), scope: hand_over })
             }
 
             fn pulled(row: &$row) -> Result<Pulled, DbError> {
@@ -291,7 +332,7 @@ macro_rules! scope_backend {
             }
 
             /// Confirms what the device finished and numbers a new hand-over if one is due.
-            async fn hand_over(pool: &$pool, device: &str, scope: &BTreeSet<ClientId>, echo: i64) -> Result<Option<ScopeChange>, DbError> {
+            async fn hand_over(pool: &$pool, device: &str, scope: &BTreeSet<ClientId>, echo: i64, max_entering: usize) -> Result<(Option<ScopeChange>, bool), DbError> {
                 let rows: Vec<$row> = sqlx::query("SELECT client, state, token FROM held WHERE device = $1")
                     .bind(device)
                     .fetch_all(pool)
@@ -307,9 +348,10 @@ macro_rules! scope_backend {
                         _ => Held::Leaving(token),
                     });
                 }
-                let plan = plan(&held, echo, scope);
+                let plan = plan(&held, echo, scope, max_entering);
+                let deferred = plan.deferred;
                 if plan == Plan::default() {
-                    return Ok(None);
+                    return Ok((None, false));
                 }
                 let mut conn = pool.acquire().await?;
                 sqlx::raw_sql($begin).execute(&mut *conn).await?;
@@ -323,25 +365,28 @@ macro_rules! scope_backend {
                             .bind(device).bind(client.to_string()).execute(&mut *conn).await?;
                     }
                     if plan.entered.is_empty() && plan.left.is_empty() {
-                        return Ok::<_, DbError>(None);
+                        return Ok::<_, DbError>((None, deferred));
                     }
                     sqlx::query("INSERT INTO devices (device, last_seq) VALUES ($1, 0) ON CONFLICT (device) DO NOTHING")
                         .bind(device).execute(&mut *conn).await?;
                     let token: i64 = sqlx::query_scalar("UPDATE devices SET scope_token = scope_token + 1 WHERE device = $1 RETURNING scope_token")
                         .bind(device).fetch_one(&mut *conn).await?;
                     for (clients, state) in [(&plan.entered, "sending"), (&plan.left, "leaving")] {
-                        for client in clients {
-                            sqlx::query("INSERT INTO held (device, client, state, token) VALUES ($1, $2, $3, $4) \
-                                         ON CONFLICT (device, client) DO UPDATE SET state = excluded.state, token = excluded.token")
-                                .bind(device).bind(client.to_string()).bind(state).bind(token)
-                                .execute(&mut *conn).await?;
+                        // A row of four parameters each: a statement per slice of clients.
+                        for slice in clients.chunks(IN_LIST / 4) {
+                            let mut insert = sqlx::QueryBuilder::<$db>::new("INSERT INTO held (device, client, state, token) ");
+                            insert.push_values(slice, |mut row, client| {
+                                row.push_bind(device).push_bind(client.to_string()).push_bind(state).push_bind(token);
+                            });
+                            insert.push(" ON CONFLICT (device, client) DO UPDATE SET state = excluded.state, token = excluded.token");
+                            insert.build().execute(&mut *conn).await?;
                         }
                     }
-                    Ok(Some(ScopeChange {
+                    Ok((Some(ScopeChange {
                         token: u64::try_from(token).unwrap_or(0),
                         entered: plan.entered.clone(),
                         left: plan.left.clone(),
-                    }))
+                    }), deferred))
                 }
                 .await;
                 commit_or_rollback!(conn, result)
@@ -378,7 +423,7 @@ mod tests {
     #[test]
     fn a_new_device_receives_its_whole_scope_as_entering() {
         let scope = BTreeSet::from([client(1), client(2)]);
-        let plan = plan(&BTreeMap::new(), 0, &scope);
+        let plan = plan(&BTreeMap::new(), 0, &scope, usize::MAX);
         assert_eq!(plan.entered, vec![client(1), client(2)]);
         assert!(plan.left.is_empty());
     }
@@ -387,7 +432,7 @@ mod tests {
     fn a_confirmed_hand_over_is_not_sent_again_and_an_unconfirmed_one_is() {
         let scope = BTreeSet::from([client(1), client(2)]);
         let held = BTreeMap::from([(client(1), Held::Sending(3)), (client(2), Held::Sending(4))]);
-        let plan = plan(&held, 3, &scope);
+        let plan = plan(&held, 3, &scope, usize::MAX);
         assert_eq!(plan.confirmed, vec![client(1)]);
         assert_eq!(plan.entered, vec![client(2)], "token 4 was not confirmed");
     }
@@ -396,23 +441,47 @@ mod tests {
     fn an_unassigned_client_leaves_until_the_device_confirms_its_deletion() {
         let held = BTreeMap::from([(client(1), Held::Held), (client(2), Held::Held)]);
         let scope = BTreeSet::from([client(2)]);
-        assert_eq!(plan(&held, 0, &scope).left, vec![client(1)]);
+        assert_eq!(plan(&held, 0, &scope, usize::MAX).left, vec![client(1)]);
         let leaving = BTreeMap::from([(client(1), Held::Leaving(5)), (client(2), Held::Held)]);
         assert_eq!(
-            plan(&leaving, 4, &scope).left,
+            plan(&leaving, 4, &scope, usize::MAX).left,
             vec![client(1)],
             "sent again"
         );
-        let done = plan(&leaving, 5, &scope);
+        let done = plan(&leaving, 5, &scope, usize::MAX);
         assert_eq!(done.gone, vec![client(1)]);
         assert!(done.left.is_empty() && done.entered.is_empty());
+    }
+
+    #[test]
+    fn at_most_a_page_of_clients_enters_at_once_and_the_next_pulls_bring_the_rest() {
+        let scope: BTreeSet<ClientId> = (1..=5).map(client).collect();
+        let first = plan(&BTreeMap::new(), 0, &scope, 2);
+        assert_eq!(first.entered, vec![client(1), client(2)]);
+        assert!(first.deferred, "three more are to come");
+        let held = BTreeMap::from([(client(1), Held::Sending(1)), (client(2), Held::Sending(1))]);
+        let second = plan(&held, 1, &scope, 2);
+        assert_eq!(second.confirmed, vec![client(1), client(2)]);
+        assert_eq!(second.entered, vec![client(3), client(4)]);
+        assert!(second.deferred);
+        let held: BTreeMap<_, _> = (1..=4)
+            .map(|n| {
+                (
+                    client(n),
+                    if n <= 2 { Held::Held } else { Held::Sending(2) },
+                )
+            })
+            .collect();
+        let third = plan(&held, 2, &scope, 2);
+        assert_eq!(third.entered, vec![client(5)]);
+        assert!(!third.deferred, "the last page");
     }
 
     #[test]
     fn a_client_assigned_again_while_leaving_is_sent_anew() {
         let held = BTreeMap::from([(client(1), Held::Leaving(5))]);
         let scope = BTreeSet::from([client(1)]);
-        let plan = plan(&held, 4, &scope);
+        let plan = plan(&held, 4, &scope, usize::MAX);
         assert_eq!(plan.entered, vec![client(1)]);
         assert!(plan.left.is_empty());
     }

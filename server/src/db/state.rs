@@ -232,20 +232,21 @@ macro_rules! state_backend {
                 }
             }
 
-            /// Narrows a query of `state` to the clients in scope (`None`: every client).
-            fn in_scope(query: &mut sqlx::QueryBuilder<$db>, scope: &Option<BTreeSet<ClientId>>) {
+            /// Narrows a query of `state` to the clients in `who`'s scope: every client for the
+            /// office, a coach's assigned clients (one parameter, however many), none for an
+            /// administrator.
+            fn in_scope(query: &mut sqlx::QueryBuilder<$db>, who: &Scope) {
                 // A stopped client (利用停止) is in nobody's scope.
                 query.push(" AND client NOT IN (SELECT client FROM stopped)");
-                if let Some(clients) = scope {
-                    if clients.is_empty() {
+                match who.role {
+                    Role::Office => {}
+                    Role::Admin => {
                         query.push(" AND 1 = 0");
-                    } else {
-                        query.push(" AND client IN (");
-                        let mut list = query.separated(", ");
-                        for client in clients {
-                            list.push_bind(client.to_string());
-                        }
-                        query.push(")");
+                    }
+                    Role::Coach => {
+                        query.push(" AND client IN (SELECT client FROM assignments WHERE person = ")
+                            .push_bind(who.person.to_string())
+                            .push(")");
                     }
                 }
             }
@@ -279,7 +280,7 @@ macro_rules! state_backend {
                     let base: i64 = sqlx::query_scalar(STATE_SEQ).fetch_one(&mut *conn).await?;
                     // One row per entity, its fields put together by the database.
                     let mut select = sqlx::QueryBuilder::<$db>::new($grouped);
-                    in_scope(&mut select, &scope);
+                    in_scope(&mut select, who);
                     if let Some((client, entity)) = &after {
                         select.push(" AND (client, entity) > (")
                             .push_bind(client.clone())
@@ -292,7 +293,7 @@ macro_rules! state_backend {
                     // The first page says how many fields there are in all, in the same snapshot.
                     let total = if after.is_none() {
                         let mut count = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM state WHERE 1 = 1");
-                        in_scope(&mut count, &scope);
+                        in_scope(&mut count, who);
                         let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
                         Some(u64::try_from(total).unwrap_or(0))
                     } else {
