@@ -76,15 +76,19 @@ pub fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash_password(&new_token()))
 }
 
-/// The session token a request carries, if any (either cookie name).
-pub fn session_token(headers: &HeaderMap) -> Option<String> {
+/// The session token a request carries, if any: over HTTPS (`https`) only in the
+/// `__Host-` cookie, which no other host can set (not a sibling subdomain, not a plain-HTTP
+/// page); over plain HTTP only in the unprefixed one. A cookie of the other name is never read,
+/// so a planted `yorisoi_session` cannot fix the session of an HTTPS server.
+pub fn session_token(headers: &HeaderMap, https: bool) -> Option<String> {
+    let wanted = if https { COOKIE_HTTPS } else { COOKIE };
     headers
         .get_all(axum::http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE || *name == COOKIE_HTTPS)
+        .find(|(name, _)| *name == wanted)
         .map(|(_, value)| value.to_owned())
         .filter(|v| !v.is_empty())
 }
@@ -159,7 +163,7 @@ impl FromRequestParts<AppState> for AnyDevice {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = session_token(&parts.headers).ok_or(ApiError::SignedOut)?;
+        let token = session_token(&parts.headers, state.https()).ok_or(ApiError::SignedOut)?;
         let principal = state
             .db
             .session(&token_hash(&token), now_ms(), &state.sessions)
@@ -239,6 +243,7 @@ mod tests {
         assert!(!session_cookie(Some("t"), 60, false).contains("Secure"));
         let mut headers = HeaderMap::new();
         headers.insert("cookie", "a=b; __Host-yorisoi_session=tok".parse().unwrap());
-        assert_eq!(session_token(&headers).as_deref(), Some("tok"));
+        assert_eq!(session_token(&headers, true).as_deref(), Some("tok"));
+        assert_eq!(session_token(&headers, false), None);
     }
 }

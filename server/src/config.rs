@@ -29,6 +29,11 @@ pub struct Config {
     /// How many sign-in attempts one address may make per minute.
     #[arg(long, env = "YORISOI_SIGN_IN_PER_MINUTE", default_value_t = 10)]
     pub sign_in_per_minute: u32,
+    /// How many password hashes (sign-in, set-up, password changes) may run at once; each holds
+    /// 19 MiB and a core. Default: the number of cores. A request waits up to 5 s for a turn,
+    /// then is answered 503.
+    #[arg(long, env = "YORISOI_HASH_CONCURRENCY")]
+    pub hash_concurrency: Option<usize>,
     /// A session unused for this many days ends.
     #[arg(long, env = "YORISOI_SESSION_IDLE_DAYS", default_value_t = 7)]
     pub session_idle_days: u32,

@@ -38,6 +38,8 @@ pub enum ApiError {
     CrossSite,
     #[error("too many sign-in attempts from this address; wait a minute and try again")]
     TooManyRequests,
+    #[error("the server is busy checking other passwords; try again in a few seconds")]
+    Busy,
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -72,6 +74,7 @@ impl ApiError {
             Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             Self::CrossSite => (StatusCode::FORBIDDEN, "cross_site"),
             Self::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
+            Self::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             Self::Missing(_) => (StatusCode::NOT_FOUND, "not_found"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
@@ -85,7 +88,7 @@ impl IntoResponse for ApiError {
         if let Self::Internal(detail) = &self {
             tracing::error!(%detail, "internal error");
         }
-        (
+        let mut response = (
             status,
             Json(Body {
                 error: Detail {
@@ -94,7 +97,14 @@ impl IntoResponse for ApiError {
                 },
             }),
         )
-            .into_response()
+            .into_response();
+        if let Self::Busy = self {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("5"),
+            );
+        }
+        response
     }
 }
 
@@ -148,4 +158,52 @@ impl From<crate::db::DbError> for ApiError {
             other => Self::Internal(other.to_string()),
         }
     }
+}
+
+/// Makes every error answer under `/api` JSON: the rejections axum makes itself (a path segment
+/// that is not UTF-8, a query or body it cannot read, a method a route does not take, which
+/// keeps its `Allow` header) come as plain text or with no body at all. Their status stays; the
+/// body becomes `{"error": {"code", "message"}}` like every [`ApiError`]'s.
+pub async fn json_errors(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use axum::http::header;
+    let method = request.method().clone();
+    let response = next.run(request).await;
+    let status = response.status();
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
+    let code = match status {
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "not_json",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    };
+    let message = if status == StatusCode::METHOD_NOT_ALLOWED {
+        format!("this endpoint does not take {method}; the Allow header lists what it takes")
+    } else if text.is_empty() || status.is_server_error() {
+        status.canonical_reason().unwrap_or("error").to_owned()
+    } else {
+        text
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.remove(header::CONTENT_TYPE);
+    let body = Json(Body {
+        error: Detail { code, message },
+    });
+    (parts, body).into_response()
 }

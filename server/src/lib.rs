@@ -6,8 +6,10 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod handlers;
+pub mod hashing;
 pub mod limit;
 pub mod router;
+pub mod security;
 pub mod shell;
 
 use std::future::Future;
@@ -29,6 +31,8 @@ pub struct AppState {
     pub sign_in_limit: Arc<limit::RateLimit>,
     /// Years a stopped client's data is kept (利用停止).
     pub retention_years: u32,
+    /// How many password hashes may run at once (`hashing.rs`).
+    pub hashing: hashing::HashLimit,
 }
 
 impl AppState {
@@ -42,6 +46,7 @@ impl AppState {
             trust_proxy: false,
             sign_in_limit: Arc::new(limit::RateLimit::sign_in()),
             retention_years: db::DEFAULT_RETENTION_YEARS,
+            hashing: hashing::HashLimit::for_this_machine(),
         }
     }
 
@@ -59,6 +64,10 @@ impl AppState {
                 std::time::Duration::from_secs(60),
             )),
             retention_years: config.retention_years.max(1),
+            hashing: match config.hash_concurrency {
+                Some(n) => hashing::HashLimit::new(n, hashing::DEFAULT_WAIT),
+                None => hashing::HashLimit::for_this_machine(),
+            },
             ..Self::new(db, shell)
         }
     }

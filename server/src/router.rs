@@ -58,12 +58,15 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             same_site_only,
-        ));
+        ))
+        .layer(middleware::from_fn(crate::error::json_errors));
     Router::new()
         .route("/healthz", get(handlers::health::healthz))
         .nest("/api", api)
+        // The nested router does not see its own root with a slash: it is the API's too.
+        .route("/api/", axum::routing::any(handlers::api_not_found))
         .merge(crate::shell::routes())
-        .with_state(state)
+        .with_state(state.clone())
         // A bootstrap page's chunks are gzipped already (the device stores them as they are).
         .layer(
             CompressionLayer::new().compress_when(DefaultPredicate::new().and(
@@ -75,6 +78,11 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             crate::error::ApiError::Internal("a handler panicked".into()).into_response()
         }))
+        // Outermost: every answer carries them, a caught panic's too.
+        .layer(middleware::map_response_with_state(
+            state,
+            crate::security::headers,
+        ))
 }
 
 /// No request that changes data is accepted cross-site. The session cookie is SameSite=Strict

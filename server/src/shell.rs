@@ -29,6 +29,8 @@ const REVALIDATE: &str = "no-cache";
 pub struct Shell {
     dist: PathBuf,
     build: Option<Build>,
+    /// The `Content-Security-Policy` every response carries (`security.rs`).
+    csp: HeaderValue,
 }
 
 #[derive(Debug)]
@@ -51,10 +53,19 @@ impl Shell {
                 None
             }
         };
+        let index = std::fs::read_to_string(dist.join("index.html")).unwrap_or_default();
+        let csp = HeaderValue::from_str(&content_security_policy(&index))
+            .expect("a policy of ASCII words and base64 hashes is a valid header");
         Self {
             dist: dist.to_owned(),
             build,
+            csp,
         }
+    }
+
+    /// The `Content-Security-Policy` for this build's pages (and every other answer).
+    pub fn csp(&self) -> &HeaderValue {
+        &self.csp
     }
 
     /// A short hash of every file of the build, or `None` when there is no build.
@@ -100,6 +111,53 @@ impl Build {
             .replace(HASHED_PLACEHOLDER, &hashed);
         Ok(Self { id, service_worker })
     }
+}
+
+/// The policy for the app: its own files only; scripts from this origin or the inline scripts
+/// of this very `index.html` (Trunk's loader, the shell's "could not open" script), each by the
+/// SHA-256 of its text, so no other inline script runs; `'wasm-unsafe-eval'` to compile the
+/// WebAssembly and nothing else that evaluates code. Styles from this origin only: the app sets
+/// no inline `style` (neither in its markup nor through Leptos' `style:`), so none is allowed.
+/// Images may also be `data:` URLs (the enrolment QR code is one). No framing, no plugins, no
+/// `<base>`, forms post to this origin.
+pub fn content_security_policy(index_html: &str) -> String {
+    use base64::Engine;
+    let hashes: String = inline_scripts(index_html)
+        .iter()
+        .map(|script| {
+            let digest = Sha256::digest(script.as_bytes());
+            format!(
+                " 'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            )
+        })
+        .collect();
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; \
+         img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'"
+    )
+}
+
+/// The text of every `<script>` element without a `src`, exactly as written (what a CSP hash
+/// covers).
+fn inline_scripts(html: &str) -> Vec<&str> {
+    let lower = html.to_ascii_lowercase();
+    let mut scripts = Vec::new();
+    let mut from = 0;
+    while let Some(start) = lower[from..].find("<script").map(|i| from + i) {
+        let Some(tag_end) = lower[start..].find('>').map(|i| start + i) else {
+            break;
+        };
+        let Some(close) = lower[tag_end..].find("</script").map(|i| tag_end + i) else {
+            break;
+        };
+        if !lower[start..tag_end].contains("src=") {
+            scripts.push(&html[tag_end + 1..close]);
+        }
+        from = close;
+    }
+    scripts
 }
 
 /// Every file under `dir`, as a `/`-separated path relative to `root`.
@@ -201,7 +259,25 @@ fn is_hashed_asset(file_name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_hashed_asset;
+    use super::{content_security_policy, inline_scripts, is_hashed_asset};
+
+    #[test]
+    fn inline_scripts_are_hashed_into_the_policy_and_scripts_with_a_source_are_not() {
+        let html = "<head><script type=\"module\">import init from '/a.js';await init();</script>\
+            <SCRIPT src=\"/b.js\"></SCRIPT></head><body><script>(function(){})()</script></body>";
+        assert_eq!(
+            inline_scripts(html),
+            ["import init from '/a.js';await init();", "(function(){})()"]
+        );
+        let csp = content_security_policy(html);
+        // `echo -n "(function(){})()" | openssl dgst -sha256 -binary | base64`
+        assert!(
+            csp.contains("'sha256-LG8MLlRLJqaeS84HDT6rhkfK9ckncOJZbBTNKOGqPwU='"),
+            "{csp}"
+        );
+        assert_eq!(csp.matches("'sha256-").count(), 2, "{csp}");
+        assert!(!csp.contains("unsafe-inline") && !csp.contains("'unsafe-eval'"));
+    }
 
     #[test]
     fn trunk_hashed_names_are_recognised_and_plain_names_are_not() {

@@ -52,6 +52,24 @@ pub enum Refusal {
     Erased,
 }
 
+impl Refusal {
+    /// The refusal's code, as its `code` on the wire, without the field, value or instrument it
+    /// may quote: all a server log may keep of it (logs outlive an erase).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::WrongClient => "wrong_client",
+            Self::UnknownField { .. } => "unknown_field",
+            Self::BadValue { .. } => "bad_value",
+            Self::UnknownInstrument { .. } => "unknown_instrument",
+            Self::NoInstrument => "no_instrument",
+            Self::InstrumentChanged => "instrument_changed",
+            Self::NotInScope => "not_in_scope",
+            Self::UseStopped => "use_stopped",
+            Self::Erased => "erased",
+        }
+    }
+}
+
 /// Checks `change` against what is `known` of its entity. Returns what is known after it.
 pub fn check(
     change: &Change,
@@ -167,6 +185,33 @@ mod tests {
     use crate::sync::fields::{changed_fields, client_fields, record_fields};
     use crate::sync::{ChangeId, Outbox, Replica};
     use serde_json::json;
+
+    #[test]
+    fn a_refusals_code_is_its_wire_code_and_quotes_nothing() {
+        let marker = "秘密-MARKER";
+        for refusal in [
+            Refusal::WrongClient,
+            Refusal::UnknownField {
+                field: marker.into(),
+            },
+            Refusal::BadValue {
+                field: marker.into(),
+                reason: marker.into(),
+            },
+            Refusal::UnknownInstrument {
+                instrument: marker.into(),
+            },
+            Refusal::NoInstrument,
+            Refusal::InstrumentChanged,
+            Refusal::NotInScope,
+            Refusal::UseStopped,
+            Refusal::Erased,
+        ] {
+            let wire = serde_json::to_value(&refusal).unwrap();
+            assert_eq!(wire["code"], refusal.code(), "{refusal:?}");
+            assert!(!refusal.code().contains(marker));
+        }
+    }
 
     fn catalogue() -> Catalogue {
         Catalogue::builtin().unwrap()

@@ -24,12 +24,14 @@ macro_rules! commit_or_rollback {
 
 mod accounts;
 mod audit;
+mod lockout;
 mod privacy;
 mod scope;
 mod state;
 
 pub use accounts::{FAILURE_WINDOW_MS, LOCK_MS, MAX_FAILURES, PersonRow, Purpose};
 pub use audit::{AuditCheck, AuditQuery};
+pub use lockout::Failure;
 pub use privacy::{DEFAULT_RETENTION_YEARS, EraseError, Erasure};
 pub use scope::{ENTER_PAGE, Scope};
 

@@ -7,7 +7,7 @@ use crate::auth::{
     self, Principal, decoy_hash, hash_password, new_token, now_ms, session_cookie, token_hash,
     verify_password,
 };
-use crate::db::{FAILURE_WINDOW_MS, LOCK_MS, MAX_FAILURES, PersonRow, Purpose};
+use crate::db::{MAX_FAILURES, PersonRow, Purpose};
 use crate::error::ApiError;
 use axum::Json;
 use axum::extract::State;
@@ -94,13 +94,13 @@ async fn begin(
         .into_response())
 }
 
-/// Hashes on a blocking thread: Argon2 takes tens of milliseconds of CPU by design.
+/// Hashes or checks a password on a blocking thread, within the server's bound on how many run
+/// at once (`hashing.rs`): Argon2 takes tens of milliseconds of CPU and 19 MiB by design.
 pub(super) async fn blocking<T: Send + 'static>(
+    state: &AppState,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| ApiError::Internal(format!("a hashing task failed: {e}")))
+    state.hashing.run(work).await
 }
 
 /// A device that was revoked or retired signs no one in again under its id.
@@ -114,10 +114,11 @@ async fn device_may_sign_in(state: &AppState, device: DeviceId) -> Result<(), Ap
 
 /// Counts a wrong password against its account: `MAX_FAILURES` within `FAILURE_WINDOW_MS` lock it
 /// for `LOCK_MS`. Whatever route checked the password (signing in, changing it). Both the
-/// failure and a lock-out go to the audit log.
+/// failure and a lock-out go to the audit log. Counted in the database in one statement, so
+/// wrong passwords sent at once are each counted (see `db/lockout.rs`).
 async fn note_failure(
     state: &AppState,
-    person: &mut PersonRow,
+    person: &PersonRow,
     device: DeviceId,
     now: i64,
     what: &str,
@@ -131,16 +132,13 @@ async fn note_failure(
         vec![what.to_owned()],
     )
     .await?;
-    if now - person.failed_since > FAILURE_WINDOW_MS {
-        person.failures = 0;
-        person.failed_since = now;
-    }
-    person.failures += 1;
-    if person.failures >= MAX_FAILURES {
-        person.locked_until = now + LOCK_MS;
-        person.failures = 0;
-        person.failed_since = 0;
-        tracing::warn!(login = %person.login, "account locked after {MAX_FAILURES} wrong passwords");
+    if state
+        .db
+        .count_failure(person.id, now)
+        .await?
+        .is_some_and(|f| f.locked_now)
+    {
+        tracing::warn!(person = %person.id, "account locked after {MAX_FAILURES} wrong passwords");
         audit(
             state,
             Action::LockedOut,
@@ -151,7 +149,6 @@ async fn note_failure(
         )
         .await?;
     }
-    state.db.save_person(person).await?;
     Ok(())
 }
 
@@ -179,11 +176,12 @@ pub async fn sign_in(
         Ok(login) => state.db.person_by_login(&login).await?,
         Err(_) => None,
     };
-    let stored = person
-        .as_ref()
-        .map_or_else(|| decoy_hash().to_owned(), |p| p.password_hash.clone());
+    let stored = person.as_ref().map(|p| p.password_hash.clone());
     let password = request.password.clone();
-    let matches = blocking(move || verify_password(&password, &stored)).await?;
+    let matches = blocking(&state, move || {
+        verify_password(&password, stored.as_deref().unwrap_or(decoy_hash()))
+    })
+    .await?;
     let device = request.device;
     let failed = |person: Option<PersonId>, why: &str| {
         audit(
@@ -196,7 +194,7 @@ pub async fn sign_in(
         )
     };
     // The login typed is not kept: it may be a password typed in the wrong box.
-    let Some(mut person) = person else {
+    let Some(person) = person else {
         failed(None, "unknown_login").await?;
         return Err(ApiError::SignInFailed);
     };
@@ -210,18 +208,18 @@ pub async fn sign_in(
         return Err(ApiError::SignInFailed);
     }
     if !matches {
-        note_failure(&state, &mut person, device, now, "wrong_password").await?;
+        note_failure(&state, &person, device, now, "wrong_password").await?;
         return Err(ApiError::SignInFailed);
     }
     if let Err(refused) = device_may_sign_in(&state, device).await {
         failed(Some(person.id), "device_not_active").await?;
         return Err(refused);
     }
-    if person.failures != 0 || person.locked_until != 0 {
-        person.failures = 0;
-        person.failed_since = 0;
-        person.locked_until = 0;
-        state.db.save_person(&person).await?;
+    // Checked again after the slow hash, in the statement that clears the failures: a lock set
+    // meanwhile by wrong passwords sent at the same time holds against this right one.
+    if !state.db.clear_failures(person.id, now_ms()).await? {
+        failed(Some(person.id), "locked").await?;
+        return Err(ApiError::SignInFailed);
     }
     audit(
         &state,
@@ -254,7 +252,7 @@ pub async fn sign_out(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    if let Some(token) = auth::session_token(&headers) {
+    if let Some(token) = auth::session_token(&headers, state.https()) {
         let hash = token_hash(&token);
         if let Some(who) = state.db.session(&hash, now_ms(), &state.sessions).await? {
             audit(
@@ -295,7 +293,7 @@ pub async fn set_up(
         login,
         name,
         Role::Admin,
-        blocking(move || hash_password(&password)).await?,
+        blocking(&state, move || hash_password(&password)).await?,
     );
     // In a task of its own, like every write transaction a dropped request must not leave open.
     let (db, code, row) = (
@@ -387,12 +385,15 @@ pub async fn change_password(
         return Err(wrong());
     }
     let (current, stored) = (request.current.clone(), person.password_hash.clone());
-    if !blocking(move || verify_password(&current, &stored)).await? {
-        note_failure(&state, &mut person, who.device, now, "password_change").await?;
+    if !blocking(&state, move || verify_password(&current, &stored)).await? {
+        note_failure(&state, &person, who.device, now, "password_change").await?;
+        return Err(wrong());
+    }
+    if !state.db.clear_failures(person.id, now_ms()).await? {
         return Err(wrong());
     }
     let new = request.new.clone();
-    person.password_hash = blocking(move || hash_password(&new)).await?;
+    person.password_hash = blocking(&state, move || hash_password(&new)).await?;
     person.failures = 0;
     person.failed_since = 0;
     person.locked_until = 0;
@@ -434,7 +435,7 @@ pub async fn enrol(
     {
         return Err(ApiError::DeviceRevoked);
     }
-    tracing::info!(device = %request.device, %name, "device enrolled");
+    tracing::info!(device = %request.device, "device enrolled");
     audit(
         &state,
         Action::Enrolled,

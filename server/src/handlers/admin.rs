@@ -21,8 +21,8 @@ fn parse_id<T: std::str::FromStr>(what: &str, raw: &str) -> Result<T, ApiError> 
         .map_err(|_| ApiError::BadRequest(format!("{raw:?} is not a valid {what} id")))
 }
 
-async fn hashed(password: String) -> Result<String, ApiError> {
-    super::account::blocking(move || hash_password(&password)).await
+async fn hashed(state: &AppState, password: String) -> Result<String, ApiError> {
+    super::account::blocking(state, move || hash_password(&password)).await
 }
 
 async fn person_out(state: &AppState, id: PersonId) -> Result<Person, ApiError> {
@@ -54,7 +54,12 @@ pub async fn add_person(
     let login = accounts::normalize_login(&request.login)?;
     let name = accounts::check_name(&request.name)?;
     accounts::check_password(&request.password)?;
-    let person = PersonRow::new(login, name, request.role, hashed(request.password).await?);
+    let person = PersonRow::new(
+        login,
+        name,
+        request.role,
+        hashed(&state, request.password).await?,
+    );
     if !state.db.add_person(&person, now_ms()).await? {
         return Err(ApiError::Conflict(format!(
             "the login {:?} is taken; choose another",
@@ -122,7 +127,7 @@ pub async fn update_person(
     if let Some(password) = update.password {
         changed.push("password_reset".into());
         accounts::check_password(&password)?;
-        person.password_hash = hashed(password).await?;
+        person.password_hash = hashed(&state, password).await?;
         person.failures = 0;
         person.failed_since = 0;
         person.locked_until = 0;
@@ -422,7 +427,7 @@ pub async fn new_enrolment(
         .render::<qrcode::render::svg::Color<'_>>()
         .min_dimensions(240, 240)
         .build();
-    tracing::info!(by = %who.login, %name, "enrolment code made");
+    tracing::info!(by = %who.login, "enrolment code made");
     Ok((
         StatusCode::CREATED,
         Json(yorisoi_domain::accounts::Enrolment {

@@ -225,6 +225,12 @@ impl Call {
         self.header(header::CONTENT_TYPE.as_str(), "application/json")
     }
 
+    /// Sends `body` as it is, with no content type unless one is added.
+    pub fn raw(mut self, body: Vec<u8>) -> Self {
+        self.body = Some(body);
+        self
+    }
+
     /// As if the TCP connection came from `peer` (what `serve` gives every request).
     pub fn connected_from(mut self, peer: SocketAddr) -> Self {
         self.peer = Some(peer);
