@@ -299,6 +299,7 @@ impl Db {
                     change: change.clone(),
                     refusal: refusal.refusal.clone(),
                     made_at: *made_at,
+                    context: self.refused_context(change),
                 };
                 storage::save_refused(&kept)?;
                 self.refused.update(|all| {
