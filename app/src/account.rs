@@ -55,14 +55,12 @@ pub struct Account {
     pub why: RwSignal<Why>,
     /// This tab holds the person's keys (see [`crate::vault`]): what is stored can be read.
     pub unlocked: RwSignal<bool>,
-    /// The screen locked itself after a while untouched; the keys are still in memory.
+    /// The device's screen is locked (see [`crate::screen`]): this tab shows the lock page, and
+    /// hands its keys, if it has them, to no other tab.
     pub idle: RwSignal<bool>,
     /// The device key is wrapped under an older password than the one just signed in with
     /// (the password was changed elsewhere, or reset): the new one, until the old is typed.
     pub stale: RwSignal<Option<String>>,
-    /// When the password was last typed (device clock): a PIN re-opens the screen within 12 h.
-    password_at: StoredValue<i64>,
-    pin_failures: StoredValue<u32>,
 }
 
 /// Why the app could not be unlocked.
@@ -77,10 +75,6 @@ pub enum UnlockError {
     Other(String),
 }
 
-/// A PIN re-opens a locked screen only this long after the password was typed.
-const PIN_WINDOW_MS: i64 = 12 * 60 * 60 * 1000;
-/// Wrong PINs before the password is needed.
-const PIN_TRIES: u32 = 3;
 /// The screen locks after this long untouched (seconds), unless the settings say otherwise.
 pub const IDLE_SECONDS: u32 = 5 * 60;
 const IDLE_KEY: &str = "yorisoi.idle_seconds";
@@ -101,13 +95,17 @@ impl Account {
                 Why::SignedOut
             }),
             unlocked: RwSignal::new(false),
-            idle: RwSignal::new(false),
+            // A tab opened (or reloaded) while the device's screen is locked starts locked.
+            idle: RwSignal::new(
+                stored
+                    .as_ref()
+                    .is_some_and(|s| live && crate::screen::locked_for(s.me.person)),
+            ),
             stale: RwSignal::new(None),
-            password_at: StoredValue::new(0),
-            pin_failures: StoredValue::new(0),
         };
         provide_context(account);
         ACCOUNT.with(|a| a.set(Some(account)));
+        crate::screen::listen(account);
         // Another open tab of this app may hold the keys already: it is asked (see `shared`).
         if live {
             crate::tabs::post(&crate::tabs::Message::KeysPlease);
@@ -207,10 +205,10 @@ impl Account {
         }
     }
 
+    /// The password was typed: this tab holds the keys, and the device's screen opens.
     fn opened(self) {
         crate::clock::mark("yorisoi-unlocked");
-        self.password_at.set_value(crate::clock::now_ms());
-        self.pin_failures.set_value(0);
+        crate::screen::password_typed();
         self.stale.set(None);
         self.idle.set(false);
         self.unlocked.set(true);
@@ -272,11 +270,14 @@ impl Account {
         }
     }
 
-    /// Another tab shared the keys: this one is unlocked too.
+    /// Another tab shared the keys: this one is unlocked too (the screen lock, the PIN's
+    /// 12 hours and its wrong tries stay the device's).
     pub fn keys_arrived(self, person: PersonId, key: &str) {
         let mine = self.me.with_untracked(|me| me.as_ref().map(|m| m.person));
         if mine == Some(person) && vault::unlocked().is_none() && vault::adopt(person, key) {
-            self.opened();
+            crate::clock::mark("yorisoi-unlocked");
+            self.stale.set(None);
+            self.unlocked.set(true);
         }
     }
 
@@ -298,11 +299,15 @@ impl Account {
     /// read from storage).
     fn watch_idle(self) {
         let last = std::rc::Rc::new(std::cell::Cell::new(crate::clock::now_ms()));
+        // A tab opened is a tab used: the others count from now too.
+        crate::screen::touch(last.get(), true);
         let touched = last.clone();
         for event in ["pointerdown", "keydown", "touchstart"] {
             let touched = touched.clone();
             let listener = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
-                touched.set(crate::clock::now_ms());
+                let now = crate::clock::now_ms();
+                touched.set(now);
+                crate::screen::touch(now, false);
             });
             if let Some(window) = web_sys::window() {
                 let _ = window
@@ -314,8 +319,10 @@ impl Account {
             if !self.unlocked.get_untracked() || self.idle.get_untracked() {
                 return;
             }
+            // Untouched in every tab: one in use keeps the others open.
             let now = crate::clock::now_ms();
-            if now - last.get() >= i64::from(Self::idle_seconds()) * 1000 {
+            let touched = last.get().max(crate::screen::last_touched());
+            if now - touched >= i64::from(Self::idle_seconds()) * 1000 {
                 self.idle_lock();
             }
         });
@@ -328,47 +335,62 @@ impl Account {
         tick.forget();
     }
 
-    /// Locks the screen now (the keys stay in memory, unless 12 hours have passed since the
-    /// password, or the clock went back).
+    /// Locks the device's screen now, in every tab (the keys stay in memory, unless 12 hours
+    /// have passed since the password, or the clock went back).
     pub fn idle_lock(self) {
-        let since = crate::clock::now_ms() - self.password_at.get_value();
-        if !(0..PIN_WINDOW_MS).contains(&since) {
+        let Some(person) = self.me.with_untracked(|me| me.as_ref().map(|m| m.person)) else {
+            return;
+        };
+        if !crate::screen::within_window() {
             self.lock_keys();
             return;
         }
+        crate::screen::lock(person);
         self.idle.set(true);
     }
 
-    /// Whether the locked screen may be opened with the PIN.
+    /// Whether the locked screen may be opened with the PIN: the person has one, fewer than three
+    /// wrong ones were typed, within 12 hours of the password.
     pub fn pin_opens(self) -> bool {
         self.me
             .with_untracked(|me| me.as_ref().map(|m| m.person))
-            .is_some_and(crate::lock::ClientLock::has_pin)
+            .is_some_and(|p| crate::lock::ClientLock::has_pin(p) && crate::screen::pin_may_open(p))
     }
 
-    /// Opens the locked screen with the person's PIN; the third wrong one drops the keys.
+    /// Opens the device's screen with the person's PIN, in every tab; the third wrong one (in
+    /// any tabs) drops the keys everywhere. A tab without keys asks the others for them.
     pub fn unlock_pin(self, pin: &str) -> Result<(), UnlockError> {
         let Some(me) = self.me.get_untracked() else {
             return Err(UnlockError::Other("nobody is signed in".into()));
         };
+        if !self.pin_opens() {
+            self.lock_keys();
+            return Err(UnlockError::WrongPassword);
+        }
         if crate::lock::check_pin(me.person, pin) {
-            self.pin_failures.set_value(0);
+            crate::screen::unlock();
             self.idle.set(false);
+            crate::screen::ask_for_keys(self);
             return Ok(());
         }
-        self.pin_failures.update_value(|f| *f += 1);
-        if self.pin_failures.get_value() >= PIN_TRIES {
+        if crate::screen::pin_failed(me.person) >= crate::screen::PIN_TRIES {
             self.lock_keys();
         }
         Err(UnlockError::WrongPassword)
     }
 
-    /// Opens the locked screen with the password.
+    /// Opens the locked screen with the password (in a tab without the keys, the password opens
+    /// them, as on the unlock page).
     pub fn unlock_idle_password(self, password: &str) -> Result<(), UnlockError> {
         let Some(me) = self.me.get_untracked() else {
             return Err(UnlockError::Other("nobody is signed in".into()));
         };
-        match vault::check(me.person, password) {
+        let opened = if vault::unlocked().is_some() {
+            vault::check(me.person, password)
+        } else {
+            vault::unlock(me.person, password, false)
+        };
+        match opened {
             Ok(()) => {
                 self.opened();
                 Ok(())

@@ -178,6 +178,11 @@ messages! {
     RefusedUseStopped => "保存されませんでした：この利用者の情報の利用は管理者によって停止されました（利用停止）。変更はサーバーに保管され、管理者が確認します。", "Not stored: an administrator stopped the use of this client's data (利用停止). The change is kept on the server for an administrator to review.";
     RefusedErased => "保存されませんでした：この利用者の情報は管理者によって消去されました。変更の内容はサーバーに残っていません。", "Not stored: an administrator erased this client's data. Nothing of what the change said is kept on the server.";
     RefusedNotInScope => "送信できませんでした：この利用者の担当ではなくなりました。変更はサーバーに保管され、管理者が確認します。", "Not sent: you are no longer assigned to this client. The change is kept on the server for an administrator to review.";
+    RefusedClientGone => "この端末にはもうない利用者", "A client no longer on this device";
+    RefusedRecord => "記録", "A record";
+    RefusedRecordStarted => "記録の作成", "Starting the record";
+    RefusedAnswer => "回答", "An answer";
+    RefusedValueUnshown => "（ここには表示できない内容）", "(something that cannot be shown here)";
     SyncErrSignedOut => "サインインが必要です。入力はこの端末に保存されています。", "Please sign in. Your entries are saved on this device.";
     SyncErrRetired => "この端末は返却扱いになりました。未送信の変更を送り終えると、端末のデータを削除します。", "This device was retired. Once its unsent changes are sent, its data is deleted.";
     PinSetIntro => "本人入力モードを終えるときに使う暗証番号を決めてください（数字4〜8桁）。この端末だけに保存されます。", "Choose the PIN that ends client mode (4 to 8 digits). It is kept on this device only.";

@@ -8,6 +8,7 @@ pub mod i18n;
 pub mod lock;
 pub mod pwa;
 pub mod records;
+pub mod screen;
 pub mod settings;
 pub mod storage;
 pub mod store;
@@ -141,7 +142,11 @@ fn Gate(
     let free = move || matches!(location.pathname.get().as_str(), "/setup" | "/enrol");
     // Signed in, and this tab holds the keys, and the screen is not locked: the app itself.
     let open = move || free() || (signed_in() && account.unlocked.get() && !account.idle.get());
-    let unlocking = move || signed_in() && !account.unlocked.get();
+    // A tab without the keys asks for the password, unless the device's screen is locked and
+    // the PIN may open it (another tab may hold the keys, and share them once it is open).
+    let unlocking = move || {
+        signed_in() && !account.unlocked.get() && !(account.idle.get() && account.pin_opens())
+    };
     // A client's pages wait until that client's records are read (the app starts from the
     // client list; records are read in the background, the one asked for first).
     let db = db::use_db();

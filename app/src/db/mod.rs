@@ -15,6 +15,7 @@
 //! the syncing tab's messages ([`shared`]), so every tab shows every tab's edits.
 
 mod load;
+mod refused;
 mod shared;
 
 pub use shared::TabEvent;

@@ -75,7 +75,10 @@ pub(super) fn listen(db: Db) {
             let _ = window().location().reload();
         }
         tabs::Message::KeysPlease => {
-            if let Some((person, key)) = crate::vault::share() {
+            // A locked screen hands nothing over: the tab asking waits for the PIN or password.
+            if crate::screen::may_share()
+                && let Some((person, key)) = crate::vault::share()
+            {
                 tabs::post(&tabs::Message::Keys { person, key });
             }
         }
@@ -296,6 +299,7 @@ impl Db {
                     change: change.clone(),
                     refusal: refusal.refusal.clone(),
                     made_at: *made_at,
+                    context: self.refused_context(change),
                 };
                 storage::save_refused(&kept)?;
                 self.refused.update(|all| {

@@ -12,6 +12,7 @@ mod print;
 mod records;
 mod settings;
 mod sync;
+mod sync_refused;
 
 pub use account::{AccountCard, EnrolPage, IdleLockPage, SetupPage, SignInPage, UnlockPage};
 pub use accountability::DisclosurePage;

@@ -2,15 +2,12 @@
 //! progress of a long first sync, and the records that need a person's review.
 
 use super::set_title;
-use crate::components::{field_label, value_text};
-use crate::db::{Db, catalogue, use_db};
-use crate::i18n::{Key, Lang, tr, trn, use_i18n};
+use crate::db::use_db;
+use crate::i18n::{Key, tr, trn};
 use crate::sync::use_sync;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use yorisoi_domain::sync::Entity;
-use yorisoi_domain::sync::check::Refusal;
-use yorisoi_domain::sync::local::RefusedChange;
 
 #[component]
 pub fn SyncPage() -> impl IntoView {
@@ -74,33 +71,6 @@ pub fn SyncPage() -> impl IntoView {
             view! { <ul class="review-list">{items}</ul> }.into_any()
         }
     };
-    let i18n = use_i18n();
-    let refused = move || {
-        let lang = i18n.lang.get();
-        let mut all: Vec<RefusedChange> = db.refused.with(|r| r.values().cloned().collect());
-        if all.is_empty() {
-            return None;
-        }
-        all.sort_by_key(|r| (r.made_at, r.change.id));
-        let items: Vec<_> = all
-            .into_iter()
-            .map(|refused| {
-                let (place, label, value) = describe(db, &refused, lang);
-                let field = refused.change.field.clone();
-                view! {
-                    <li data-testid="refused-item" data-field=field>
-                        <p class="refused-what">{place}" — "{label}"："{value}</p>
-                        <p class="refused-why" data-testid="refused-why">{reason(&refused.refusal)}</p>
-                    </li>
-                }
-            })
-            .collect();
-        Some(view! {
-            <h2>{tr(Key::SyncRefusedTitle)}</h2>
-            <p>{tr(Key::SyncRefusedIntro)}</p>
-            <ul class="refused-list" data-testid="refused-list">{items}</ul>
-        })
-    };
     view! {
         <section class="page" aria-labelledby="page-title">
             <h1 id="page-title" data-testid="page-title">{tr(Key::SyncTitle)}</h1>
@@ -113,51 +83,9 @@ pub fn SyncPage() -> impl IntoView {
                 </button>
             </p>
             {progress}
-            {refused}
+            <super::sync_refused::RefusedList />
             <h2>{tr(Key::SyncReviewTitle)}</h2>
             {review}
         </section>
-    }
-}
-
-/// Where a refused change belongs, which item, and its value, as a person reads them.
-fn describe(db: Db, refused: &RefusedChange, lang: Lang) -> (String, String, String) {
-    let change = &refused.change;
-    let client = db.client(change.client).map(|c| c.name).unwrap_or_default();
-    let instrument = match change.entity {
-        Entity::Record(id) => db
-            .record(id)
-            .and_then(|record| catalogue().get(&record.instrument)),
-        Entity::Client(_) => None,
-    };
-    let place = match instrument {
-        Some(instrument) => {
-            let title = match lang {
-                Lang::Ja => &instrument.title.ja,
-                Lang::En => &instrument.title.en,
-            };
-            format!("{client} {title}")
-        }
-        None => client,
-    };
-    (
-        place,
-        field_label(instrument, &change.field, lang),
-        value_text(instrument, &change.field, &change.value, lang),
-    )
-}
-
-/// Why the server set a change aside, in words a person can act on.
-fn reason(refusal: &Refusal) -> String {
-    match refusal {
-        Refusal::WrongClient => tr(Key::RefusedWrongClient)().to_owned(),
-        Refusal::UnknownField { .. } => tr(Key::RefusedUnknownField)().to_owned(),
-        Refusal::BadValue { reason, .. } => trn(Key::RefusedBadValue, reason),
-        Refusal::UnknownInstrument { .. } => tr(Key::RefusedUnknownInstrument)().to_owned(),
-        Refusal::NoInstrument => tr(Key::RefusedNoInstrument)().to_owned(),
-        Refusal::InstrumentChanged => tr(Key::RefusedInstrumentChanged)().to_owned(),
-        Refusal::NotInScope => tr(Key::RefusedNotInScope)().to_owned(),
-        Refusal::UseStopped => tr(Key::RefusedUseStopped)().to_owned(),
-        Refusal::Erased => tr(Key::RefusedErased)().to_owned(),
     }
 }

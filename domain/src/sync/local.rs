@@ -60,6 +60,10 @@ pub struct RefusedChange {
     /// When the person made it, by this device's clock.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub made_at: Option<i64>,
+    /// Its client and record as the device had them when it was refused (entries stored by the
+    /// release before have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<super::refused::RefusedContext>,
 }
 
 impl Stored for RefusedChange {
@@ -368,6 +372,7 @@ mod tests {
                 field: "status".into(),
             },
             made_at: Some(5),
+            context: None,
         };
         let text = encode(&refused);
         assert!(

@@ -14,6 +14,7 @@ pub mod fields;
 pub mod local;
 pub mod outbox;
 pub mod protocol;
+pub mod refused;
 pub mod register;
 pub mod replica;
 
