@@ -86,6 +86,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
         if let Self::Internal(detail) = &self {
+            let detail = unquoted(detail);
             tracing::error!(%detail, "internal error");
         }
         let mut response = (
@@ -106,6 +107,20 @@ impl IntoResponse for ApiError {
         }
         response
     }
+}
+
+/// `detail` with every double-quoted part replaced by `"…"`: parsers and databases quote the
+/// value they could not read (`invalid type: string "…"`), and a client's value must not reach
+/// the log (it outlives an erase).
+fn unquoted(detail: &str) -> String {
+    let mut out = String::with_capacity(detail.len());
+    for (i, part) in detail.split('"').enumerate() {
+        if i > 0 {
+            out.push('"');
+        }
+        out.push_str(if i % 2 == 1 { "…" } else { part });
+    }
+    out
 }
 
 impl From<JsonRejection> for ApiError {
@@ -206,4 +221,19 @@ pub async fn json_errors(
         error: Detail { code, message },
     });
     (parts, body).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_logged_internal_detail_quotes_no_value() {
+        assert_eq!(
+            super::unquoted(
+                r#"a stored change cannot be read: a name change: invalid type: string "山田 花子", expected a map"#
+            ),
+            r#"a stored change cannot be read: a name change: invalid type: string "…", expected a map"#
+        );
+        assert_eq!(super::unquoted("no quotes"), "no quotes");
+        assert_eq!(super::unquoted(r#"open "quote"#), r#"open "…"#);
+    }
 }
