@@ -42,6 +42,9 @@ pub enum ApiError {
     Conflict(String),
     #[error("{0}")]
     Missing(String),
+    /// The device has as many changes set aside, undecided, as the server keeps for one device.
+    #[error("{0}")]
+    SetAsideFull(String),
     #[error("internal error")]
     Internal(String),
 }
@@ -74,6 +77,7 @@ impl ApiError {
             Self::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             Self::Missing(_) => (StatusCode::NOT_FOUND, "not_found"),
+            Self::SetAsideFull(_) => (StatusCode::CONFLICT, "set_aside_full"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -145,6 +149,7 @@ impl From<crate::db::DbError> for ApiError {
             not_in_scope @ crate::db::DbError::NotInScope => {
                 Self::Forbidden(not_in_scope.to_string())
             }
+            full @ crate::db::DbError::SetAsideFull(_) => Self::SetAsideFull(full.to_string()),
             other => Self::Internal(other.to_string()),
         }
     }
