@@ -10,7 +10,7 @@ use crate::i18n::{Key, tr, trn};
 use leptos::prelude::*;
 use yorisoi_domain::accounts::{
     Assignment, ClientEntry, Decision, Device, DeviceState, NewPerson, Person, PersonUpdate, Role,
-    SetAside,
+    SetAsidePage,
 };
 use yorisoi_domain::ids::{ClientId, PersonId};
 
@@ -63,7 +63,7 @@ pub(super) struct Loaded {
     pub people: Vec<Person>,
     pub clients: Vec<ClientEntry>,
     pub devices: Vec<Device>,
-    pub set_aside: Vec<SetAside>,
+    pub set_aside: SetAsidePage,
     pub stopped: Vec<yorisoi_domain::privacy::Stopped>,
 }
 
@@ -72,7 +72,7 @@ async fn load() -> Result<Loaded, ApiError> {
         people: api::people().await?,
         clients: api::clients().await?,
         devices: api::devices().await?,
-        set_aside: api::quarantine().await?,
+        set_aside: api::quarantine(None).await?,
         stopped: api::stopped().await?,
     })
 }
@@ -98,7 +98,15 @@ impl Page {
         self.data.with(|d| {
             d.clients
                 .iter()
-                .map(|c| (c.id.to_string(), c.name.clone()))
+                .map(|c| {
+                    // A client with no name is chosen by its id.
+                    let name = if c.name.trim().is_empty() {
+                        c.id.to_string()
+                    } else {
+                        c.name.clone()
+                    };
+                    (c.id.to_string(), name)
+                })
                 .collect()
         })
     }
@@ -414,24 +422,55 @@ fn Devices() -> impl IntoView {
     }
 }
 
+/// The changes set aside, newest first, a page at a time: whose, which field, who sent it from
+/// which device, when and why; never the value (see ARCHITECTURE.md).
 #[component]
 fn Quarantine() -> impl IntoView {
     let page = expect_context::<Page>();
+    let more = move |_| {
+        let last = page.data.with(|d| d.set_aside.entries.last().map(|e| e.id));
+        leptos::task::spawn_local(async move {
+            match api::quarantine(last).await {
+                Ok(next) => page.data.update(|d| {
+                    d.set_aside.entries.extend(next.entries);
+                    d.set_aside.more = next.more;
+                    d.set_aside.undecided = next.undecided;
+                }),
+                Err(error) => page.message.set(Some(Err(error))),
+            }
+        });
+    };
     view! {
         <section class="card" aria-labelledby="quarantine-heading">
             <h2 id="quarantine-heading">{tr(Key::AdminQuarantine)}</h2>
+            <p class="hint">{tr(Key::QuarantineIntro)}</p>
             {move || {
                 let all = page.data.get().set_aside;
-                if all.is_empty() {
+                if all.entries.is_empty() {
                     return view! { <p class="hint" data-testid="quarantine-empty">{tr(Key::QuarantineEmpty)}</p> }.into_any();
                 }
                 view! {
+                    <p class="hint" data-testid="quarantine-undecided">{trn(Key::QuarantineUndecided, all.undecided)}</p>
                     <ul class="admin-list" data-testid="quarantine">
-                        {all.into_iter().map(|q| {
+                        {all.entries.into_iter().map(|q| {
                             let id = q.id;
+                            let client = q.client_name.clone().filter(|n| !n.trim().is_empty());
+                            let by = [q.pushed_by_name.clone(), q.device_name.clone()]
+                                .into_iter()
+                                .flatten()
+                                .collect::<Vec<_>>()
+                                .join(" / ");
                             view! {
                                 <li class="admin-item" data-testid="set-aside">
-                                    <p class="admin-item-title">{format_time(q.received_at)} " — " {q.change.field.clone()}</p>
+                                    <p class="admin-item-title">
+                                        {format_time(q.received_at)} " — "
+                                        {match client {
+                                            Some(name) => name.into_any(),
+                                            None => tr(Key::QuarantineNameless).into_any(),
+                                        }}
+                                        " — " <code>{q.field.clone()}</code>
+                                    </p>
+                                    {(!by.is_empty()).then(|| view! { <p class="hint" data-testid="set-aside-by">{trn(Key::QuarantineBy, by)}</p> })}
                                     <p class="refused-why" data-testid="set-aside-why">{q.refusal.to_string()}</p>
                                     {match q.decision {
                                         Some(Decision::Accepted) => view! { <p class="hint">{tr(Key::AcceptedMark)}</p> }.into_any(),
@@ -451,6 +490,11 @@ fn Quarantine() -> impl IntoView {
                             }
                         }).collect_view()}
                     </ul>
+                    {all.more.then(|| view! {
+                        <button type="button" class="secondary" data-testid="quarantine-more" on:click=more>
+                            {tr(Key::QuarantineMore)}
+                        </button>
+                    })}
                 }.into_any()
             }}
         </section>
