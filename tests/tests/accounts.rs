@@ -132,7 +132,9 @@ async fn a_client_moved_to_another_coach_leaves_the_first_tablet_after_its_edit_
     b.click("[data-testid=timeline-item] a").await;
     wait_for_value(&b, Q5, "担当だったときの回答").await;
 
-    // The administrator accepts A's edit on the admin page; it reaches B.
+    // The administrator accepts A's edit on the admin page; it reaches B. Accepting checks that
+    // its author may write the client now, so A is given the client again first.
+    admin.assign("coach", &client).await;
     let office = stack.browser_as("admin").await;
     office.goto(&stack.url("/admin")).await;
     office.click("[data-testid=set-aside-accept]").await;
