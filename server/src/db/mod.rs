@@ -27,6 +27,7 @@ mod audit;
 mod privacy;
 mod quarantine;
 mod scope;
+mod scrub;
 mod state;
 
 pub use accounts::{FAILURE_WINDOW_MS, LOCK_MS, MAX_FAILURES, PersonRow, Purpose};
