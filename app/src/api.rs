@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use yorisoi_domain::accounts::{
     Assignment, ChangePassword, ClientEntry, Device, Enrol, Enrolled, Enrolment, Me, NewEnrolment,
-    NewPerson, Person, PersonUpdate, SetAside, Setup, SignIn,
+    NewPerson, Person, PersonUpdate, SetAsidePage, Setup, SignIn,
 };
 use yorisoi_domain::audit::{AuditCheckReport, Entry};
 use yorisoi_domain::ids::{ClientId, DeviceId, PersonId};
@@ -235,8 +235,10 @@ pub async fn enrol(request: &Enrol) -> Result<Enrolled, ApiError> {
     json(post("/api/v1/enrol", request)).await
 }
 
-pub async fn quarantine() -> Result<Vec<SetAside>, ApiError> {
-    json(get("/api/v1/quarantine")).await
+/// A page of the changes set aside, newest first, older than `before` (never a value).
+pub async fn quarantine(before: Option<i64>) -> Result<SetAsidePage, ApiError> {
+    let after = before.map(|id| format!("&before={id}")).unwrap_or_default();
+    json(get(&format!("/api/v1/quarantine?limit=200{after}"))).await
 }
 
 /// `action`: "accept" or "discard".

@@ -93,6 +93,7 @@ messages! {
     SyncErrStalled => "サーバーの応答が止まりました。少し待って、もう一度試します。", "The server stopped answering. Trying again shortly.";
     SyncErrUpdate => "アプリの更新が必要です。画面を再読み込みしてください。", "This app must be updated. Please reload the page.";
     SyncErrRefused => "サーバーが受け付けませんでした：{n}", "The server refused the request: {n}";
+    SyncErrSetAsideFull => "この端末の保留中の変更が多すぎるため、送信を止めています。変更はこの端末に残っています。管理者に確認を頼んでください。", "This device has too many changes set aside, so sending has stopped. The changes are kept on this device. Ask an administrator to review them.";
     SyncErrServer => "サーバーで問題が起きました。自動でもう一度試します：{n}", "Something went wrong on the server. Trying again automatically: {n}";
     SyncErrStorage => "受け取ったデータをこの端末に保存できませんでした。空き容量を確認してください。", "What was received could not be saved on this device. Please check its free space.";
     SyncReviewTitle => "確認が必要な記録", "Records that need review";
@@ -141,6 +142,7 @@ messages! {
     AuditRecordOpened => "記録を開いた", "Record opened";
     AuditClientModeStarted => "本人入力の開始", "Client mode started";
     AuditClientModeEnded => "本人入力の終了", "Client mode ended";
+    AuditSetAsideViewed => "保留中の変更の閲覧", "Set-aside change viewed";
     StopHeading => "利用停止・消去・開示", "Stop use, erase, disclose";
     StopIntro => "利用停止にすると、この利用者の情報はすべての端末から（未送信の変更を送ってから）消え、誰の端末にも送られなくなります。情報はサーバーに保存期間のあいだ保管されます。消去は利用停止のあとだけでき、利用者の名前をもう一度入力して確定します。消去した情報は元に戻せません。", "Stopping use removes this client from every device (after each sends what it has unsent) and sends it to no device again; the server keeps the data for the retention period. Erasing is possible only after stopping use, and is confirmed by typing the client's name again. Erased data cannot be brought back.";
     InUse => "利用中", "In use";
@@ -281,6 +283,11 @@ messages! {
     DeviceRetiredMark => "返却済み", "Retired";
     AdminQuarantine => "保留中の変更", "Changes set aside";
     QuarantineEmpty => "保留中の変更はありません。", "No changes are set aside.";
+    QuarantineIntro => "内容は表示しません。内容を見られるのは、その利用者を担当する人と事務だけです（見たことは記録されます）。", "The contents are not shown here. Only the client's coach and the office can see them (and each view is recorded).";
+    QuarantineUndecided => "未決定：{n}件", "Undecided: {n}";
+    QuarantineNameless => "名前のない利用者", "A client with no name";
+    QuarantineBy => "送信者：{n}", "Sent by: {n}";
+    QuarantineMore => "さらに読み込む", "Load more";
     Accept => "受け入れる", "Accept";
     Discard => "取り消す", "Discard";
     AcceptedMark => "受け入れ済み", "Accepted";

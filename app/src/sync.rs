@@ -127,6 +127,9 @@ pub enum SyncError {
     SignedOut,
     /// An administrator retired this device, but changes are still unsent here.
     Retired,
+    /// The server keeps no more changes set aside for this device until an administrator
+    /// decides on some: nothing was sent, everything stays in the outbox.
+    SetAsideFull,
 }
 
 impl From<StorageError> for SyncError {
@@ -469,6 +472,7 @@ impl SyncEngine {
             ApiError::Stalled => SyncError::Stalled,
             ApiError::Garbled(detail) => SyncError::Server(detail),
             ApiError::Status { status: 426, .. } => SyncError::UpdateApp,
+            ref error if error.code() == Some("set_aside_full") => SyncError::SetAsideFull,
             ApiError::Status {
                 status: 400..=499,
                 message,

@@ -41,6 +41,8 @@ pub enum Action {
     RecordOpened,
     ClientModeStarted,
     ClientModeEnded,
+    /// A change set aside shown whole, its value with it (the id in the detail).
+    SetAsideViewed,
 }
 
 impl Action {
@@ -67,6 +69,7 @@ impl Action {
             Action::RecordOpened => "record_opened",
             Action::ClientModeStarted => "client_mode_started",
             Action::ClientModeEnded => "client_mode_ended",
+            Action::SetAsideViewed => "set_aside_viewed",
         }
     }
 
@@ -376,7 +379,12 @@ mod tests {
 
     #[test]
     fn actions_are_stored_by_name() {
-        for action in [Action::SignIn, Action::Delivered, Action::ClientModeEnded] {
+        for action in [
+            Action::SignIn,
+            Action::Delivered,
+            Action::ClientModeEnded,
+            Action::SetAsideViewed,
+        ] {
             assert_eq!(Action::parse(action.as_str()), Some(action));
             assert_eq!(
                 serde_json::to_value(action).unwrap(),

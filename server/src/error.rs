@@ -44,6 +44,9 @@ pub enum ApiError {
     Conflict(String),
     #[error("{0}")]
     Missing(String),
+    /// The device has as many changes set aside, undecided, as the server keeps for one device.
+    #[error("{0}")]
+    SetAsideFull(String),
     #[error("internal error")]
     Internal(String),
 }
@@ -77,6 +80,7 @@ impl ApiError {
             Self::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             Self::Missing(_) => (StatusCode::NOT_FOUND, "not_found"),
+            Self::SetAsideFull(_) => (StatusCode::CONFLICT, "set_aside_full"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -170,6 +174,7 @@ impl From<crate::db::DbError> for ApiError {
             not_in_scope @ crate::db::DbError::NotInScope => {
                 Self::Forbidden(not_in_scope.to_string())
             }
+            full @ crate::db::DbError::SetAsideFull(_) => Self::SetAsideFull(full.to_string()),
             other => Self::Internal(other.to_string()),
         }
     }

@@ -17,7 +17,7 @@ use tower_http::trace::TraceLayer;
 pub const BODY_LIMIT: usize = 4 * 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
-    use handlers::{account, admin, privacy, sync};
+    use handlers::{account, admin, privacy, quarantine, sync};
     let api = Router::new()
         .route("/v1/sync/push", post(sync::push))
         .route("/v1/sync/pull", get(sync::pull))
@@ -45,8 +45,9 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/enrolments", post(admin::new_enrolment))
         .route("/v1/enrol", post(account::enrol))
         .route("/v1/devices/{id}/{action}", post(admin::set_device_state))
-        .route("/v1/quarantine", get(admin::quarantine))
-        .route("/v1/quarantine/{id}/{action}", post(admin::decide))
+        .route("/v1/quarantine", get(quarantine::list))
+        .route("/v1/quarantine/{id}", get(quarantine::view))
+        .route("/v1/quarantine/{id}/{action}", post(quarantine::decide))
         .route("/v1/audit", get(privacy::audit))
         .route("/v1/audit/check", get(privacy::check))
         .route("/v1/stopped", get(privacy::stopped))

@@ -77,8 +77,12 @@ struct World {
     coach_not_assigned: PersonId,
     /// A device any admin action may target.
     spare_device: DeviceId,
-    /// An undecided change set aside (valid, so it can be accepted).
+    /// An undecided change set aside: coach B's to the world's client (valid, but B may not
+    /// write that client, so it cannot be accepted).
     set_aside: i64,
+    /// An undecided change set aside that can be accepted: coach A's to a client the office
+    /// made, pushed before A was assigned to it.
+    acceptable: i64,
     /// A set-up code, valid but for people having accounts already.
     setup_code: String,
     callers: Vec<Caller>,
@@ -119,14 +123,44 @@ impl World {
         )
         .await;
         assert_eq!(pushed.refused.len(), 1, "{pushed:?}");
-        let set_aside = db
-            .set_aside()
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|s| s.change.id.device == b_tablet)
-            .unwrap()
-            .id;
+        let set_aside_of = |writer: DeviceId| async move {
+            db.set_aside_page(None, 1000)
+                .await
+                .unwrap()
+                .entries
+                .into_iter()
+                .find(|s| s.change_id.device == writer)
+                .unwrap()
+                .id
+        };
+        let set_aside = set_aside_of(b_tablet).await;
+        // The office's client, which coach A writes to before being assigned to it.
+        let theirs = new_client();
+        let pushed = push_as(
+            db,
+            office,
+            Role::Office,
+            new_client_changes(new_device(), 1, theirs),
+        )
+        .await;
+        assert!(pushed.refused.is_empty(), "{pushed:?}");
+        let a_tablet = new_device();
+        let pushed = push_as(
+            db,
+            coach_a,
+            Role::Coach,
+            vec![client_change(
+                a_tablet,
+                1,
+                theirs,
+                "notes",
+                json!("A のメモ"),
+            )],
+        )
+        .await;
+        assert_eq!(pushed.refused.len(), 1, "{pushed:?}");
+        db.assign(coach_a, theirs, now_ms()).await.unwrap();
+        let acceptable = set_aside_of(a_tablet).await;
 
         let spare_device = new_device();
         signed_in(db, office, spare_device).await;
@@ -185,6 +219,7 @@ impl World {
             coach_not_assigned: coach_b,
             spare_device,
             set_aside,
+            acceptable,
             setup_code,
             callers,
         }
@@ -367,10 +402,44 @@ fn routes() -> Vec<Route> {
             expect: admin_only(OK),
         },
         Route {
+            name: "GET /api/v1/quarantine?before&limit",
+            call: |w, _| {
+                get(format!(
+                    "/api/v1/quarantine?before={}&limit=5",
+                    w.set_aside + 1
+                ))
+            },
+            writes: false,
+            expect: admin_only(OK),
+        },
+        Route {
+            // A value set aside: for who may read its client now, never an administrator.
+            name: "GET /api/v1/quarantine/{id}",
+            call: |w, _| get(format!("/api/v1/quarantine/{}", w.set_aside)),
+            writes: false,
+            expect: [
+                SIGNED_OUT,
+                SIGNED_OUT,
+                REVOKED,
+                RETIRED,
+                OK,
+                Expect::Err(404, "not_found"),
+                OK,
+                FORBIDDEN,
+            ],
+        },
+        Route {
             name: "POST /api/v1/quarantine/{id}/accept",
-            call: |w, _| post(format!("/api/v1/quarantine/{}/accept", w.set_aside)),
+            call: |w, _| post(format!("/api/v1/quarantine/{}/accept", w.acceptable)),
             writes: true,
             expect: admin_only(DONE),
+        },
+        Route {
+            // Its author (coach B) may not write the client: nobody's acceptance stores it.
+            name: "POST /api/v1/quarantine/{id}/accept (author out of scope)",
+            call: |w, _| post(format!("/api/v1/quarantine/{}/accept", w.set_aside)),
+            writes: false,
+            expect: admin_only(Expect::Err(409, "conflict")),
         },
         Route {
             name: "POST /api/v1/quarantine/{id}/discard",
@@ -498,9 +567,10 @@ async fn snapshot(db: &Db) -> Snapshot {
             .map(|d| (d.id, d.state))
             .collect(),
         set_aside: db
-            .set_aside()
+            .set_aside_page(None, 1000)
             .await
             .unwrap()
+            .entries
             .into_iter()
             .map(|s| (s.id, s.decision))
             .collect(),
@@ -567,11 +637,12 @@ async fn consequences(
                 ))
             } else if !in_scope {
                 let aside = db
-                    .set_aside()
+                    .set_aside_page(None, 1000)
                     .await
                     .unwrap()
+                    .entries
                     .into_iter()
-                    .any(|s| s.change.id == id && s.refusal == Refusal::NotInScope);
+                    .any(|s| s.change_id == id && s.refusal == Refusal::NotInScope);
                 (refusals != [&Refusal::NotInScope] || in_log || !aside).then(|| {
                     format!(
                         "not set aside as not_in_scope: refused {refusals:?}, in the log: {in_log}, set aside: {aside}"
@@ -616,6 +687,30 @@ async fn consequences(
                 .iter()
                 .any(|p| p.change.client == world.client);
             served.then(|| "a stopped client is still served to its coach".into())
+        }
+        "GET /api/v1/quarantine?before&limit" => {
+            let page: yorisoi_domain::accounts::SetAsidePage = reply.json();
+            let listed = page.entries.iter().any(|e| e.id == world.set_aside);
+            (!listed || reply.text.contains("B のメモ"))
+                .then(|| format!("listed: {listed}, no value: {}", reply.text))
+        }
+        "GET /api/v1/quarantine/{id}" => {
+            let whole: yorisoi_domain::accounts::SetAside = reply.json();
+            let audited = db
+                .audit_entries(&yorisoi_server::db::AuditQuery {
+                    client: Some(world.client),
+                    limit: 1000,
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .iter()
+                .any(|e| {
+                    e.event.action == yorisoi_domain::audit::Action::SetAsideViewed
+                        && e.event.device == Some(caller.device)
+                });
+            (whole.change.value != json!("B のメモ") || !audited)
+                .then(|| format!("the value: {}, audited: {audited}", whole.change.value))
         }
         "GET /api/v1/clients/{id}/disclosure" => {
             let disclosure: yorisoi_domain::privacy::Disclosure = reply.json();

@@ -7,7 +7,7 @@
 use axum::http::StatusCode;
 use serde_json::json;
 use std::collections::BTreeSet;
-use yorisoi_domain::accounts::{ClientEntry, Decision, Person, Role, SetAside};
+use yorisoi_domain::accounts::{ClientEntry, Decision, Person, Role, SetAsideEntry, SetAsidePage};
 use yorisoi_domain::ids::{ClientId, PersonId};
 use yorisoi_domain::sync::check::Refusal;
 
@@ -35,10 +35,11 @@ async fn people(state: &AppState, admin: &Tablet) -> Vec<Person> {
     as_admin(state, admin, get("/api/v1/people")).await.json()
 }
 
-async fn set_aside(state: &AppState, admin: &Tablet) -> Vec<SetAside> {
-    as_admin(state, admin, get("/api/v1/quarantine"))
+async fn set_aside(state: &AppState, admin: &Tablet) -> Vec<SetAsideEntry> {
+    let page: SetAsidePage = as_admin(state, admin, get("/api/v1/quarantine"))
         .await
-        .json()
+        .json();
+    page.entries
 }
 
 fn assignment(person: PersonId, client: ClientId) -> serde_json::Value {
@@ -78,11 +79,17 @@ async fn a_push_for_another_coachs_client_is_set_aside_and_an_admin_accepts_or_d
             !logged.contains(&notes.id) && !logged.contains(&workplace.id),
             "{name}: not in the log"
         );
+        let reply = as_admin(&state, &admin, get("/api/v1/quarantine")).await;
+        assert!(
+            !reply.text.contains("B が書いたメモ"),
+            "{name}: the admin's list holds no value: {}",
+            reply.text
+        );
         let aside = set_aside(&state, &admin).await;
-        let find = |aside: &[SetAside], id: ChangeId| {
+        let find = |aside: &[SetAsideEntry], id: ChangeId| {
             aside
                 .iter()
-                .find(|s| s.change.id == id)
+                .find(|s| s.change_id == id)
                 .cloned()
                 .unwrap_or_else(|| panic!("{name}: {id:?} is listed: {aside:?}"))
         };
@@ -91,15 +98,49 @@ async fn a_push_for_another_coachs_client_is_set_aside_and_an_admin_accepts_or_d
             (
                 notes_aside.refusal.clone(),
                 notes_aside.decision,
-                notes_aside.change.value.clone()
+                notes_aside.field.as_str(),
+                notes_aside.client_name.as_deref(),
+                notes_aside.pushed_by,
+                notes_aside.pushed_device,
             ),
-            (Refusal::NotInScope, None, json!("B が書いたメモ")),
-            "{name}: the admin sees what and why"
+            (
+                Refusal::NotInScope,
+                None,
+                "notes",
+                Some("山田 花子"),
+                Some(b.person),
+                Some(b.device)
+            ),
+            "{name}: the admin sees whose, what, who and why"
         );
 
-        // Accepted: stored as if it had been, and everyone who reads the client gets it.
+        // Not while B may not write X: accepting never writes in B's name what B may not.
         let accept = |id: i64| post(format!("/api/v1/quarantine/{id}/accept"));
         let discard = |id: i64| post(format!("/api/v1/quarantine/{id}/discard"));
+        let reply = as_admin(&state, &admin, accept(notes_aside.id)).await;
+        assert_eq!(
+            (reply.status, reply.code()),
+            (StatusCode::CONFLICT, "conflict"),
+            "{name}: {}",
+            reply.text
+        );
+        assert!(
+            !log(&db).await.contains(&notes.id),
+            "{name}: not in the log"
+        );
+        // Once B is assigned to X: stored as if it had been, and everyone who reads X gets it.
+        let reply = as_admin(
+            &state,
+            &admin,
+            post("/api/v1/assignments").json(&assignment(b.person, x)),
+        )
+        .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::NO_CONTENT,
+            "{name}: {}",
+            reply.text
+        );
         let reply = as_admin(&state, &admin, accept(notes_aside.id)).await;
         assert_eq!(
             reply.status,
@@ -117,11 +158,6 @@ async fn a_push_for_another_coachs_client_is_set_aside_and_an_admin_accepts_or_d
         assert!(
             ids(&a_sees).contains(&notes.id),
             "{name}: the client's coach too"
-        );
-        let (b_sees, _) = b.sync(&state, 0, 500).await;
-        assert!(
-            b_sees.is_empty(),
-            "{name}: B still reads nothing of X: {b_sees:?}"
         );
         assert_eq!(
             find(&set_aside(&state, &admin).await, notes.id).decision,

@@ -120,8 +120,8 @@ impl Admin {
     }
 
     pub async fn quarantine(&self) -> Vec<Value> {
-        self.get("/api/v1/quarantine")
-            .await
+        // The newest page (the list is paged; never a value in it).
+        self.get("/api/v1/quarantine").await["entries"]
             .as_array()
             .unwrap()
             .clone()

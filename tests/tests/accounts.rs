@@ -132,9 +132,18 @@ async fn a_client_moved_to_another_coach_leaves_the_first_tablet_after_its_edit_
     b.click("[data-testid=timeline-item] a").await;
     wait_for_value(&b, Q5, "担当だったときの回答").await;
 
-    // The administrator accepts A's edit on the admin page; it reaches B.
+    // The administrator accepts A's edit on the admin page; it reaches B. Accepting checks that
+    // its author may write the client now, so A is given the client again first.
+    admin.assign("coach", &client).await;
     let office = stack.browser_as("admin").await;
     office.goto(&stack.url("/admin")).await;
+    // The administrator's list says whose change it is and which field, never its value.
+    let listed = office.testid("set-aside").await.text().await.unwrap();
+    assert!(
+        listed.contains("山本 三郎") && listed.contains("answers.user1.q2"),
+        "{listed}"
+    );
+    assert!(!listed.contains("オフラインで書いた回答"), "{listed}");
     office.click("[data-testid=set-aside-accept]").await;
     office
         .wait_for_text("admin-message", "保存しました。")

@@ -17,6 +17,7 @@ pub fn error_text(error: &SyncError) -> String {
         SyncError::Storage(_) => tr(Key::SyncErrStorage)().to_owned(),
         SyncError::SignedOut => tr(Key::SyncErrSignedOut)().to_owned(),
         SyncError::Retired => tr(Key::SyncErrRetired)().to_owned(),
+        SyncError::SetAsideFull => tr(Key::SyncErrSetAsideFull)().to_owned(),
     }
 }
 

@@ -51,6 +51,7 @@ fn action_key(action: Action) -> Key {
         Action::RecordOpened => Key::AuditRecordOpened,
         Action::ClientModeStarted => Key::AuditClientModeStarted,
         Action::ClientModeEnded => Key::AuditClientModeEnded,
+        Action::SetAsideViewed => Key::AuditSetAsideViewed,
     }
 }
 
@@ -300,7 +301,14 @@ fn StopRow(client: ClientId, name: String, stopped: Option<Stopped>) -> impl Int
     };
     view! {
         <li class="admin-item" data-testid="stop-row" data-client=client.to_string()>
-            <p class="admin-item-title">{name}</p>
+            <p class="admin-item-title">
+                // A client with no name: its id, which the erase asks to be typed.
+                {if name.trim().is_empty() {
+                    view! { {tr(Key::QuarantineNameless)} " " <code>{client.to_string()}</code> }.into_any()
+                } else {
+                    name.into_any()
+                }}
+            </p>
             {status}
             <div class="toolbar">
                 {actions}

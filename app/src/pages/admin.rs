@@ -9,8 +9,8 @@ use crate::clock::format_time;
 use crate::i18n::{Key, tr, trn};
 use leptos::prelude::*;
 use yorisoi_domain::accounts::{
-    Assignment, ClientEntry, Decision, Device, DeviceState, NewPerson, Person, PersonUpdate, Role,
-    SetAside,
+    Assignment, ClientEntry, Device, DeviceState, NewPerson, Person, PersonUpdate, Role,
+    SetAsidePage,
 };
 use yorisoi_domain::ids::{ClientId, PersonId};
 
@@ -63,7 +63,7 @@ pub(super) struct Loaded {
     pub people: Vec<Person>,
     pub clients: Vec<ClientEntry>,
     pub devices: Vec<Device>,
-    pub set_aside: Vec<SetAside>,
+    pub set_aside: SetAsidePage,
     pub stopped: Vec<yorisoi_domain::privacy::Stopped>,
 }
 
@@ -72,7 +72,7 @@ async fn load() -> Result<Loaded, ApiError> {
         people: api::people().await?,
         clients: api::clients().await?,
         devices: api::devices().await?,
-        set_aside: api::quarantine().await?,
+        set_aside: api::quarantine(None).await?,
         stopped: api::stopped().await?,
     })
 }
@@ -98,7 +98,15 @@ impl Page {
         self.data.with(|d| {
             d.clients
                 .iter()
-                .map(|c| (c.id.to_string(), c.name.clone()))
+                .map(|c| {
+                    // A client with no name is chosen by its id.
+                    let name = if c.name.trim().is_empty() {
+                        c.id.to_string()
+                    } else {
+                        c.name.clone()
+                    };
+                    (c.id.to_string(), name)
+                })
                 .collect()
         })
     }
@@ -133,7 +141,7 @@ pub fn AdminPage() -> impl IntoView {
             <People />
             <Assignments />
             <Devices />
-            <Quarantine />
+            <super::set_aside::Quarantine />
             <super::accountability::AuditLog />
             <super::accountability::StopAndErase />
         </section>
@@ -410,49 +418,6 @@ fn Devices() -> impl IntoView {
                     }
                 }).collect_view()}
             </ul>
-        </section>
-    }
-}
-
-#[component]
-fn Quarantine() -> impl IntoView {
-    let page = expect_context::<Page>();
-    view! {
-        <section class="card" aria-labelledby="quarantine-heading">
-            <h2 id="quarantine-heading">{tr(Key::AdminQuarantine)}</h2>
-            {move || {
-                let all = page.data.get().set_aside;
-                if all.is_empty() {
-                    return view! { <p class="hint" data-testid="quarantine-empty">{tr(Key::QuarantineEmpty)}</p> }.into_any();
-                }
-                view! {
-                    <ul class="admin-list" data-testid="quarantine">
-                        {all.into_iter().map(|q| {
-                            let id = q.id;
-                            view! {
-                                <li class="admin-item" data-testid="set-aside">
-                                    <p class="admin-item-title">{format_time(q.received_at)} " — " {q.change.field.clone()}</p>
-                                    <p class="refused-why" data-testid="set-aside-why">{q.refusal.to_string()}</p>
-                                    {match q.decision {
-                                        Some(Decision::Accepted) => view! { <p class="hint">{tr(Key::AcceptedMark)}</p> }.into_any(),
-                                        Some(Decision::Discarded) => view! { <p class="hint">{tr(Key::DiscardedMark)}</p> }.into_any(),
-                                        None => view! {
-                                            <button type="button" data-testid="set-aside-accept"
-                                                on:click=move |_| page.act(async move { api::decide(id, "accept").await })>
-                                                {tr(Key::Accept)}
-                                            </button>
-                                            <button type="button" class="secondary" data-testid="set-aside-discard"
-                                                on:click=move |_| page.act(async move { api::decide(id, "discard").await })>
-                                                {tr(Key::Discard)}
-                                            </button>
-                                        }.into_any(),
-                                    }}
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                }.into_any()
-            }}
         </section>
     }
 }

@@ -10,6 +10,7 @@ mod history;
 mod not_found;
 mod print;
 mod records;
+mod set_aside;
 mod settings;
 mod sync;
 mod sync_refused;

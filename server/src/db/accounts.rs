@@ -4,9 +4,7 @@
 use super::{Backend, Db, DbError};
 use crate::auth::{Principal, SessionPolicy};
 use sqlx::Row;
-use yorisoi_domain::accounts::{
-    ClientEntry, Decision, Device, DeviceState, Person, Role, SetAside,
-};
+use yorisoi_domain::accounts::{ClientEntry, Decision, Device, DeviceState, Person, Role};
 use yorisoi_domain::ids::{ClientId, DeviceId, PersonId};
 
 /// A person as stored, with what signing in needs.
@@ -277,14 +275,10 @@ impl Db {
         on_backend!(self, pool, m => m::set_device_state(pool, &device.to_string(), state.as_str()).await)
     }
 
-    /// Every client with its newest name and its coaches: what an admin needs to assign them.
+    /// Every client with its newest name (empty for a client with data but no name) and its
+    /// coaches: what an admin needs to assign them.
     pub async fn client_directory(&self) -> Result<Vec<ClientEntry>, DbError> {
         on_backend!(self, pool, m => m::client_directory(pool).await)
-    }
-
-    /// The changes set aside, undecided first, newest first.
-    pub async fn set_aside(&self) -> Result<Vec<SetAside>, DbError> {
-        on_backend!(self, pool, m => m::set_aside(pool).await)
     }
 
     /// Marks a change set aside as discarded; false if there is none undecided with that id.
@@ -659,29 +653,27 @@ macro_rules! accounts {
                         coaches,
                     });
                 }
-                entries.sort_by(|a, b| a.name.cmp(&b.name));
-                Ok(entries)
-            }
-
-            pub async fn set_aside(pool: &$pool) -> Result<Vec<SetAside>, DbError> {
-                let rows: Vec<$row> = sqlx::query("SELECT id, body, refusal, received_at, decision FROM quarantine ORDER BY decision IS NOT NULL, id DESC LIMIT 1000")
+                // A client with data but no name (its name change never reached the server)
+                // is listed too, nameless: it can be assigned, stopped and erased like any.
+                let all: Vec<String> = sqlx::query_scalar("SELECT DISTINCT client FROM entities")
                     .fetch_all(pool)
                     .await?;
-                rows.iter()
-                    .map(|row| {
-                        Ok(SetAside {
-                            id: row.int("id")?,
-                            change: serde_json::from_str(&row.text("body")?).map_err(|e| corrupt(&format!("a change set aside: {e}")))?,
-                            refusal: serde_json::from_str(&row.text("refusal")?).map_err(|e| corrupt(&format!("a refusal: {e}")))?,
-                            received_at: row.int("received_at")?,
-                            decision: match row.opt_text("decision")?.as_deref() {
-                                Some("accepted") => Some(Decision::Accepted),
-                                Some(_) => Some(Decision::Discarded),
-                                None => None,
-                            },
-                        })
-                    })
-                    .collect()
+                let named: std::collections::BTreeSet<ClientId> = entries.iter().map(|e| e.id).collect();
+                for client in &all {
+                    let id: ClientId = client.parse().map_err(|_| corrupt("a client id"))?;
+                    if named.contains(&id) {
+                        continue;
+                    }
+                    let mut coaches = Vec::new();
+                    for a in &assignments {
+                        if a.text("client")? == *client {
+                            coaches.push(a.text("person")?.parse().map_err(|_| corrupt("an assignment's person"))?);
+                        }
+                    }
+                    entries.push(ClientEntry { id, name: String::new(), coaches });
+                }
+                entries.sort_by(|a, b| a.name.cmp(&b.name));
+                Ok(entries)
             }
 
             pub async fn decide(pool: &$pool, id: i64, decision: &str, by: &str, now: i64) -> Result<bool, DbError> {

@@ -26,13 +26,16 @@ mod accounts;
 mod audit;
 mod lockout;
 mod privacy;
+mod quarantine;
 mod scope;
+mod scrub;
 mod state;
 
 pub use accounts::{FAILURE_WINDOW_MS, LOCK_MS, MAX_FAILURES, PersonRow, Purpose};
 pub use audit::{AuditCheck, AuditQuery};
 pub use lockout::Failure;
 pub use privacy::{DEFAULT_RETENTION_YEARS, EraseError, Erasure};
+pub use quarantine::{SET_ASIDE_LIMIT, Unaccepted};
 pub use scope::{ENTER_PAGE, Scope};
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -61,6 +64,8 @@ pub struct Db {
     folder: std::sync::Arc<tokio::sync::Notify>,
     /// Pushes stored by this instance: the folder stops when it moves.
     pushes: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// The most undecided changes set aside one device may have (see `quarantine.rs`).
+    set_aside_limit: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -96,6 +101,11 @@ pub enum DbError {
     NotYours(String),
     #[error("this client is not one you may read")]
     NotInScope,
+    #[error(
+        "this device has {0} changes set aside that an administrator has not decided on yet: \
+         nothing of this push was stored, and the device keeps its changes until they are decided"
+    )]
+    SetAsideFull(u64),
 }
 
 /// What a push did: how far the device's changes are on the server, and which of them were set
@@ -225,6 +235,26 @@ fn audit_events<'a>(
     events
 }
 
+/// The notes of a push that are about a client its pusher may write: the office any, a coach
+/// theirs (`noted`, stopped ones too: a note of an access before the stop still counts) or one
+/// this push creates, an administrator none. The others are set aside like any change.
+fn notes_in_scope<'a>(
+    notes: Vec<&'a Change>,
+    by: &Scope,
+    noted: &BTreeSet<ClientId>,
+    created: &BTreeSet<ClientId>,
+    refused: &mut Vec<(&'a Change, Refusal)>,
+) -> Vec<&'a Change> {
+    let (kept, out): (Vec<&Change>, Vec<&Change>) =
+        notes.into_iter().partition(|note| match by.role {
+            Role::Office => true,
+            Role::Admin => false,
+            Role::Coach => noted.contains(&note.client) || created.contains(&note.client),
+        });
+    refused.extend(out.into_iter().map(|note| (note, Refusal::NotInScope)));
+    kept
+}
+
 /// A change set aside as the quarantine keeps it: whole, but for an erased client, of whom
 /// nothing but ids is kept.
 fn set_aside_body(change: &Change, refusal: &Refusal) -> String {
@@ -274,6 +304,7 @@ impl Db {
             instance_id,
             folder: std::sync::Arc::new(tokio::sync::Notify::new()),
             pushes: std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0)),
+            set_aside_limit: SET_ASIDE_LIMIT,
         };
         db.start_folder();
         Ok(db)
@@ -347,36 +378,19 @@ impl Db {
         now_ms: i64,
         by: &Scope,
     ) -> Result<Pushed, DbError> {
+        let limit = self.set_aside_limit;
         let pushed = match &self.backend {
-            Backend::Sqlite(pool) => sqlite::push(pool.acquire().await?, request, now_ms, by).await,
+            Backend::Sqlite(pool) => {
+                sqlite::push(pool.acquire().await?, request, now_ms, by, limit).await
+            }
             Backend::Postgres(pool) => {
-                postgres::push(pool.acquire().await?, request, now_ms, by).await
+                postgres::push(pool.acquire().await?, request, now_ms, by, limit).await
             }
         }?;
         self.pushes
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.folder.notify_one();
         Ok(pushed)
-    }
-
-    /// Stores a change an administrator accepted from the quarantine, in the log under the
-    /// writer lock, if it is valid for its instrument and entity (its scope is not checked again:
-    /// accepting it is the administrator's decision). Returns why not, or `Ok(None)` when stored;
-    /// `Err` for no undecided change of that id.
-    pub async fn accept(
-        &self,
-        id: i64,
-        by: yorisoi_domain::ids::PersonId,
-        now_ms: i64,
-    ) -> Result<Result<(), Refusal>, DbError> {
-        let accepted = match &self.backend {
-            Backend::Sqlite(pool) => sqlite::accept(pool.acquire().await?, id, by, now_ms).await,
-            Backend::Postgres(pool) => {
-                postgres::accept(pool.acquire().await?, id, by, now_ms).await
-            }
-        }?;
-        self.folder.notify_one();
-        Ok(accepted)
     }
 
     /// The changes after `since` in the server's sequence, at most `limit`.
@@ -403,6 +417,8 @@ async fn open_sqlite(url: &str, path: &str) -> Result<SqlitePool, DbError> {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
+        // A deletion zeroes what it frees, so an erased client's bytes stay in no free space.
+        .pragma("secure_delete", "ON")
         .busy_timeout(Duration::from_secs(10));
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
@@ -430,7 +446,7 @@ macro_rules! backend {
                 sqlx::query_scalar("SELECT value FROM server_info WHERE key = 'instance_id'").fetch_one(pool).await
             }
 
-            pub async fn push(mut conn: PoolConnection<$db>, request: &PushRequest, now_ms: i64, by: &Scope) -> Result<Pushed, DbError> {
+            pub async fn push(mut conn: PoolConnection<$db>, request: &PushRequest, now_ms: i64, by: &Scope, set_aside_limit: u64) -> Result<Pushed, DbError> {
                 protocol::check_format(request.format)?;
                 let device = request.device.to_string();
                 // Read before the writer lock, so the lock is held for less time. (An assignment
@@ -439,6 +455,17 @@ macro_rules! backend {
                 let assigned = match by.role {
                     Role::Coach => assigned_clients(&mut *conn, by.person).await?,
                     Role::Admin | Role::Office => BTreeSet::new(),
+                };
+                // Whose access a coach may note: their clients, stopped ones too.
+                let noted = match by.role {
+                    Role::Coach if request.changes.iter().any(|c| c.is_note()) => {
+                        let rows: Vec<String> = sqlx::query_scalar("SELECT client FROM assignments WHERE person = $1")
+                            .bind(by.person.to_string())
+                            .fetch_all(&mut *conn)
+                            .await?;
+                        rows.iter().filter_map(|c| c.parse().ok()).collect()
+                    }
+                    _ => BTreeSet::new(),
                 };
                 // One writer at a time (see the migration): sequence numbers commit in order.
                 sqlx::raw_sql($begin).execute(&mut *conn).await?;
@@ -478,9 +505,10 @@ macro_rules! backend {
                             Halt::Erased => Refusal::Erased,
                         }));
                     }
+                    let created: BTreeSet<ClientId> = stored.iter().map(|c| c.client).filter(|c| !existing.contains(c)).collect();
+                    let notes = notes_in_scope(notes, by, &noted, &created, &mut refused);
                     let mut events = audit_events(&notes, &stored, by, &mut refused);
                     // A coach's new clients are theirs.
-                    let created: BTreeSet<ClientId> = stored.iter().map(|c| c.client).filter(|c| !existing.contains(c)).collect();
                     if by.role == Role::Coach && !created.is_empty() {
                         let mut insert = sqlx::QueryBuilder::<$db>::new("INSERT INTO assignments (person, client, assigned_at) ");
                         insert.push_values(created, |mut row, client| {
@@ -513,14 +541,26 @@ macro_rules! backend {
                         upsert.build().execute(&mut *conn).await?;
                     }
                     if !refused.is_empty() {
-                        let mut insert = sqlx::QueryBuilder::<$db>::new("INSERT INTO quarantine (device, device_seq, client, body, refusal, received_at) ");
+                        // Bounded per device: past it, nothing of the push is stored or
+                        // acknowledged, and the device keeps it all in its outbox.
+                        let undecided: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM quarantine WHERE pushed_device = $1 AND decision IS NULL")
+                            .bind(&owner)
+                            .fetch_one(&mut *conn)
+                            .await?;
+                        let undecided = u64::try_from(undecided).unwrap_or(0);
+                        if undecided + refused.len() as u64 > set_aside_limit {
+                            return Err(DbError::SetAsideFull(undecided));
+                        }
+                        let mut insert = sqlx::QueryBuilder::<$db>::new("INSERT INTO quarantine (device, device_seq, client, body, refusal, received_at, pushed_by, pushed_device) ");
                         insert.push_values(&refused, |mut row, (change, refusal)| {
                             row.push_bind(device.clone())
                                 .push_bind(as_i64(change.id.seq))
                                 .push_bind(change.client.to_string())
                                 .push_bind(set_aside_body(change, refusal))
                                 .push_bind(serde_json::to_string(refusal).expect("refusals serialize"))
-                                .push_bind(now_ms);
+                                .push_bind(now_ms)
+                                .push_bind(by.person.to_string())
+                                .push_bind(owner.clone());
                         });
                         insert.build().execute(&mut *conn).await?;
                     }
@@ -546,74 +586,9 @@ macro_rules! backend {
                 commit_or_rollback!(conn, result)
             }
 
-            pub async fn accept(mut conn: PoolConnection<$db>, id: i64, by: yorisoi_domain::ids::PersonId, now_ms: i64) -> Result<Result<(), Refusal>, DbError> {
-                sqlx::raw_sql($begin).execute(&mut *conn).await?;
-                let result = async {
-                    let row = sqlx::query("SELECT device, device_seq, body FROM quarantine WHERE id = $1 AND decision IS NULL")
-                        .bind(id)
-                        .fetch_optional(&mut *conn)
-                        .await?
-                        .ok_or_else(|| DbError::NotFound(format!("no undecided change set aside with id {id}")))?;
-                    let device: String = row.try_get("device")?;
-                    let seq: i64 = row.try_get("device_seq")?;
-                    let body: String = row.try_get("body")?;
-                    let change: Change = serde_json::from_str(&body).map_err(|e| DbError::Corrupt(format!("quarantine {id}: {e}")))?;
-                    // Whoever accepts it, a stopped or erased client's data is not stored.
-                    let halted = super::privacy::$privacy::halted(&mut *conn, &BTreeSet::from([change.client])).await?;
-                    if let Some(halt) = halted.get(&change.client) {
-                        return Ok(Err(match halt {
-                            Halt::Stopped => Refusal::UseStopped,
-                            Halt::Erased => Refusal::Erased,
-                        }));
-                    }
-                    let (known, _) = known_entities(&mut conn, &[&change]).await?;
-                    let Sorted { stored, touched, mut refused } = sort_out(vec![&change], known, |_| true);
-                    if let Some((_, refusal)) = refused.pop() {
-                        return Ok(Err(refusal));
-                    }
-                    for change in &stored {
-                        sqlx::query("INSERT INTO changes (device, device_seq, client, field, body, received_at) VALUES ($1, $2, $3, $4, $5, $6)")
-                            .bind(&device)
-                            .bind(seq)
-                            .bind(change.client.to_string())
-                            .bind(change.field.clone())
-                            .bind(&body)
-                            .bind(now_ms)
-                            .execute(&mut *conn)
-                            .await?;
-                    }
-                    for (key, known) in touched {
-                        sqlx::query("INSERT INTO entities (entity, client, instrument) VALUES ($1, $2, $3) ON CONFLICT (entity) DO UPDATE SET instrument = excluded.instrument")
-                            .bind(key)
-                            .bind(known.client.to_string())
-                            .bind(known.instrument.map(|i| serde_json::to_string(&i).expect("references serialize")))
-                            .execute(&mut *conn)
-                            .await?;
-                    }
-                    sqlx::query("UPDATE quarantine SET decision = 'accepted', decided_by = $1, decided_at = $2 WHERE id = $3")
-                        .bind(by.to_string())
-                        .bind(now_ms)
-                        .bind(id)
-                        .execute(&mut *conn)
-                        .await?;
-                    Ok::<_, DbError>(Ok(()))
-                }
-                .await;
-                match result {
-                    Ok(outcome) => {
-                        sqlx::raw_sql(if outcome.is_ok() { "COMMIT" } else { "ROLLBACK" }).execute(&mut *conn).await?;
-                        Ok(outcome)
-                    }
-                    Err(error) => {
-                        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
-                        Err(error)
-                    }
-                }
-            }
-
             /// What the server knows of the entities `changes` touch, and which of the clients
             /// they name it already has (any entity of theirs), in one query.
-            async fn known_entities(conn: &mut PoolConnection<$db>, changes: &[&Change]) -> Result<(BTreeMap<String, Known>, BTreeSet<ClientId>), DbError> {
+            pub(super) async fn known_entities(conn: &mut PoolConnection<$db>, changes: &[&Change]) -> Result<(BTreeMap<String, Known>, BTreeSet<ClientId>), DbError> {
                 let mut known = BTreeMap::new();
                 let mut existing = BTreeSet::new();
                 if changes.is_empty() {

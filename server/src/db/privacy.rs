@@ -102,10 +102,17 @@ impl Db {
         // In a task of its own: its write transaction ends even if the request goes away.
         let db = self.clone();
         tokio::spawn(async move {
-            match &db.backend {
+            let erasure = match &db.backend {
                 Backend::Sqlite(pool) => sqlite_privacy::erase(pool, client, by, now).await,
                 Backend::Postgres(pool) => postgres_privacy::erase(pool, client, by, now).await,
+            }?;
+            // The rows are deleted; now their bytes, from the database's files.
+            // The erase is committed whatever happens here: it is answered (and audited) as
+            // done, and a scrub that failed is said in the log for the operator.
+            if let Err(error) = db.scrub().await {
+                tracing::error!(%error, %client, "erased, but the database files could not be scrubbed yet: see the README, Backups and erasure");
             }
+            Ok(erasure)
         })
         .await
         .map_err(|e| EraseError::Db(DbError::Corrupt(format!("the erase task failed: {e}"))))?

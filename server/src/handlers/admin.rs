@@ -1,4 +1,5 @@
-//! The administrator's routes: people, assignments, devices and the changes set aside.
+//! The administrator's routes: people, assignments and devices (the changes set aside are in
+//! `quarantine.rs`).
 //! Every handler here starts with `who.admin()?`.
 
 use super::{JsonBody, audit};
@@ -11,12 +12,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use yorisoi_domain::accounts::{
     self, Assignment, ClientEntry, Device, DeviceState, NewPerson, Person, PersonUpdate, Role,
-    SetAside,
 };
 use yorisoi_domain::audit::Action;
 use yorisoi_domain::ids::{DeviceId, PersonId};
 
-fn parse_id<T: std::str::FromStr>(what: &str, raw: &str) -> Result<T, ApiError> {
+pub(super) fn parse_id<T: std::str::FromStr>(what: &str, raw: &str) -> Result<T, ApiError> {
     raw.parse()
         .map_err(|_| ApiError::BadRequest(format!("{raw:?} is not a valid {what} id")))
 }
@@ -314,78 +314,6 @@ pub async fn set_device_state(
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// `GET /api/v1/quarantine`: the changes set aside, with why.
-pub async fn quarantine(
-    State(state): State<AppState>,
-    who: Principal,
-) -> Result<Json<Vec<SetAside>>, ApiError> {
-    who.admin()?;
-    Ok(Json(state.db.set_aside().await?))
-}
-
-/// `POST /api/v1/quarantine/{id}/accept` and `…/discard`.
-pub async fn decide(
-    State(state): State<AppState>,
-    who: Principal,
-    Path((id, action)): Path<(String, String)>,
-) -> Result<StatusCode, ApiError> {
-    who.admin()?;
-    // Parsed here, not by `Path`: its rejection would be plain text, not the API's JSON error.
-    let id: i64 = parse_id("set-aside change", &id)?;
-    // Whose change it is, for the audit log.
-    let client = state
-        .db
-        .set_aside()
-        .await?
-        .into_iter()
-        .find(|s| s.id == id)
-        .map(|s| s.change.client);
-    let decided = |how: &'static str| {
-        let detail = vec![how.into(), format!("set_aside:{id}")];
-        audit(
-            &state,
-            Action::QuarantineDecided,
-            Some(who.person),
-            Some(who.device),
-            client,
-            detail,
-        )
-    };
-    match action.as_str() {
-        "accept" => {
-            // Run to its end in a task of its own (its write transaction must end even if the
-            // administrator's page goes away mid-request).
-            let (db, person) = (state.db.clone(), who.person);
-            let accepted = tokio::spawn(async move { db.accept(id, person, now_ms()).await })
-                .await
-                .map_err(|e| ApiError::Internal(format!("the decision task failed: {e}")))??;
-            match accepted {
-                Ok(()) => {
-                    tracing::info!(by = %who.login, id, "set-aside change accepted");
-                    decided("accepted").await?;
-                    Ok(StatusCode::NO_CONTENT)
-                }
-                Err(refusal) => Err(ApiError::Conflict(format!(
-                    "this change cannot be stored, whoever accepts it: {refusal}. Discard it instead"
-                ))),
-            }
-        }
-        "discard" => {
-            if !state.db.discard(id, who.person, now_ms()).await? {
-                return Err(ApiError::Missing(format!(
-                    "no undecided change set aside with id {id}"
-                )));
-            }
-            tracing::info!(by = %who.login, id, "set-aside change discarded");
-            decided("discarded").await?;
-            Ok(StatusCode::NO_CONTENT)
-        }
-        other => Err(ApiError::NotFound(format!(
-            "/api/v1/quarantine/{id}/{other} (the actions are accept and discard)"
-        ))),
-    }
 }
 
 /// How long an enrolment code works.

@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin;
 pub mod health;
 pub mod privacy;
+pub mod quarantine;
 pub mod sync;
 
 use crate::AppState;

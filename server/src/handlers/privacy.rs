@@ -151,25 +151,31 @@ pub async fn erase(
 ) -> Result<Json<Erased>, ApiError> {
     who.admin()?;
     let client = known_client(&state, &id).await?;
+    if state
+        .db
+        .stopped_client(client)
+        .await?
+        .is_some_and(|s| s.erased_at.is_some())
+    {
+        return Err(ApiError::Conflict("this client was erased already".into()));
+    }
     let name = state
         .db
         .client_directory()
         .await?
         .into_iter()
         .find(|c| c.id == client)
-        .map(|c| c.name);
-    // The second confirmation: the client's name, typed (spaces aside), as the directory shows it.
+        .map(|c| c.name)
+        .filter(|name| !name.trim().is_empty());
+    // The second confirmation: the client's name typed (spaces aside) as the directory shows it;
+    // for a client with no name, its id.
+    let expected = name.unwrap_or_else(|| client.to_string());
     let typed: String = request.name.split_whitespace().collect();
-    match &name {
-        Some(name) if typed == name.split_whitespace().collect::<String>() => {}
-        Some(_) => {
-            return Err(ApiError::BadRequest(
-                "the name typed is not this client's name: nothing was erased".into(),
-            ));
-        }
-        None => {
-            return Err(ApiError::Conflict("this client was erased already".into()));
-        }
+    if typed != expected.split_whitespace().collect::<String>() {
+        return Err(ApiError::BadRequest(
+            "the name typed is not this client's name (for a client with no name, its id): nothing was erased"
+                .into(),
+        ));
     }
     let now = now_ms();
     let erasure = state
