@@ -42,6 +42,10 @@ pub enum ApiError {
     Conflict(String),
     #[error("{0}")]
     Missing(String),
+    #[error(
+        "the server's database was restored from a backup since this device last synced: the device sends its changes again"
+    )]
+    InstanceChanged,
     #[error("internal error")]
     Internal(String),
 }
@@ -74,6 +78,10 @@ impl ApiError {
             Self::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             Self::Missing(_) => (StatusCode::NOT_FOUND, "not_found"),
+            Self::InstanceChanged => (
+                StatusCode::CONFLICT,
+                yorisoi_domain::sync::protocol::INSTANCE_CHANGED,
+            ),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

@@ -16,6 +16,7 @@ pub mod outbox;
 pub mod protocol;
 pub mod register;
 pub mod replica;
+pub mod resend;
 
 pub use change::{Change, ChangeId, Entity};
 pub use outbox::Outbox;
