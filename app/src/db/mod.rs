@@ -15,6 +15,7 @@
 //! the syncing tab's messages ([`shared`]), so every tab shows every tab's edits.
 
 mod load;
+mod restore;
 mod shared;
 
 pub use shared::TabEvent;
@@ -103,6 +104,8 @@ struct State {
     scope: u64,
     /// Where this device is with its first sync.
     start: Start,
+    /// The database instance this device last synced with (see `restore.rs`).
+    instance: String,
 }
 
 impl State {
@@ -118,6 +121,7 @@ impl State {
             cursor: 0,
             scope: 0,
             start: Start::Fresh,
+            instance: String::new(),
         }
     }
 
