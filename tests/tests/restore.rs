@@ -106,3 +106,52 @@ async fn after_a_restore_every_acknowledged_edit_is_sent_again_and_sync_goes_on(
     wait_for_value(&office, Q5, "コピーの後にコーチ").await;
     wait_for_value(&coach, Q1_SITUATION, "コピーの後に事務所").await;
 }
+
+async fn instance_of(server: &yorisoi_e2e::Server) -> String {
+    let health: serde_json::Value = reqwest::get(server.url("/healthz"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    health["database"]["instance_id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// `yorisoi-server restored` (what README says to run after `pg_restore`, or after restoring
+/// the same SQLite copy twice) gives the database a new instance id; without a database it says
+/// so and makes none.
+#[tokio::test]
+async fn the_restored_command_gives_the_database_a_new_instance_id() {
+    let data = tempfile::tempdir().unwrap();
+    let mut server = yorisoi_e2e::Server::start(&dist(), data.path()).await;
+    let before = instance_of(&server).await;
+    server.stop();
+    let restored = Command::new(yorisoi_e2e::server_binary())
+        .arg("--data")
+        .arg(data.path())
+        .arg("restored")
+        .env("YORISOI_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        restored.status.success(),
+        "{}",
+        String::from_utf8_lossy(&restored.stderr)
+    );
+    let server = yorisoi_e2e::Server::start(&dist(), data.path()).await;
+    let after = instance_of(&server).await;
+    assert_ne!(after, before);
+    assert!(String::from_utf8_lossy(&restored.stdout).contains(&after));
+    let empty = tempfile::tempdir().unwrap();
+    let nothing = Command::new(yorisoi_e2e::server_binary())
+        .arg("--data")
+        .arg(empty.path())
+        .arg("restored")
+        .output()
+        .unwrap();
+    assert!(!nothing.status.success());
+    assert!(!empty.path().join("yorisoi.sqlite3").exists());
+}

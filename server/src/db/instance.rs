@@ -17,9 +17,22 @@ impl Db {
     /// it must be restarted (each reads the id when it opens the database).
     pub async fn renew_instance_id(&self) -> Result<String, DbError> {
         let fresh = uuid::Uuid::now_v7().to_string();
-        match &self.backend {
-            Backend::Sqlite(pool) => drop(sqlx::query(SET_ID).bind(&fresh).execute(pool).await?),
-            Backend::Postgres(pool) => drop(sqlx::query(SET_ID).bind(&fresh).execute(pool).await?),
+        let renewed = match &self.backend {
+            Backend::Sqlite(pool) => sqlx::query(SET_ID)
+                .bind(&fresh)
+                .execute(pool)
+                .await?
+                .rows_affected(),
+            Backend::Postgres(pool) => sqlx::query(SET_ID)
+                .bind(&fresh)
+                .execute(pool)
+                .await?
+                .rows_affected(),
+        };
+        if renewed != 1 {
+            return Err(DbError::Corrupt(
+                "the database has no instance id to renew".into(),
+            ));
         }
         Ok(fresh)
     }
