@@ -26,6 +26,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use yorisoi_domain::sync::protocol::{FramedPage, INSTANCE_CHANGED, PushRequest, WIRE_FORMAT};
 
+mod restore;
+
 /// A bootstrap's pages, asked for one after another from a sign-in on (see
 /// [`prefetch_bootstrap`]): their answers as they came, and who waits for the next.
 #[derive(Default)]
@@ -401,27 +403,6 @@ impl SyncEngine {
                 return Ok(());
             }
         }
-    }
-
-    /// The server's database was restored from a backup: every change of this device's writers
-    /// it still holds above what the server holds goes again (same ids and values), then the
-    /// device pulls from the start of the restored log (see `db/restore.rs`).
-    async fn after_restore(self) -> Result<(), SyncError> {
-        let writers = self.answer(api::writers().await).await?;
-        for (writer, changes) in self.db.to_resend(&writers).await? {
-            let request = PushRequest {
-                format: WIRE_FORMAT,
-                device: writer,
-                changes,
-            };
-            let response = self
-                .answer(api::push(&request, &writers.instance).await)
-                .await?;
-            self.db
-                .resent_refused(&request.changes, &response.refused)?;
-        }
-        self.db.restart(&writers.instance).await?;
-        Ok(())
     }
 
     /// A first sync: the current state of the device's scope, a page at a time, instead of its
