@@ -29,8 +29,10 @@
 //! [`crate::vault`]); a value stored as text (before sealing) is read and sealed in place.
 //!
 //! Meta values: `cursor` (where the next pull starts), `scope` (the last hand-over finished),
-//! `bootstrap` (a bootstrap under way: where its next page starts) and `bootstrapped` (this
-//! device started from a bootstrap or from a pull; it never bootstraps again).
+//! `bootstrap` (a bootstrap under way: where its next page starts), `bootstrapped` (this
+//! device started from a bootstrap or from a pull; it never bootstraps again), `instance` (the
+//! server database it last synced with) and `writer.<id>` (each writer of this device that had
+//! a batch acknowledged): see `restore.rs`.
 
 pub mod idb;
 mod restore;
