@@ -16,7 +16,7 @@ use yorisoi_domain::privacy::{Disclosure, Erase, Erased, Stopped};
 use yorisoi_domain::sync::Entity;
 use yorisoi_domain::sync::protocol::{
     BOOTSTRAP_FORMAT, FramedPage, HistoryResponse, PullResponse, PushRequest, PushResponse,
-    WIRE_FORMAT,
+    WIRE_FORMAT, Writers,
 };
 
 /// How long a request may go without an answer before the watchdog drops it.
@@ -117,8 +117,23 @@ fn post(path: &str, body: &impl Serialize) -> reqwest::RequestBuilder {
 
 // Sync.
 
-pub async fn push(request: &PushRequest) -> Result<PushResponse, ApiError> {
-    json(post("/api/v1/sync/push", request)).await
+/// Pushes one writer's changes to the database `instance` this device last synced with (empty
+/// for none known): the server refuses the push whole with `instance_changed` when it is
+/// another database (restored from a backup since).
+pub async fn push(request: &PushRequest, instance: &str) -> Result<PushResponse, ApiError> {
+    let path = match instance {
+        "" => "/api/v1/sync/push".to_owned(),
+        instance => format!(
+            "/api/v1/sync/push?instance={}",
+            js_sys::encode_uri_component(instance)
+        ),
+    };
+    json(post(&path, request)).await
+}
+
+/// The database's instance id and how far it holds each of this device's writers.
+pub async fn writers() -> Result<Writers, ApiError> {
+    json(get(&format!("/api/v1/sync/writers?format={WIRE_FORMAT}"))).await
 }
 
 pub async fn pull(since: u64, scope: u64) -> Result<PullResponse, ApiError> {

@@ -24,7 +24,9 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::rc::Rc;
-use yorisoi_domain::sync::protocol::{FramedPage, PushRequest, WIRE_FORMAT};
+use yorisoi_domain::sync::protocol::{FramedPage, INSTANCE_CHANGED, PushRequest, WIRE_FORMAT};
+
+mod restore;
 
 /// A bootstrap's pages, asked for one after another from a sign-in on (see
 /// [`prefetch_bootstrap`]): their answers as they came, and who waits for the next.
@@ -328,7 +330,15 @@ impl SyncEngine {
                 device,
                 changes,
             };
-            let response = self.answer(api::push(&request).await).await?;
+            let response = match api::push(&request, &self.db.instance()).await {
+                // The server was restored from a backup: nothing of this push was stored. What
+                // it lacks goes again first, then this push.
+                Err(error) if error.code() == Some(INSTANCE_CHANGED) => {
+                    self.after_restore().await?;
+                    continue;
+                }
+                other => self.answer(other).await?,
+            };
             let acked = self
                 .db
                 .acknowledged(device, response.acked_through, &response.refused)
@@ -356,6 +366,13 @@ impl SyncEngine {
         loop {
             let since = self.db.cursor();
             let page = self.answer(api::pull(since, self.db.scope()).await).await?;
+            if self.db.restored(&page.instance) {
+                // Another database than the one this device knew: the page is from its own log,
+                // not from this device's cursor. Send again what it lacks, then pull from 0.
+                self.after_restore().await?;
+                continue;
+            }
+            self.db.adopt(&page.instance).await?;
             let (cursor, more, head) = (page.cursor, page.more, page.head);
             // Only a new hand-over goes on without the cursor moving: never the same twice.
             let token = page.scope.as_ref().map(|h| h.token);
@@ -422,6 +439,7 @@ impl SyncEngine {
         };
         let mut page = self.answer(fetch(progress.after.clone()).await).await?;
         loop {
+            let instance = page.head.instance.clone();
             // The next page is asked for before this one is stored: the server reads it while
             // this device seals and stores the last.
             let next = page.head.next.clone();
@@ -435,6 +453,9 @@ impl SyncEngine {
                 futures_util::future::join(fetch_next, self.db.bootstrapped(page, &mut progress))
                     .await;
             let last = stored?;
+            if last {
+                self.db.adopt(&instance).await?;
+            }
             self.update_status(|s| {
                 s.progress = Some((progress.received, progress.total.unwrap_or(0)));
             });

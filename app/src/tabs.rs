@@ -60,6 +60,9 @@ pub enum Message {
         clients: Vec<yorisoi_domain::ids::ClientId>,
         last: bool,
     },
+    /// The server's database was restored: the syncing tab sent again what it lacked and pulls
+    /// from the start of database `instance`.
+    Restarted { instance: String },
     /// A tab started locked: one that holds the keys shares them (see [`crate::vault`]).
     KeysPlease,
     /// The keys, for a tab that asked. They travel between this app's tabs only, in memory.

@@ -74,6 +74,11 @@ pub enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// Gives the database a new instance id: run it after restoring a database from a backup
+    /// (PostgreSQL's `pg_restore`; an SQLite copy made by `backup` has its own id already), with
+    /// every server stopped, before starting them. Devices that synced since the backup see the
+    /// new id, send again what the restored database lacks and pull from the start.
+    Restored,
     /// Adds a person, or with `--reset` gives an existing one a new password (and unlocks and
     /// enables them): for the first administrator without a browser, or when the only
     /// administrator is locked out. Reads the password from standard input (one line).

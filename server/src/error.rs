@@ -47,6 +47,10 @@ pub enum ApiError {
     /// The device has as many changes set aside, undecided, as the server keeps for one device.
     #[error("{0}")]
     SetAsideFull(String),
+    #[error(
+        "the server's database was restored from a backup since this device last synced: the device sends its changes again"
+    )]
+    InstanceChanged,
     #[error("internal error")]
     Internal(String),
 }
@@ -81,6 +85,10 @@ impl ApiError {
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             Self::Missing(_) => (StatusCode::NOT_FOUND, "not_found"),
             Self::SetAsideFull(_) => (StatusCode::CONFLICT, "set_aside_full"),
+            Self::InstanceChanged => (
+                StatusCode::CONFLICT,
+                yorisoi_domain::sync::protocol::INSTANCE_CHANGED,
+            ),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

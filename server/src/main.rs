@@ -29,6 +29,7 @@ async fn run(config: Config) -> Result<(), String> {
     match &config.command {
         Some(Command::Backup { to }) => return backup(&config, to).await,
         Some(Command::AuditCheck) => return audit_check(&config).await,
+        Some(Command::Restored) => return restored(&config).await,
         Some(Command::Person {
             login,
             name,
@@ -99,6 +100,25 @@ async fn backup(config: &Config, to: &std::path::Path) -> Result<(), String> {
     db.close().await;
     result?;
     println!("backed up to {}", to.display());
+    Ok(())
+}
+
+/// `yorisoi-server restored`: a restored database gets a new instance id, so devices that
+/// synced after the backup send again what it lacks and pull from the start.
+async fn restored(config: &Config) -> Result<(), String> {
+    if config.database_url.is_none() && !config.sqlite_path().exists() {
+        return Err(format!(
+            "there is no database at {} (is --data the server's data folder?)",
+            config.sqlite_path().display()
+        ));
+    }
+    let db = Db::open(&config.database_url())
+        .await
+        .map_err(|e| format!("cannot open the database: {e}"))?;
+    let renewed = db.renew_instance_id().await;
+    db.close().await;
+    let id = renewed.map_err(|e| format!("cannot give the database a new id: {e}"))?;
+    println!("the database's instance id is now {id}: start the server(s)");
     Ok(())
 }
 

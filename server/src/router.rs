@@ -23,6 +23,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/sync/pull", get(sync::pull))
         .route("/v1/sync/bootstrap", get(sync::bootstrap))
         .route("/v1/sync/history", get(sync::history))
+        .route("/v1/sync/writers", get(sync::writers))
         .route(
             "/v1/session",
             get(account::me)

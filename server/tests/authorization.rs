@@ -500,6 +500,13 @@ fn routes() -> Vec<Route> {
             expect: [SIGNED_OUT, SIGNED_OUT, REVOKED, OK, OK, OK, OK, OK],
         },
         Route {
+            // What a device asks after a restore: its own writers' numbers, any live device.
+            name: "GET /api/v1/sync/writers",
+            call: |_, _| get("/api/v1/sync/writers?format=1"),
+            writes: false,
+            expect: [SIGNED_OUT, SIGNED_OUT, REVOKED, OK, OK, OK, OK, OK],
+        },
+        Route {
             name: "GET /api/v1/sync/pull",
             call: |w, _| pull(w.since, 0),
             writes: false,

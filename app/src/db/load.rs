@@ -172,6 +172,7 @@ impl Db {
                         state.cursor = loaded.cursor;
                         state.scope = loaded.scope;
                         state.start = loaded.start;
+                        state.instance = loaded.instance;
                         set_aside.extend(loaded.set_aside);
                         // The clients' profiles now; each client's records in the background.
                         waiting = loaded.waiting.keys().copied().collect();

@@ -16,6 +16,7 @@
 
 mod load;
 mod refused;
+mod restore;
 mod shared;
 
 pub use shared::TabEvent;
@@ -104,6 +105,8 @@ struct State {
     scope: u64,
     /// Where this device is with its first sync.
     start: Start,
+    /// The database instance this device last synced with (see `restore.rs`).
+    instance: String,
 }
 
 impl State {
@@ -119,6 +122,7 @@ impl State {
             cursor: 0,
             scope: 0,
             start: Start::Fresh,
+            instance: String::new(),
         }
     }
 

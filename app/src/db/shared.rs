@@ -71,6 +71,7 @@ pub(super) fn listen(db: Db) {
         tabs::Message::Stored { clients, last } => {
             db.tab_event(TabEvent::Stored { clients, last });
         }
+        tabs::Message::Restarted { instance } => db.restarted(instance),
         tabs::Message::Wiped => {
             let _ = window().location().reload();
         }
@@ -377,7 +378,8 @@ impl Db {
         })
         .unwrap_or_default();
         let store = store().ok_or_else(no_idb)?;
-        store.pulled(synced, cursor, scope).await?;
+        let instance = self.instance();
+        store.pulled_in(synced, cursor, scope, &instance).await?;
         if let Some(scope) = scope {
             with_state(|s| s.scope = s.scope.max(scope));
         }

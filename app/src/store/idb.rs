@@ -41,6 +41,11 @@ pub enum Op {
         value: JsValue,
     },
     DeleteMeta(&'static str),
+    /// A meta value under a key made at run time (one per writer of this device).
+    MetaAt {
+        key: String,
+        value: JsValue,
+    },
     /// Empties the release-before's `changes` store.
     ClearLegacy,
 }
@@ -270,6 +275,10 @@ impl Idb {
                 }
                 Op::DeleteMeta(key) => {
                     meta.delete(&key.into()).map_err(error)?;
+                }
+                Op::MetaAt { key, value } => {
+                    meta.put_with_key(&value, &JsValue::from_str(&key))
+                        .map_err(error)?;
                 }
                 Op::ClearLegacy => {
                     transaction

@@ -29,10 +29,13 @@
 //! [`crate::vault`]); a value stored as text (before sealing) is read and sealed in place.
 //!
 //! Meta values: `cursor` (where the next pull starts), `scope` (the last hand-over finished),
-//! `bootstrap` (a bootstrap under way: where its next page starts) and `bootstrapped` (this
-//! device started from a bootstrap or from a pull; it never bootstraps again).
+//! `bootstrap` (a bootstrap under way: where its next page starts), `bootstrapped` (this
+//! device started from a bootstrap or from a pull; it never bootstraps again), `instance` (the
+//! server database it last synced with) and `writer.<id>` (each writer of this device that had
+//! a batch acknowledged): see `restore.rs`.
 
 pub mod idb;
+mod restore;
 
 use crate::storage::{SetAside, StorageError};
 use crate::vault;
@@ -92,6 +95,8 @@ pub struct Loaded {
     pub cursor: u64,
     pub scope: u64,
     pub start: Start,
+    /// The database instance this device last synced with (empty: none known yet).
+    pub instance: String,
 }
 
 /// The client a chunk key belongs to.
@@ -316,6 +321,10 @@ impl Store {
             scope: meta.get(SCOPE).map_or(0, number),
             start,
             waiting,
+            instance: meta
+                .get(restore::INSTANCE)
+                .and_then(JsValue::as_string)
+                .unwrap_or_default(),
         })
     }
 
@@ -407,7 +416,24 @@ impl Store {
         cursor: u64,
         scope: Option<u64>,
     ) -> Result<(), StorageError> {
-        let mut ops = changes_ops(changes, &format!("p{cursor:020}")).await?;
+        self.pulled_in(changes, cursor, scope, "").await
+    }
+
+    /// [`Self::pulled`], from database `instance`.
+    pub async fn pulled_in(
+        &self,
+        changes: Vec<Synced>,
+        cursor: u64,
+        scope: Option<u64>,
+        instance: &str,
+    ) -> Result<(), StorageError> {
+        // After a restore the log's numbers start again: a page's tag names the database too,
+        // so it never replaces a page pulled from the one before.
+        let tag = match instance {
+            "" => format!("p{cursor:020}"),
+            instance => format!("p{cursor:020}.{instance}"),
+        };
+        let mut ops = changes_ops(changes, &tag).await?;
         ops.push(Op::Meta {
             key: CURSOR,
             value: JsValue::from_f64(cursor as f64),
@@ -432,9 +458,10 @@ impl Store {
         writer: DeviceId,
         through: u64,
     ) -> Result<(), StorageError> {
-        self.idb
-            .write(changes_ops(changes, &format!("a{writer}.{through:020}")).await?)
-            .await
+        let mut ops = changes_ops(changes, &format!("a{writer}.{through:020}")).await?;
+        // Which writers are this device's, for a restore of the server (see `restore.rs`).
+        ops.push(restore::writer_op(writer));
+        self.idb.write(ops).await
     }
 
     /// One bootstrap page: its chunks, sealed as they came (never parsed here), and where the

@@ -17,6 +17,7 @@ pub mod protocol;
 pub mod refused;
 pub mod register;
 pub mod replica;
+pub mod resend;
 
 pub use change::{Change, ChangeId, Entity};
 pub use outbox::Outbox;

@@ -34,6 +34,9 @@ pub struct PushResponse {
     /// this field reads the answer as before.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub refused: Vec<Refused>,
+    /// The database's instance id (see [`Writers`]): absent from older servers (then empty).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub instance: String,
 }
 
 /// One change the server set aside instead of storing.
@@ -58,7 +61,33 @@ pub struct PullResponse {
     /// Clients entering or leaving this device's scope, when any do.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<ScopeChange>,
+    /// The database's instance id (see [`Writers`]): a device that synced with another id
+    /// re-sends what the server lacks and pulls from the start. Empty from older servers.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub instance: String,
 }
+
+/// `GET /api/v1/sync/writers`: the database's instance id and how far it holds each writer of
+/// the asking device (its last stored number). A restore from a backup gives the database a new
+/// instance id; a device that sees one re-sends, writer by writer, every change of its own it
+/// still holds above these numbers (same ids, same values), then pulls from the start.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Writers {
+    pub format: u32,
+    pub instance: String,
+    pub writers: Vec<WriterSeq>,
+}
+
+/// One writer of a device and its last number the server stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WriterSeq {
+    pub writer: DeviceId,
+    pub last_seq: u64,
+}
+
+/// The code of the error a push answers (409) when its `instance=` is not the database's: the
+/// server was restored from a backup since the device last synced. Nothing of the push is stored.
+pub const INSTANCE_CHANGED: &str = "instance_changed";
 
 /// A hand-over of clients to or from a device. The device finishes it and then sends `token` as
 /// `scope=` in its next pull, which tells the server it holds the entered clients' history (sent
@@ -136,6 +165,9 @@ pub struct BootstrapHead {
     /// How many fields the page holds (for the progress bar).
     pub fields: u64,
     pub chunks: Vec<BootstrapChunk>,
+    /// The database's instance id (see [`Writers`]); empty from older servers.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub instance: String,
 }
 
 /// One chunk of a framed bootstrap page: whose, which part, and how many bytes.
@@ -153,7 +185,12 @@ pub const BOOTSTRAP_MEDIA_TYPE: &str = "application/vnd.yorisoi.bootstrap";
 impl<F: Serialize + FieldList> BootstrapPage<F> {
     /// The page framed for the wire: each client's profile and records as a stored chunk's
     /// text, passed through `pack` (the server compresses them).
-    pub fn frame(&self, mut pack: impl FnMut(&[u8]) -> Vec<u8>) -> Vec<u8> {
+    pub fn frame(&self, pack: impl FnMut(&[u8]) -> Vec<u8>) -> Vec<u8> {
+        self.frame_with("", pack)
+    }
+
+    /// [`Self::frame`], the head naming the database's instance id.
+    pub fn frame_with(&self, instance: &str, mut pack: impl FnMut(&[u8]) -> Vec<u8>) -> Vec<u8> {
         let mut chunks = Vec::new();
         let mut bodies = Vec::new();
         for state in &self.clients {
@@ -187,6 +224,7 @@ impl<F: Serialize + FieldList> BootstrapPage<F> {
             scope: self.scope,
             fields: self.field_count() as u64,
             chunks,
+            instance: instance.to_owned(),
         };
         let mut out = serde_json::to_vec(&head).expect("heads serialize");
         out.push(b'\n');
@@ -640,6 +678,7 @@ mod tests {
             format: WIRE_FORMAT,
             acked_through: 3,
             refused: Vec::new(),
+            instance: String::new(),
         };
         assert_eq!(
             serde_json::to_string(&plain).unwrap(),
@@ -670,6 +709,68 @@ mod tests {
             serde_json::from_str::<PushResponse>(&text).unwrap(),
             refused
         );
+    }
+
+    /// The answers with the database's instance id (a field older apps do not read), frozen;
+    /// and an answer without it (an older server's) reads as an empty id.
+    #[test]
+    fn answers_with_the_instance_id_are_frozen() {
+        let push = PushResponse {
+            format: WIRE_FORMAT,
+            acked_through: 3,
+            refused: Vec::new(),
+            instance: "01a1ee56-5e00-7101-8101-010101010101".into(),
+        };
+        let text = serde_json::to_string(&push).unwrap();
+        assert_eq!(
+            text,
+            r#"{"format":1,"acked_through":3,"instance":"01a1ee56-5e00-7101-8101-010101010101"}"#
+        );
+        assert_eq!(serde_json::from_str::<PushResponse>(&text).unwrap(), push);
+        let pull = PullResponse {
+            format: WIRE_FORMAT,
+            changes: Vec::new(),
+            cursor: 4,
+            more: false,
+            head: 4,
+            scope: None,
+            instance: "i".into(),
+        };
+        let text = serde_json::to_string(&pull).unwrap();
+        assert_eq!(
+            text,
+            r#"{"format":1,"changes":[],"cursor":4,"more":false,"head":4,"instance":"i"}"#
+        );
+        assert_eq!(serde_json::from_str::<PullResponse>(&text).unwrap(), pull);
+        let older: PullResponse =
+            serde_json::from_str(r#"{"format":1,"changes":[],"cursor":4,"more":false}"#).unwrap();
+        assert_eq!(older.instance, "");
+        let writers = Writers {
+            format: WIRE_FORMAT,
+            instance: "i".into(),
+            writers: vec![WriterSeq {
+                writer: device(),
+                last_seq: 9,
+            }],
+        };
+        assert_eq!(
+            serde_json::to_string(&writers).unwrap(),
+            r#"{"format":1,"instance":"i","writers":[{"writer":"01a1ee56-5e00-7101-8101-010101010101","last_seq":9}]}"#
+        );
+        let page: BootstrapPage = BootstrapPage {
+            format: BOOTSTRAP_FORMAT,
+            base: 1,
+            clients: Vec::new(),
+            next: None,
+            total: None,
+            scope: None,
+        };
+        let framed = String::from_utf8(page.frame_with("i", <[u8]>::to_vec)).unwrap();
+        assert_eq!(
+            framed,
+            "{\"format\":2,\"base\":1,\"fields\":0,\"chunks\":[],\"instance\":\"i\"}\n"
+        );
+        assert_eq!(unframe(framed.as_bytes()).unwrap().0.instance, "i");
     }
 
     #[test]

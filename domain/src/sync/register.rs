@@ -100,6 +100,11 @@ impl Register {
         self.values.len() > 1
     }
 
+    /// Every revision some known change replaced.
+    pub fn replaced(&self) -> impl Iterator<Item = &ChangeId> {
+        self.replaced.iter()
+    }
+
     /// What a new edit of this field replaces: every current value.
     pub fn revisions(&self) -> Vec<ChangeId> {
         self.values.keys().copied().collect()

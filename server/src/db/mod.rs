@@ -25,6 +25,7 @@ macro_rules! commit_or_rollback {
 mod accounts;
 mod audit;
 mod lockout;
+mod instance;
 mod privacy;
 mod quarantine;
 mod scope;
@@ -347,14 +348,39 @@ impl Db {
                 to.display()
             )));
         }
-        let path = to
+        // Written beside the target first and given an instance id of its own there, so that no
+        // copy with the live database's id is ever at the target: a restore from it is told
+        // apart from the server it was copied from (see `instance.rs`).
+        let mut partial = to.as_os_str().to_owned();
+        partial.push(".partial");
+        let partial = std::path::PathBuf::from(partial);
+        if partial.exists() {
+            return Err(DbError::Backup(format!(
+                "{} exists (an unfinished backup?): remove it, nothing was written",
+                partial.display()
+            )));
+        }
+        let path = partial
             .to_str()
             .ok_or_else(|| DbError::Backup(format!("{} is not a UTF-8 path", to.display())))?;
         sqlx::query("VACUUM INTO $1")
             .bind(path)
             .execute(pool)
             .await?;
-        Ok(())
+        let finished = match instance::renew_in_copy(&partial).await {
+            // A hard link never replaces a file that appeared at the target meanwhile.
+            // (A file system without hard links gets a rename, the target checked just before.)
+            Ok(()) => match std::fs::hard_link(&partial, to) {
+                Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists && !to.exists() => {
+                    std::fs::rename(&partial, to)
+                }
+                linked => linked,
+            }
+            .map_err(|e| DbError::Backup(format!("cannot name the copy {}: {e}", to.display()))),
+            Err(e) => Err(e),
+        };
+        let _ = std::fs::remove_file(&partial);
+        finished
     }
 
     /// Whether the database answers a trivial query.

@@ -23,8 +23,19 @@ use yorisoi_domain::sync::protocol::{
 pub async fn push(
     State(state): State<AppState>,
     AnyDevice(who): AnyDevice,
+    query: Result<Query<PushQuery>, axum::extract::rejection::QueryRejection>,
     JsonBody(request): JsonBody<PushRequest>,
 ) -> Result<Json<PushResponse>, ApiError> {
+    let Query(query) = query?;
+    // A device that synced with another database (this one was restored from a backup since)
+    // must first send again what this one lacks: nothing of this push is stored.
+    if query
+        .instance
+        .as_deref()
+        .is_some_and(|known| known != state.db.instance_id())
+    {
+        return Err(ApiError::InstanceChanged);
+    }
     let by = Scope {
         person: who.person,
         role: who.role,
@@ -48,7 +59,14 @@ pub async fn push(
         format: WIRE_FORMAT,
         acked_through: pushed.acked_through,
         refused: pushed.refused,
+        instance: state.db.instance_id().to_owned(),
     }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PushQuery {
+    /// The database instance the device last synced with, if it knows one.
+    instance: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -97,6 +115,7 @@ pub async fn pull(
         more: page.more,
         head: page.head,
         scope: page.scope,
+        instance: state.db.instance_id().to_owned(),
     }))
 }
 
@@ -144,7 +163,8 @@ pub async fn bootstrap(
     let clients: BTreeSet<ClientId> = page.clients.iter().map(|c| c.client).collect();
     delivered(&state, &who, clients, "bootstrap", None).await?;
     let fields = page.field_count();
-    let body = tokio::task::spawn_blocking(move || page.frame(pack))
+    let instance = state.db.instance_id().to_owned();
+    let body = tokio::task::spawn_blocking(move || page.frame_with(&instance, pack))
         .await
         .map_err(|e| ApiError::Internal(format!("the bootstrap page could not be framed: {e}")))?;
     tracing::debug!(
@@ -180,6 +200,29 @@ fn pack(text: &[u8]) -> Vec<u8> {
     );
     encoder.write_all(text).expect("writing to memory");
     encoder.finish().expect("writing to memory")
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WritersQuery {
+    format: u32,
+}
+
+/// `GET /api/v1/sync/writers`: the database's instance id and the last number it stored of each
+/// writer of the asking device, for a device that saw a new instance id (a restore) and sends
+/// again what the server lacks. A retired device may ask: it still sends what it holds.
+pub async fn writers(
+    State(state): State<AppState>,
+    AnyDevice(who): AnyDevice,
+    query: Result<Query<WritersQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<protocol::Writers>, ApiError> {
+    let Query(query) = query?;
+    protocol::check_format(query.format)?;
+    let writers = state.db.writers_of(who.device).await?;
+    Ok(Json(protocol::Writers {
+        format: WIRE_FORMAT,
+        instance: state.db.instance_id().to_owned(),
+        writers,
+    }))
 }
 
 #[derive(Debug, Deserialize)]

@@ -157,6 +157,7 @@ pub async fn push_as(db: &Db, person: PersonId, role: Role, changes: Vec<Change>
         format: WIRE_FORMAT,
         acked_through: pushed.acked_through,
         refused: pushed.refused,
+        instance: db.instance_id().to_owned(),
     }
 }
 
