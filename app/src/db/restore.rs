@@ -79,6 +79,7 @@ impl Db {
                 change: change.clone(),
                 refusal: refusal.refusal.clone(),
                 made_at: None,
+                context: self.refused_context(change),
             };
             storage::save_refused(&kept)?;
             self.refused.update(|all| {
