@@ -38,11 +38,23 @@ async fn unlock_form(browser: &Browser) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// Fails if the page shows anything of the client.
+async fn shows_nothing(browser: &Browser, what: &str) {
+    let text = page_text(browser).await;
+    for secret in [NAME, ANSWER] {
+        assert!(
+            !text.contains(secret),
+            "{what}: the locked device shows {secret:?}"
+        );
+    }
+}
+
 /// The tab asks for the PIN or the password and, for three seconds (a tab that hands its keys
 /// over does so within milliseconds), shows nothing of the client. Returns the form it shows.
 async fn asks_and_shows_nothing(browser: &Browser, what: &str) -> String {
     let mut form = None;
     for _ in 0..150 {
+        shows_nothing(browser, what).await;
         form = unlock_form(browser).await;
         if form.is_some() {
             break;
@@ -51,13 +63,7 @@ async fn asks_and_shows_nothing(browser: &Browser, what: &str) -> String {
     }
     assert!(form.is_some(), "{what}: no PIN or password is asked for");
     for _ in 0..30 {
-        let text = page_text(browser).await;
-        for secret in [NAME, ANSWER] {
-            assert!(
-                !text.contains(secret),
-                "{what}: the locked device shows {secret:?}"
-            );
-        }
+        shows_nothing(browser, what).await;
         assert!(
             unlock_form(browser).await.is_some(),
             "{what}: the page stopped asking for the PIN or password"

@@ -215,3 +215,53 @@ fn reason(refusal: &Refusal) -> String {
         Refusal::Erased => tr(Key::RefusedErased)().to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn shown(field: &str, stored: Value) -> (String, String) {
+        let instrument = guess_instrument(field, &stored);
+        (
+            label(instrument, field, Lang::Ja),
+            value(instrument, field, &stored, Lang::Ja),
+        )
+    }
+
+    /// An entry kept by the release before (no context: its client and record are gone) still
+    /// names the question and the value in words where the forms tell them, and otherwise says
+    /// so plainly: never the stored key, an option's id or JSON.
+    #[test]
+    fn an_entry_without_context_shows_words_never_keys_or_json() {
+        let (label, value) = shown(
+            "answers.user1.q3",
+            json!({"type": "single", "choice": "ask_supervisor"}),
+        );
+        assert!(label.contains("疲れを感じた時に"), "{label}");
+        assert_eq!(value, "休憩を取ってよいか、上司に聞く");
+        let (label, value) = shown(
+            "answers.user1.q2",
+            json!({"type": "text", "lines": ["午後の作業", "", ""]}),
+        );
+        assert!(label.contains("疲れが生じやすい"), "{label}");
+        assert!(value.starts_with("午後の作業"), "{value}");
+        for (field, stored) in [
+            (
+                "answers.nowhere.q9",
+                json!({"type": "single", "choice": "x_id"}),
+            ),
+            (
+                "consent.support",
+                json!({"given": "2026-11-20", "method": "paper"}),
+            ),
+            ("answers.user1.q3", json!({"broken": true})),
+        ] {
+            let (label, value) = shown(field, stored);
+            let both = format!("{label} {value}");
+            for internal in [field, "x_id", "{", "\""] {
+                assert!(!both.contains(internal), "{field}: {both}");
+            }
+        }
+    }
+}
