@@ -171,6 +171,10 @@ pub async fn log(db: &Db) -> Vec<ChangeId> {
         .collect()
 }
 
+/// The device secret the tests' requests carry unless told otherwise (as the app sends its own
+/// with every request): registered at each device's first sign-in or request.
+pub const PROOF: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
 /// One request to the API, being built.
 pub struct Call {
     method: Method,
@@ -178,6 +182,7 @@ pub struct Call {
     headers: Vec<(String, String)>,
     body: Option<Vec<u8>>,
     peer: Option<SocketAddr>,
+    proof: Option<String>,
 }
 
 pub fn call(method: Method, path: impl Into<String>) -> Call {
@@ -187,6 +192,7 @@ pub fn call(method: Method, path: impl Into<String>) -> Call {
         headers: Vec::new(),
         body: None,
         peer: None,
+        proof: Some(PROOF.to_owned()),
     }
 }
 
@@ -215,6 +221,12 @@ impl Call {
         }
     }
 
+    /// Sends `proof` as the device's secret (`None`: no proof at all) instead of [`PROOF`].
+    pub fn proof(mut self, proof: Option<&str>) -> Self {
+        self.proof = proof.map(str::to_owned);
+        self
+    }
+
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.to_owned(), value.to_owned()));
         self
@@ -240,6 +252,9 @@ impl Call {
         let mut builder = Request::builder().method(self.method).uri(&self.path);
         for (name, value) in &self.headers {
             builder = builder.header(name, value);
+        }
+        if let Some(proof) = &self.proof {
+            builder = builder.header(auth::PROOF_HEADER, proof);
         }
         let mut request = builder
             .body(self.body.map_or_else(Body::empty, Body::from))
