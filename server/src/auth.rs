@@ -277,6 +277,42 @@ mod tests {
     }
 
     #[test]
+    fn a_device_proof_matches_only_its_own_hash_and_is_read_from_its_header() {
+        let (proof, other) = (new_token(), new_token());
+        let stored = token_hash(&proof);
+        assert!(proof_matches(&stored, &proof));
+        assert!(!proof_matches(&stored, &other));
+        assert!(!proof_matches(&stored, ""));
+        assert!(
+            !proof_matches(&stored, &stored),
+            "the hash is not the secret"
+        );
+        let mut headers = HeaderMap::new();
+        assert_eq!(device_proof(&headers), None);
+        headers.insert(PROOF_HEADER, format!(" {proof} ").parse().unwrap());
+        assert_eq!(device_proof(&headers).as_deref(), Some(proof.as_str()));
+        headers.insert(PROOF_HEADER, "x".repeat(257).parse().unwrap());
+        assert_eq!(device_proof(&headers), None, "too long to be one");
+    }
+
+    /// What checking a request's device proof costs (BENCHMARKS.md): one SHA-256 of 64 bytes and
+    /// a constant-time compare. Run in release:
+    /// `cargo test -p yorisoi-server --release --lib -- --ignored proof_check_cost --nocapture`.
+    #[test]
+    #[ignore = "a measurement, not a check"]
+    fn proof_check_cost() {
+        let proof = new_token();
+        let stored = token_hash(&proof);
+        let rounds = 200_000u32;
+        let started = std::time::Instant::now();
+        for _ in 0..rounds {
+            assert!(proof_matches(&stored, std::hint::black_box(&proof)));
+        }
+        let each = started.elapsed() / rounds;
+        println!("one device proof check: {each:?}");
+    }
+
+    #[test]
     fn the_cookie_is_secure_and_host_only_over_https() {
         let cookie = session_cookie(Some("t"), 60, true);
         assert!(cookie.starts_with("__Host-yorisoi_session=t; Path=/; HttpOnly; SameSite=Strict"));
