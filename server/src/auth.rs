@@ -211,7 +211,10 @@ impl FromRequestParts<AppState> for AnyDevice {
                 }
             }
             (None, None) => {}
-            (Some(_), _) => return Err(ApiError::DeviceProof),
+            (Some(_), _) => {
+                tracing::warn!(device = %principal.device, "a request of a session did not prove its device");
+                return Err(ApiError::DeviceProof);
+            }
         }
         Ok(Self(principal))
     }
