@@ -339,7 +339,6 @@ pub async fn set_up(
         ));
     }
     tracing::info!(login = %person.login, "first administrator set up");
-    prove_device(&state, &headers, request.device).await?;
     audit(
         &state,
         Action::PersonAdded,
@@ -353,6 +352,8 @@ pub async fn set_up(
         ],
     )
     .await?;
+    // Made either way; signed in here only on a device that proves itself.
+    prove_device(&state, &headers, request.device).await?;
     audit(
         &state,
         Action::SignIn,
