@@ -435,7 +435,9 @@ impl Account {
     /// The server refused a request for who this device is: ask for a sign-in, or delete.
     pub async fn refused(self, db: Db, error: &ApiError) {
         match error.code() {
-            Some("signed_out") => {
+            // A request that could not prove this device: asked to sign in again, which says
+            // why if it goes on.
+            Some("signed_out" | "device_proof") => {
                 LocalStorage::delete(SESSION_KEY);
                 self.why.set(Why::Ended);
                 self.me.set(None);

@@ -1,6 +1,8 @@
 //! The server's API as typed functions, one per endpoint. Every call runs under a watchdog (a
 //! request with no answer in 20 s is dropped) and reads the server's JSON error on failure.
-//! The session travels as an HttpOnly cookie the page cannot read: nothing here holds a secret.
+//! The session travels as an HttpOnly cookie the page cannot read; every request also carries
+//! the device's secret (see [`crate::device_proof`]), which the server checks against the
+//! session's device.
 
 use futures_util::future::{Either, select};
 use gloo_timers::future::TimeoutFuture;
@@ -77,6 +79,10 @@ async fn send(request: reqwest::RequestBuilder) -> Result<String, ApiError> {
 
 /// Like [`send`], for an answer that is not text.
 async fn send_bytes(request: reqwest::RequestBuilder) -> Result<Vec<u8>, ApiError> {
+    let request = match crate::device_proof::proof().await {
+        Some(proof) => request.header(crate::device_proof::DEVICE_PROOF_HEADER, proof),
+        None => request,
+    };
     let exchange = async {
         let response = request.send().await.map_err(|_| ApiError::Offline)?;
         let status = response.status();

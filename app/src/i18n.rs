@@ -218,6 +218,7 @@ messages! {
     SignInOffline => "サーバーにつながりません。サインインにはネットワークが必要です。", "Cannot reach the server. Signing in needs the network.";
     SignInTooMany => "試した回数が多すぎます。1分ほど待ってから、もう一度お試しください。", "Too many attempts. Please wait a minute and try again.";
     SignInRevoked => "この端末は管理者によって使用停止になりました。", "An administrator has revoked this device.";
+    SignInDeviceProof => "この端末であることを確かめられませんでした。アプリを再読み込みしてください。続く場合は管理者に連絡してください。", "This tablet could not be confirmed as itself. Reload the app; if it goes on, contact your administrator.";
     SignInBusy => "確認しています…", "Checking…";
     UnlockTitle => "ロックの解除", "Unlock";
     UnlockIntro => "{n} さん、この端末の利用者のデータは暗号化されています。パスワードを入力して開いてください（ネットワークは不要です）。", "{n}, the clients' data on this device is encrypted. Type your password to open it (no network needed).";

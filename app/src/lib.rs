@@ -4,6 +4,7 @@ pub mod account;
 pub mod api;
 pub mod clock;
 pub mod db;
+pub mod device_proof;
 pub mod i18n;
 pub mod lock;
 pub mod pwa;
@@ -45,7 +46,10 @@ pub fn App() -> impl IntoView {
     sync::SyncEngine::provide(db);
     let lock = lock::ClientLock::provide();
     let locked = move || lock.lock.with(Option::is_some);
-    let signed_in = move || account.me.with(Option::is_some);
+    // A memo: the session's check with the server (which waits for the device's secret) sets
+    // `me` again, and must not re-create the page someone is typing into.
+    let signed_in = Memo::new(move |_| account.me.with(Option::is_some));
+    let signed_in = move || signed_in.get();
     // The pages that stand without anyone signed in (and without the device's data).
     let open_path = move || {
         web_sys::window()

@@ -83,6 +83,10 @@ pub fn check_name(name: &str) -> Result<String, AccountError> {
     Ok(name.to_owned())
 }
 
+/// The header every request of the app carries: its device's secret (256 random bits as hex),
+/// registered at the device's first sign-in; the server keeps only its hash.
+pub const DEVICE_PROOF_HEADER: &str = "x-yorisoi-device-proof";
+
 /// `POST /api/v1/session`: sign in on this device.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

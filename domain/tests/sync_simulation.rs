@@ -39,12 +39,20 @@ impl Server {
     /// One push, all or nothing, as the database transaction does it.
     fn push(&mut self, request: &PushRequest) -> u64 {
         let last = self.last_stored.get(&request.device).copied().unwrap_or(0);
-        let (fresh, acked) =
-            protocol::accept(request, last).expect("devices push well-formed batches");
-        let fresh: Vec<Change> = fresh.into_iter().cloned().collect();
-        self.log.extend(fresh);
-        self.last_stored.insert(request.device, acked);
-        acked
+        let accepted = protocol::accept(request, last).expect("devices push well-formed batches");
+        // What the database does with the numbers at or below the last stored: those it does
+        // not hold are stored now.
+        let missing: Vec<Change> = accepted
+            .to_check
+            .into_iter()
+            .filter(|c| !self.log.iter().any(|held| held.id == c.id))
+            .cloned()
+            .collect();
+        self.log.extend(missing);
+        self.log.extend(accepted.fresh.into_iter().cloned());
+        self.last_stored
+            .insert(request.device, last.max(accepted.acked));
+        accepted.acked
     }
 
     fn pull(&self, cursor: u64, limit: usize) -> (Vec<Change>, u64) {

@@ -9,8 +9,14 @@
 //! - One-time codes (the first administrator's set-up link, device enrolment) are made and kept
 //!   the same way as tokens.
 //!
+//! - A device proves it is itself: it makes a 256-bit secret, registers it at its first sign-in
+//!   (the database keeps its SHA-256), and sends it in [`PROOF_HEADER`] with every request. A
+//!   sign-in naming a device must present it, and so must every request of the device's sessions
+//!   (checked against the hash loaded with the session: one hash per request, no query).
+//!
 //! [`Principal`] is the extractor every data route takes: it answers 401 without a live session,
-//! and 403 for a device that was revoked or retired.
+//! 403 for a device that was revoked or retired, and 403 `device_proof` for a request that does
+//! not prove its device.
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -109,6 +115,27 @@ pub fn session_cookie(token: Option<&str>, max_age_s: i64, https: bool) -> Strin
     }
 }
 
+/// The header every request of the app carries: the device's secret (see the module's notes).
+pub const PROOF_HEADER: &str = yorisoi_domain::accounts::DEVICE_PROOF_HEADER;
+
+/// The device proof a request carries, if any: a non-empty value of at most 256 visible ASCII
+/// characters (the app sends 64 hex digits).
+pub fn device_proof(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(PROOF_HEADER)?.to_str().ok()?.trim();
+    (!value.is_empty() && value.len() <= 256).then(|| value.to_owned())
+}
+
+/// Whether `proof` is the one whose hash is `stored`, compared in constant time.
+pub fn proof_matches(stored: &str, proof: &str) -> bool {
+    hashes_match(stored, &token_hash(proof))
+}
+
+/// Whether two hashes are equal, compared in constant time.
+pub fn hashes_match(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    a.as_bytes().ct_eq(b.as_bytes()).into()
+}
+
 /// A signed-in person on one device: what every data route is given.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Principal {
@@ -121,6 +148,8 @@ pub struct Principal {
     pub device_state: DeviceState,
     pub token_hash: String,
     pub expires_at: i64,
+    /// The hash of the device's registered secret, if it has one (see [`PROOF_HEADER`]).
+    pub proof_hash: Option<String>,
 }
 
 impl Principal {
@@ -171,6 +200,25 @@ impl FromRequestParts<AppState> for AnyDevice {
             .ok_or(ApiError::SignedOut)?;
         if principal.device_state == DeviceState::Revoked {
             return Err(ApiError::DeviceRevoked);
+        }
+        match (&principal.proof_hash, device_proof(&parts.headers)) {
+            (Some(stored), Some(proof)) if proof_matches(stored, &proof) => {}
+            // A device from before device proofs, signed in then: its first request that
+            // carries a proof registers it, once (see ARCHITECTURE.md, "Known limits").
+            (None, Some(proof)) => {
+                if !state
+                    .db
+                    .claim_proof(principal.device, &token_hash(&proof))
+                    .await?
+                {
+                    return Err(ApiError::DeviceProof);
+                }
+            }
+            (None, None) => {}
+            (Some(_), _) => {
+                tracing::warn!(device = %principal.device, "a request of a session did not prove its device");
+                return Err(ApiError::DeviceProof);
+            }
         }
         Ok(Self(principal))
     }
@@ -233,6 +281,42 @@ mod tests {
         assert_eq!(token_hash(&a).len(), 64);
         assert_ne!(token_hash(&a), a);
         assert_eq!(token_hash(&a), token_hash(&a));
+    }
+
+    #[test]
+    fn a_device_proof_matches_only_its_own_hash_and_is_read_from_its_header() {
+        let (proof, other) = (new_token(), new_token());
+        let stored = token_hash(&proof);
+        assert!(proof_matches(&stored, &proof));
+        assert!(!proof_matches(&stored, &other));
+        assert!(!proof_matches(&stored, ""));
+        assert!(
+            !proof_matches(&stored, &stored),
+            "the hash is not the secret"
+        );
+        let mut headers = HeaderMap::new();
+        assert_eq!(device_proof(&headers), None);
+        headers.insert(PROOF_HEADER, format!(" {proof} ").parse().unwrap());
+        assert_eq!(device_proof(&headers).as_deref(), Some(proof.as_str()));
+        headers.insert(PROOF_HEADER, "x".repeat(257).parse().unwrap());
+        assert_eq!(device_proof(&headers), None, "too long to be one");
+    }
+
+    /// What checking a request's device proof costs (BENCHMARKS.md): one SHA-256 of 64 bytes and
+    /// a constant-time compare. Run in release:
+    /// `cargo test -p yorisoi-server --release --lib -- --ignored proof_check_cost --nocapture`.
+    #[test]
+    #[ignore = "a measurement, not a check"]
+    fn proof_check_cost() {
+        let proof = new_token();
+        let stored = token_hash(&proof);
+        let rounds = 200_000u32;
+        let started = std::time::Instant::now();
+        for _ in 0..rounds {
+            assert!(proof_matches(&stored, std::hint::black_box(&proof)));
+        }
+        let each = started.elapsed() / rounds;
+        println!("one device proof check: {each:?}");
     }
 
     #[test]

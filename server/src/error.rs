@@ -32,6 +32,10 @@ pub enum ApiError {
         "this device was retired by an administrator: send what is unsent, then its data is deleted"
     )]
     DeviceRetired,
+    #[error(
+        "this device could not prove it is the device it names: reload the app to update it; if this is your tablet, ask the administrator"
+    )]
+    DeviceProof,
     #[error("{0}")]
     Forbidden(String),
     #[error("a request that changes data must come from this app's own pages")]
@@ -78,6 +82,7 @@ impl ApiError {
             Self::SignInFailed => (StatusCode::UNAUTHORIZED, "sign_in_failed"),
             Self::DeviceRevoked => (StatusCode::FORBIDDEN, "device_revoked"),
             Self::DeviceRetired => (StatusCode::FORBIDDEN, "device_retired"),
+            Self::DeviceProof => (StatusCode::FORBIDDEN, "device_proof"),
             Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             Self::CrossSite => (StatusCode::FORBIDDEN, "cross_site"),
             Self::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),

@@ -798,6 +798,66 @@ async fn every_route_answers_every_kind_of_caller_as_the_matrix_says() {
     assert_eq!(cells, expected_cells, "every route × every caller ran");
 }
 
+/// Issue 19: every route that takes a session refuses a caller whose request does not prove the
+/// session's device (a wrong secret, or none once one is registered), before anything else is
+/// looked at, and changes nothing. (The matrix above sends each device's secret.)
+#[tokio::test]
+async fn every_route_that_takes_a_session_refuses_it_without_its_devices_secret() {
+    let mut mismatches = Vec::new();
+    let mut cells = 0;
+    for route in routes() {
+        if route.expect[0] != SIGNED_OUT {
+            continue;
+        }
+        for (name, db, dir) in common::databases().await {
+            let state = state(&db, &dir);
+            let world = World::new(&db, 1).await;
+            for who in [
+                Who::Retired,
+                Who::CoachAssigned,
+                Who::CoachNotAssigned,
+                Who::Office,
+                Who::Admin,
+            ] {
+                let caller = world.caller(who);
+                assert!(
+                    db.claim_proof(caller.device, &auth::token_hash(PROOF))
+                        .await
+                        .unwrap()
+                );
+                for proof in [Some("not the device's secret"), None] {
+                    cells += 1;
+                    let before = snapshot(&db).await;
+                    let reply = (route.call)(&world, caller)
+                        .cookie(caller.cookie().as_deref())
+                        .proof(proof)
+                        .send(&state)
+                        .await;
+                    let after = snapshot(&db).await;
+                    if (reply.status.as_u16(), reply.code()) != (403, "device_proof")
+                        || before != after
+                    {
+                        let text: String = reply.text.chars().take(120).collect();
+                        mismatches.push(format!(
+                            "{name:<8} {:<38} {who:?} {proof:?}: {} {text}",
+                            route.name,
+                            reply.status.as_u16()
+                        ));
+                    }
+                }
+            }
+            db.close().await;
+        }
+    }
+    assert!(cells > 100, "the routes that take a session were tried");
+    assert!(
+        mismatches.is_empty(),
+        "{} of {cells} cells are wrong:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+}
+
 /// Without a session the answer is the same 401 whatever the route, so nothing about the API's
 /// data leaks to a signed-out browser, and a malformed cookie is no session either.
 #[tokio::test]

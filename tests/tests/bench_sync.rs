@@ -294,7 +294,17 @@ async fn run(backend: &str, flags: &[&str]) -> Value {
     for coach in 0..COACHES {
         server.add_person(&format!("coach{coach}"), "coach");
     }
+    // Every request carries a device secret, as the app's do (issue 19): each device's first
+    // request registers it, and every later one is checked against it.
+    let mut proof = reqwest::header::HeaderMap::new();
+    proof.insert(
+        "x-yorisoi-device-proof",
+        reqwest::header::HeaderValue::from_static(
+            "5ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2",
+        ),
+    );
     let http = reqwest::Client::builder()
+        .default_headers(proof)
         .pool_max_idle_per_host(DEVICES)
         .timeout(Duration::from_secs(60))
         .build()

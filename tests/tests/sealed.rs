@@ -60,6 +60,64 @@ async fn assert_nothing_readable(browser: &Browser, what: &str) {
     }
 }
 
+/// The device secret the tablet's app sends with its requests (issue 19), caught on its way out
+/// during a sync: what a reader of the storage must not find.
+async fn device_secret(tablet: &Browser) -> String {
+    tablet
+        .eval(
+            "window.__proofs = [];
+             const original = window.fetch;
+             window.fetch = function (input, init) {
+               try {
+                 const headers = input instanceof Request ? input.headers : new Headers((init || {}).headers);
+                 const proof = headers.get('x-yorisoi-device-proof');
+                 if (proof) window.__proofs.push(proof);
+               } catch (e) { /* not a request this test reads */ }
+               return original.apply(this, arguments);
+             };
+             return null;",
+            vec![],
+        )
+        .await;
+    sync_now(tablet).await;
+    let proof = tablet
+        .eval("return (window.__proofs || [])[0] || '';", vec![])
+        .await;
+    let proof = proof.as_str().unwrap().to_owned();
+    assert_eq!(
+        proof.len(),
+        64,
+        "the app sends its device secret: {proof:?}"
+    );
+    proof
+}
+
+/// Every form of the device secret (hex) a script might find: hex either case, base64 of its
+/// bytes at each alignment, its bytes as decimal numbers.
+async fn secret_forms(browser: &Browser, hex: &str) -> Vec<String> {
+    let forms = browser
+        .eval(
+            "const hex = arguments[0];
+             const bytes = new Uint8Array(hex.match(/../g).map((h) => parseInt(h, 16)));
+             const b64 = (b) => btoa(String.fromCharCode(...b));
+             const out = [hex, hex.toUpperCase(), Array.from(bytes).join(',')];
+             for (let pad = 0; pad < 3; pad++) {
+               const padded = new Uint8Array(pad + bytes.length);
+               padded.set(bytes, pad);
+               out.push(b64(padded).slice(pad === 0 ? 0 : 4, -4));
+             }
+             return out;",
+            vec![serde_json::json!(hex)],
+        )
+        .await;
+    forms
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap().to_owned())
+        .collect()
+}
+
 /// A client with a unique name, an answer synced and one not yet sent.
 async fn a_client_with_secrets(stack: &Stack, tablet: &Browser) {
     new_msfas_for(stack, tablet, NAME).await;
@@ -111,6 +169,19 @@ async fn someone_holding_the_tablet_reads_nothing_of_a_client_from_its_storage()
         )
         .await;
     assert_nothing_readable(&tablet, "the coach's tablet, in use").await;
+    // Nor the device's secret, which lets a request act as this tablet (issue 19).
+    let secret = device_secret(&tablet).await;
+    let stored = readable_storage(&tablet).await;
+    assert!(
+        stored.contains("yorisoi.device_proof"),
+        "it is stored, sealed"
+    );
+    for form in secret_forms(&tablet, &secret).await {
+        assert!(
+            !stored.contains(&form),
+            "the device secret is readable in storage as {form:?}"
+        );
+    }
 
     // The office's device, which received the client by sync (a bootstrap).
     let office = stack.browser_as("office").await;

@@ -16,6 +16,7 @@ fn sign_in_problem(error: &ApiError) -> String {
         (_, Some("sign_in_failed")) => tr(Key::SignInFailed)().to_owned(),
         (_, Some("too_many_requests")) => tr(Key::SignInTooMany)().to_owned(),
         (_, Some("device_revoked")) => tr(Key::SignInRevoked)().to_owned(),
+        (_, Some("device_proof")) => tr(Key::SignInDeviceProof)().to_owned(),
         _ => trn(Key::AdminFailed, error.message()),
     }
 }

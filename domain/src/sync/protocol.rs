@@ -26,8 +26,9 @@ pub struct PushRequest {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PushResponse {
     pub format: u32,
-    /// Every change of this device up to this number is on the server, stored or set aside: the
-    /// device may drop them from its outbox.
+    /// Every change of this device up to this number is on the server, stored, set aside or
+    /// written as an audit note: the device may drop them from its outbox. Never more than the
+    /// push's highest number (0 for an empty push).
     pub acked_through: u64,
     /// The changes of this push the server did not store, each with why. The server keeps them
     /// aside (never applied, never dropped) for a person to look at. A device that does not know
@@ -439,13 +440,24 @@ pub fn check_format(format: u32) -> Result<(), ProtocolError> {
     }
 }
 
-/// What the server stores of a push, given the device's last stored change number: the changes
-/// after it, in order. Changes at or below it were stored by an earlier try of the same push
-/// (its answer was lost), so a retry stores nothing twice.
-pub fn accept(
-    request: &PushRequest,
-    last_stored: u64,
-) -> Result<(Vec<&Change>, u64), ProtocolError> {
+/// What the server does with a push, given the writer's last stored change number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Accepted<'a> {
+    /// The changes after the last stored number, in order: new, to store.
+    pub fresh: Vec<&'a Change>,
+    /// The changes at or below it, in order: stored by an earlier try of the same push (its
+    /// answer was lost), or not (they never reached the server: the writer's numbers were
+    /// advanced past them). The server looks them up, and stores those it does not hold.
+    pub to_check: Vec<&'a Change>,
+    /// What to acknowledge once those are on the server: the request's highest number (every
+    /// change of it is then stored, set aside or noted), never a number the request did not
+    /// carry; 0 for an empty push.
+    pub acked: u64,
+}
+
+/// What the server does with a push, given the writer's last stored change number (see
+/// [`Accepted`]): a retry stores nothing twice, and no change is acknowledged unseen.
+pub fn accept(request: &PushRequest, last_stored: u64) -> Result<Accepted<'_>, ProtocolError> {
     check_format(request.format)?;
     if request.changes.len() > MAX_BATCH {
         return Err(ProtocolError::TooMany);
@@ -460,15 +472,15 @@ pub fn accept(
         }
         previous = change.id.seq;
     }
-    let fresh: Vec<&Change> = request
+    let (to_check, fresh): (Vec<&Change>, Vec<&Change>) = request
         .changes
         .iter()
-        .filter(|c| c.id.seq > last_stored)
-        .collect();
-    let acked = fresh
-        .last()
-        .map_or(last_stored, |c| c.id.seq.max(last_stored));
-    Ok((fresh, acked))
+        .partition(|c| c.id.seq <= last_stored);
+    Ok(Accepted {
+        fresh,
+        to_check,
+        acked: previous,
+    })
 }
 
 #[cfg(test)]
@@ -780,15 +792,44 @@ mod tests {
             device: device(),
             changes: (1..=3).map(|s| change(device(), s)).collect(),
         };
-        let (fresh, acked) = accept(&request, 0).unwrap();
-        assert_eq!((fresh.len(), acked), (3, 3));
-        let (fresh, acked) = accept(&request, 3).unwrap();
-        assert_eq!((fresh.len(), acked), (0, 3));
-        let (fresh, acked) = accept(&request, 2).unwrap();
-        assert_eq!(
-            (fresh.iter().map(|c| c.id.seq).collect::<Vec<_>>(), acked),
-            (vec![3], 3)
+        let seqs = |changes: &[&Change]| changes.iter().map(|c| c.id.seq).collect::<Vec<_>>();
+        let first = accept(&request, 0).unwrap();
+        assert_eq!((seqs(&first.fresh), first.acked), (vec![1, 2, 3], 3));
+        assert!(
+            first.to_check.is_empty(),
+            "nothing to look up: the fast path"
         );
+        let retry = accept(&request, 3).unwrap();
+        assert_eq!(
+            (seqs(&retry.fresh), seqs(&retry.to_check), retry.acked),
+            (vec![], vec![1, 2, 3], 3)
+        );
+        let half = accept(&request, 2).unwrap();
+        assert_eq!(
+            (seqs(&half.fresh), seqs(&half.to_check), half.acked),
+            (vec![3], vec![1, 2], 3)
+        );
+    }
+
+    #[test]
+    fn nothing_is_acknowledged_past_what_the_push_carries() {
+        // Issue 19: a writer whose numbers were advanced to 1000 (by someone else's push under
+        // its id) sends 2..=501: they are to be looked up, and acknowledged through 501 only.
+        let request = PushRequest {
+            format: 1,
+            device: device(),
+            changes: (2..=501).map(|s| change(device(), s)).collect(),
+        };
+        let accepted = accept(&request, 1000).unwrap();
+        assert!(accepted.fresh.is_empty());
+        assert_eq!(accepted.to_check.len(), 500);
+        assert_eq!(accepted.acked, 501);
+        let empty = PushRequest {
+            format: 1,
+            device: device(),
+            changes: vec![],
+        };
+        assert_eq!(accept(&empty, 1000).unwrap().acked, 0);
     }
 
     #[test]

@@ -238,6 +238,19 @@ impl Db {
         on_backend!(self, pool, m => m::end_sessions(pool, "person", &person.to_string()).await)
     }
 
+    /// Registers `proof_hash` as the device's secret if it has none yet (making its row if the
+    /// server does not know it), in one statement: true if the device's secret is now this one,
+    /// false if another was registered before.
+    pub async fn claim_proof(&self, device: DeviceId, proof_hash: &str) -> Result<bool, DbError> {
+        let stored = on_backend!(self, pool, m => m::claim_proof(pool, &device.to_string(), proof_hash).await)?;
+        Ok(crate::auth::hashes_match(&stored, proof_hash))
+    }
+
+    /// Whether the device registered a secret.
+    pub async fn proof_registered(&self, device: DeviceId) -> Result<bool, DbError> {
+        on_backend!(self, pool, m => m::proof_registered(pool, &device.to_string()).await)
+    }
+
     /// A device's state, if the server knows the device.
     pub async fn device_state(&self, device: DeviceId) -> Result<Option<DeviceState>, DbError> {
         on_backend!(self, pool, m => m::device_state(pool, &device.to_string()).await)
@@ -496,7 +509,7 @@ macro_rules! accounts {
 
             pub async fn session(pool: &$pool, token_hash: &str, now: i64, policy: &SessionPolicy) -> Result<Option<Principal>, DbError> {
                 let row: Option<$row> = sqlx::query(
-                    "SELECT s.person, s.device, s.created_at, s.last_seen, s.expires_at, p.login, p.name, p.role, p.disabled, d.state, d.name AS device_name \
+                    "SELECT s.person, s.device, s.created_at, s.last_seen, s.expires_at, p.login, p.name, p.role, p.disabled, d.state, d.name AS device_name, d.proof_hash \
                      FROM sessions s JOIN people p ON p.id = s.person LEFT JOIN devices d ON d.device = s.device \
                      WHERE s.token_hash = $1")
                     .bind(token_hash)
@@ -544,6 +557,7 @@ macro_rules! accounts {
                     },
                     token_hash: token_hash.to_owned(),
                     expires_at,
+                    proof_hash: row.opt_text("proof_hash")?,
                 }))
             }
 
@@ -558,6 +572,23 @@ macro_rules! accounts {
                     .execute(pool)
                     .await?;
                 Ok(())
+            }
+
+            pub async fn claim_proof(pool: &$pool, device: &str, proof_hash: &str) -> Result<String, DbError> {
+                Ok(sqlx::query_scalar("INSERT INTO devices (device, last_seq, proof_hash) VALUES ($1, 0, $2) \
+                                       ON CONFLICT (device) DO UPDATE SET proof_hash = COALESCE(devices.proof_hash, excluded.proof_hash) RETURNING proof_hash")
+                    .bind(device)
+                    .bind(proof_hash)
+                    .fetch_one(pool)
+                    .await?)
+            }
+
+            pub async fn proof_registered(pool: &$pool, device: &str) -> Result<bool, DbError> {
+                let hash: Option<Option<String>> = sqlx::query_scalar("SELECT proof_hash FROM devices WHERE device = $1")
+                    .bind(device)
+                    .fetch_optional(pool)
+                    .await?;
+                Ok(hash.flatten().is_some())
             }
 
             pub async fn device_state(pool: &$pool, device: &str) -> Result<Option<DeviceState>, DbError> {

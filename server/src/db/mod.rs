@@ -509,7 +509,19 @@ macro_rules! backend {
                         return Err(DbError::NotYours(device.clone()));
                     }
                     let last = u64::try_from(last).unwrap_or(0);
-                    let (fresh, acked) = protocol::accept(request, last)?;
+                    let protocol::Accepted { mut fresh, to_check, acked } = protocol::accept(request, last)?;
+                    // Numbers at or below the last stored (none on the fast path): a retry's,
+                    // or never seen here (the writer's numbers were advanced past them). Those
+                    // the server does not hold are stored now, never acknowledged unseen.
+                    if !to_check.is_empty() {
+                        let held = held_seqs(&mut conn, &device, &to_check).await?;
+                        let mut missing: Vec<&Change> = to_check.into_iter().filter(|c| !held.contains(&c.id.seq)).collect();
+                        if !missing.is_empty() {
+                            tracing::warn!(writer = %device, last, missing = missing.len(), "a push carried changes numbered below its writer's last that the server did not hold: stored now");
+                        }
+                        missing.append(&mut fresh);
+                        fresh = missing;
+                    }
                     // A first try: the request's refusals are this push's, known here.
                     let first_try = fresh.len() == request.changes.len();
                     // Audit notes go to the audit log, never to the data.
@@ -592,9 +604,18 @@ macro_rules! backend {
                     }
                     events.sort_by_key(|e| e.device_at.unwrap_or(0));
                     super::audit::$audit::append_in(&mut conn, &events, now_ms).await?;
+                    // Which numbers went to the audit log: held too, for a later look-up.
+                    if !notes.is_empty() {
+                        let mut insert = sqlx::QueryBuilder::<$db>::new("INSERT INTO noted (device, device_seq) ");
+                        insert.push_values(&notes, |mut row, change| {
+                            row.push_bind(device.clone()).push_bind(as_i64(change.id.seq));
+                        });
+                        insert.push(" ON CONFLICT (device, device_seq) DO NOTHING");
+                        insert.build().execute(&mut *conn).await?;
+                    }
                     sqlx::query("INSERT INTO devices (device, last_seq, owner) VALUES ($1, $2, $3) ON CONFLICT (device) DO UPDATE SET last_seq = excluded.last_seq, owner = excluded.owner")
                         .bind(&device)
-                        .bind(as_i64(acked))
+                        .bind(as_i64(last.max(acked)))
                         .bind(&owner)
                         .execute(&mut *conn)
                         .await?;
@@ -647,6 +668,30 @@ macro_rules! backend {
                     known.insert(entity, facts);
                 }
                 Ok((known, existing))
+            }
+
+            /// Which of `changes` (a writer's) the server holds: stored, set aside or noted.
+            async fn held_seqs(conn: &mut PoolConnection<$db>, device: &str, changes: &[&Change]) -> Result<BTreeSet<u64>, DbError> {
+                let mut select = sqlx::QueryBuilder::<$db>::new("");
+                for (i, table) in ["changes", "quarantine", "noted"].into_iter().enumerate() {
+                    if i > 0 {
+                        select.push(" UNION ");
+                    }
+                    select.push(format_args!("SELECT device_seq FROM {table} WHERE device = "));
+                    select.push_bind(device.to_owned());
+                    select.push(" AND device_seq IN (");
+                    let mut list = select.separated(", ");
+                    for change in changes {
+                        list.push_bind(as_i64(change.id.seq));
+                    }
+                    select.push(")");
+                }
+                let mut held = BTreeSet::new();
+                for row in select.build().fetch_all(&mut **conn).await? {
+                    let seq: i64 = row.try_get("device_seq")?;
+                    held.insert(u64::try_from(seq).unwrap_or(0));
+                }
+                Ok(held)
             }
 
             /// The clients assigned to a person.

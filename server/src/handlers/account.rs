@@ -112,6 +112,27 @@ async fn device_may_sign_in(state: &AppState, device: DeviceId) -> Result<(), Ap
     }
 }
 
+/// The device proves it is itself (see [`auth::PROOF_HEADER`]): the secret the request carries
+/// is registered now if the device has none yet, else it must be the registered one. A request
+/// with no secret passes only for a device that never registered one (an app from before).
+/// Called only once the person (or code) was checked, so nobody registers a secret unasked.
+async fn prove_device(
+    state: &AppState,
+    headers: &HeaderMap,
+    device: DeviceId,
+) -> Result<(), ApiError> {
+    let proven = match auth::device_proof(headers) {
+        Some(proof) => state.db.claim_proof(device, &token_hash(&proof)).await?,
+        None => !state.db.proof_registered(device).await?,
+    };
+    if proven {
+        Ok(())
+    } else {
+        tracing::warn!(%device, "a request named a device whose secret it does not hold");
+        Err(ApiError::DeviceProof)
+    }
+}
+
 /// Counts a wrong password against its account: `MAX_FAILURES` within `FAILURE_WINDOW_MS` lock it
 /// for `LOCK_MS`. Whatever route checked the password (signing in, changing it). Both the
 /// failure and a lock-out go to the audit log. Counted in the database in one statement, so
@@ -216,10 +237,15 @@ pub async fn sign_in(
         return Err(refused);
     }
     // Checked again after the slow hash, in the statement that clears the failures: a lock set
-    // meanwhile by wrong passwords sent at the same time holds against this right one.
+    // meanwhile by wrong passwords sent at the same time holds against this right one. Only
+    // then may the device's secret be proven (or registered).
     if !state.db.clear_failures(person.id, now_ms()).await? {
         failed(Some(person.id), "locked").await?;
         return Err(ApiError::SignInFailed);
+    }
+    if let Err(refused) = prove_device(&state, &headers, device).await {
+        failed(Some(person.id), "device_proof").await?;
+        return Err(refused);
     }
     audit(
         &state,
@@ -282,6 +308,7 @@ pub async fn sign_out(
 /// start. Works once, and only while nobody has an account.
 pub async fn set_up(
     State(state): State<AppState>,
+    headers: HeaderMap,
     JsonBody(request): JsonBody<Setup>,
 ) -> Result<Response, ApiError> {
     let login = accounts::normalize_login(&request.login)?;
@@ -324,6 +351,8 @@ pub async fn set_up(
         ],
     )
     .await?;
+    // Made either way; signed in here only on a device that proves itself.
+    prove_device(&state, &headers, request.device).await?;
     audit(
         &state,
         Action::SignIn,
@@ -415,6 +444,7 @@ pub async fn change_password(
 /// administrator gave. Anyone may call it, but only with a valid code (15 minutes, one use).
 pub async fn enrol(
     State(state): State<AppState>,
+    headers: HeaderMap,
     JsonBody(request): JsonBody<yorisoi_domain::accounts::Enrol>,
 ) -> Result<Json<yorisoi_domain::accounts::Enrolled>, ApiError> {
     let now = now_ms();
@@ -428,6 +458,18 @@ pub async fn enrol(
                 .into(),
         ));
     };
+    if let Err(refused) = prove_device(&state, &headers, request.device).await {
+        audit(
+            &state,
+            Action::SignInFailed,
+            None,
+            Some(request.device),
+            None,
+            vec!["enrol_device_proof".to_owned()],
+        )
+        .await?;
+        return Err(refused);
+    }
     if !state
         .db
         .enrol_device(request.device, &name, None, now)

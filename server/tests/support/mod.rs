@@ -172,6 +172,10 @@ pub async fn log(db: &Db) -> Vec<ChangeId> {
         .collect()
 }
 
+/// The device secret the tests' requests carry unless told otherwise (as the app sends its own
+/// with every request): registered at each device's first sign-in or request.
+pub const PROOF: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
 /// One request to the API, being built.
 pub struct Call {
     method: Method,
@@ -179,6 +183,7 @@ pub struct Call {
     headers: Vec<(String, String)>,
     body: Option<Vec<u8>>,
     peer: Option<SocketAddr>,
+    proof: Option<String>,
 }
 
 pub fn call(method: Method, path: impl Into<String>) -> Call {
@@ -188,6 +193,7 @@ pub fn call(method: Method, path: impl Into<String>) -> Call {
         headers: Vec::new(),
         body: None,
         peer: None,
+        proof: Some(PROOF.to_owned()),
     }
 }
 
@@ -214,6 +220,12 @@ impl Call {
             Some(cookie) => self.header(header::COOKIE.as_str(), cookie),
             None => self,
         }
+    }
+
+    /// Sends `proof` as the device's secret (`None`: no proof at all) instead of [`PROOF`].
+    pub fn proof(mut self, proof: Option<&str>) -> Self {
+        self.proof = proof.map(str::to_owned);
+        self
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Self {
@@ -247,6 +259,9 @@ impl Call {
         let mut builder = Request::builder().method(self.method).uri(&self.path);
         for (name, value) in &self.headers {
             builder = builder.header(name, value);
+        }
+        if let Some(proof) = &self.proof {
+            builder = builder.header(auth::PROOF_HEADER, proof);
         }
         let mut request = builder
             .body(self.body.map_or_else(Body::empty, Body::from))
