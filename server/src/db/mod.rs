@@ -24,8 +24,8 @@ macro_rules! commit_or_rollback {
 
 mod accounts;
 mod audit;
-mod lockout;
 mod instance;
+mod lockout;
 mod privacy;
 mod quarantine;
 mod scope;
