@@ -82,17 +82,23 @@ async fn run(config: Config) -> Result<(), String> {
     Ok(())
 }
 
-/// `yorisoi-server backup --to FILE`: a consistent copy of the database, the server running or not.
-async fn backup(config: &Config, to: &std::path::Path) -> Result<(), String> {
+/// The database a command works on, which must exist already: a command never makes an empty
+/// one in a mistyped data folder.
+async fn open_existing(config: &Config) -> Result<Db, String> {
     if config.database_url.is_none() && !config.sqlite_path().exists() {
         return Err(format!(
             "there is no database at {} (is --data the server's data folder?)",
             config.sqlite_path().display()
         ));
     }
-    let db = Db::open(&config.database_url())
+    Db::open(&config.database_url())
         .await
-        .map_err(|e| format!("cannot open the database: {e}"))?;
+        .map_err(|e| format!("cannot open the database: {e}"))
+}
+
+/// `yorisoi-server backup --to FILE`: a consistent copy of the database, the server running or not.
+async fn backup(config: &Config, to: &std::path::Path) -> Result<(), String> {
+    let db = open_existing(config).await?;
     let result = db
         .backup(to)
         .await
@@ -106,15 +112,7 @@ async fn backup(config: &Config, to: &std::path::Path) -> Result<(), String> {
 /// `yorisoi-server restored`: a restored database gets a new instance id, so devices that
 /// synced after the backup send again what it lacks and pull from the start.
 async fn restored(config: &Config) -> Result<(), String> {
-    if config.database_url.is_none() && !config.sqlite_path().exists() {
-        return Err(format!(
-            "there is no database at {} (is --data the server's data folder?)",
-            config.sqlite_path().display()
-        ));
-    }
-    let db = Db::open(&config.database_url())
-        .await
-        .map_err(|e| format!("cannot open the database: {e}"))?;
+    let db = open_existing(config).await?;
     let renewed = db.renew_instance_id().await;
     db.close().await;
     let id = renewed.map_err(|e| format!("cannot give the database a new id: {e}"))?;
