@@ -11,8 +11,76 @@ use yorisoi_domain::ids::DeviceId;
 use yorisoi_domain::sync::protocol::WriterSeq;
 
 const SET_ID: &str = "UPDATE server_info SET value = $1 WHERE key = 'instance_id'";
+const ADD_ID: &str =
+    "INSERT INTO server_info (key, value) VALUES ('instance_id', $1) ON CONFLICT (key) DO NOTHING";
+const GET_ID: &str = "SELECT value FROM server_info WHERE key = 'instance_id'";
+
+/// This database's instance id, made at its first start.
+pub(super) async fn ensure_id(backend: &Backend) -> Result<String, sqlx::Error> {
+    let fresh = uuid::Uuid::now_v7().to_string();
+    match backend {
+        Backend::Sqlite(pool) => {
+            sqlx::query(ADD_ID).bind(&fresh).execute(pool).await?;
+            sqlx::query_scalar(GET_ID).fetch_one(pool).await
+        }
+        Backend::Postgres(pool) => {
+            sqlx::query(ADD_ID).bind(&fresh).execute(pool).await?;
+            sqlx::query_scalar(GET_ID).fetch_one(pool).await
+        }
+    }
+}
 
 impl Db {
+    /// Writes a consistent copy of the database to `to` (which must not exist), while other
+    /// connections may go on reading and writing: SQLite's `VACUUM INTO` copies one snapshot.
+    /// PostgreSQL is backed up with its own tools (`pg_dump`).
+    pub async fn backup(&self, to: &std::path::Path) -> Result<(), DbError> {
+        let Backend::Sqlite(pool) = &self.backend else {
+            return Err(DbError::Backup(
+                "this server uses PostgreSQL: back it up with pg_dump (see the README)".into(),
+            ));
+        };
+        if to.exists() {
+            return Err(DbError::Backup(format!(
+                "{} exists already: give a new file name, nothing was written",
+                to.display()
+            )));
+        }
+        // Written beside the target first and given an instance id of its own there, so that no
+        // copy with the live database's id is ever at the target: a restore from it is told
+        // apart from the server it was copied from (see `instance.rs`).
+        let mut partial = to.as_os_str().to_owned();
+        partial.push(".partial");
+        let partial = std::path::PathBuf::from(partial);
+        if partial.exists() {
+            return Err(DbError::Backup(format!(
+                "{} exists (an unfinished backup?): remove it, nothing was written",
+                partial.display()
+            )));
+        }
+        let path = partial
+            .to_str()
+            .ok_or_else(|| DbError::Backup(format!("{} is not a UTF-8 path", to.display())))?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(path)
+            .execute(pool)
+            .await?;
+        let finished = match renew_in_copy(&partial).await {
+            // A hard link never replaces a file that appeared at the target meanwhile.
+            // (A file system without hard links gets a rename, the target checked just before.)
+            Ok(()) => match std::fs::hard_link(&partial, to) {
+                Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists && !to.exists() => {
+                    std::fs::rename(&partial, to)
+                }
+                linked => linked,
+            }
+            .map_err(|e| DbError::Backup(format!("cannot name the copy {}: {e}", to.display()))),
+            Err(e) => Err(e),
+        };
+        let _ = std::fs::remove_file(&partial);
+        finished
+    }
+
     /// Gives this database a new instance id (after a restore) and returns it. The servers using
     /// it must be restarted (each reads the id when it opens the database).
     pub async fn renew_instance_id(&self) -> Result<String, DbError> {

@@ -6,7 +6,8 @@
 //! [`SET_ASIDE_LIMIT`] undecided changes set aside is refused whole (nothing stored, nothing
 //! acknowledged), so the device keeps every change in its outbox until an administrator decides.
 
-use super::{Backend, Db, DbError, Sorted, sort_out};
+use super::push_check::{Sorted, sort_out};
+use super::{Backend, Db, DbError};
 use sqlx::Row;
 use sqlx::pool::PoolConnection;
 use std::collections::BTreeSet;
@@ -71,8 +72,10 @@ impl Db {
             return Ok(true);
         }
         let assigned = match &self.backend {
-            Backend::Sqlite(pool) => super::sqlite::assigned_clients(pool, person).await?,
-            Backend::Postgres(pool) => super::postgres::assigned_clients(pool, person).await?,
+            Backend::Sqlite(pool) => super::log::sqlite_log::assigned_clients(pool, person).await?,
+            Backend::Postgres(pool) => {
+                super::log::postgres_log::assigned_clients(pool, person).await?
+            }
         };
         Ok(assigned.contains(&client))
     }
@@ -256,7 +259,7 @@ macro_rules! quarantine_backend {
                     if let Some(why) = author_refusal(&mut conn, author.as_deref(), &change.client.to_string()).await? {
                         return Ok(Err(Unaccepted::Author(why)));
                     }
-                    let (known, _) = super::super::$log::known_entities(&mut conn, &[&change]).await?;
+                    let (known, _) = super::super::log::$log::known_entities(&mut conn, &[&change]).await?;
                     let Sorted { stored, touched, mut refused } = sort_out(vec![&change], known, |_| true);
                     if let Some((_, refusal)) = refused.pop() {
                         return Ok(Err(Unaccepted::Invalid(refusal)));
@@ -306,7 +309,7 @@ macro_rules! quarantine_backend {
 
 quarantine_backend!(
     sqlite_quarantine,
-    sqlite,
+    sqlite_log,
     sqlite_privacy,
     sqlx::SqlitePool,
     sqlx::Sqlite,
@@ -315,7 +318,7 @@ quarantine_backend!(
 );
 quarantine_backend!(
     postgres_quarantine,
-    postgres,
+    postgres_log,
     postgres_privacy,
     sqlx::PgPool,
     sqlx::Postgres,
