@@ -2,9 +2,13 @@
 //! sent at once (to one server or to several on the same database) are each counted, and a lock
 //! set while a right password was being checked still holds.
 
-use super::accounts::{FAILURE_WINDOW_MS, LOCK_MS, MAX_FAILURES};
 use super::{Backend, Db, DbError};
 use yorisoi_domain::ids::PersonId;
+
+/// How many failures in how long lock an account, and for how long.
+pub const MAX_FAILURES: i64 = 5;
+pub const FAILURE_WINDOW_MS: i64 = 15 * 60 * 1000;
+pub const LOCK_MS: i64 = 15 * 60 * 1000;
 
 /// What counting one wrong password did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -88,21 +88,6 @@ macro_rules! log_backend {
                 Ok((known, existing))
             }
 
-            /// The clients assigned to a person.
-            pub async fn assigned_clients<'c, E>(executor: E, person: yorisoi_domain::ids::PersonId) -> Result<BTreeSet<ClientId>, DbError>
-            where
-                E: sqlx::Executor<'c, Database = $db>,
-            {
-                // A stopped client (利用停止) is assigned to nobody: it leaves every coach's devices.
-                let rows: Vec<String> = sqlx::query_scalar("SELECT client FROM assignments WHERE person = $1 AND client NOT IN (SELECT client FROM stopped)")
-                    .bind(person.to_string())
-                    .fetch_all(executor)
-                    .await?;
-                rows.into_iter()
-                    .map(|c| c.parse().map_err(|_| DbError::Corrupt(format!("assignment client {c}"))))
-                    .collect()
-            }
-
             pub async fn pull(pool: &$pool, since: u64, limit: u32) -> Result<Page, DbError> {
                 // Every client's changes but a stopped client's (利用停止).
                 let rows = sqlx::query("SELECT seq, body, received_at FROM changes WHERE seq > $1 AND client NOT IN (SELECT client FROM stopped) ORDER BY seq LIMIT $2")

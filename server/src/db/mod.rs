@@ -22,23 +22,46 @@ macro_rules! commit_or_rollback {
     };
 }
 
-mod accounts;
+/// Runs `$body` with `$pool` bound to this database's pool and `$m` to the module the calling
+/// file's macro wrote for its backend (`$sqlite` or `$postgres`).
+macro_rules! on_backend {
+    ($self:expr, $sqlite:ident, $postgres:ident, $pool:ident, $m:ident => $body:expr) => {
+        match &$self.backend {
+            Backend::Sqlite($pool) => {
+                use $sqlite as $m;
+                $body
+            }
+            Backend::Postgres($pool) => {
+                use $postgres as $m;
+                $body
+            }
+        }
+    };
+}
+
+mod assignments;
 mod audit;
+mod codes;
+mod devices;
 mod instance;
 mod lockout;
 mod log;
+mod people;
 mod privacy;
 mod push;
 mod push_check;
 mod quarantine;
+mod rows;
 mod scope;
 mod scrub;
+mod sessions;
 mod state;
 
-pub use accounts::{FAILURE_WINDOW_MS, LOCK_MS, MAX_FAILURES, PersonRow, Purpose};
 pub use audit::{AuditCheck, AuditQuery};
-pub use lockout::Failure;
+pub use codes::Purpose;
+pub use lockout::{FAILURE_WINDOW_MS, Failure, LOCK_MS, MAX_FAILURES};
 pub use log::Page;
+pub use people::PersonRow;
 pub use privacy::{DEFAULT_RETENTION_YEARS, EraseError, Erasure};
 pub use push::Pushed;
 pub use quarantine::{SET_ASIDE_LIMIT, Unaccepted};

@@ -52,7 +52,7 @@ impl Db {
 }
 
 macro_rules! push_backend {
-    ($module:ident, $log:ident, $privacy:ident, $audit:ident, $db:ty, $begin:literal) => {
+    ($module:ident, $log:ident, $assignments:ident, $privacy:ident, $audit:ident, $db:ty, $begin:literal) => {
         pub(super) mod $module {
             use super::*;
 
@@ -63,7 +63,7 @@ macro_rules! push_backend {
                 // changing meanwhile makes no difference a person could tell from the same
                 // change arriving a moment earlier or later.)
                 let assigned = match by.role {
-                    Role::Coach => super::super::log::$log::assigned_clients(&mut *conn, by.person).await?,
+                    Role::Coach => super::super::assignments::$assignments::assigned_clients(&mut *conn, by.person).await?,
                     Role::Admin | Role::Office => BTreeSet::new(),
                 };
                 // Whose access a coach may note: their clients, stopped ones too.
@@ -272,6 +272,7 @@ macro_rules! push_backend {
 push_backend!(
     sqlite_push,
     sqlite_log,
+    sqlite_assignments,
     sqlite_privacy,
     sqlite_audit,
     sqlx::Sqlite,
@@ -280,6 +281,7 @@ push_backend!(
 push_backend!(
     postgres_push,
     postgres_log,
+    postgres_assignments,
     postgres_privacy,
     postgres_audit,
     sqlx::Postgres,

@@ -57,6 +57,17 @@ impl Db {
         }
     }
 
+    /// Marks a change set aside as discarded; false if there is none undecided with that id.
+    pub async fn discard(&self, id: i64, by: PersonId, now: i64) -> Result<bool, DbError> {
+        let (decision, by) = (Decision::Discarded.as_str(), by.to_string());
+        match &self.backend {
+            Backend::Sqlite(pool) => sqlite_quarantine::decide(pool, id, decision, &by, now).await,
+            Backend::Postgres(pool) => {
+                postgres_quarantine::decide(pool, id, decision, &by, now).await
+            }
+        }
+    }
+
     /// Whether `person` (of `role`) may read `client` now: the office any client in use, a
     /// coach the clients assigned to them now, an administrator none.
     pub async fn reads_client(
@@ -72,9 +83,11 @@ impl Db {
             return Ok(true);
         }
         let assigned = match &self.backend {
-            Backend::Sqlite(pool) => super::log::sqlite_log::assigned_clients(pool, person).await?,
+            Backend::Sqlite(pool) => {
+                super::assignments::sqlite_assignments::assigned_clients(pool, person).await?
+            }
             Backend::Postgres(pool) => {
-                super::log::postgres_log::assigned_clients(pool, person).await?
+                super::assignments::postgres_assignments::assigned_clients(pool, person).await?
             }
         };
         Ok(assigned.contains(&client))
@@ -171,6 +184,17 @@ macro_rules! quarantine_backend {
                     device_name: row.try_get("device_name")?,
                     decision: decision_of(row.try_get::<Option<String>, _>("decision")?.as_deref()),
                 })
+            }
+
+            pub async fn decide(pool: &$pool, id: i64, decision: &str, by: &str, now: i64) -> Result<bool, DbError> {
+                let done = sqlx::query("UPDATE quarantine SET decision = $1, decided_by = $2, decided_at = $3 WHERE id = $4 AND decision IS NULL")
+                    .bind(decision)
+                    .bind(by)
+                    .bind(now)
+                    .bind(id)
+                    .execute(pool)
+                    .await?;
+                Ok(done.rows_affected() == 1)
             }
 
             pub async fn page(pool: &$pool, before: i64, limit: u32) -> Result<SetAsidePage, DbError> {

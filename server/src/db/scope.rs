@@ -190,7 +190,7 @@ macro_rules! held_sql {
 }
 
 macro_rules! scope_backend {
-    ($module:ident, $log:ident, $pool:ty, $db:ty, $row:ty, $begin:literal) => {
+    ($module:ident, $assignments:ident, $pool:ty, $db:ty, $row:ty, $begin:literal) => {
         pub(super) mod $module {
             use super::*;
 
@@ -234,7 +234,7 @@ macro_rules! scope_backend {
 
             /// The clients assigned to a person (the push's own reading of them).
             pub async fn assigned(pool: &$pool, person: PersonId) -> Result<BTreeSet<ClientId>, DbError> {
-                super::super::log::$log::assigned_clients(pool, person).await
+                super::super::assignments::$assignments::assigned_clients(pool, person).await
             }
 
             /// A device starts from a bootstrap of `clients`: it holds exactly them, sent in a
@@ -397,7 +397,7 @@ macro_rules! scope_backend {
 
 scope_backend!(
     sqlite_scope,
-    sqlite_log,
+    sqlite_assignments,
     sqlx::SqlitePool,
     sqlx::Sqlite,
     sqlx::sqlite::SqliteRow,
@@ -405,7 +405,7 @@ scope_backend!(
 );
 scope_backend!(
     postgres_scope,
-    postgres_log,
+    postgres_assignments,
     sqlx::PgPool,
     sqlx::Postgres,
     sqlx::postgres::PgRow,
