@@ -18,7 +18,8 @@
 //! 403 for a device that was revoked or retired, and 403 `device_proof` for a request that does
 //! not prove its device.
 
-use crate::AppState;
+use crate::app_state::AppState;
+pub use crate::db::{Principal, SessionPolicy, hashes_match};
 use crate::error::ApiError;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -27,7 +28,6 @@ use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use sha2::{Digest, Sha256};
 use yorisoi_domain::accounts::{DeviceState, Role};
-use yorisoi_domain::ids::{DeviceId, PersonId};
 
 /// The session cookie's name over plain HTTP (loopback, tests).
 pub const COOKIE: &str = "yorisoi_session";
@@ -130,28 +130,6 @@ pub fn proof_matches(stored: &str, proof: &str) -> bool {
     hashes_match(stored, &token_hash(proof))
 }
 
-/// Whether two hashes are equal, compared in constant time.
-pub fn hashes_match(a: &str, b: &str) -> bool {
-    use subtle::ConstantTimeEq;
-    a.as_bytes().ct_eq(b.as_bytes()).into()
-}
-
-/// A signed-in person on one device: what every data route is given.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Principal {
-    pub person: PersonId,
-    pub name: String,
-    pub login: String,
-    pub role: Role,
-    pub device: DeviceId,
-    pub device_name: Option<String>,
-    pub device_state: DeviceState,
-    pub token_hash: String,
-    pub expires_at: i64,
-    /// The hash of the device's registered secret, if it has one (see [`PROOF_HEADER`]).
-    pub proof_hash: Option<String>,
-}
-
 impl Principal {
     /// Only an administrator may go on.
     pub fn admin(&self) -> Result<(), ApiError> {
@@ -233,26 +211,6 @@ impl FromRequestParts<AppState> for Principal {
             return Err(ApiError::DeviceRetired);
         }
         Ok(principal)
-    }
-}
-
-/// How long sessions last; set by the server's flags.
-#[derive(Clone, Copy, Debug)]
-pub struct SessionPolicy {
-    /// A session unused this long ends.
-    pub idle_ms: i64,
-    /// A session ends this long after its sign-in, used or not: the longest a device works
-    /// offline before it asks for a sign-in online.
-    pub absolute_ms: i64,
-}
-
-impl Default for SessionPolicy {
-    fn default() -> Self {
-        const DAY: i64 = 24 * 60 * 60 * 1000;
-        Self {
-            idle_ms: 7 * DAY,
-            absolute_ms: 14 * DAY,
-        }
     }
 }
 

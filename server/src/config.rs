@@ -100,9 +100,9 @@ pub enum Command {
 
 impl Config {
     /// How long sessions last.
-    pub fn session_policy(&self) -> crate::auth::SessionPolicy {
+    pub fn session_policy(&self) -> crate::db::SessionPolicy {
         const DAY: i64 = 24 * 60 * 60 * 1000;
-        crate::auth::SessionPolicy {
+        crate::db::SessionPolicy {
             idle_ms: i64::from(self.session_idle_days.max(1)) * DAY,
             absolute_ms: i64::from(self.offline_days.max(1)) * DAY,
         }

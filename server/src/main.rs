@@ -65,7 +65,7 @@ async fn run(config: Config) -> Result<(), String> {
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{local}"));
-    if let Some(link) = yorisoi_server::handlers::account::offer_set_up(&state, &base)
+    if let Some(link) = yorisoi_server::handlers::setup::offer_set_up(&state, &base)
         .await
         .map_err(|e| format!("cannot make the set-up link: {e}"))?
     {

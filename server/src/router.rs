@@ -1,7 +1,8 @@
 //! Every route of the server, in one place. Handler modules mirror the URL:
 //! `/api/v1/…` → `handlers::…`.
 
-use crate::{AppState, handlers};
+use crate::app_state::AppState;
+use crate::handlers;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{Method, header};
@@ -17,7 +18,7 @@ use tower_http::trace::TraceLayer;
 pub const BODY_LIMIT: usize = 4 * 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
-    use handlers::{account, admin, privacy, quarantine, sync};
+    use handlers::{account, admin, enrol, privacy, quarantine, setup, sync};
     let api = Router::new()
         .route("/v1/sync/push", post(sync::push))
         .route("/v1/sync/pull", get(sync::pull))
@@ -30,7 +31,7 @@ pub fn router(state: AppState) -> Router {
                 .post(account::sign_in)
                 .delete(account::sign_out),
         )
-        .route("/v1/setup", post(account::set_up))
+        .route("/v1/setup", post(setup::set_up))
         .route("/v1/password", post(account::change_password))
         .route("/v1/people", get(admin::people).post(admin::add_person))
         .route(
@@ -44,7 +45,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/v1/devices", get(admin::devices))
         .route("/v1/enrolments", post(admin::new_enrolment))
-        .route("/v1/enrol", post(account::enrol))
+        .route("/v1/enrol", post(enrol::enrol))
         .route("/v1/devices/{id}/{action}", post(admin::set_device_state))
         .route("/v1/quarantine", get(quarantine::list))
         .route("/v1/quarantine/{id}", get(quarantine::view))
@@ -67,7 +68,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api", api)
         // The nested router does not see its own root with a slash: it is the API's too.
         .route("/api/", axum::routing::any(handlers::api_not_found))
-        .merge(crate::shell::routes())
+        .merge(handlers::app::routes())
         .with_state(state.clone())
         // A bootstrap page's chunks are gzipped already (the device stores them as they are).
         .layer(

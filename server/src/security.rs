@@ -3,7 +3,7 @@
 //! [`crate::shell::content_security_policy`]), no framing, no content-type sniffing, no
 //! `Referer` sent anywhere (the app's URLs name clients by id).
 
-use crate::AppState;
+use crate::app_state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::Response;

@@ -6,37 +6,29 @@
 //! files actually in the dist folder: whatever changes in a deploy changes the build id, so the
 //! browser sees a new service worker and the app offers the update.
 
-use crate::AppState;
-use axum::Router;
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::http::HeaderValue;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
-use tower::ServiceExt;
-use tower_http::services::{ServeDir, ServeFile};
 
 const SW_FILE: &str = "sw.js";
 const BUILD_PLACEHOLDER: &str = "__YORISOI_BUILD__";
 const PRECACHE_PLACEHOLDER: &str = "[\"__YORISOI_PRECACHE__\"]";
 const HASHED_PLACEHOLDER: &str = "[\"__YORISOI_HASHED__\"]";
-const IMMUTABLE: &str = "public, max-age=31536000, immutable";
-const REVALIDATE: &str = "no-cache";
+pub(crate) const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+pub(crate) const REVALIDATE: &str = "no-cache";
 
 #[derive(Debug)]
 pub struct Shell {
-    dist: PathBuf,
-    build: Option<Build>,
+    pub(crate) dist: PathBuf,
+    pub(crate) build: Option<Build>,
     /// The `Content-Security-Policy` every response carries (`security.rs`).
     csp: HeaderValue,
 }
 
 #[derive(Debug)]
-struct Build {
+pub(crate) struct Build {
     id: String,
-    service_worker: String,
+    pub(crate) service_worker: String,
 }
 
 impl Shell {
@@ -177,74 +169,10 @@ fn list_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result
     Ok(())
 }
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/sw.js", get(service_worker))
-        .fallback(app_file)
-}
-
-async fn service_worker(State(state): State<AppState>) -> Response {
-    match &state.shell.build {
-        Some(build) => (
-            [
-                (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-                (header::CACHE_CONTROL, REVALIDATE),
-            ],
-            build.service_worker.clone(),
-        )
-            .into_response(),
-        None => app_not_built(),
-    }
-}
-
-/// A file of the build, or `index.html` for an app route such as `/clients/…`.
-async fn app_file(State(state): State<AppState>, request: Request) -> Response {
-    if state.shell.build.is_none() {
-        return app_not_built();
-    }
-    let path = request.uri().path().to_owned();
-    let last_segment = path.rsplit('/').next().unwrap_or_default();
-    let result = if last_segment.contains('.') {
-        ServeDir::new(&state.shell.dist)
-            .oneshot(request)
-            .await
-            .map(IntoResponse::into_response)
-    } else {
-        ServeFile::new(state.shell.dist.join("index.html"))
-            .oneshot(request)
-            .await
-            .map(IntoResponse::into_response)
-    };
-    let mut response = match result {
-        Ok(response) => response,
-        Err(never) => match never {},
-    };
-    let cache = if !response.status().is_success() {
-        "no-store"
-    } else if is_hashed_asset(last_segment) {
-        IMMUTABLE
-    } else {
-        REVALIDATE
-    };
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-    response
-}
-
-fn app_not_built() -> Response {
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        [(header::CACHE_CONTROL, "no-store")],
-        Body::from("The app has not been built. Run `cargo xtask serve`.\n"),
-    )
-        .into_response()
-}
-
 /// Trunk names built assets `name-<hash>.ext` (the wasm `name-<hash>_bg.wasm`), the hash a
 /// 64-bit number in hex without leading zeros (so 16 digits or, one build in sixteen, fewer);
 /// their content never changes under the same name, so browsers may keep them for a year.
-fn is_hashed_asset(file_name: &str) -> bool {
+pub(crate) fn is_hashed_asset(file_name: &str) -> bool {
     let stem = file_name.split('.').next().unwrap_or_default();
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     match stem.rsplit_once('-') {

@@ -12,7 +12,7 @@ use yorisoi_domain::ids::DeviceId;
 use yorisoi_server::AppState;
 use yorisoi_server::auth::{SessionPolicy, now_ms, token_hash};
 use yorisoi_server::db::{Db, LOCK_MS};
-use yorisoi_server::handlers::account::offer_set_up;
+use yorisoi_server::handlers::setup::offer_set_up;
 
 mod common;
 mod support;

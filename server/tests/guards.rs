@@ -7,7 +7,7 @@ use std::time::Duration;
 use yorisoi_domain::accounts::Role;
 use yorisoi_server::AppState;
 use yorisoi_server::auth::COOKIE_HTTPS;
-use yorisoi_server::handlers::account::offer_set_up;
+use yorisoi_server::handlers::setup::offer_set_up;
 use yorisoi_server::hashing::HashLimit;
 
 mod common;

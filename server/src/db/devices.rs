@@ -6,6 +6,12 @@ use super::{Backend, Db, DbError};
 use yorisoi_domain::accounts::{Device, DeviceState};
 use yorisoi_domain::ids::DeviceId;
 
+/// Whether two hashes are equal, compared in constant time.
+pub fn hashes_match(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    a.as_bytes().ct_eq(b.as_bytes()).into()
+}
+
 impl Db {
     /// Enrols a device under `name` (an enrolment code was used); false if it was revoked or
     /// retired.
@@ -24,7 +30,7 @@ impl Db {
     /// false if another was registered before.
     pub async fn claim_proof(&self, device: DeviceId, proof_hash: &str) -> Result<bool, DbError> {
         let stored = on_backend!(self, sqlite_devices, postgres_devices, pool, m => m::claim_proof(pool, &device.to_string(), proof_hash).await)?;
-        Ok(crate::auth::hashes_match(&stored, proof_hash))
+        Ok(hashes_match(&stored, proof_hash))
     }
 
     /// Whether the device registered a secret.

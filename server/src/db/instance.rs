@@ -11,25 +11,6 @@ use yorisoi_domain::ids::DeviceId;
 use yorisoi_domain::sync::protocol::WriterSeq;
 
 const SET_ID: &str = "UPDATE server_info SET value = $1 WHERE key = 'instance_id'";
-const ADD_ID: &str =
-    "INSERT INTO server_info (key, value) VALUES ('instance_id', $1) ON CONFLICT (key) DO NOTHING";
-const GET_ID: &str = "SELECT value FROM server_info WHERE key = 'instance_id'";
-
-/// This database's instance id, made at its first start.
-pub(super) async fn ensure_id(backend: &Backend) -> Result<String, sqlx::Error> {
-    let fresh = uuid::Uuid::now_v7().to_string();
-    match backend {
-        Backend::Sqlite(pool) => {
-            sqlx::query(ADD_ID).bind(&fresh).execute(pool).await?;
-            sqlx::query_scalar(GET_ID).fetch_one(pool).await
-        }
-        Backend::Postgres(pool) => {
-            sqlx::query(ADD_ID).bind(&fresh).execute(pool).await?;
-            sqlx::query_scalar(GET_ID).fetch_one(pool).await
-        }
-    }
-}
-
 impl Db {
     /// Writes a consistent copy of the database to `to` (which must not exist), while other
     /// connections may go on reading and writing: SQLite's `VACUUM INTO` copies one snapshot.

@@ -43,6 +43,8 @@ mod assignments;
 mod audit;
 mod codes;
 mod devices;
+mod disclosure;
+mod hand_over;
 mod instance;
 mod lockout;
 mod log;
@@ -59,13 +61,16 @@ mod state;
 
 pub use audit::{AuditCheck, AuditQuery};
 pub use codes::Purpose;
+pub use devices::hashes_match;
+pub use hand_over::ENTER_PAGE;
 pub use lockout::{FAILURE_WINDOW_MS, Failure, LOCK_MS, MAX_FAILURES};
 pub use log::Page;
 pub use people::PersonRow;
 pub use privacy::{DEFAULT_RETENTION_YEARS, EraseError, Erasure};
 pub use push::Pushed;
-pub use quarantine::{SET_ASIDE_LIMIT, Unaccepted};
-pub use scope::{ENTER_PAGE, Scope};
+pub use quarantine::Unaccepted;
+pub use scope::Scope;
+pub use sessions::{Principal, SessionPolicy};
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
@@ -75,6 +80,9 @@ use std::str::FromStr;
 use std::time::Duration;
 use yorisoi_domain::sync::Entity;
 use yorisoi_domain::sync::protocol::ProtocolError;
+
+/// The most undecided changes set aside one device may have.
+pub const SET_ASIDE_LIMIT: u64 = 10_000;
 
 #[derive(Clone, Debug)]
 pub struct Db {
@@ -150,7 +158,7 @@ impl Db {
         } else {
             return Err(DbError::UnsupportedUrl(url.to_owned()));
         };
-        let instance_id = instance::ensure_id(&backend).await?;
+        let instance_id = ensure_instance_id(&backend).await?;
         let db = Self {
             backend,
             instance_id,
@@ -189,6 +197,25 @@ impl Db {
         match &self.backend {
             Backend::Sqlite(pool) => sqlx::query("SELECT 1").execute(pool).await.map(drop),
             Backend::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await.map(drop),
+        }
+    }
+}
+
+const ADD_ID: &str =
+    "INSERT INTO server_info (key, value) VALUES ('instance_id', $1) ON CONFLICT (key) DO NOTHING";
+const GET_ID: &str = "SELECT value FROM server_info WHERE key = 'instance_id'";
+
+/// This database's instance id, made at its first start.
+async fn ensure_instance_id(backend: &Backend) -> Result<String, sqlx::Error> {
+    let fresh = uuid::Uuid::now_v7().to_string();
+    match backend {
+        Backend::Sqlite(pool) => {
+            sqlx::query(ADD_ID).bind(&fresh).execute(pool).await?;
+            sqlx::query_scalar(GET_ID).fetch_one(pool).await
+        }
+        Backend::Postgres(pool) => {
+            sqlx::query(ADD_ID).bind(&fresh).execute(pool).await?;
+            sqlx::query_scalar(GET_ID).fetch_one(pool).await
         }
     }
 }

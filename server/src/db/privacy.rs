@@ -1,4 +1,4 @@
-//! 利用停止 (stop use) and erase of one client, and the disclosure of everything held about one.
+//! 利用停止 (stop use) and erase of one client (the disclosure is in `disclosure.rs`).
 //!
 //! - **Stopped**: the client leaves every device's scope (a coach's devices through the
 //!   ordinary hand-over, since a stopped client counts as assigned to nobody; an office device
@@ -17,12 +17,8 @@
 use super::{Backend, Db, DbError};
 use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
-use yorisoi_domain::accounts::{Decision, SetAside};
 use yorisoi_domain::ids::{ClientId, PersonId};
-use yorisoi_domain::privacy::{DISCLOSURE_FORMAT, Disclosure, Halt, Stopped};
-use yorisoi_domain::sync::fields::{client_from, record_from};
-use yorisoi_domain::sync::protocol::Pulled;
-use yorisoi_domain::sync::{Change, Entity, Replica};
+use yorisoi_domain::privacy::{Halt, Stopped};
 
 /// The default retention after 利用停止: five years (the health ministry's guidance for support
 /// records), configurable with `--retention-years`.
@@ -136,58 +132,6 @@ impl Db {
     }
 }
 
-impl Db {
-    /// Everything held about one client (開示): its changes replayed into the profile and the
-    /// records, every change, what was set aside, coaches, the stop, and its audit entries.
-    pub async fn disclosure(&self, client: ClientId, now: i64) -> Result<Disclosure, DbError> {
-        let (history, set_aside, coaches) = match &self.backend {
-            Backend::Sqlite(pool) => sqlite_privacy::held_about(pool, client).await,
-            Backend::Postgres(pool) => postgres_privacy::held_about(pool, client).await,
-        }?;
-        let mut replica = Replica::default();
-        let mut updated: BTreeMap<Entity, i64> = BTreeMap::new();
-        for pulled in &history {
-            replica.apply(&pulled.change);
-            let at = updated
-                .entry(pulled.change.entity)
-                .or_insert(pulled.received_at);
-            *at = (*at).max(pulled.received_at);
-        }
-        let profile = client_from(
-            &replica,
-            client,
-            updated.get(&Entity::Client(client)).copied().unwrap_or(0),
-        );
-        let records = updated
-            .iter()
-            .filter_map(|(entity, at)| match entity {
-                Entity::Record(id) => record_from(&replica, *id, *at),
-                Entity::Client(_) => None,
-            })
-            .collect();
-        let mut audit = self
-            .audit_entries(&super::AuditQuery {
-                client: Some(client),
-                limit: u32::MAX,
-                ..Default::default()
-            })
-            .await?;
-        audit.reverse();
-        Ok(Disclosure {
-            format: DISCLOSURE_FORMAT,
-            client,
-            made_at: now,
-            profile,
-            records,
-            history,
-            set_aside,
-            coaches,
-            stopped: self.stopped_client(client).await?,
-            audit,
-        })
-    }
-}
-
 fn parse_client(text: &str) -> Result<ClientId, DbError> {
     text.parse()
         .map_err(|_| DbError::Corrupt(format!("a stopped client's id {text}")))
@@ -197,52 +141,6 @@ macro_rules! privacy_backend {
     ($module:ident, $pool:ty, $db:ty, $row:ty, $lock:literal, $begin:literal) => {
         pub(super) mod $module {
             use super::*;
-
-            /// A client's every change (oldest first), its changes set aside, its coaches.
-            pub async fn held_about(pool: &$pool, client: ClientId) -> Result<(Vec<Pulled>, Vec<SetAside>, Vec<PersonId>), DbError> {
-                let id = client.to_string();
-                let rows: Vec<$row> = sqlx::query("SELECT seq, body, received_at FROM changes WHERE client = $1 ORDER BY seq")
-                    .bind(&id)
-                    .fetch_all(pool)
-                    .await?;
-                let mut history = Vec::with_capacity(rows.len());
-                for row in &rows {
-                    let seq: i64 = row.try_get("seq")?;
-                    let change: Change = serde_json::from_str(&row.try_get::<String, _>("body")?)
-                        .map_err(|e| DbError::Corrupt(format!("change {seq}: {e}")))?;
-                    history.push(Pulled { seq: u64::try_from(seq).unwrap_or(0), received_at: row.try_get("received_at")?, change });
-                }
-                let rows: Vec<$row> = sqlx::query("SELECT id, body, refusal, received_at, decision FROM quarantine WHERE client = $1 ORDER BY id")
-                    .bind(&id)
-                    .fetch_all(pool)
-                    .await?;
-                let mut set_aside = Vec::with_capacity(rows.len());
-                for row in &rows {
-                    let n: i64 = row.try_get("id")?;
-                    let corrupt = |e: serde_json::Error| DbError::Corrupt(format!("set-aside change {n}: {e}"));
-                    let decision: Option<String> = row.try_get("decision")?;
-                    set_aside.push(SetAside {
-                        id: n,
-                        change: serde_json::from_str(&row.try_get::<String, _>("body")?).map_err(corrupt)?,
-                        refusal: serde_json::from_str(&row.try_get::<String, _>("refusal")?).map_err(corrupt)?,
-                        received_at: row.try_get("received_at")?,
-                        decision: match decision.as_deref() {
-                            Some("accepted") => Some(Decision::Accepted),
-                            Some(_) => Some(Decision::Discarded),
-                            None => None,
-                        },
-                    });
-                }
-                let coaches: Vec<String> = sqlx::query_scalar("SELECT person FROM assignments WHERE client = $1 ORDER BY person")
-                    .bind(&id)
-                    .fetch_all(pool)
-                    .await?;
-                let coaches = coaches
-                    .iter()
-                    .map(|p| p.parse().map_err(|_| DbError::Corrupt(format!("an assignment's person {p}"))))
-                    .collect::<Result<_, _>>()?;
-                Ok((history, set_aside, coaches))
-            }
 
             pub async fn stop(pool: &$pool, client: ClientId, by: PersonId, now: i64, retain_until: i64) -> Result<bool, DbError> {
                 let done = sqlx::query("INSERT INTO stopped (client, stopped_at, stopped_by, retain_until) VALUES ($1, $2, $3, $4) ON CONFLICT (client) DO NOTHING")

@@ -3,8 +3,9 @@
 //! the person who pushed the change may write it now.
 //!
 //! The store is bounded per device: a push that would leave the device with more than
-//! [`SET_ASIDE_LIMIT`] undecided changes set aside is refused whole (nothing stored, nothing
-//! acknowledged), so the device keeps every change in its outbox until an administrator decides.
+//! [`SET_ASIDE_LIMIT`](super::SET_ASIDE_LIMIT) undecided changes set aside is refused whole
+//! (nothing stored, nothing acknowledged), so the device keeps every change in its outbox until
+//! an administrator decides.
 
 use super::push_check::{Sorted, sort_out};
 use super::{Backend, Db, DbError};
@@ -16,9 +17,6 @@ use yorisoi_domain::ids::{ClientId, PersonId};
 use yorisoi_domain::privacy::Halt;
 use yorisoi_domain::sync::Change;
 use yorisoi_domain::sync::check::Refusal;
-
-/// The most undecided changes set aside one device may have.
-pub const SET_ASIDE_LIMIT: u64 = 10_000;
 
 /// Why a change set aside was not accepted.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -3,13 +3,48 @@
 
 use super::rows::{RowLike, corrupt};
 use super::{Backend, Db, DbError};
-use crate::auth::{Principal, SessionPolicy};
 use yorisoi_domain::accounts::{DeviceState, Role};
 use yorisoi_domain::ids::{DeviceId, PersonId};
 
 /// A session's `last_seen` is written at most this often: not one write per request (idle expiry
 /// is counted in days).
 const TOUCH_EVERY_MS: i64 = 5 * 60 * 1000;
+
+/// A signed-in person on one device: what every data route is given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    pub person: PersonId,
+    pub name: String,
+    pub login: String,
+    pub role: Role,
+    pub device: DeviceId,
+    pub device_name: Option<String>,
+    pub device_state: DeviceState,
+    pub token_hash: String,
+    pub expires_at: i64,
+    /// The hash of the device's registered secret, if it has one (see `auth::PROOF_HEADER`).
+    pub proof_hash: Option<String>,
+}
+
+/// How long sessions last; set by the server's flags.
+#[derive(Clone, Copy, Debug)]
+pub struct SessionPolicy {
+    /// A session unused this long ends.
+    pub idle_ms: i64,
+    /// A session ends this long after its sign-in, used or not: the longest a device works
+    /// offline before it asks for a sign-in online.
+    pub absolute_ms: i64,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        const DAY: i64 = 24 * 60 * 60 * 1000;
+        Self {
+            idle_ms: 7 * DAY,
+            absolute_ms: 14 * DAY,
+        }
+    }
+}
 
 impl Db {
     /// Starts a session for `person` on `device`, and notes the device as used by them.

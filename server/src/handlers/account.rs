@@ -1,22 +1,20 @@
-//! Signing in and out, the first administrator's set-up, and changing one's own password:
-//! `/api/v1/session`, `/api/v1/setup`, `/api/v1/password`.
+//! Signing in and out, and changing one's own password: `/api/v1/session`, `/api/v1/password`.
+//! The first administrator's set-up is in `setup.rs`, a device's enrolment in `enrol.rs`.
 
 use super::{JsonBody, audit};
-use crate::AppState;
+use crate::app_state::AppState;
 use crate::auth::{
     self, Principal, decoy_hash, hash_password, new_token, now_ms, session_cookie, token_hash,
     verify_password,
 };
-use crate::db::{MAX_FAILURES, PersonRow, Purpose};
+use crate::db::{MAX_FAILURES, PersonRow};
 use crate::error::ApiError;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::net::IpAddr;
-use yorisoi_domain::accounts::{
-    self, ChangePassword, DeviceState, MAX_PASSWORD_CHARS, Me, Role, Setup, SignIn,
-};
+use yorisoi_domain::accounts::{self, ChangePassword, DeviceState, MAX_PASSWORD_CHARS, Me, SignIn};
 use yorisoi_domain::audit::Action;
 use yorisoi_domain::ids::{DeviceId, PersonId};
 
@@ -55,7 +53,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Peer {
 }
 
 /// A person's session begins: the cookie, and who they are.
-async fn begin(
+pub(super) async fn begin(
     state: &AppState,
     person: &PersonRow,
     device: DeviceId,
@@ -104,7 +102,7 @@ pub(super) async fn blocking<T: Send + 'static>(
 }
 
 /// A device that was revoked or retired signs no one in again under its id.
-async fn device_may_sign_in(state: &AppState, device: DeviceId) -> Result<(), ApiError> {
+pub(super) async fn device_may_sign_in(state: &AppState, device: DeviceId) -> Result<(), ApiError> {
     match state.db.device_state(device).await? {
         Some(DeviceState::Revoked) => Err(ApiError::DeviceRevoked),
         Some(DeviceState::Retired) => Err(ApiError::DeviceRetired),
@@ -116,7 +114,7 @@ async fn device_may_sign_in(state: &AppState, device: DeviceId) -> Result<(), Ap
 /// is registered now if the device has none yet, else it must be the registered one. A request
 /// with no secret passes only for a device that never registered one (an app from before).
 /// Called only once the person (or code) was checked, so nobody registers a secret unasked.
-async fn prove_device(
+pub(super) async fn prove_device(
     state: &AppState,
     headers: &HeaderMap,
     device: DeviceId,
@@ -304,90 +302,6 @@ pub async fn sign_out(
         .into_response())
 }
 
-/// `POST /api/v1/setup`: the first administrator, with the link the server printed at its first
-/// start. Works once, and only while nobody has an account.
-pub async fn set_up(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    JsonBody(request): JsonBody<Setup>,
-) -> Result<Response, ApiError> {
-    let login = accounts::normalize_login(&request.login)?;
-    let name = accounts::check_name(&request.name)?;
-    accounts::check_password(&request.password)?;
-    device_may_sign_in(&state, request.device).await?;
-    let password = request.password.clone();
-    let person = PersonRow::new(
-        login,
-        name,
-        Role::Admin,
-        blocking(&state, move || hash_password(&password)).await?,
-    );
-    // In a task of its own, like every write transaction a dropped request must not leave open.
-    let (db, code, row) = (
-        state.db.clone(),
-        token_hash(request.code.trim()),
-        person.clone(),
-    );
-    let made = tokio::spawn(async move { db.set_up(&code, &row, now_ms()).await })
-        .await
-        .map_err(|e| ApiError::Internal(format!("the set-up task failed: {e}")))??;
-    if !made {
-        return Err(ApiError::Forbidden(
-            "this set-up link is not valid: it was used already, or the server was restarted and printed a new one"
-                .into(),
-        ));
-    }
-    tracing::info!(login = %person.login, "first administrator set up");
-    audit(
-        &state,
-        Action::PersonAdded,
-        Some(person.id),
-        Some(request.device),
-        None,
-        vec![
-            format!("person:{}", person.id),
-            "admin".into(),
-            "setup".into(),
-        ],
-    )
-    .await?;
-    // Made either way; signed in here only on a device that proves itself.
-    prove_device(&state, &headers, request.device).await?;
-    audit(
-        &state,
-        Action::SignIn,
-        Some(person.id),
-        Some(request.device),
-        None,
-        Vec::new(),
-    )
-    .await?;
-    begin(&state, &person, request.device, StatusCode::CREATED).await
-}
-
-/// Prints a new set-up link if nobody has an account yet; returns it.
-pub async fn offer_set_up(state: &AppState, base: &str) -> Result<Option<String>, ApiError> {
-    if state.db.people_count().await? > 0 {
-        return Ok(None);
-    }
-    let code = new_token();
-    state
-        .db
-        .new_code(
-            Purpose::Setup,
-            &token_hash(&code),
-            None,
-            now_ms(),
-            None,
-            None,
-        )
-        .await?;
-    Ok(Some(format!(
-        "{}/setup?code={code}",
-        base.trim_end_matches('/')
-    )))
-}
-
 /// `POST /api/v1/password`: changes one's own password, given the current one. Every other
 /// session of the person ends; this device gets a new one.
 pub async fn change_password(
@@ -438,54 +352,4 @@ pub async fn change_password(
     )
     .await?;
     begin(&state, &person, who.device, StatusCode::OK).await
-}
-
-/// `POST /api/v1/enrol`: a tablet opened an enrolment link; it is registered under the name the
-/// administrator gave. Anyone may call it, but only with a valid code (15 minutes, one use).
-pub async fn enrol(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    JsonBody(request): JsonBody<yorisoi_domain::accounts::Enrol>,
-) -> Result<Json<yorisoi_domain::accounts::Enrolled>, ApiError> {
-    let now = now_ms();
-    let Some(name) = state
-        .db
-        .use_code(Purpose::Enroll, &token_hash(request.code.trim()), now)
-        .await?
-    else {
-        return Err(ApiError::Forbidden(
-            "this enrolment code is not valid: it was used already or is older than 15 minutes; ask for a new one"
-                .into(),
-        ));
-    };
-    if let Err(refused) = prove_device(&state, &headers, request.device).await {
-        audit(
-            &state,
-            Action::SignInFailed,
-            None,
-            Some(request.device),
-            None,
-            vec!["enrol_device_proof".to_owned()],
-        )
-        .await?;
-        return Err(refused);
-    }
-    if !state
-        .db
-        .enrol_device(request.device, &name, None, now)
-        .await?
-    {
-        return Err(ApiError::DeviceRevoked);
-    }
-    tracing::info!(device = %request.device, "device enrolled");
-    audit(
-        &state,
-        Action::Enrolled,
-        None,
-        Some(request.device),
-        None,
-        vec![format!("device:{}", request.device)],
-    )
-    .await?;
-    Ok(Json(yorisoi_domain::accounts::Enrolled { name }))
 }

@@ -3,7 +3,7 @@
 //! Every handler here starts with `who.admin()?`.
 
 use super::{JsonBody, audit};
-use crate::AppState;
+use crate::app_state::AppState;
 use crate::auth::{Principal, hash_password, now_ms};
 use crate::db::PersonRow;
 use crate::error::ApiError;

@@ -1,6 +1,6 @@
 //! `GET /healthz`: is the server up, which version is it, does its database answer.
 
-use crate::AppState;
+use crate::app_state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;

@@ -2,12 +2,15 @@
 
 pub mod account;
 pub mod admin;
+pub mod app;
+pub mod enrol;
 pub mod health;
 pub mod privacy;
 pub mod quarantine;
+pub mod setup;
 pub mod sync;
 
-use crate::AppState;
+use crate::app_state::AppState;
 use crate::error::ApiError;
 use axum::extract::{FromRequest, OriginalUri, Request};
 use serde::de::DeserializeOwned;

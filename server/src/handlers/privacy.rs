@@ -3,7 +3,7 @@
 //! reaches a client's data writes its own audit entry before it answers.
 
 use super::JsonBody;
-use crate::AppState;
+use crate::app_state::AppState;
 use crate::auth::{Principal, now_ms};
 use crate::db::{AuditQuery, EraseError};
 use crate::error::ApiError;

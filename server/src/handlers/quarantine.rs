@@ -4,7 +4,7 @@
 
 use super::admin::parse_id;
 use super::audit;
-use crate::AppState;
+use crate::app_state::AppState;
 use crate::auth::{Principal, now_ms};
 use crate::db::Unaccepted;
 use crate::error::ApiError;

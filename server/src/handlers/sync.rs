@@ -1,7 +1,7 @@
 //! `POST /api/v1/sync/push` and `GET /api/v1/sync/pull`.
 
 use super::JsonBody;
-use crate::AppState;
+use crate::app_state::AppState;
 use crate::auth::{AnyDevice, Principal};
 use crate::db::Scope;
 use crate::error::ApiError;
