@@ -59,21 +59,26 @@ fn module_of(file: &str) -> String {
 }
 
 /// The modules a file refers to: `crate::…` and `super::…` paths (each item of a `{…}` group
-/// too), and its own child modules named by a relative path outside `mod`/`pub use` lines (a
-/// parent's declarations and re-exports are not uses).
+/// too), and its own child modules named by a relative path (a re-export too), but for the
+/// `mod` lines that declare them.
 fn references(module: &str, text: &str, modules: &BTreeSet<String>) -> BTreeSet<String> {
     let resolve = |base: &[&str], rest: &str| -> Option<String> {
         let mut path: Vec<&str> = base.to_vec();
         let mut best = modules.contains(&path.join("::")).then(|| path.join("::"));
         for segment in rest.split("::") {
+            // `name as alias`: the path ends at the name.
             let segment = segment.trim();
-            if segment.is_empty() || !segment.chars().all(|c| c.is_alphanumeric() || c == '_') {
+            let word = segment.split_whitespace().next().unwrap_or_default();
+            if word.is_empty() || !word.chars().all(|c| c.is_alphanumeric() || c == '_') {
                 break;
             }
-            path.push(segment);
+            path.push(word);
             let candidate = path.join("::");
             if modules.contains(&candidate) {
                 best = Some(candidate);
+            }
+            if word.len() != segment.len() {
+                break;
             }
         }
         best
@@ -85,11 +90,16 @@ fn references(module: &str, text: &str, modules: &BTreeSet<String>) -> BTreeSet<
     };
     let mut found = BTreeSet::new();
     for line in text.lines() {
-        let code = line.split("//").next().unwrap_or_default();
+        let mut code = line.split("//").next().unwrap_or_default().to_owned();
+        // A visibility (`pub(in crate::db)`) names where an item may be seen, not a use.
+        while let Some(at) = code.find("pub(in ") {
+            let end = code[at..].find(')').map_or(code.len(), |e| at + e + 1);
+            code.replace_range(at..end, "pub");
+        }
+        let code = code.as_str();
         let indented = code.starts_with(char::is_whitespace);
-        let facade = code.trim_start().starts_with("pub use ")
-            || code.trim_start().starts_with("mod ")
-            || code.trim_start().starts_with("pub mod ");
+        let declaration =
+            code.trim_start().starts_with("mod ") || code.trim_start().starts_with("pub mod ");
         let mut rest = code;
         while let Some(at) = rest.find(|c: char| c.is_alphabetic()) {
             let word_start = &rest[at..];
@@ -123,9 +133,13 @@ fn references(module: &str, text: &str, modules: &BTreeSet<String>) -> BTreeSet<
                 if let Some(group) = group {
                     paths = group
                         .split([',', '}'])
+                        .filter(|item| !item.trim().is_empty())
                         .map(|item| format!("{tail}::{}", item.trim()))
                         .collect();
-                    paths.push(tail.to_owned());
+                    // A group whose items are on the next lines: the module it opens.
+                    if paths.is_empty() {
+                        paths.push(tail.to_owned());
+                    }
                 }
                 for p in paths {
                     if let Some(m) = resolve(&base, p.trim_start_matches("::")) {
@@ -146,15 +160,23 @@ fn references(module: &str, text: &str, modules: &BTreeSet<String>) -> BTreeSet<
                     }
                 }
                 // An indented `super` may be written in an inline module of the file (a test
-                // module, or one a macro writes per backend): counted from that module first.
+                // module, or one a macro writes per backend), one level down: of the two
+                // readings, the one that names a module below its base; else the nested one.
                 let up = |n: usize| own[..own.len().saturating_sub(n)].to_vec();
-                let nested = (indented && supers > 0)
-                    .then(|| up(supers - 1))
-                    .filter(|base| {
-                        resolve(base, tail).is_some_and(|m| m != base.join("::") || tail.is_empty())
-                    });
-                add(nested.unwrap_or_else(|| up(supers)), tail);
-            } else if !facade {
+                let deeper =
+                    |base: &Vec<&str>| resolve(base, tail).is_some_and(|m| m != base.join("::"));
+                let base = if indented && supers > 0 {
+                    let (nested, file) = (up(supers - 1), up(supers));
+                    if !deeper(&nested) && deeper(&file) {
+                        file
+                    } else {
+                        nested
+                    }
+                } else {
+                    up(supers)
+                };
+                add(base, tail);
+            } else if !declaration {
                 let child = if module.is_empty() {
                     word.to_owned()
                 } else {

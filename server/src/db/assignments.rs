@@ -1,8 +1,8 @@
 //! Assignments: which coach has which clients, and the client directory an administrator assigns
 //! from. The SQL is written once for both backends (see the macro at the end).
 
+use super::database::{Backend, Db, DbError};
 use super::rows::{RowLike, corrupt};
-use super::{Backend, Db, DbError};
 use std::collections::BTreeSet;
 use yorisoi_domain::accounts::ClientEntry;
 use yorisoi_domain::ids::{ClientId, PersonId};

@@ -5,7 +5,7 @@
 //! else. `server_info.audit_seq` counts the entries written, so the check also finds the newest
 //! entries removed (which no chain can show by itself).
 
-use super::{Backend, Db, DbError};
+use super::database::{Backend, Db, DbError};
 use sqlx::Row;
 use yorisoi_domain::audit::{Action, Break, Entry, Event, GENESIS, Verifier};
 use yorisoi_domain::ids::{ClientId, PersonId};
@@ -171,7 +171,7 @@ macro_rules! audit_backend {
                     );
                     insert.push_values(batch, |mut row, entry| {
                         let event = &entry.event;
-                        row.push_bind(super::super::as_i64(entry.seq))
+                        row.push_bind(super::super::database::as_i64(entry.seq))
                             .push_bind(entry.at)
                             .push_bind(event.action.as_str())
                             .push_bind(event.person.map(|p| p.to_string()))

@@ -1,7 +1,7 @@
 //! One-time codes: the set-up code and device enrolment codes. The SQL is written once for both
 //! backends (see the macro at the end).
 
-use super::{Backend, Db, DbError};
+use super::database::{Backend, Db, DbError};
 use yorisoi_domain::ids::PersonId;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

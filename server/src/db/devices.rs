@@ -1,8 +1,8 @@
 //! Devices: enrolment, the device's proof secret, its state (revoked, retired) and its name. The
 //! SQL is written once for both backends (see the macro at the end).
 
+use super::database::{Backend, Db, DbError};
 use super::rows::{RowLike, corrupt};
-use super::{Backend, Db, DbError};
 use yorisoi_domain::accounts::{Device, DeviceState};
 use yorisoi_domain::ids::DeviceId;
 

@@ -1,7 +1,8 @@
 //! The disclosure (開示) of everything held about one client. The SQL is written once for both
 //! backends (see the macro at the end).
 
-use super::{AuditQuery, Backend, Db, DbError};
+use super::audit::AuditQuery;
+use super::database::{Backend, Db, DbError};
 use sqlx::Row;
 use std::collections::BTreeMap;
 use yorisoi_domain::accounts::{Decision, SetAside};

@@ -4,7 +4,7 @@
 //! server lacks (asking [`Db::writers_of`] how far the server holds each of its writers) and
 //! pulls from the start.
 
-use super::{Backend, Db, DbError};
+use super::database::{Backend, Db, DbError};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 use sqlx::{ConnectOptions, Connection};
 use yorisoi_domain::ids::DeviceId;

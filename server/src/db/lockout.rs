@@ -2,7 +2,7 @@
 //! sent at once (to one server or to several on the same database) are each counted, and a lock
 //! set while a right password was being checked still holds.
 
-use super::{Backend, Db, DbError};
+use super::database::{Backend, Db, DbError};
 use yorisoi_domain::ids::PersonId;
 
 /// How many failures in how long lock an account, and for how long.

@@ -2,7 +2,7 @@
 //! and clients changes touch. The SQL is written once for both backends (see `log_backend!` at
 //! the end).
 
-use super::{Backend, Db, DbError, as_i64, entity_key};
+use super::database::{Backend, Db, DbError, as_i64, entity_key};
 use sqlx::Row;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgPool;

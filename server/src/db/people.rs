@@ -1,8 +1,8 @@
 //! People: accounts, the first administrator's set-up, and who has which clients as the admin
 //! pages list them. The SQL is written once for both backends (see the macro at the end).
 
+use super::database::{Backend, Db, DbError};
 use super::rows::{RowLike, corrupt};
-use super::{Backend, Db, DbError};
 use yorisoi_domain::accounts::{Person, Role};
 use yorisoi_domain::ids::PersonId;
 

@@ -14,7 +14,7 @@
 //! `gone` says which stopped clients each office device confirmed deleting, and a stopped client
 //! not in it is sent as leaving (numbered like any hand-over) until the device confirms.
 
-use super::{Backend, Db, DbError};
+use super::database::{Backend, Db, DbError};
 use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
 use yorisoi_domain::ids::{ClientId, PersonId};

@@ -2,8 +2,9 @@
 //! transaction with the device's last number. The SQL is written once for both backends (see
 //! `push_backend!` at the end).
 
+use super::database::{Backend, Db, DbError, as_i64};
 use super::push_check::{Sorted, audit_events, notes_in_scope, set_aside_body, sort_out};
-use super::{Backend, Db, DbError, Scope, as_i64};
+use super::scope::Scope;
 use sqlx::{Row, pool::PoolConnection};
 use std::collections::BTreeSet;
 use yorisoi_domain::accounts::Role;

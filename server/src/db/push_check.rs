@@ -1,7 +1,8 @@
 //! What a push's changes come to, before anything is written: which are stored, which are set
 //! aside (with why), and what its notes and consents say for the audit log. No SQL here.
 
-use super::{Scope, entity_key};
+use super::database::entity_key;
+use super::scope::Scope;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 use yorisoi_domain::accounts::Role;

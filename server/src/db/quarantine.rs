@@ -3,12 +3,12 @@
 //! the person who pushed the change may write it now.
 //!
 //! The store is bounded per device: a push that would leave the device with more than
-//! [`SET_ASIDE_LIMIT`](super::SET_ASIDE_LIMIT) undecided changes set aside is refused whole
+//! [`SET_ASIDE_LIMIT`](super::database::SET_ASIDE_LIMIT) undecided changes set aside is refused whole
 //! (nothing stored, nothing acknowledged), so the device keeps every change in its outbox until
 //! an administrator decides.
 
+use super::database::{Backend, Db, DbError};
 use super::push_check::{Sorted, sort_out};
-use super::{Backend, Db, DbError};
 use sqlx::Row;
 use sqlx::pool::PoolConnection;
 use std::collections::BTreeSet;

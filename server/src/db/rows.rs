@@ -1,6 +1,6 @@
 //! Reading columns the same way from either backend's rows.
 
-use super::DbError;
+use super::database::DbError;
 use sqlx::Row;
 
 pub(super) fn corrupt(what: &str) -> DbError {

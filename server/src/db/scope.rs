@@ -11,8 +11,9 @@
 //! echoing its number in its next pull; until then the server sends it again, so a lost answer
 //! loses nothing.
 
+use super::database::{Backend, Db, DbError};
 use super::hand_over::{ENTER_PAGE, Held, Plan, plan};
-use super::{Backend, Db, DbError, Page};
+use super::log::Page;
 use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
 use yorisoi_domain::accounts::Role;
@@ -128,7 +129,7 @@ macro_rules! scope_backend {
 
             pub async fn history(pool: &$pool, who: &Scope, entity: Entity) -> Result<Vec<Pulled>, DbError> {
                 let client: Option<String> = sqlx::query_scalar("SELECT client FROM entities WHERE entity = $1")
-                    .bind(super::super::entity_key(entity))
+                    .bind(super::super::database::entity_key(entity))
                     .fetch_optional(pool)
                     .await?;
                 let Some(client) = client else {
@@ -205,7 +206,7 @@ macro_rules! scope_backend {
                 // at a time. From nothing, the tail below brings every client's whole log.
                 let max_entering = if since > 0 { ENTER_PAGE } else { usize::MAX };
                 let (hand_over, deferred) = hand_over(pool, &device, &scope, echo, max_entering).await?;
-                let since_i = super::super::as_i64(since);
+                let since_i = super::super::database::as_i64(since);
                 let mut changes = Vec::new();
                 if let Some(hand_over) = &hand_over
                     && since > 0

@@ -1,6 +1,6 @@
 //! An erase's last step: the deleted rows' bytes out of the database's files (see `scrub`).
 
-use super::{Backend, Db, DbError};
+use super::database::{Backend, Db, DbError};
 use sqlx::Row;
 
 impl Db {

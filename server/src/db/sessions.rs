@@ -1,8 +1,8 @@
 //! Sessions: started at sign-in, looked up on every request, ended at sign-out or when their
 //! person changes. The SQL is written once for both backends (see the macro at the end).
 
+use super::database::{Backend, Db, DbError};
 use super::rows::{RowLike, corrupt};
-use super::{Backend, Db, DbError};
 use yorisoi_domain::accounts::{DeviceState, Role};
 use yorisoi_domain::ids::{DeviceId, PersonId};
 

@@ -10,8 +10,8 @@
 //! before it starts serving. A bootstrap page is read in one snapshot: its `base`
 //! is the newest position folded into what it returns, and the log after it brings the rest.
 
+use super::database::{Backend, Db, DbError, entity_key};
 use super::scope::Scope;
-use super::{Backend, Db, DbError, entity_key};
 use serde_json::value::RawValue;
 use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
