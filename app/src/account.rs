@@ -17,6 +17,7 @@ use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use yorisoi_domain::accounts::{Me, Role, SignIn};
+use yorisoi_domain::errors::ErrorCode;
 use yorisoi_domain::ids::PersonId;
 
 const SESSION_KEY: &str = "yorisoi.session";
@@ -437,13 +438,16 @@ impl Account {
         match error.code() {
             // A request that could not prove this device: asked to sign in again, which says
             // why if it goes on.
-            Some("signed_out" | "device_proof") => {
+            Some(ErrorCode::SignedOut | ErrorCode::DeviceProof) => {
                 LocalStorage::delete(SESSION_KEY);
                 self.why.set(Why::Ended);
                 self.me.set(None);
             }
-            Some("device_revoked") => db.wipe(false).await,
-            Some("device_retired") => crate::sync::after_sign_in(),
+            Some(ErrorCode::DeviceRevoked) => db.wipe(false).await,
+            // A retired device sends what is unsent, then deletes: the sync engine does both
+            // (its `answer`), once the outbox is read; here it may not be yet (the keys may be
+            // locked), so nothing is deleted on this answer alone.
+            Some(ErrorCode::DeviceRetired) => crate::sync::after_sign_in(),
             _ => {}
         }
     }

@@ -13,6 +13,7 @@ use yorisoi_domain::accounts::{
     NewPerson, Person, PersonUpdate, SetAsidePage, Setup, SignIn,
 };
 use yorisoi_domain::audit::{AuditCheckReport, Entry};
+use yorisoi_domain::errors::ErrorCode;
 use yorisoi_domain::ids::{ClientId, DeviceId, PersonId};
 use yorisoi_domain::privacy::{Disclosure, Erase, Erased, Stopped};
 use yorisoi_domain::sync::Entity;
@@ -34,7 +35,7 @@ pub enum ApiError {
     /// The server answered with an error: its status, its code and its message.
     Status {
         status: u16,
-        code: String,
+        code: ErrorCode,
         message: String,
     },
     /// The answer was not what this app understands.
@@ -43,10 +44,33 @@ pub enum ApiError {
 
 impl ApiError {
     /// The server's error code, if it answered with one.
-    pub fn code(&self) -> Option<&str> {
+    pub fn code(&self) -> Option<&ErrorCode> {
         match self {
             ApiError::Status { code, .. } => Some(code),
             _ => None,
+        }
+    }
+
+    /// Whether the server answered with this code.
+    pub fn is(&self, code: &ErrorCode) -> bool {
+        self.code() == Some(code)
+    }
+
+    /// The error a failed answer carries: its status, and the code and message of its JSON
+    /// body `{"error": {"code", "message"}}`. A body that is not that (a proxy's page, an empty
+    /// one) still gives an error of its status, with an empty [`ErrorCode::Unknown`] code.
+    pub fn from_answer(status: u16, body: &[u8]) -> Self {
+        let body: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+        ApiError::Status {
+            status,
+            code: ErrorCode::parse(body["error"]["code"].as_str().unwrap_or_default()),
+            message: body["error"]["message"].as_str().map_or_else(
+                || {
+                    reqwest::StatusCode::from_u16(status)
+                        .map_or_else(|_| status.to_string(), |s| s.to_string())
+                },
+                str::to_owned,
+            ),
         }
     }
 
@@ -90,17 +114,7 @@ async fn send_bytes(request: reqwest::RequestBuilder) -> Result<Vec<u8>, ApiErro
         if status.is_success() {
             return Ok(bytes.to_vec());
         }
-        let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
-        Err(ApiError::Status {
-            status: status.as_u16(),
-            code: body["error"]["code"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned(),
-            message: body["error"]["message"]
-                .as_str()
-                .map_or_else(|| status.to_string(), str::to_owned),
-        })
+        Err(ApiError::from_answer(status.as_u16(), &bytes))
     };
     match select(Box::pin(exchange), TimeoutFuture::new(STALL_MS)).await {
         Either::Left((result, _)) => result,
@@ -330,4 +344,86 @@ pub async fn disclosure(client: ClientId) -> Result<(Disclosure, String), ApiErr
     let text = send(get(&format!("/api/v1/clients/{client}/disclosure"))).await?;
     let disclosure = serde_json::from_str(&text).map_err(|e| ApiError::Garbled(e.to_string()))?;
     Ok((disclosure, text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ApiError, ErrorCode};
+
+    fn status(status: u16, code: ErrorCode, message: &str) -> ApiError {
+        ApiError::Status {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The server's error body decodes once, here, into its typed code; what is not such a body
+    /// still gives an error of its status.
+    #[test]
+    fn an_error_answer_decodes_into_its_status_code_and_message() {
+        let cases: &[(u16, &str, ApiError)] = &[
+            (
+                403,
+                r#"{"error":{"code":"device_retired","message":"retired"}}"#,
+                status(403, ErrorCode::DeviceRetired, "retired"),
+            ),
+            (
+                409,
+                r#"{"error":{"code":"instance_changed","message":"restored"}}"#,
+                status(409, ErrorCode::InstanceChanged, "restored"),
+            ),
+            (
+                401,
+                r#"{"error":{"message":"m","code":"signed_out"}}"#,
+                status(401, ErrorCode::SignedOut, "m"),
+            ),
+            (
+                409,
+                r#"{"error":{"code":"a_later_code","message":"new"}}"#,
+                status(409, ErrorCode::Unknown("a_later_code".into()), "new"),
+            ),
+            (
+                502,
+                "<html>Bad Gateway</html>",
+                status(502, ErrorCode::Unknown(String::new()), "502 Bad Gateway"),
+            ),
+            (
+                500,
+                "",
+                status(
+                    500,
+                    ErrorCode::Unknown(String::new()),
+                    "500 Internal Server Error",
+                ),
+            ),
+            (
+                400,
+                r#"{"error":{"code":7}}"#,
+                status(400, ErrorCode::Unknown(String::new()), "400 Bad Request"),
+            ),
+        ];
+        for (code, body, expected) in cases {
+            assert_eq!(
+                &ApiError::from_answer(*code, body.as_bytes()),
+                expected,
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_a_server_answer_has_a_code() {
+        let retired = status(403, ErrorCode::DeviceRetired, "");
+        assert!(retired.is(&ErrorCode::DeviceRetired));
+        assert!(!retired.is(&ErrorCode::DeviceRevoked));
+        for error in [
+            ApiError::Offline,
+            ApiError::Stalled,
+            ApiError::Garbled("x".into()),
+        ] {
+            assert_eq!(error.code(), None);
+            assert!(!error.is(&ErrorCode::Unknown(String::new())));
+        }
+    }
 }

@@ -24,7 +24,8 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::rc::Rc;
-use yorisoi_domain::sync::protocol::{FramedPage, INSTANCE_CHANGED, PushRequest, WIRE_FORMAT};
+use yorisoi_domain::errors::ErrorCode;
+use yorisoi_domain::sync::protocol::{FramedPage, PushRequest, WIRE_FORMAT};
 
 mod restore;
 
@@ -333,7 +334,7 @@ impl SyncEngine {
             let response = match api::push(&request, &self.db.instance()).await {
                 // The server was restored from a backup: nothing of this push was stored. What
                 // it lacks goes again first, then this push.
-                Err(error) if error.code() == Some(INSTANCE_CHANGED) => {
+                Err(error) if error.is(&ErrorCode::InstanceChanged) => {
                     self.after_restore().await?;
                     continue;
                 }
@@ -475,13 +476,16 @@ impl SyncEngine {
         };
         if let Some(account) = crate::account::account() {
             match error.code() {
-                Some("device_retired") => {
+                // The one place `device_retired` is acted on (`/api/me`'s answer asks for a sync
+                // to come here): the push ran before this pull, so what is unsent now could not
+                // be sent yet; once nothing is, everything is deleted.
+                Some(ErrorCode::DeviceRetired) => {
                     if self.db.unsent.get_untracked() == 0 {
                         self.db.wipe(false).await;
                     }
                     return Err(SyncError::Retired);
                 }
-                Some("signed_out" | "device_revoked") => {
+                Some(ErrorCode::SignedOut | ErrorCode::DeviceRevoked) => {
                     account.refused(self.db, &error).await;
                     return Err(SyncError::SignedOut);
                 }
@@ -493,7 +497,10 @@ impl SyncEngine {
             ApiError::Stalled => SyncError::Stalled,
             ApiError::Garbled(detail) => SyncError::Server(detail),
             ApiError::Status { status: 426, .. } => SyncError::UpdateApp,
-            ref error if error.code() == Some("set_aside_full") => SyncError::SetAsideFull,
+            ApiError::Status {
+                code: ErrorCode::SetAsideFull,
+                ..
+            } => SyncError::SetAsideFull,
             ApiError::Status {
                 status: 400..=499,
                 message,

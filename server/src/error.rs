@@ -6,6 +6,7 @@ use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use yorisoi_domain::errors::ErrorCode;
 use yorisoi_domain::sync::protocol::ProtocolError;
 
 #[derive(Debug, thiserror::Error)]
@@ -66,35 +67,33 @@ struct Body<'a> {
 
 #[derive(Serialize)]
 struct Detail<'a> {
-    code: &'a str,
+    code: &'a ErrorCode,
     message: String,
 }
 
 impl ApiError {
-    fn status_and_code(&self) -> (StatusCode, &'static str) {
+    /// The one place a failure gets its HTTP status and its wire code.
+    fn status_and_code(&self) -> (StatusCode, ErrorCode) {
         match self {
-            Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
-            Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
-            Self::NotJson => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "not_json"),
-            Self::UpdateApp(_) => (StatusCode::UPGRADE_REQUIRED, "update_app"),
-            Self::SignedOut => (StatusCode::UNAUTHORIZED, "signed_out"),
-            Self::SignInFailed => (StatusCode::UNAUTHORIZED, "sign_in_failed"),
-            Self::DeviceRevoked => (StatusCode::FORBIDDEN, "device_revoked"),
-            Self::DeviceRetired => (StatusCode::FORBIDDEN, "device_retired"),
-            Self::DeviceProof => (StatusCode::FORBIDDEN, "device_proof"),
-            Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
-            Self::CrossSite => (StatusCode::FORBIDDEN, "cross_site"),
-            Self::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
-            Self::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
-            Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-            Self::Missing(_) => (StatusCode::NOT_FOUND, "not_found"),
-            Self::SetAsideFull(_) => (StatusCode::CONFLICT, "set_aside_full"),
-            Self::InstanceChanged => (
-                StatusCode::CONFLICT,
-                yorisoi_domain::sync::protocol::INSTANCE_CHANGED,
-            ),
-            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            Self::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
+            Self::BadRequest(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
+            Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge),
+            Self::NotJson => (StatusCode::UNSUPPORTED_MEDIA_TYPE, ErrorCode::NotJson),
+            Self::UpdateApp(_) => (StatusCode::UPGRADE_REQUIRED, ErrorCode::UpdateApp),
+            Self::SignedOut => (StatusCode::UNAUTHORIZED, ErrorCode::SignedOut),
+            Self::SignInFailed => (StatusCode::UNAUTHORIZED, ErrorCode::SignInFailed),
+            Self::DeviceRevoked => (StatusCode::FORBIDDEN, ErrorCode::DeviceRevoked),
+            Self::DeviceRetired => (StatusCode::FORBIDDEN, ErrorCode::DeviceRetired),
+            Self::DeviceProof => (StatusCode::FORBIDDEN, ErrorCode::DeviceProof),
+            Self::Forbidden(_) => (StatusCode::FORBIDDEN, ErrorCode::Forbidden),
+            Self::CrossSite => (StatusCode::FORBIDDEN, ErrorCode::CrossSite),
+            Self::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyRequests),
+            Self::Busy => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Busy),
+            Self::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict),
+            Self::Missing(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
+            Self::SetAsideFull(_) => (StatusCode::CONFLICT, ErrorCode::SetAsideFull),
+            Self::InstanceChanged => (StatusCode::CONFLICT, ErrorCode::InstanceChanged),
+            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
         }
     }
 }
@@ -110,7 +109,7 @@ impl IntoResponse for ApiError {
             status,
             Json(Body {
                 error: Detail {
-                    code,
+                    code: &code,
                     message: self.to_string(),
                 },
             }),
@@ -219,12 +218,12 @@ pub async fn json_errors(
         .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
         .unwrap_or_default();
     let code = match status {
-        StatusCode::NOT_FOUND => "not_found",
-        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
-        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => "not_json",
-        s if s.is_server_error() => "internal",
-        _ => "bad_request",
+        StatusCode::NOT_FOUND => ErrorCode::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::TooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::NotJson,
+        s if s.is_server_error() => ErrorCode::Internal,
+        _ => ErrorCode::BadRequest,
     };
     let message = if status == StatusCode::METHOD_NOT_ALLOWED {
         format!("this endpoint does not take {method}; the Allow header lists what it takes")
@@ -236,13 +235,67 @@ pub async fn json_errors(
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.remove(header::CONTENT_TYPE);
     let body = Json(Body {
-        error: Detail { code, message },
+        error: Detail {
+            code: &code,
+            message,
+        },
     });
     (parts, body).into_response()
 }
 
 #[cfg(test)]
 mod tests {
+    use super::ApiError;
+    use axum::response::IntoResponse;
+
+    /// Frozen: every failure's status and the body it sends, byte for byte as the app reads it.
+    #[tokio::test]
+    async fn every_failure_sends_its_status_and_its_code_on_the_wire() {
+        let s = || "x".to_owned();
+        let cases = [
+            (ApiError::NotFound(s()), 404, "not_found"),
+            (ApiError::BadRequest(s()), 400, "bad_request"),
+            (ApiError::TooLarge, 413, "too_large"),
+            (ApiError::NotJson, 415, "not_json"),
+            (ApiError::UpdateApp(s()), 426, "update_app"),
+            (ApiError::SignedOut, 401, "signed_out"),
+            (ApiError::SignInFailed, 401, "sign_in_failed"),
+            (ApiError::DeviceRevoked, 403, "device_revoked"),
+            (ApiError::DeviceRetired, 403, "device_retired"),
+            (ApiError::DeviceProof, 403, "device_proof"),
+            (ApiError::Forbidden(s()), 403, "forbidden"),
+            (ApiError::CrossSite, 403, "cross_site"),
+            (ApiError::TooManyRequests, 429, "too_many_requests"),
+            (ApiError::Busy, 503, "busy"),
+            (ApiError::Conflict(s()), 409, "conflict"),
+            (ApiError::Missing(s()), 404, "not_found"),
+            (ApiError::SetAsideFull(s()), 409, "set_aside_full"),
+            (ApiError::InstanceChanged, 409, "instance_changed"),
+            (ApiError::Internal(s()), 500, "internal"),
+        ];
+        for (error, status, code) in cases {
+            let message = match &error {
+                ApiError::Internal(_) => "internal error".to_owned(),
+                other => other.to_string(),
+            };
+            let response = error.into_response();
+            assert_eq!(response.status().as_u16(), status, "{code}");
+            let body = axum::body::to_bytes(response.into_body(), 4096)
+                .await
+                .unwrap();
+            let expected = format!(
+                r#"{{"error":{{"code":"{code}","message":{}}}}}"#,
+                serde_json::to_string(&message).unwrap()
+            );
+            assert_eq!(String::from_utf8(body.to_vec()).unwrap(), expected);
+            let known = yorisoi_domain::errors::ErrorCode::parse(code);
+            assert!(
+                !matches!(known, yorisoi_domain::errors::ErrorCode::Unknown(_)),
+                "{code} is a code the app knows"
+            );
+        }
+    }
+
     #[test]
     fn a_logged_internal_detail_quotes_no_value() {
         assert_eq!(

@@ -8,15 +8,16 @@ use crate::i18n::{Key, tr, trn};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use yorisoi_domain::accounts::{ChangePassword, Setup};
+use yorisoi_domain::errors::ErrorCode;
 
 /// What a failed sign-in says, in words a person can act on.
 fn sign_in_problem(error: &ApiError) -> String {
     match (error, error.code()) {
         (ApiError::Offline | ApiError::Stalled, _) => tr(Key::SignInOffline)().to_owned(),
-        (_, Some("sign_in_failed")) => tr(Key::SignInFailed)().to_owned(),
-        (_, Some("too_many_requests")) => tr(Key::SignInTooMany)().to_owned(),
-        (_, Some("device_revoked")) => tr(Key::SignInRevoked)().to_owned(),
-        (_, Some("device_proof")) => tr(Key::SignInDeviceProof)().to_owned(),
+        (_, Some(ErrorCode::SignInFailed)) => tr(Key::SignInFailed)().to_owned(),
+        (_, Some(ErrorCode::TooManyRequests)) => tr(Key::SignInTooMany)().to_owned(),
+        (_, Some(ErrorCode::DeviceRevoked)) => tr(Key::SignInRevoked)().to_owned(),
+        (_, Some(ErrorCode::DeviceProof)) => tr(Key::SignInDeviceProof)().to_owned(),
         _ => trn(Key::AdminFailed, error.message()),
     }
 }
@@ -282,7 +283,7 @@ pub fn SetupPage() -> impl IntoView {
                 <Show when=move || problem.get().is_some()>
                     <p class="sync-error" role="alert" data-testid="setup-problem">
                         {move || problem.get().map(|e| match e.code() {
-                            Some("forbidden") => tr(Key::SetupInvalid)().to_owned(),
+                            Some(ErrorCode::Forbidden) => tr(Key::SetupInvalid)().to_owned(),
                             _ => sign_in_problem(&e),
                         })}
                     </p>
@@ -406,7 +407,7 @@ pub fn EnrolPage() -> impl IntoView {
                     }.into_any(),
                     Some(Err(error)) => view! {
                         <p class="sync-error" role="alert">{match error.code() {
-                            Some("forbidden") => tr(Key::EnrolInvalid)().to_owned(),
+                            Some(ErrorCode::Forbidden) => tr(Key::EnrolInvalid)().to_owned(),
                             _ => sign_in_problem(&error),
                         }}</p>
                     }.into_any(),
