@@ -14,6 +14,7 @@ pub mod date;
 pub mod export;
 pub mod ids;
 pub mod instrument;
+pub mod plan;
 pub mod privacy;
 pub mod record;
 pub mod stored;

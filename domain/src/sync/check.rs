@@ -11,6 +11,7 @@ use crate::catalogue::Catalogue;
 use crate::date::Date;
 use crate::ids::ClientId;
 use crate::instrument::{InstrumentRef, RecordKind};
+use crate::plan::{PLAN_PREFIX, Part, check_value};
 use crate::privacy::{CONSENT_PREFIX, Consent, Purpose};
 use crate::record::{AnsweredBy, Status};
 use serde::de::DeserializeOwned;
@@ -97,6 +98,13 @@ pub fn check(
                 "kana" | "workplace" | "notes" => of::<Option<String>>(field, value)?,
                 "birth_date" => of::<Option<Date>>(field, value)?,
                 "created_at" => of::<i64>(field, value)?,
+                _ if field.starts_with(PLAN_PREFIX) => {
+                    let part = Part::of_field(field).ok_or_else(|| unknown(field))?;
+                    check_value(part, value).map_err(|reason| Refusal::BadValue {
+                        field: part.field(),
+                        reason,
+                    })?;
+                }
                 _ => {
                     let purpose = field
                         .strip_prefix(CONSENT_PREFIX)
