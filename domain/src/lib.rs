@@ -11,6 +11,7 @@ pub mod answer;
 pub mod audit;
 pub mod catalogue;
 pub mod date;
+pub mod due;
 pub mod export;
 pub mod ids;
 pub mod instrument;

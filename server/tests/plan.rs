@@ -60,10 +60,18 @@ async fn a_valid_plan_is_stored_and_served_and_a_bad_part_is_set_aside_with_why(
         }
         let stored = log(&db).await;
         for change in &good {
-            assert!(stored.contains(&change.id), "{name}: {} stored", change.field);
+            assert!(
+                stored.contains(&change.id),
+                "{name}: {} stored",
+                change.field
+            );
         }
         for change in &bad {
-            assert!(!stored.contains(&change.id), "{name}: {} not stored", change.field);
+            assert!(
+                !stored.contains(&change.id),
+                "{name}: {} not stored",
+                change.field
+            );
         }
         let aside = state.db.set_aside_page(None, 1000).await.unwrap().entries;
         for change in &bad {
