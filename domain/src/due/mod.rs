@@ -24,6 +24,8 @@
 mod notes;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_merged;
 
 pub use notes::{DATE, MODE, NEXT_VISIT, PHASE, VISIT_NOTE, facts_from, note_from, note_of_record};
 
