@@ -32,6 +32,11 @@ fn answer_fact<T: DeserializeOwned>(register: Option<&Register>) -> Fact<T> {
     };
     let mut values: Vec<T> = register.values().filter_map(|(_, v)| read(v)).collect();
     if register.is_conflict() {
+        // One side cleared the answer (or wrote what cannot be read): what the note says is
+        // unknown, never just the other side's value.
+        if values.len() < register.values().count() {
+            values.clear();
+        }
         Fact::Conflict(values)
     } else {
         values.pop().map_or(Fact::Unset, Fact::Known)

@@ -182,6 +182,22 @@ fn a_note_edited_on_two_devices_is_uncertain_and_said_so_never_one_value_picked(
         }
     );
 
+    // 訪問 on one tablet, the mode cleared on the other: not counted as face to face either.
+    let (mut replica, mut outbox) = setup();
+    write_note(&mut outbox, &mut replica, 1, "2026-12-10", "visit");
+    concurrent(
+        &mut replica,
+        rec(1),
+        &field(MODE),
+        [mode("visit"), json!(null)],
+    );
+    let shown = due(&facts_from(&replica)[0], today, &Rules::default());
+    assert!(
+        matches!(&shown.monthly, Monthly::Uncertain { done: 0, notes, .. } if *notes == [rec(1)]),
+        "{:?}",
+        shown.monthly
+    );
+
     // The date: 11-30 on one tablet, 12-04 on the other. Which month, and whether it is the
     // newest note, is uncertain; the certain note's next visit still shows, beside the conflict.
     let (mut replica, mut outbox) = setup();
@@ -250,4 +266,41 @@ fn a_note_edited_on_two_devices_is_uncertain_and_said_so_never_one_value_picked(
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// A `Record` with no conflicts reads as the same note as its fields in a replica.
+#[test]
+fn a_record_and_its_replica_give_the_same_note() {
+    let mut replica = Replica::default();
+    let mut outbox = Outbox::new(DeviceId::new_v7(1, [1; 10]), 1, Vec::new());
+    let mut record = write_note(&mut outbox, &mut replica, 1, "2028-02-29", "office");
+    record.set_answer(
+        NEXT_VISIT,
+        Some(Answer::Date {
+            value: d("2028-03-07"),
+        }),
+        2,
+    );
+    let next = changed_fields(&[], &record_fields(&record))
+        .into_iter()
+        .find(|(f, _)| *f == format!("answers.{NEXT_VISIT}"))
+        .unwrap();
+    outbox.edit(
+        &mut replica,
+        Entity::Record(rec(1)),
+        client(1),
+        &next.0,
+        next.1,
+        None,
+    );
+    let from_replica = note_from(&replica, rec(1)).unwrap();
+    assert_eq!(note_of_record(&record), Some(from_replica.clone()));
+    assert_eq!(from_replica.date, Fact::Known(d("2028-02-29")));
+    assert_eq!(from_replica.mode, Fact::Known(Mode::Office));
+    assert_eq!(from_replica.phase, Fact::Known(Phase::FollowUp));
+    assert_eq!(from_replica.next_visit, Fact::Known(d("2028-03-07")));
+    // An MSFAS is no visit note.
+    let catalogue = Catalogue::builtin().unwrap();
+    let msfas = Record::new(rec(2), client(1), catalogue.latest("msfas").unwrap(), 1);
+    assert_eq!(note_of_record(&msfas), None);
 }
