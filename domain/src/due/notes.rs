@@ -50,17 +50,30 @@ fn first<T: DeserializeOwned>(register: Option<&Register>) -> Option<T> {
 /// The visit note `id` as the replica holds it; `None` if it is not a visit note (or its kind and
 /// instrument have not arrived).
 pub fn note_from(replica: &Replica, id: RecordId) -> Option<Note> {
-    let entity = Entity::Record(id);
-    let field = |name: &str| replica.field(entity, name);
-    let answer = |key: &str| replica.field(entity, &format!("{ANSWER_PREFIX}{key}"));
-    let kind: RecordKind = first(field("kind"))?;
-    let instrument: InstrumentRef = first(field("instrument"))?;
+    // One walk over the record's fields (a range of the replica's map), no lookups by name.
+    let (mut kind, mut instrument) = (None, None);
+    let (mut date, mut mode, mut phase, mut next) = (None, None, None, None);
+    for (field, register) in replica.fields_of(Entity::Record(id)) {
+        match field {
+            "kind" => kind = Some(register),
+            "instrument" => instrument = Some(register),
+            _ => match field.strip_prefix(ANSWER_PREFIX) {
+                Some(DATE) => date = Some(register),
+                Some(MODE) => mode = Some(register),
+                Some(PHASE) => phase = Some(register),
+                Some(NEXT_VISIT) => next = Some(register),
+                _ => {}
+            },
+        }
+    }
+    let kind: RecordKind = first(kind)?;
+    let instrument: InstrumentRef = first(instrument)?;
     (kind == RecordKind::VisitNote && instrument.id == VISIT_NOTE).then(|| Note {
         record: id,
-        date: answer_fact(answer(DATE)),
-        mode: answer_fact(answer(MODE)),
-        phase: answer_fact(answer(PHASE)),
-        next_visit: answer_fact(answer(NEXT_VISIT)),
+        date: answer_fact(date),
+        mode: answer_fact(mode),
+        phase: answer_fact(phase),
+        next_visit: answer_fact(next),
     })
 }
 
