@@ -1,8 +1,8 @@
 //! What the server checks of every change before it stores it: a field the entity has, a value of
 //! the right kind for it (for an answer, a valid answer to that question of the record's exact
-//! instrument version), and the client the entity already belongs to. A change that fails is
-//! refused with a [`Refusal`] that says why; the server keeps it aside with that reason, never
-//! applies it, and never drops it.
+//! instrument version; for a consent or a follow-up plan part, a valid one), and the client the
+//! entity already belongs to. A change that fails is refused with a [`Refusal`] that says why;
+//! the server keeps it aside with that reason, never applies it, and never drops it.
 
 use super::change::{Change, Entity};
 use super::fields::ANSWER_PREFIX;
