@@ -1,5 +1,6 @@
 //! Calendar dates and times of day as people write them on forms ("2026-11-21", "09:30"), with
-//! the one piece of arithmetic the forms need: a person's age on a given day.
+//! the arithmetic the forms and the due rules need: a person's age on a given day, days between
+//! two dates, month ends (leap years included) and weeks.
 //!
 //! The core reads no clock: "today" is always passed in.
 
@@ -49,6 +50,62 @@ impl Date {
         Some(today.year - self.year - u16::from(!had_birthday))
     }
 
+    /// Days since 1970-01-01 (negative before it).
+    pub fn days_since_epoch(self) -> i64 {
+        days_from_civil(self)
+    }
+
+    /// Days from `earlier` to `self`: positive when `self` is later, 0 on the same day.
+    pub fn days_since(self, earlier: Date) -> i64 {
+        days_from_civil(self) - days_from_civil(earlier)
+    }
+
+    /// The date `days` later (earlier when negative); `None` outside years 1..=9999.
+    pub fn add_days(self, days: i64) -> Option<Date> {
+        civil_from_days(days_from_civil(self).checked_add(days)?)
+    }
+
+    /// The number of days of this date's month (28, 29 in a leap February, 30 or 31).
+    pub fn days_in_month(self) -> u8 {
+        days_in_month(self.year, self.month)
+    }
+
+    /// The first day of this date's month.
+    pub fn first_of_month(self) -> Date {
+        Date { day: 1, ..self }
+    }
+
+    /// The last day of this date's month.
+    pub fn last_of_month(self) -> Date {
+        Date {
+            day: self.days_in_month(),
+            ..self
+        }
+    }
+
+    /// Whether `other` falls in the same calendar month.
+    pub fn same_month(self, other: Date) -> bool {
+        (self.year, self.month) == (other.year, other.month)
+    }
+
+    /// The day of the week.
+    pub fn weekday(self) -> Weekday {
+        // 1970-01-01 was a Thursday.
+        Weekday::ALL[(days_from_civil(self) + 3).rem_euclid(7) as usize]
+    }
+
+    /// The first day of the week holding this date, for weeks that begin on `first`.
+    pub fn week_start(self, first: Weekday) -> Date {
+        let back = (self.weekday() as i64 - first as i64).rem_euclid(7);
+        self.add_days(-back).unwrap_or(self)
+    }
+
+    /// The last day of the week holding this date, for weeks that begin on `first`.
+    pub fn week_end(self, first: Weekday) -> Date {
+        let start = self.week_start(first);
+        start.add_days(6).unwrap_or(start)
+    }
+
     /// The date of a moment given as milliseconds since the Unix epoch, shifted by `offset_minutes`
     /// (Japan: +540). Used by the app with the browser's clock and time zone.
     pub fn from_unix_millis(millis: i64, offset_minutes: i32) -> Option<Self> {
@@ -69,6 +126,43 @@ fn days_in_month(year: u16, month: u8) -> u8 {
         2 => 28,
         _ => 0,
     }
+}
+
+/// A day of the week (ISO order, Monday first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Weekday {
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+    Saturday,
+    Sunday,
+}
+
+impl Weekday {
+    pub const ALL: [Weekday; 7] = [
+        Weekday::Monday,
+        Weekday::Tuesday,
+        Weekday::Wednesday,
+        Weekday::Thursday,
+        Weekday::Friday,
+        Weekday::Saturday,
+        Weekday::Sunday,
+    ];
+}
+
+/// Howard Hinnant's `days_from_civil`: a calendar date to days since 1970-01-01.
+fn days_from_civil(date: Date) -> i64 {
+    let (m, d) = (i64::from(date.month), i64::from(date.day));
+    let y = i64::from(date.year) - i64::from(m <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// Howard Hinnant's `civil_from_days`: days since 1970-01-01 to a calendar date.
@@ -221,6 +315,67 @@ mod tests {
         assert_eq!(Date::from_unix_millis(millis, 540), Some(d("2026-11-21")));
         assert_eq!(Date::from_unix_millis(0, 0), Some(d("1970-01-01")));
         assert_eq!(Date::from_unix_millis(-1, 0), Some(d("1969-12-31")));
+    }
+
+    #[test]
+    fn days_between_and_adding_days_cross_month_ends_and_leap_days() {
+        for (from, days, to) in [
+            ("2026-01-31", 1, "2026-02-01"),
+            ("2026-02-28", 1, "2026-03-01"),
+            ("2028-02-28", 1, "2028-02-29"),
+            ("2028-02-29", 1, "2028-03-01"),
+            ("2100-02-28", 1, "2100-03-01"),
+            ("2000-02-28", 1, "2000-02-29"),
+            ("2026-12-31", 1, "2027-01-01"),
+            ("2026-03-01", -1, "2026-02-28"),
+            ("2024-03-01", -1, "2024-02-29"),
+            ("2026-01-01", 365, "2027-01-01"),
+            ("2028-01-01", 366, "2029-01-01"),
+            ("1970-01-01", 0, "1970-01-01"),
+        ] {
+            assert_eq!(d(from).add_days(days), Some(d(to)), "{from} + {days}");
+            assert_eq!(d(to).days_since(d(from)), days, "{to} - {from}");
+        }
+        assert_eq!(d("1970-01-01").days_since_epoch(), 0);
+        assert_eq!(d("9999-12-31").add_days(1), None);
+        assert_eq!(d("0001-01-01").add_days(-1), None);
+    }
+
+    #[test]
+    fn month_ends_know_leap_years() {
+        for (day, first, last, days) in [
+            ("2026-01-15", "2026-01-01", "2026-01-31", 31),
+            ("2026-02-10", "2026-02-01", "2026-02-28", 28),
+            ("2028-02-10", "2028-02-01", "2028-02-29", 29),
+            ("2100-02-10", "2100-02-01", "2100-02-28", 28),
+            ("2000-02-10", "2000-02-01", "2000-02-29", 29),
+            ("2026-04-30", "2026-04-01", "2026-04-30", 30),
+            ("2026-12-01", "2026-12-01", "2026-12-31", 31),
+        ] {
+            assert_eq!(d(day).first_of_month(), d(first), "{day}");
+            assert_eq!(d(day).last_of_month(), d(last), "{day}");
+            assert_eq!(d(day).days_in_month(), days, "{day}");
+        }
+        assert!(d("2026-01-31").same_month(d("2026-01-01")));
+        assert!(!d("2026-01-31").same_month(d("2026-02-01")));
+        assert!(!d("2026-01-31").same_month(d("2027-01-31")));
+    }
+
+    #[test]
+    fn weeks_begin_on_the_day_asked() {
+        // 2026-12-05 is a Saturday; 2028-02-29 a Tuesday; 1970-01-01 a Thursday.
+        assert_eq!(d("2026-12-05").weekday(), Weekday::Saturday);
+        assert_eq!(d("2028-02-29").weekday(), Weekday::Tuesday);
+        assert_eq!(d("1970-01-01").weekday(), Weekday::Thursday);
+        for (day, first, start, end) in [
+            ("2026-12-05", Weekday::Monday, "2026-11-30", "2026-12-06"),
+            ("2026-12-05", Weekday::Sunday, "2026-11-29", "2026-12-05"),
+            ("2026-11-30", Weekday::Monday, "2026-11-30", "2026-12-06"),
+            ("2028-03-01", Weekday::Monday, "2028-02-28", "2028-03-05"),
+        ] {
+            assert_eq!(d(day).week_start(first), d(start), "{day} {first:?}");
+            assert_eq!(d(day).week_end(first), d(end), "{day} {first:?}");
+        }
     }
 
     #[test]

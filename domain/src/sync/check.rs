@@ -1,8 +1,8 @@
 //! What the server checks of every change before it stores it: a field the entity has, a value of
 //! the right kind for it (for an answer, a valid answer to that question of the record's exact
-//! instrument version), and the client the entity already belongs to. A change that fails is
-//! refused with a [`Refusal`] that says why; the server keeps it aside with that reason, never
-//! applies it, and never drops it.
+//! instrument version; for a consent or a follow-up plan part, a valid one), and the client the
+//! entity already belongs to. A change that fails is refused with a [`Refusal`] that says why;
+//! the server keeps it aside with that reason, never applies it, and never drops it.
 
 use super::change::{Change, Entity};
 use super::fields::ANSWER_PREFIX;
@@ -11,6 +11,7 @@ use crate::catalogue::Catalogue;
 use crate::date::Date;
 use crate::ids::ClientId;
 use crate::instrument::{InstrumentRef, RecordKind};
+use crate::plan::{PLAN_PREFIX, Part, check_value};
 use crate::privacy::{CONSENT_PREFIX, Consent, Purpose};
 use crate::record::{AnsweredBy, Status};
 use serde::de::DeserializeOwned;
@@ -97,6 +98,13 @@ pub fn check(
                 "kana" | "workplace" | "notes" => of::<Option<String>>(field, value)?,
                 "birth_date" => of::<Option<Date>>(field, value)?,
                 "created_at" => of::<i64>(field, value)?,
+                _ if field.starts_with(PLAN_PREFIX) => {
+                    let part = Part::of_field(field).ok_or_else(|| unknown(field))?;
+                    check_value(part, value).map_err(|reason| Refusal::BadValue {
+                        field: part.field(),
+                        reason,
+                    })?;
+                }
                 _ => {
                     let purpose = field
                         .strip_prefix(CONSENT_PREFIX)
