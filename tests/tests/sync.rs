@@ -6,7 +6,7 @@ use yorisoi_e2e::flows::{
     client_count, fill_sheet_1, new_msfas, one_synced_msfas, open_first_record, sync_now,
     wait_for_value,
 };
-use yorisoi_e2e::{Browser, Stack};
+use yorisoi_e2e::{Browser, Engine, Stack};
 
 const Q2_LINE0: &str = "#q-user1-q2-line0";
 const Q2_LINE1: &str = "#q-user1-q2-line1";
@@ -41,7 +41,25 @@ async fn conflict_count(browser: &Browser) -> usize {
 
 #[tokio::test]
 async fn offline_edits_on_two_devices_merge_and_a_conflict_is_resolved_by_a_person_everywhere() {
-    let stack = Stack::start().await;
+    offline_edits_on_two_devices_merge_and_a_conflict_is_resolved_by_a_person_everywhere_in(
+        Engine::Chromium,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn offline_edits_on_two_devices_merge_and_a_conflict_is_resolved_by_a_person_everywhere_in_webkit()
+ {
+    offline_edits_on_two_devices_merge_and_a_conflict_is_resolved_by_a_person_everywhere_in(
+        Engine::WebKit,
+    )
+    .await;
+}
+
+async fn offline_edits_on_two_devices_merge_and_a_conflict_is_resolved_by_a_person_everywhere_in(
+    engine: Engine,
+) {
+    let stack = Stack::start_in(engine).await;
     let (coach, client) = (stack.browser().await, stack.browser().await);
     new_msfas(&stack, &coach).await;
     coach.type_into(Q2_LINE0, "午後のピッキング").await;
@@ -315,7 +333,16 @@ async fn a_long_first_sync_shows_its_progress_and_brings_every_client() {
 
 #[tokio::test]
 async fn an_edit_reaches_the_server_by_itself_moments_after_it_is_made() {
-    let stack = Stack::start().await;
+    an_edit_reaches_the_server_by_itself_moments_after_it_is_made_in(Engine::Chromium).await;
+}
+
+#[tokio::test]
+async fn an_edit_reaches_the_server_by_itself_moments_after_it_is_made_in_webkit() {
+    an_edit_reaches_the_server_by_itself_moments_after_it_is_made_in(Engine::WebKit).await;
+}
+
+async fn an_edit_reaches_the_server_by_itself_moments_after_it_is_made_in(engine: Engine) {
+    let stack = Stack::start_in(engine).await;
     let coach = stack.browser().await;
     new_msfas(&stack, &coach).await;
     coach.type_into(Q5, "ひとりでに届く").await;
