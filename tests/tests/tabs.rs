@@ -222,7 +222,20 @@ async fn wait_for_unsent(browser: &Browser, expected: &str) {
 
 #[tokio::test]
 async fn one_answer_typed_in_two_tabs_before_either_saw_the_other_keeps_both_values() {
-    let stack = Stack::start().await;
+    one_answer_typed_in_two_tabs_before_either_saw_the_other_keeps_both_values_in(Engine::Chromium)
+        .await;
+}
+
+#[tokio::test]
+async fn one_answer_typed_in_two_tabs_before_either_saw_the_other_keeps_both_values_in_webkit() {
+    one_answer_typed_in_two_tabs_before_either_saw_the_other_keeps_both_values_in(Engine::WebKit)
+        .await;
+}
+
+async fn one_answer_typed_in_two_tabs_before_either_saw_the_other_keeps_both_values_in(
+    engine: Engine,
+) {
+    let stack = Stack::start_in(engine).await;
     let browser = stack.browser().await;
     new_msfas(&stack, &browser).await;
     let record = current_url(&browser).await;
@@ -263,7 +276,26 @@ async fn one_answer_typed_in_two_tabs_before_either_saw_the_other_keeps_both_val
 
 #[tokio::test]
 async fn when_the_syncing_tab_closes_mid_push_another_tab_finishes_and_nothing_is_stored_twice() {
-    let stack = Stack::start().await;
+    when_the_syncing_tab_closes_mid_push_another_tab_finishes_and_nothing_is_stored_twice_in(
+        Engine::Chromium,
+    )
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "not stable in WebKitGTK yet: 1 run in 2, the tab left after the close reported the server unreachable (see ARCHITECTURE.md)"]
+async fn when_the_syncing_tab_closes_mid_push_another_tab_finishes_and_nothing_is_stored_twice_in_webkit()
+ {
+    when_the_syncing_tab_closes_mid_push_another_tab_finishes_and_nothing_is_stored_twice_in(
+        Engine::WebKit,
+    )
+    .await;
+}
+
+async fn when_the_syncing_tab_closes_mid_push_another_tab_finishes_and_nothing_is_stored_twice_in(
+    engine: Engine,
+) {
+    let stack = Stack::start_in(engine).await;
     let browser = stack.browser().await;
     new_msfas(&stack, &browser).await;
     sync_now(&browser).await;
