@@ -1,4 +1,5 @@
-//! Headless Chromium with a fresh profile, driven through ChromeDriver.
+//! A browser with a fresh profile: headless Chromium driven through ChromeDriver, or WebKitGTK
+//! driven through WebKitWebDriver on a virtual display (see `webkit.rs`).
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -9,6 +10,8 @@ use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
+
+use super::webkit::{self, Display, Engine};
 
 /// Chromium flags that work in these sandboxes (see ../shared/TOOLCHAIN.md).
 const CHROMIUM_ARGS: &[&str] = &[
@@ -28,14 +31,18 @@ const WAIT: Duration = Duration::from_secs(20);
 
 pub struct Browser {
     pub client: Client,
-    driver: Child,
-    profile: tempfile::TempDir,
+    pub(crate) driver: Child,
+    pub(crate) profile: tempfile::TempDir,
+    /// The engine this browser runs.
+    pub engine: Engine,
+    /// WebKit's virtual X display, ended after the browser.
+    pub(crate) display: Option<Display>,
     /// The signed-in person's password: the app asks for it again after every page load (its
     /// keys live in memory only), and `goto` and `reload` type it, as the person would.
-    password: std::sync::Mutex<Option<String>>,
+    pub(crate) password: std::sync::Mutex<Option<String>>,
 }
 
-fn program(var: &str, default: &str) -> PathBuf {
+pub(crate) fn program(var: &str, default: &str) -> PathBuf {
     std::env::var_os(var)
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(default))
@@ -44,6 +51,14 @@ fn program(var: &str, default: &str) -> PathBuf {
 impl Browser {
     pub async fn start() -> Self {
         Self::start_with_args(&[]).await
+    }
+
+    /// A fresh browser of `engine`.
+    pub async fn start_in(engine: Engine) -> Self {
+        match engine {
+            Engine::Chromium => Self::start().await,
+            Engine::WebKit => Self::start_webkit().await,
+        }
     }
 
     /// A browser with Chromium flags beyond the usual ones, e.g. `--ignore-certificate-errors`
@@ -84,6 +99,8 @@ impl Browser {
                         client,
                         driver,
                         profile,
+                        engine: Engine::Chromium,
+                        display: None,
                         password: std::sync::Mutex::new(None),
                     };
                 }
@@ -396,6 +413,7 @@ impl Browser {
     /// `Page.addScriptToEvaluateOnNewDocument`): `Date` and `Date.now()` read the shifted time,
     /// as on a tablet whose clock is wrong.
     pub async fn shift_clock_days(&self, days: i64) {
+        self.chromium_only("shift_clock_days");
         let offset = days * 86_400_000;
         let source = format!(
             "(() => {{ const Real = Date; const offset = {offset};
@@ -416,6 +434,7 @@ impl Browser {
 
     /// Runs a DevTools command (e.g. `Network.setBlockedURLs`) in this browser.
     pub async fn devtools(&self, cmd: &'static str, params: Value) {
+        self.chromium_only(cmd);
         self.client
             .issue_cmd(Cdp { cmd, params })
             .await
@@ -435,6 +454,15 @@ impl Browser {
         assert_eq!(self.eval_async(script).await, Value::Bool(true));
     }
 
+    /// DevTools commands go through ChromeDriver only: WebKitWebDriver has no equivalent.
+    fn chromium_only(&self, what: &str) {
+        assert_eq!(
+            self.engine,
+            Engine::Chromium,
+            "{what} is a Chrome DevTools command: a test that needs it runs in Chromium only"
+        );
+    }
+
     /// Chromium's main process, from the "host-PID" it writes into the profile's SingletonLock.
     fn chromium_pid(&self) -> Option<Pid> {
         let target = std::fs::read_link(self.profile.path().join("SingletonLock")).ok()?;
@@ -446,6 +474,11 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        if self.engine == Engine::WebKit {
+            webkit::stop(&mut self.driver);
+            self.display.take();
+            return;
+        }
         // ChromeDriver starts Chromium in its own process group; ending the driver leaves
         // Chromium running, so end Chromium (and its group, where it leads one) by its PID.
         if let Some(pid) = self.chromium_pid() {

@@ -1,6 +1,7 @@
 //! The end-to-end harness: the real server binary on a free loopback port with a temporary data
-//! folder, a small TCP proxy between browser and server that a test can cut, and a fresh headless
-//! Chromium profile driven through ChromeDriver. Every process started here is ended when its
+//! folder, a small TCP proxy between browser and server that a test can cut, and a fresh browser
+//! profile: headless Chromium driven through ChromeDriver, or WebKitGTK driven through
+//! WebKitWebDriver on a virtual display. Every process started here is ended when its
 //! guard is dropped, which also happens when a test panics.
 
 pub mod admin;
@@ -10,11 +11,13 @@ pub mod flows;
 mod proxy;
 mod seed;
 mod server;
+mod webkit;
 
 pub use axe::serious_violations;
 pub use browser::Browser;
 pub use proxy::Proxy;
 pub use server::{Server, binary as server_binary};
+pub use webkit::Engine;
 
 use std::path::{Path, PathBuf};
 
@@ -123,6 +126,8 @@ pub struct Stack {
     pub server: Server,
     pub proxy: Proxy,
     pub data: tempfile::TempDir,
+    /// The engine of the browsers [`Stack::browser`] and [`Stack::browser_as`] start.
+    pub engine: Engine,
     /// The office's session for reading the whole log, made when first needed.
     office: tokio::sync::OnceCell<String>,
 }
@@ -130,6 +135,13 @@ pub struct Stack {
 impl Stack {
     pub async fn start() -> Self {
         Self::start_with_dist(&dist()).await
+    }
+
+    /// A stack whose browsers run `engine`.
+    pub async fn start_in(engine: Engine) -> Self {
+        let mut stack = Self::start().await;
+        stack.engine = engine;
+        stack
     }
 
     pub async fn start_with_dist(dist: &Path) -> Self {
@@ -143,6 +155,7 @@ impl Stack {
             server,
             proxy,
             data,
+            engine: Engine::Chromium,
             office: tokio::sync::OnceCell::new(),
         }
     }
@@ -154,7 +167,7 @@ impl Stack {
 
     /// A fresh browser with `login` signed in.
     pub async fn browser_as(&self, login: &str) -> Browser {
-        let browser = Browser::start().await;
+        let browser = Browser::start_in(self.engine).await;
         self.sign_in(&browser, login).await;
         browser
     }

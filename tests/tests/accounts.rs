@@ -6,7 +6,7 @@ use yorisoi_e2e::flows::{
     Census, mark_offline_copy, new_msfas_for, offline_copy_removed, storage_census, sync_now,
     wait_for_client_names, wait_for_value,
 };
-use yorisoi_e2e::{Browser, Stack};
+use yorisoi_e2e::{Browser, Engine, Stack};
 
 const Q5: &str = "#q-user1-q5-line0";
 
@@ -352,7 +352,16 @@ async fn the_set_up_link_makes_the_first_administrator_once() {
 /// a typed address does not get them out, and only the coach's PIN does.
 #[tokio::test]
 async fn client_mode_cannot_be_left_without_the_coachs_pin() {
-    let stack = Stack::start().await;
+    client_mode_cannot_be_left_without_the_coachs_pin_in(Engine::Chromium).await;
+}
+
+#[tokio::test]
+async fn client_mode_cannot_be_left_without_the_coachs_pin_in_webkit() {
+    client_mode_cannot_be_left_without_the_coachs_pin_in(Engine::WebKit).await;
+}
+
+async fn client_mode_cannot_be_left_without_the_coachs_pin_in(engine: Engine) {
+    let stack = Stack::start_in(engine).await;
     let tablet = stack.browser().await;
     new_msfas_for(&stack, &tablet, "別の 利用者").await;
     new_msfas_for(&stack, &tablet, "本人 入力").await;

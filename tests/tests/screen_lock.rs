@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 use yorisoi_e2e::flows::{PIN, enter_client_mode, leave_client_mode, new_msfas_for};
-use yorisoi_e2e::{Browser, PASSWORD, Stack};
+use yorisoi_e2e::{Browser, Engine, PASSWORD, Stack};
 
 const NAME: &str = "錠前 ひかり";
 const ANSWER: &str = "画面のロック中に見えてはならない回答";
@@ -132,7 +132,16 @@ async fn new_tab(tablet: &Browser, url: &str) -> fantoccini::wd::WindowHandle {
 
 #[tokio::test]
 async fn a_locked_tablet_shows_nothing_in_a_new_tab_or_a_reload_until_the_pin() {
-    let stack = Stack::start().await;
+    a_locked_tablet_shows_nothing_in_a_new_tab_or_a_reload_until_the_pin_in(Engine::Chromium).await;
+}
+
+#[tokio::test]
+async fn a_locked_tablet_shows_nothing_in_a_new_tab_or_a_reload_until_the_pin_in_webkit() {
+    a_locked_tablet_shows_nothing_in_a_new_tab_or_a_reload_until_the_pin_in(Engine::WebKit).await;
+}
+
+async fn a_locked_tablet_shows_nothing_in_a_new_tab_or_a_reload_until_the_pin_in(engine: Engine) {
+    let stack = Stack::start_in(engine).await;
     let tablet = stack.browser().await;
     let record = record_open(&stack, &tablet).await;
     let first = tablet.tab().await;

@@ -8,7 +8,7 @@ use yorisoi_e2e::flows::{
     PIN, client_names, enter_client_mode, leave_client_mode, new_msfas_for, readable_storage,
     storage_census, sync_now,
 };
-use yorisoi_e2e::{Browser, PASSWORD, Stack};
+use yorisoi_e2e::{Browser, Engine, PASSWORD, Stack};
 
 const Q5: &str = "#q-user1-q5-line0";
 const NAME: &str = "秘密川 七之助";
@@ -128,7 +128,17 @@ async fn a_client_with_secrets(stack: &Stack, tablet: &Browser) {
 
 #[tokio::test]
 async fn someone_holding_the_tablet_reads_nothing_of_a_client_from_its_storage() {
-    let stack = Stack::start().await;
+    someone_holding_the_tablet_reads_nothing_of_a_client_from_its_storage_in(Engine::Chromium)
+        .await;
+}
+
+#[tokio::test]
+async fn someone_holding_the_tablet_reads_nothing_of_a_client_from_its_storage_in_webkit() {
+    someone_holding_the_tablet_reads_nothing_of_a_client_from_its_storage_in(Engine::WebKit).await;
+}
+
+async fn someone_holding_the_tablet_reads_nothing_of_a_client_from_its_storage_in(engine: Engine) {
+    let stack = Stack::start_in(engine).await;
     let tablet = stack.browser().await;
     a_client_with_secrets(&stack, &tablet).await;
     // The reader finds what is there: the test is not blind.
@@ -206,7 +216,16 @@ async fn someone_holding_the_tablet_reads_nothing_of_a_client_from_its_storage()
 
 #[tokio::test]
 async fn the_password_opens_the_tablet_offline_and_a_wrong_one_does_not() {
-    let mut stack = Stack::start().await;
+    the_password_opens_the_tablet_offline_and_a_wrong_one_does_not_in(Engine::Chromium).await;
+}
+
+#[tokio::test]
+async fn the_password_opens_the_tablet_offline_and_a_wrong_one_does_not_in_webkit() {
+    the_password_opens_the_tablet_offline_and_a_wrong_one_does_not_in(Engine::WebKit).await;
+}
+
+async fn the_password_opens_the_tablet_offline_and_a_wrong_one_does_not_in(engine: Engine) {
+    let mut stack = Stack::start_in(engine).await;
     let tablet = stack.browser().await;
     a_client_with_secrets(&stack, &tablet).await;
     stack.go_offline();

@@ -2,7 +2,7 @@
 //! Chromium.
 
 use serde_json::{Value, json};
-use yorisoi_e2e::{Browser, Stack, copy_tree};
+use yorisoi_e2e::{Browser, Engine, Stack, copy_tree};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_app_renders_in_japanese_by_default() {
@@ -42,7 +42,16 @@ async fn the_english_switch_survives_a_reload() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_one_visit_the_app_opens_with_the_server_gone() {
-    let mut stack = Stack::start().await;
+    the_app_opens_with_the_server_gone_in(Engine::Chromium).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_one_visit_the_app_opens_with_the_server_gone_in_webkit() {
+    the_app_opens_with_the_server_gone_in(Engine::WebKit).await;
+}
+
+async fn the_app_opens_with_the_server_gone_in(engine: Engine) {
+    let mut stack = Stack::start_in(engine).await;
     let browser = stack.browser().await;
     browser.goto(&stack.url("/")).await;
     browser.wait_for_text("page-title", "利用者一覧").await;

@@ -6,7 +6,7 @@ use yorisoi_e2e::flows::{
     client_count, fill_sheet_1, new_msfas, one_synced_msfas, open_first_record, sync_now,
     wait_for_value,
 };
-use yorisoi_e2e::{Browser, Stack};
+use yorisoi_e2e::{Browser, Engine, Stack};
 
 const Q2_LINE0: &str = "#q-user1-q2-line0";
 const Q2_LINE1: &str = "#q-user1-q2-line1";
@@ -41,7 +41,25 @@ async fn conflict_count(browser: &Browser) -> usize {
 
 #[tokio::test]
 async fn offline_edits_on_two_devices_merge_and_a_conflict_is_resolved_by_a_person_everywhere() {
-    let stack = Stack::start().await;
+    offline_edits_on_two_devices_merge_and_a_conflict_is_resolved_by_a_person_everywhere_in(
+        Engine::Chromium,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn offline_edits_on_two_devices_merge_and_a_conflict_is_resolved_by_a_person_everywhere_in_webkit()
+ {
+    offline_edits_on_two_devices_merge_and_a_conflict_is_resolved_by_a_person_everywhere_in(
+        Engine::WebKit,
+    )
+    .await;
+}
+
+async fn offline_edits_on_two_devices_merge_and_a_conflict_is_resolved_by_a_person_everywhere_in(
+    engine: Engine,
+) {
+    let stack = Stack::start_in(engine).await;
     let (coach, client) = (stack.browser().await, stack.browser().await);
     new_msfas(&stack, &coach).await;
     coach.type_into(Q2_LINE0, "午後のピッキング").await;
@@ -132,7 +150,22 @@ async fn offline_edits_on_two_devices_merge_and_a_conflict_is_resolved_by_a_pers
 
 #[tokio::test]
 async fn a_server_killed_after_storing_a_push_loses_nothing_and_stores_nothing_twice() {
-    let mut stack = Stack::start().await;
+    a_server_killed_after_storing_a_push_loses_nothing_and_stores_nothing_twice_in(
+        Engine::Chromium,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_server_killed_after_storing_a_push_loses_nothing_and_stores_nothing_twice_in_webkit() {
+    a_server_killed_after_storing_a_push_loses_nothing_and_stores_nothing_twice_in(Engine::WebKit)
+        .await;
+}
+
+async fn a_server_killed_after_storing_a_push_loses_nothing_and_stores_nothing_twice_in(
+    engine: Engine,
+) {
+    let mut stack = Stack::start_in(engine).await;
     let (coach, other) = (stack.browser().await, stack.browser().await);
     new_msfas(&stack, &coach).await;
     // From now on every push reaches the server and is stored, but no answer comes back.
@@ -240,7 +273,16 @@ async fn a_device_clock_thirty_days_behind_changes_nothing() {
 
 #[tokio::test]
 async fn a_stalled_request_is_dropped_by_the_watchdog_and_sync_recovers() {
-    let stack = Stack::start().await;
+    a_stalled_request_is_dropped_by_the_watchdog_and_sync_recovers_in(Engine::Chromium).await;
+}
+
+#[tokio::test]
+async fn a_stalled_request_is_dropped_by_the_watchdog_and_sync_recovers_in_webkit() {
+    a_stalled_request_is_dropped_by_the_watchdog_and_sync_recovers_in(Engine::WebKit).await;
+}
+
+async fn a_stalled_request_is_dropped_by_the_watchdog_and_sync_recovers_in(engine: Engine) {
+    let stack = Stack::start_in(engine).await;
     let coach = stack.browser().await;
     new_msfas(&stack, &coach).await;
     sync_now(&coach).await;
@@ -315,7 +357,16 @@ async fn a_long_first_sync_shows_its_progress_and_brings_every_client() {
 
 #[tokio::test]
 async fn an_edit_reaches_the_server_by_itself_moments_after_it_is_made() {
-    let stack = Stack::start().await;
+    an_edit_reaches_the_server_by_itself_moments_after_it_is_made_in(Engine::Chromium).await;
+}
+
+#[tokio::test]
+async fn an_edit_reaches_the_server_by_itself_moments_after_it_is_made_in_webkit() {
+    an_edit_reaches_the_server_by_itself_moments_after_it_is_made_in(Engine::WebKit).await;
+}
+
+async fn an_edit_reaches_the_server_by_itself_moments_after_it_is_made_in(engine: Engine) {
+    let stack = Stack::start_in(engine).await;
     let coach = stack.browser().await;
     new_msfas(&stack, &coach).await;
     coach.type_into(Q5, "ひとりでに届く").await;
@@ -339,7 +390,25 @@ async fn an_edit_reaches_the_server_by_itself_moments_after_it_is_made() {
 /// why, also after a reload; nothing else is held back.
 #[tokio::test]
 async fn a_change_the_server_refuses_is_shown_on_the_device_with_why_and_holds_nothing_back() {
-    let stack = Stack::start().await;
+    a_change_the_server_refuses_is_shown_on_the_device_with_why_and_holds_nothing_back_in(
+        Engine::Chromium,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_change_the_server_refuses_is_shown_on_the_device_with_why_and_holds_nothing_back_in_webkit()
+ {
+    a_change_the_server_refuses_is_shown_on_the_device_with_why_and_holds_nothing_back_in(
+        Engine::WebKit,
+    )
+    .await;
+}
+
+async fn a_change_the_server_refuses_is_shown_on_the_device_with_why_and_holds_nothing_back_in(
+    engine: Engine,
+) {
+    let stack = Stack::start_in(engine).await;
     let coach = stack.browser().await;
     new_msfas(&stack, &coach).await;
     sync_now(&coach).await;

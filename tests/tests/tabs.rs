@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 use yorisoi_e2e::flows::{new_msfas, sync_now, wait_for_value};
-use yorisoi_e2e::{Browser, Stack};
+use yorisoi_e2e::{Browser, Engine, Stack};
 
 const Q2_LINE0: &str = "#q-user1-q2-line0";
 const Q2_LINE1: &str = "#q-user1-q2-line1";
@@ -76,7 +76,25 @@ async fn unsent_count(browser: &Browser) -> String {
 
 #[tokio::test]
 async fn edits_interleaved_in_three_tabs_all_reach_the_server_once_and_every_tab_shows_them() {
-    let stack = Stack::start().await;
+    edits_interleaved_in_three_tabs_all_reach_the_server_once_and_every_tab_shows_them_in(
+        Engine::Chromium,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn edits_interleaved_in_three_tabs_all_reach_the_server_once_and_every_tab_shows_them_in_webkit()
+ {
+    edits_interleaved_in_three_tabs_all_reach_the_server_once_and_every_tab_shows_them_in(
+        Engine::WebKit,
+    )
+    .await;
+}
+
+async fn edits_interleaved_in_three_tabs_all_reach_the_server_once_and_every_tab_shows_them_in(
+    engine: Engine,
+) {
+    let stack = Stack::start_in(engine).await;
     let browser = stack.browser().await;
     new_msfas(&stack, &browser).await;
     let first = current_url(&browser).await;
@@ -204,7 +222,20 @@ async fn wait_for_unsent(browser: &Browser, expected: &str) {
 
 #[tokio::test]
 async fn one_answer_typed_in_two_tabs_before_either_saw_the_other_keeps_both_values() {
-    let stack = Stack::start().await;
+    one_answer_typed_in_two_tabs_before_either_saw_the_other_keeps_both_values_in(Engine::Chromium)
+        .await;
+}
+
+#[tokio::test]
+async fn one_answer_typed_in_two_tabs_before_either_saw_the_other_keeps_both_values_in_webkit() {
+    one_answer_typed_in_two_tabs_before_either_saw_the_other_keeps_both_values_in(Engine::WebKit)
+        .await;
+}
+
+async fn one_answer_typed_in_two_tabs_before_either_saw_the_other_keeps_both_values_in(
+    engine: Engine,
+) {
+    let stack = Stack::start_in(engine).await;
     let browser = stack.browser().await;
     new_msfas(&stack, &browser).await;
     let record = current_url(&browser).await;
@@ -245,7 +276,26 @@ async fn one_answer_typed_in_two_tabs_before_either_saw_the_other_keeps_both_val
 
 #[tokio::test]
 async fn when_the_syncing_tab_closes_mid_push_another_tab_finishes_and_nothing_is_stored_twice() {
-    let stack = Stack::start().await;
+    when_the_syncing_tab_closes_mid_push_another_tab_finishes_and_nothing_is_stored_twice_in(
+        Engine::Chromium,
+    )
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "not stable in WebKitGTK yet: 1 run in 2, the tab left after the close reported the server unreachable (see ARCHITECTURE.md)"]
+async fn when_the_syncing_tab_closes_mid_push_another_tab_finishes_and_nothing_is_stored_twice_in_webkit()
+ {
+    when_the_syncing_tab_closes_mid_push_another_tab_finishes_and_nothing_is_stored_twice_in(
+        Engine::WebKit,
+    )
+    .await;
+}
+
+async fn when_the_syncing_tab_closes_mid_push_another_tab_finishes_and_nothing_is_stored_twice_in(
+    engine: Engine,
+) {
+    let stack = Stack::start_in(engine).await;
     let browser = stack.browser().await;
     new_msfas(&stack, &browser).await;
     sync_now(&browser).await;
@@ -314,7 +364,16 @@ async fn when_the_syncing_tab_closes_mid_push_another_tab_finishes_and_nothing_i
 /// after a reload.
 #[tokio::test]
 async fn an_answer_typed_in_a_second_tab_of_the_same_record_is_not_lost() {
-    let stack = Stack::start().await;
+    an_answer_typed_in_a_second_tab_of_the_same_record_is_not_lost_in(Engine::Chromium).await;
+}
+
+#[tokio::test]
+async fn an_answer_typed_in_a_second_tab_of_the_same_record_is_not_lost_in_webkit() {
+    an_answer_typed_in_a_second_tab_of_the_same_record_is_not_lost_in(Engine::WebKit).await;
+}
+
+async fn an_answer_typed_in_a_second_tab_of_the_same_record_is_not_lost_in(engine: Engine) {
+    let stack = Stack::start_in(engine).await;
     let browser = stack.browser().await;
     new_msfas(&stack, &browser).await;
     let record = current_url(&browser).await;

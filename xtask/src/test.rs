@@ -208,7 +208,7 @@ pub fn run() -> Result {
             cmd::run(cargo().args(["build", "-p", "yorisoi-server"]))
         });
     if built {
-        report.step("end-to-end tests in headless Chromium", |r| {
+        report.step("end-to-end tests in headless Chromium and WebKitGTK", |r| {
             let mut command = cargo();
             command
                 .args([
@@ -226,6 +226,9 @@ pub fn run() -> Result {
                 .env("YORISOI_DIST", root().join("dist"))
                 .env("CHROMIUM", CHROMIUM)
                 .env("CHROMEDRIVER", CHROMEDRIVER)
+                .env("WEBKIT_WEBDRIVER", tools::WEBKIT_WEBDRIVER)
+                .env("MINIBROWSER", tools::minibrowser())
+                .env("XVFB", tools::XVFB)
                 .env("CADDY", CADDY);
             // Without PostgreSQL (the step above failed, and said why) the multi-instance tests
             // say they were not tested.

@@ -2,8 +2,8 @@
 //! Every check is cheap, so a machine that has everything skips straight to the work.
 //!
 //! Nothing here downloads a prebuilt binary from outside the package registries: Rust tools come
-//! from crates.io (`cargo install`), wasm-opt from npm (binaryen), Chromium and ChromeDriver from
-//! Debian's packages.
+//! from crates.io (`cargo install`), wasm-opt from npm (binaryen), Chromium and ChromeDriver,
+//! WebKitGTK's WebKitWebDriver and MiniBrowser, and Xvfb from Debian's packages.
 
 use crate::cmd::{self, Result, cargo, output, root, run};
 use std::process::Command;
@@ -15,6 +15,19 @@ pub const WASM_BINDGEN: &str = "0.2.130";
 pub const BINARYEN: &str = "132";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// WebKitGTK's WebDriver (Debian's `webkit2gtk-driver`); it drives MiniBrowser.
+pub const WEBKIT_WEBDRIVER: &str = "/usr/bin/WebKitWebDriver";
+/// The virtual X display WebKitGTK's MiniBrowser runs on (Debian's `xvfb`).
+pub const XVFB: &str = "/usr/bin/Xvfb";
+
+/// MiniBrowser, in the machine's multiarch folder (x86_64 and aarch64 name theirs alike).
+pub fn minibrowser() -> String {
+    format!(
+        "/usr/lib/{}-linux-gnu/webkit2gtk-4.1/MiniBrowser",
+        std::env::consts::ARCH
+    )
+}
+
 /// Debian's Caddy: the HTTPS end-to-end test runs `deploy/Caddyfile` in it.
 pub const CADDY: &str = "/usr/bin/caddy";
 
@@ -22,7 +35,8 @@ pub const CADDY: &str = "/usr/bin/caddy";
 pub enum Need {
     /// What `serve` needs: the app's build tools.
     Serve,
-    /// Also what the tests need: a browser and its driver, and Caddy for HTTPS.
+    /// Also what the tests need: the browsers (Chromium, and WebKitGTK on Xvfb) and their
+    /// drivers, and Caddy for HTTPS.
     Test,
 }
 
@@ -44,6 +58,10 @@ pub fn ensure_all(need: Need) -> Result {
     ensure_wasm_opt()?;
     if need == Need::Test {
         ensure_debian(&[CHROMIUM, CHROMEDRIVER], &["chromium", "chromium-driver"])?;
+        ensure_debian(
+            &[WEBKIT_WEBDRIVER, &minibrowser(), XVFB],
+            &["webkit2gtk-driver", "xvfb"],
+        )?;
         ensure_caddy()?;
     }
     Ok(())
