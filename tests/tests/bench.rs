@@ -356,16 +356,22 @@ async fn bench_first_sync_and_local_records() {
     let first_sync_ms = median(ours.clone());
     // The peer, side by side in this run: PouchDB 9 replicating as many ≈ 2 KB documents from a
     // CouchDB-compatible server into a fresh Chromium, at its default batch and at 1,000.
-    let peer = Peer::start(RECORDS + 1).await;
+    // `YORISOI_BENCH_OURS_ONLY=1` (the side-by-side comparison of two builds of the app,
+    // `cargo xtask bench compare`) leaves out the peer and the long history: it compares the app
+    // with itself, not with PouchDB.
+    let ours_only = std::env::var_os("YORISOI_BENCH_OURS_ONLY").is_some();
     let (mut pouch_default, mut pouch_1000) = (Vec::new(), Vec::new());
     let mut pouch_bytes = Vec::new();
     let mut pouch_memory = Vec::new();
-    for _ in 0..3 {
-        let (ms, bytes, memory) = peer.replicate(None).await;
-        pouch_default.push(ms);
-        pouch_bytes.push(bytes);
-        pouch_memory.push(memory);
-        pouch_1000.push(peer.replicate(Some(1000)).await.0);
+    if !ours_only {
+        let peer = Peer::start(RECORDS + 1).await;
+        for _ in 0..3 {
+            let (ms, bytes, memory) = peer.replicate(None).await;
+            pouch_default.push(ms);
+            pouch_bytes.push(bytes);
+            pouch_memory.push(memory);
+            pouch_1000.push(peer.replicate(Some(1000)).await.0);
+        }
     }
     browser.goto(&stack.url("/clients")).await;
     assert_eq!(
@@ -386,6 +392,17 @@ async fn bench_first_sync_and_local_records() {
 
     drop(browser);
     drop(stack);
+    if ours_only {
+        let result = json!({
+            "first_sync_ms": first_sync_ms,
+            "first_sync_all_in_memory_ms": median(in_memory),
+            "start_to_interactive_ms_median": median(start.interactive.clone()),
+            "all_loaded_ms": median(start.all_loaded.clone()),
+            "edit_to_durable_ms": edits,
+        });
+        println!("BENCH {result}");
+        return;
+    }
     let long = long_history().await;
     let first_sync_s = first_sync_ms / 1000.0;
     let (pouch_default, pouch_1000) = (median(pouch_default), median(pouch_1000));

@@ -9,7 +9,8 @@ use flate2::write::GzEncoder;
 use std::io::Write;
 use std::time::Instant;
 
-/// `cargo xtask bench [size|first-visit|records|sync]`: every benchmark, or one part.
+/// `cargo xtask bench [size|first-visit|records|sync|compare]`: every benchmark, or one part
+/// (`compare` is not part of every benchmark: it needs a build to compare with).
 pub fn run(part: Option<&str>) -> Result {
     tools::ensure_all(Need::Test)?;
     match part {
@@ -31,8 +32,9 @@ pub fn run(part: Option<&str>) -> Result {
             build::app_release()?;
             sync()
         }
+        Some("compare") => crate::bench_compare::run(),
         Some(other) => Err(crate::cmd::Error::msg(format!(
-            "no benchmark {other:?}: size, first-visit, records or sync"
+            "no benchmark {other:?}: size, first-visit, records, sync or compare"
         ))),
     }
 }
@@ -322,6 +324,17 @@ fn run_bench(
     profile: &str,
     postgres_url: Option<&str>,
 ) -> Result<Vec<Vec<(String, String)>>> {
+    run_bench_with(test, profile, postgres_url, &root().join("dist"), &[])
+}
+
+/// [`run_bench`] against the built app in `dist`, with extra environment variables.
+pub fn run_bench_with(
+    test: &str,
+    profile: &str,
+    postgres_url: Option<&str>,
+    dist: &std::path::Path,
+    env: &[(&str, &str)],
+) -> Result<Vec<Vec<(String, String)>>> {
     let mut build = crate::cmd::cargo();
     build.args(["build", "-p", "yorisoi-server"]);
     if profile == "release" {
@@ -344,8 +357,9 @@ fn run_bench(
             "YORISOI_SERVER_BIN",
             root().join("target").join(profile).join("yorisoi-server"),
         )
-        .env("YORISOI_DIST", root().join("dist"))
-        .env("PATH", crate::cmd::tool_path());
+        .env("YORISOI_DIST", dist)
+        .env("PATH", crate::cmd::tool_path())
+        .envs(env.iter().copied());
     if let Some(url) = postgres_url {
         command.env("YORISOI_TEST_POSTGRES_URL", url);
     }
@@ -614,16 +628,21 @@ fn hashed_list(service_worker: &str) -> Option<Vec<String>> {
     serde_json::from_str(list).ok()
 }
 
-fn kb(bytes: u64) -> String {
+pub fn kb(bytes: u64) -> String {
     format!("{:.1} KB", bytes as f64 / 1000.0)
 }
 
 /// Raw and gzip sizes of the wasm, JS and CSS a first visit downloads.
 fn download_sizes() -> Result<Vec<(&'static str, u64, u64)>> {
+    download_sizes_of(&root().join("dist"))
+}
+
+/// Raw and gzip sizes of the wasm, JS and CSS of the built app in `dist`.
+pub fn download_sizes_of(dist: &std::path::Path) -> Result<Vec<(&'static str, u64, u64)>> {
     let mut sizes = Vec::new();
     for (kind, suffix) in [("wasm", ".wasm"), ("js", ".js"), ("css", ".css")] {
         let (mut raw, mut gz) = (0, 0);
-        for entry in std::fs::read_dir(root().join("dist"))? {
+        for entry in std::fs::read_dir(dist)? {
             let path = entry?.path();
             let name = path
                 .file_name()
