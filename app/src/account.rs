@@ -12,32 +12,18 @@
 
 use crate::api::{self, ApiError};
 use crate::db::Db;
+use crate::device::sync::status::{Standing, standing};
 use crate::vault::{self, VaultError};
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use yorisoi_domain::accounts::{Me, Role, SignIn};
-use yorisoi_domain::errors::ErrorCode;
 use yorisoi_domain::ids::PersonId;
 
-const SESSION_KEY: &str = "yorisoi.session";
-
-/// Who is signed in, and how far this device's clock was from the server's at the last contact.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-struct Stored {
-    me: Me,
-    /// Device clock minus server clock, in ms.
-    offset: i64,
-}
-
-impl Stored {
-    /// Whether the session still runs, by the server's clock as this device reckons it.
-    fn live(&self, device_now: i64) -> bool {
-        device_now - self.offset < self.me.expires_at
-    }
-}
-/// Who last signed in on this device, and in what role: the device's data is theirs.
-const LAST_PERSON_KEY: &str = "yorisoi.last_person";
+pub use crate::device::session::IDLE_SECONDS;
+use crate::device::session::{
+    self, IDLE_KEY, LAST_PERSON_KEY, SESSION_KEY, Session as Stored, is_another,
+};
 
 /// Why the app asks for a sign-in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,10 +61,6 @@ pub enum UnlockError {
     Server(ApiError),
     Other(String),
 }
-
-/// The screen locks after this long untouched (seconds), unless the settings say otherwise.
-pub const IDLE_SECONDS: u32 = 5 * 60;
-const IDLE_KEY: &str = "yorisoi.idle_seconds";
 
 impl Account {
     /// Reads who was signed in, puts the account in context, and checks the session with the
@@ -150,18 +132,7 @@ impl Account {
     }
 
     fn remember(self, me: &Me) {
-        let offset = if me.server_time > 0 {
-            crate::clock::now_ms() - me.server_time
-        } else {
-            0
-        };
-        let _ = LocalStorage::set(
-            SESSION_KEY,
-            Stored {
-                me: me.clone(),
-                offset,
-            },
-        );
+        let _ = LocalStorage::set(SESSION_KEY, Stored::of(me.clone(), crate::clock::now_ms()));
         let _ = LocalStorage::set(LAST_PERSON_KEY, (me.person, me.role));
         self.me.set(Some(me.clone()));
     }
@@ -177,7 +148,7 @@ impl Account {
         // Nothing of this person is on the device: its first sync bootstraps, and the server
         // reads the first page while the password's key is derived below.
         let last = LocalStorage::get::<(PersonId, Role)>(LAST_PERSON_KEY).ok();
-        if me.role.reads_clients() && last != Some((me.person, me.role)) {
+        if session::starts_fresh(last, &me) {
             crate::sync::prefetch_bootstrap().await;
         }
         self.open_vault(db, &me, &password).await;
@@ -190,9 +161,7 @@ impl Account {
     /// deleted first, before anything reads it; their unsent changes stay, sealed for them.
     pub async fn open_vault(self, db: Db, me: &Me, password: &str) {
         let last = LocalStorage::get::<(PersonId, Role)>(LAST_PERSON_KEY).ok();
-        if last.is_some_and(|last| last != (me.person, me.role))
-            && db.loading.get_untracked() != crate::db::Loading::Ready
-        {
+        if is_another(last, me) && db.loading.get_untracked() != crate::db::Loading::Ready {
             if let Ok(store) = crate::store::Store::open().await {
                 let _ = store.clear().await;
             }
@@ -285,14 +254,11 @@ impl Account {
     /// How long untouched locks the screen, in seconds (5 s to an hour; the settings page offers
     /// whole minutes).
     pub fn idle_seconds() -> u32 {
-        LocalStorage::get::<u32>(IDLE_KEY)
-            .ok()
-            .filter(|s| (5..=3600).contains(s))
-            .unwrap_or(IDLE_SECONDS)
+        session::idle_seconds(LocalStorage::get::<u32>(IDLE_KEY).ok())
     }
 
     pub fn set_idle_seconds(seconds: u32) {
-        let _ = LocalStorage::set(IDLE_KEY, seconds.clamp(5, 3600));
+        let _ = LocalStorage::set(IDLE_KEY, session::clamp_idle(seconds));
     }
 
     /// Locks the screen once nobody touched the app for [`Self::idle_seconds`]. Past 12 hours
@@ -415,7 +381,7 @@ impl Account {
         self.remember(&me);
         // Another person, or the same person in another role (their scope changed wholesale):
         // what came from the server goes, and the pull starts from nothing.
-        if last.is_some_and(|last| last != (me.person, me.role)) {
+        if is_another(last, &me) {
             db.wipe(true).await;
             return;
         }
@@ -435,20 +401,21 @@ impl Account {
 
     /// The server refused a request for who this device is: ask for a sign-in, or delete.
     pub async fn refused(self, db: Db, error: &ApiError) {
-        match error.code() {
+        let Some(code) = error.code() else { return };
+        match standing(code) {
             // A request that could not prove this device: asked to sign in again, which says
             // why if it goes on.
-            Some(ErrorCode::SignedOut | ErrorCode::DeviceProof) => {
+            Standing::SignedOut | Standing::Unproven => {
                 LocalStorage::delete(SESSION_KEY);
                 self.why.set(Why::Ended);
                 self.me.set(None);
             }
-            Some(ErrorCode::DeviceRevoked) => db.wipe(false).await,
+            Standing::Revoked => db.wipe(false).await,
             // A retired device sends what is unsent, then deletes: the sync engine does both
             // (its `answer`), once the outbox is read; here it may not be yet (the keys may be
             // locked), so nothing is deleted on this answer alone.
-            Some(ErrorCode::DeviceRetired) => crate::sync::after_sign_in(),
-            _ => {}
+            Standing::Retired => crate::sync::after_sign_in(),
+            Standing::Unaffected => {}
         }
     }
 }

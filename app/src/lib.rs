@@ -4,6 +4,7 @@ pub mod account;
 pub mod api;
 pub mod clock;
 pub mod db;
+pub mod device;
 pub mod device_proof;
 pub mod i18n;
 pub mod lock;

@@ -16,12 +16,10 @@
 
 use crate::api::{self, ApiError};
 use crate::db::Db;
-use crate::storage::StorageError;
 use crate::store::Progress;
 use crate::tabs::{self, Message};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::rc::Rc;
 use yorisoi_domain::errors::ErrorCode;
@@ -101,55 +99,8 @@ async fn next_prefetched(slot: &Prefetched) -> Result<FramedPage, ApiError> {
     .await
 }
 
-/// The pause between syncs while everything works.
-const PERIOD_MS: u32 = 60_000;
-/// How soon after an edit it is sent.
-const SOON_MS: u32 = 1_500;
-/// How long sync must be quiet before the clients that gathered many chunks are folded.
-const FOLD_QUIET_MS: u32 = 10_000;
-/// The first pause after a failure; it doubles each time, up to [`MAX_BACKOFF_MS`].
-const BACKOFF_MS: u32 = 5_000;
-const MAX_BACKOFF_MS: u32 = 300_000;
-
-/// Why the last sync did not finish, in terms a person can act on.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SyncError {
-    /// The server could not be reached (no network, or the server is down).
-    Offline,
-    /// The server stopped answering part-way.
-    Stalled,
-    /// The server speaks a newer sync format: this app must be updated.
-    UpdateApp,
-    /// The server refused the request; its message.
-    Refused(String),
-    /// The server failed; its message.
-    Server(String),
-    /// This device's storage refused what was received.
-    Storage(StorageError),
-    /// The session ended or ran out: someone must sign in (online) before sync goes on.
-    SignedOut,
-    /// An administrator retired this device, but changes are still unsent here.
-    Retired,
-    /// The server keeps no more changes set aside for this device until an administrator
-    /// decides on some: nothing was sent, everything stays in the outbox.
-    SetAsideFull,
-}
-
-impl From<StorageError> for SyncError {
-    fn from(error: StorageError) -> Self {
-        Self::Storage(error)
-    }
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SyncStatus {
-    pub running: bool,
-    /// When the last sync finished, by this device's clock (for display only).
-    pub last_synced: Option<i64>,
-    pub error: Option<SyncError>,
-    /// During a long pull: changes received in this run, and how many there are to receive.
-    pub progress: Option<(u64, u64)>,
-}
+use crate::device::sync::status::{self, FOLD_QUIET_MS, HandOver, SOON_MS, Verdict};
+pub use crate::device::sync::status::{SyncError, SyncStatus};
 
 #[derive(Clone, Copy, Debug)]
 pub struct SyncEngine {
@@ -294,13 +245,7 @@ impl SyncEngine {
             s.progress = None;
         });
         let failures = self.failures.get_value();
-        self.schedule(if failures == 0 {
-            PERIOD_MS
-        } else {
-            BACKOFF_MS
-                .saturating_mul(1 << (failures - 1).min(10))
-                .min(MAX_BACKOFF_MS)
-        });
+        self.schedule(status::next_sync_ms(failures));
         if failures == 0 {
             self.fold_when_quiet();
         }
@@ -375,24 +320,15 @@ impl SyncEngine {
             }
             self.db.adopt(&page.instance).await?;
             let (cursor, more, head) = (page.cursor, page.more, page.head);
-            // Only a new hand-over goes on without the cursor moving: never the same twice.
-            let token = page.scope.as_ref().map(|h| h.token);
-            let handed_over = token.is_some() && token != last_token;
-            last_token = token;
+            let hand_over = HandOver::of(page.scope.as_ref());
+            let handed_over = hand_over.is_new(last_token);
+            last_token = hand_over.token;
+            self.db
+                .pulled(page.changes, cursor, hand_over.finished)
+                .await?;
             // A hand-over is finished with its page, unless clients left: their unsent changes
             // are sent first, and only then are they deleted and the hand-over finished.
-            let left = page
-                .scope
-                .as_ref()
-                .filter(|h| !h.left.is_empty())
-                .map(|h| (h.left.clone(), h.token));
-            let finished = page
-                .scope
-                .as_ref()
-                .filter(|h| h.left.is_empty())
-                .map(|h| h.token);
-            self.db.pulled(page.changes, cursor, finished).await?;
-            if let Some((left, token)) = left {
+            if let Some((left, token)) = hand_over.left {
                 self.push_all().await?;
                 if self.db.has_unsent_for(&left) {
                     // Another tab still types for them: they are deleted on a later sync.
@@ -474,40 +410,24 @@ impl SyncEngine {
             Ok(value) => return Ok(value),
             Err(error) => error,
         };
-        if let Some(account) = crate::account::account() {
-            match error.code() {
-                // The one place `device_retired` is acted on (`/api/me`'s answer asks for a sync
-                // to come here): the push ran before this pull, so what is unsent now could not
-                // be sent yet; once nothing is, everything is deleted.
-                Some(ErrorCode::DeviceRetired) => {
-                    if self.db.unsent.get_untracked() == 0 {
-                        self.db.wipe(false).await;
-                    }
-                    return Err(SyncError::Retired);
+        match status::classify(&error) {
+            Verdict::Fail(error) => Err(error),
+            // The one place `device_retired` is acted on (`/api/me`'s answer asks for a sync
+            // to come here): the push ran before this pull, so what is unsent now could not
+            // be sent yet; once nothing is, everything is deleted.
+            Verdict::Retire => {
+                if self.db.unsent.get_untracked() == 0 {
+                    self.db.wipe(false).await;
                 }
-                Some(ErrorCode::SignedOut | ErrorCode::DeviceRevoked) => {
+                Err(SyncError::Retired)
+            }
+            Verdict::Account => {
+                if let Some(account) = crate::account::account() {
                     account.refused(self.db, &error).await;
-                    return Err(SyncError::SignedOut);
                 }
-                _ => {}
+                Err(SyncError::SignedOut)
             }
         }
-        Err(match error {
-            ApiError::Offline => SyncError::Offline,
-            ApiError::Stalled => SyncError::Stalled,
-            ApiError::Garbled(detail) => SyncError::Server(detail),
-            ApiError::Status { status: 426, .. } => SyncError::UpdateApp,
-            ApiError::Status {
-                code: ErrorCode::SetAsideFull,
-                ..
-            } => SyncError::SetAsideFull,
-            ApiError::Status {
-                status: 400..=499,
-                message,
-                ..
-            } => SyncError::Refused(message),
-            ApiError::Status { message, .. } => SyncError::Server(message),
-        })
     }
 }
 

@@ -19,13 +19,18 @@ mod refused;
 mod restore;
 mod shared;
 
-pub use shared::TabEvent;
+pub use crate::device::errors::FailKind;
+pub use crate::device::inbox::TabEvent;
+pub use crate::device::state::Stamp;
+pub use crate::device::view::HistoryEntry;
 
+use crate::device::inbox::Inbox;
+use crate::device::state::DeviceState as State;
+use crate::device::view;
 use crate::storage::{self, SetAside, StorageError};
-use crate::store::{Start, Store};
+use crate::store::Store;
 use leptos::prelude::*;
 use serde_json::Value;
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 use yorisoi_domain::answer::Answer;
@@ -35,11 +40,9 @@ use yorisoi_domain::ids::{ClientId, DeviceId, RecordId};
 use yorisoi_domain::instrument::Instrument;
 use yorisoi_domain::record::{Client, Record};
 use yorisoi_domain::sync::fields::ANSWER_PREFIX;
-use yorisoi_domain::sync::fields::{
-    changed_fields, client_fields, client_from, record_fields, record_from,
-};
-use yorisoi_domain::sync::local::{RefusedChange, Unsent};
-use yorisoi_domain::sync::{Change, ChangeId, Entity, Outbox, Register, Replica};
+use yorisoi_domain::sync::fields::{changed_fields, client_fields, record_fields};
+use yorisoi_domain::sync::local::RefusedChange;
+use yorisoi_domain::sync::{ChangeId, Entity};
 
 /// The instrument definitions compiled into this build.
 pub fn catalogue() -> &'static Catalogue {
@@ -59,99 +62,11 @@ pub enum SaveState {
     Failed(FailKind),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FailKind {
-    Quota,
-    Unavailable,
-}
-
 /// Where the start-up load is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Loading {
     Pending,
     Ready,
-}
-
-/// When a change was made and received, for the history.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Stamp {
-    pub received_at: Option<i64>,
-    pub made_at: Option<i64>,
-}
-
-impl Stamp {
-    pub fn time(self) -> Option<i64> {
-        self.received_at.or(self.made_at)
-    }
-}
-
-/// Everything sync knows on this device, as this tab sees it.
-#[derive(Debug)]
-struct State {
-    replica: Replica,
-    /// This tab's own unsent changes, numbered by its writer.
-    outbox: Outbox,
-    /// Every other writer's unsent changes as localStorage holds them, with their keys.
-    others: BTreeMap<ChangeId, (String, Unsent)>,
-    /// Each writer's seal: its highest number that is final (see [`Writer`]).
-    sealed: BTreeMap<DeviceId, u64>,
-    /// This device's id.
-    device: DeviceId,
-    stamps: BTreeMap<ChangeId, Stamp>,
-    /// When each entity last changed, as this device knows it.
-    updated: BTreeMap<Entity, i64>,
-    cursor: u64,
-    /// The last scope hand-over this device finished.
-    scope: u64,
-    /// Where this device is with its first sync.
-    start: Start,
-    /// The database instance this device last synced with (see `restore.rs`).
-    instance: String,
-}
-
-impl State {
-    fn new(writer: DeviceId, device: DeviceId) -> Self {
-        Self {
-            replica: Replica::default(),
-            outbox: Outbox::new(writer, 1, Vec::new()),
-            others: BTreeMap::new(),
-            sealed: BTreeMap::new(),
-            device,
-            stamps: BTreeMap::new(),
-            updated: BTreeMap::new(),
-            cursor: 0,
-            scope: 0,
-            start: Start::Fresh,
-            instance: String::new(),
-        }
-    }
-
-    fn unsent(&self) -> usize {
-        self.outbox.len() + self.others.len()
-    }
-
-    fn stamp(&mut self, change: &Change, stamp: Stamp) {
-        let entry = self.stamps.entry(change.id).or_default();
-        entry.received_at = stamp.received_at.or(entry.received_at);
-        entry.made_at = stamp.made_at.or(entry.made_at);
-        if let Some(time) = entry.time() {
-            let updated = self.updated.entry(change.entity).or_insert(time);
-            *updated = (*updated).max(time);
-        }
-    }
-}
-
-thread_local! {
-    static STATE: RefCell<Option<State>> = const { RefCell::new(None) };
-    static STORE: RefCell<Option<Store>> = const { RefCell::new(None) };
-}
-
-fn with_state<R>(f: impl FnOnce(&mut State) -> R) -> Option<R> {
-    STATE.with(|s| s.borrow_mut().as_mut().map(f))
-}
-
-fn store() -> Option<Store> {
-    STORE.with(|i| i.borrow().clone())
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -186,6 +101,12 @@ pub struct Db {
     loader: StoredValue<bool>,
     /// Every client's records are read.
     pub all_loaded: RwSignal<bool>,
+    /// The device's state as this tab holds it, once loaded.
+    state: StoredValue<Option<State>>,
+    /// The device's IndexedDB store, once open.
+    store: StoredValue<Option<Store>, LocalStorage>,
+    /// What other tabs did while this tab loaded.
+    inbox: StoredValue<Inbox>,
 }
 
 impl Db {
@@ -210,6 +131,9 @@ impl Db {
             stale: StoredValue::new(BTreeSet::new()),
             loader: StoredValue::new(false),
             all_loaded: RwSignal::new(false),
+            state: StoredValue::new(None),
+            store: StoredValue::new_local(None),
+            inbox: StoredValue::new(Inbox::default()),
         };
         // Retry waiting writes every few seconds; cheap when nothing waits.
         let retry = every_three_seconds(move || {
@@ -224,29 +148,30 @@ impl Db {
         db
     }
 
+    /// Runs `f` on the device's state, once it is loaded.
+    fn with_state<R>(self, f: impl FnOnce(&mut State) -> R) -> Option<R> {
+        self.state.try_update_value(|s| s.as_mut().map(f)).flatten()
+    }
+
+    /// The device's store, once open.
+    fn store(self) -> Option<Store> {
+        self.store.try_with_value(Clone::clone).flatten()
+    }
+
     /// Every change of this device not yet on the server, whichever tab made it.
     fn outbox_len(self) -> usize {
-        with_state(|s| s.unsent()).unwrap_or(0)
+        self.with_state(|s| s.unsent()).unwrap_or(0)
     }
 
     /// Rebuilds what pages show of `entities` from the replica.
     fn rebuild(self, entities: &[Entity]) {
-        let (mut clients, mut records, mut review) = (Vec::new(), Vec::new(), Vec::new());
-        with_state(|s| {
-            for entity in entities {
-                let conflicted = s.replica.fields_of(*entity).any(|(_, r)| r.is_conflict());
-                review.push((*entity, conflicted));
-                let updated = s.updated.get(entity).copied().unwrap_or(0);
-                match *entity {
-                    Entity::Client(id) => {
-                        clients.push((id, client_from(&s.replica, id, updated)));
-                    }
-                    Entity::Record(id) => {
-                        records.push((id, record_from(&s.replica, id, updated)));
-                    }
-                }
-            }
-        });
+        let view::Changed {
+            clients,
+            records,
+            review,
+        } = self
+            .with_state(|s| view::changed(s, entities))
+            .unwrap_or_default();
         if !clients.is_empty() {
             self.clients.update(|all| {
                 for (id, client) in clients {
@@ -393,13 +318,14 @@ impl Db {
     /// The changes an answer's value comes from now, not tracked: what an input showing it saw.
     pub fn answer_revisions(self, id: RecordId, field: &str) -> Vec<ChangeId> {
         let key = format!("{ANSWER_PREFIX}{field}");
-        with_state(|s| s.replica.revisions(Entity::Record(id), &key)).unwrap_or_default()
+        self.with_state(|s| s.replica.revisions(Entity::Record(id), &key))
+            .unwrap_or_default()
     }
 
     /// Resolves a field in conflict (or edits any field) with one value that replaces every
     /// value the person saw: the resolution is an ordinary change and syncs like one.
     pub fn resolve(self, entity: Entity, field: &str, value: Value) {
-        let Some(client) = with_state(|s| s.replica.owner(entity)).flatten() else {
+        let Some(client) = self.with_state(|s| s.replica.owner(entity)).flatten() else {
             return;
         };
         self.write(entity, client, vec![(field.to_owned(), value)]);
@@ -417,33 +343,15 @@ impl Db {
         entity: Entity,
         client: ClientId,
         fields: Vec<(String, Value)>,
-        mut seen: Option<(String, Vec<ChangeId>)>,
+        seen: Option<(String, Vec<ChangeId>)>,
     ) -> Vec<(String, ChangeId)> {
         if fields.is_empty() {
             return Vec::new();
         }
         let now = crate::clock::now_ms();
-        let written = with_state(|s| {
-            let mut written = Vec::new();
-            for (field, value) in fields {
-                let base = seen
-                    .take_if(|(key, _)| *key == field)
-                    .map(|(_, revisions)| revisions);
-                let change = s
-                    .outbox
-                    .edit(&mut s.replica, entity, client, &field, value, base);
-                s.stamp(
-                    &change,
-                    Stamp {
-                        received_at: None,
-                        made_at: Some(now),
-                    },
-                );
-                written.push((field, change.id));
-            }
-            written
-        })
-        .unwrap_or_default();
+        let written = self
+            .with_state(|s| s.write(entity, client, fields, seen, now))
+            .unwrap_or_default();
         self.unsaved
             .update_value(|u| u.extend(written.iter().map(|(_, id)| id.seq)));
         self.flush();
@@ -464,18 +372,7 @@ impl Db {
             at: now,
             detail: detail.iter().map(|d| (*d).to_owned()).collect(),
         };
-        let noted = with_state(|s| {
-            let change = s.outbox.note(entity, client, &note);
-            // Stamped with when it was made, but it changes no entity's time.
-            s.stamps.insert(
-                change.id,
-                Stamp {
-                    received_at: None,
-                    made_at: Some(now),
-                },
-            );
-            change.id.seq
-        });
+        let noted = self.with_state(|s| s.note(entity, client, &note));
         if let Some(seq) = noted {
             self.unsaved.update_value(|u| {
                 u.insert(seq);
@@ -491,23 +388,14 @@ impl Db {
     fn flush(self) {
         let waiting: Vec<u64> = self.unsaved.with_value(|u| u.iter().copied().collect());
         let mut failure = None;
-        let entries = with_state(|s| {
-            waiting
-                .iter()
-                .map(|seq| {
-                    let unsent = s
-                        .outbox
-                        .pending()
-                        .find(|c| c.id.seq == *seq)
-                        .map(|c| Unsent {
-                            change: c.clone(),
-                            made_at: s.stamps.get(&c.id).and_then(|t| t.made_at).unwrap_or(0),
-                        });
-                    (*seq, unsent)
-                })
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default();
+        let entries = self
+            .with_state(|s| {
+                waiting
+                    .iter()
+                    .map(|seq| (*seq, s.unsent_entry(*seq)))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
         for (seq, unsent) in entries {
             let result = unsent.map_or(Ok(()), |u| storage::save_unsent(&u));
             match result {
@@ -525,8 +413,7 @@ impl Db {
         }
         self.save_state.set(match failure {
             None => SaveState::Saved,
-            Some(StorageError::Quota) => SaveState::Failed(FailKind::Quota),
-            Some(StorageError::Unavailable(_)) => SaveState::Failed(FailKind::Unavailable),
+            Some(error) => SaveState::Failed(FailKind::from(&error)),
         });
     }
 
@@ -535,14 +422,8 @@ impl Db {
     /// Every field of `entity` in conflict, with its values side by side.
     pub fn conflicts_of(self, entity: Entity) -> Vec<(String, Vec<(ChangeId, Value)>)> {
         self.revision.track();
-        with_state(|s| {
-            s.replica
-                .fields_of(entity)
-                .filter(|(_, r)| r.is_conflict())
-                .map(|(f, r)| (f.to_owned(), values(r)))
-                .collect()
-        })
-        .unwrap_or_default()
+        self.with_state(|s| view::conflicts_of(s, entity))
+            .unwrap_or_default()
     }
 
     /// Every entity with a field in conflict: what needs review.
@@ -554,32 +435,8 @@ impl Db {
     /// replaced.
     pub fn history_of(self, entity: Entity) -> Vec<HistoryEntry> {
         self.revision.track();
-        with_state(|s| {
-            let history = s.replica.history();
-            let mut entries: Vec<HistoryEntry> = s
-                .replica
-                .history_of_entity(entity)
-                .into_iter()
-                .map(|change| HistoryEntry {
-                    change: change.clone(),
-                    replaced: change
-                        .base
-                        .iter()
-                        .filter_map(|id| history.get(id).map(|c| c.value.clone()))
-                        .collect(),
-                    stamp: s.stamps.get(&change.id).copied().unwrap_or_default(),
-                    own: s
-                        .stamps
-                        .get(&change.id)
-                        .is_some_and(|t| t.made_at.is_some()),
-                    unsent: s.outbox.pending().any(|c| c.id == change.id)
-                        || s.others.contains_key(&change.id),
-                })
-                .collect();
-            entries.sort_by_key(|e| (e.stamp.time(), e.change.id));
-            entries
-        })
-        .unwrap_or_default()
+        self.with_state(|s| view::history_of(s, entity))
+            .unwrap_or_default()
     }
 
     /// Deletes this device's data and reloads every tab of the app. With `keep_unsent` (another
@@ -587,7 +444,7 @@ impl Db {
     /// under the new person's session (set aside by the server if theirs to write is not). Without
     /// it (the device was revoked or retired) everything goes, its identity too.
     pub async fn wipe(self, keep_unsent: bool) {
-        if let Some(store) = store() {
+        if let Some(store) = self.store() {
             let _ = store.clear().await;
         } else if let Ok(store) = Store::open().await {
             let _ = store.clear().await;
@@ -603,25 +460,11 @@ impl Db {
 
     /// This device's id (each tab writes under a writer id of its own).
     pub fn device(self) -> Option<DeviceId> {
-        Some(with_state(|s| s.device).unwrap_or_else(storage::device_id))
+        Some(
+            self.with_state(|s| s.device)
+                .unwrap_or_else(storage::device_id),
+        )
     }
-}
-
-/// One change in a record's history.
-#[derive(Clone, Debug)]
-pub struct HistoryEntry {
-    pub change: Change,
-    /// The values this change replaced.
-    pub replaced: Vec<Value>,
-    pub stamp: Stamp,
-    /// Made on this device.
-    pub own: bool,
-    /// Not yet on the server.
-    pub unsent: bool,
-}
-
-fn values(register: &Register) -> Vec<(ChangeId, Value)> {
-    register.values().map(|(id, v)| (*id, v.clone())).collect()
 }
 
 fn no_idb() -> StorageError {
