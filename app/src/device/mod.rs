@@ -22,6 +22,8 @@ pub mod errors;
 pub mod inbox;
 pub mod keys;
 pub mod outbox;
+pub mod prefetch;
+pub mod screen;
 pub mod session;
 pub mod state;
 pub mod sync;

@@ -10,20 +10,19 @@
 //! is deleted first (their unsent changes stay, to be sent): the new person then receives only
 //! the clients they may see.
 
+mod idle;
+
 use crate::api::{self, ApiError};
-use crate::db::Db;
+use crate::context::data::{Db, Loading};
 use crate::device::sync::status::{Standing, standing};
 use crate::vault::{self, VaultError};
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 use yorisoi_domain::accounts::{Me, Role, SignIn};
 use yorisoi_domain::ids::PersonId;
 
 pub use crate::device::session::IDLE_SECONDS;
-use crate::device::session::{
-    self, IDLE_KEY, LAST_PERSON_KEY, SESSION_KEY, Session as Stored, is_another,
-};
+use crate::device::session::{self, LAST_PERSON_KEY, SESSION_KEY, Session as Stored, is_another};
 
 /// Why the app asks for a sign-in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,12 +41,16 @@ pub struct Account {
     pub why: RwSignal<Why>,
     /// This tab holds the person's keys (see [`crate::vault`]): what is stored can be read.
     pub unlocked: RwSignal<bool>,
-    /// The device's screen is locked (see [`crate::screen`]): this tab shows the lock page, and
+    /// The device's screen is locked (see [`crate::device::screen`]): this tab shows the lock page, and
     /// hands its keys, if it has them, to no other tab.
     pub idle: RwSignal<bool>,
     /// The device key is wrapped under an older password than the one just signed in with
     /// (the password was changed elsewhere, or reset): the new one, until the old is typed.
     pub stale: RwSignal<Option<String>>,
+    /// Bumped when a session began (a sign-in, the server confirming a stored one): the sync
+    /// engine syncs at once.
+    began: RwSignal<u64>,
+    db: Db,
 }
 
 /// Why the app could not be unlocked.
@@ -82,17 +85,13 @@ impl Account {
             idle: RwSignal::new(
                 stored
                     .as_ref()
-                    .is_some_and(|s| live && crate::screen::locked_for(s.me.person)),
+                    .is_some_and(|s| live && crate::device::screen::locked_for(s.me.person)),
             ),
             stale: RwSignal::new(None),
+            began: RwSignal::new(0),
+            db,
         };
         provide_context(account);
-        ACCOUNT.with(|a| a.set(Some(account)));
-        crate::screen::listen(account);
-        // Another open tab of this app may hold the keys already: it is asked (see `shared`).
-        if live {
-            crate::tabs::post(&crate::tabs::Message::KeysPlease);
-        }
         account.watch_idle();
         // The server has the last word: a session this device thinks ran out may not have (its
         // clock jumped), and one it thinks runs may have been ended.
@@ -110,7 +109,7 @@ impl Account {
                         } else {
                             account.remember(&me);
                             if was_out {
-                                crate::sync::after_sign_in();
+                                account.begin();
                             }
                         }
                     }
@@ -119,6 +118,24 @@ impl Account {
             });
         }
         account
+    }
+
+    /// Another open tab of this app may hold the keys already: it is asked, once the tabs'
+    /// channel is open (see `crate::context::provide_all`).
+    pub fn greet(self) {
+        if self.me.with_untracked(Option::is_some) {
+            crate::tabs::post(&crate::tabs::Message::KeysPlease);
+        }
+    }
+
+    /// A session began: sync at once.
+    fn begin(self) {
+        self.began.update(|n| *n += 1);
+    }
+
+    /// How many sessions began in this tab, tracked: what the sync engine watches.
+    pub fn began(self) -> u64 {
+        self.began.get()
     }
 
     /// Whether someone who reads client data is signed in: sync runs only then.
@@ -149,7 +166,7 @@ impl Account {
         // reads the first page while the password's key is derived below.
         let last = LocalStorage::get::<(PersonId, Role)>(LAST_PERSON_KEY).ok();
         if session::starts_fresh(last, &me) {
-            crate::sync::prefetch_bootstrap().await;
+            crate::device::prefetch::prefetch_bootstrap().await;
         }
         self.open_vault(db, &me, &password).await;
         self.signed_in(db, me).await;
@@ -161,10 +178,8 @@ impl Account {
     /// deleted first, before anything reads it; their unsent changes stay, sealed for them.
     pub async fn open_vault(self, db: Db, me: &Me, password: &str) {
         let last = LocalStorage::get::<(PersonId, Role)>(LAST_PERSON_KEY).ok();
-        if is_another(last, me) && db.loading.get_untracked() != crate::db::Loading::Ready {
-            if let Ok(store) = crate::store::Store::open().await {
-                let _ = store.clear().await;
-            }
+        if is_another(last, me) && db.loading.get_untracked() != Loading::Ready {
+            db.clear_synced().await;
             crate::tabs::post(&crate::tabs::Message::Wiped);
             let _ = LocalStorage::set(LAST_PERSON_KEY, (me.person, me.role));
         }
@@ -178,7 +193,7 @@ impl Account {
     /// The password was typed: this tab holds the keys, and the device's screen opens.
     fn opened(self) {
         crate::clock::mark("yorisoi-unlocked");
-        crate::screen::password_typed();
+        crate::device::screen::password_typed();
         self.stale.set(None);
         self.idle.set(false);
         self.unlocked.set(true);
@@ -230,9 +245,7 @@ impl Account {
         let (Some(me), Some(new)) = (self.me.get_untracked(), self.stale.get_untracked()) else {
             return;
         };
-        if let Ok(store) = crate::store::Store::open().await {
-            let _ = store.clear().await;
-        }
+        self.db.clear_synced().await;
         crate::storage::remove_sealed_by(me.person);
         vault::forget(me.person);
         if vault::unlock(me.person, &new, true).is_ok() {
@@ -248,121 +261,6 @@ impl Account {
             crate::clock::mark("yorisoi-unlocked");
             self.stale.set(None);
             self.unlocked.set(true);
-        }
-    }
-
-    /// How long untouched locks the screen, in seconds (5 s to an hour; the settings page offers
-    /// whole minutes).
-    pub fn idle_seconds() -> u32 {
-        session::idle_seconds(LocalStorage::get::<u32>(IDLE_KEY).ok())
-    }
-
-    pub fn set_idle_seconds(seconds: u32) {
-        let _ = LocalStorage::set(IDLE_KEY, session::clamp_idle(seconds));
-    }
-
-    /// Locks the screen once nobody touched the app for [`Self::idle_seconds`]. Past 12 hours
-    /// since the password, the keys go too (the password is needed; a reload drops everything
-    /// read from storage).
-    fn watch_idle(self) {
-        let last = std::rc::Rc::new(std::cell::Cell::new(crate::clock::now_ms()));
-        // A tab opened is a tab used: the others count from now too.
-        crate::screen::touch(last.get(), true);
-        let touched = last.clone();
-        for event in ["pointerdown", "keydown", "touchstart"] {
-            let touched = touched.clone();
-            let listener = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
-                let now = crate::clock::now_ms();
-                touched.set(now);
-                crate::screen::touch(now, false);
-            });
-            if let Some(window) = web_sys::window() {
-                let _ = window
-                    .add_event_listener_with_callback(event, listener.as_ref().unchecked_ref());
-            }
-            listener.forget();
-        }
-        let tick = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
-            if !self.unlocked.get_untracked() || self.idle.get_untracked() {
-                return;
-            }
-            // Untouched in every tab: one in use keeps the others open.
-            let now = crate::clock::now_ms();
-            let touched = last.get().max(crate::screen::last_touched());
-            if now - touched >= i64::from(Self::idle_seconds()) * 1000 {
-                self.idle_lock();
-            }
-        });
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
-                tick.as_ref().unchecked_ref(),
-                1_000,
-            );
-        }
-        tick.forget();
-    }
-
-    /// Locks the device's screen now, in every tab (the keys stay in memory, unless 12 hours
-    /// have passed since the password, or the clock went back).
-    pub fn idle_lock(self) {
-        let Some(person) = self.me.with_untracked(|me| me.as_ref().map(|m| m.person)) else {
-            return;
-        };
-        if !crate::screen::within_window() {
-            self.lock_keys();
-            return;
-        }
-        crate::screen::lock(person);
-        self.idle.set(true);
-    }
-
-    /// Whether the locked screen may be opened with the PIN: the person has one, fewer than three
-    /// wrong ones were typed, within 12 hours of the password.
-    pub fn pin_opens(self) -> bool {
-        self.me
-            .with_untracked(|me| me.as_ref().map(|m| m.person))
-            .is_some_and(|p| crate::lock::ClientLock::has_pin(p) && crate::screen::pin_may_open(p))
-    }
-
-    /// Opens the device's screen with the person's PIN, in every tab; the third wrong one (in
-    /// any tabs) drops the keys everywhere. A tab without keys asks the others for them.
-    pub fn unlock_pin(self, pin: &str) -> Result<(), UnlockError> {
-        let Some(me) = self.me.get_untracked() else {
-            return Err(UnlockError::Other("nobody is signed in".into()));
-        };
-        if !self.pin_opens() {
-            self.lock_keys();
-            return Err(UnlockError::WrongPassword);
-        }
-        if crate::lock::check_pin(me.person, pin) {
-            crate::screen::unlock();
-            self.idle.set(false);
-            crate::screen::ask_for_keys(self);
-            return Ok(());
-        }
-        if crate::screen::pin_failed(me.person) >= crate::screen::PIN_TRIES {
-            self.lock_keys();
-        }
-        Err(UnlockError::WrongPassword)
-    }
-
-    /// Opens the locked screen with the password (in a tab without the keys, the password opens
-    /// them, as on the unlock page).
-    pub fn unlock_idle_password(self, password: &str) -> Result<(), UnlockError> {
-        let Some(me) = self.me.get_untracked() else {
-            return Err(UnlockError::Other("nobody is signed in".into()));
-        };
-        let opened = if vault::unlocked().is_some() {
-            vault::check(me.person, password)
-        } else {
-            vault::unlock(me.person, password, false)
-        };
-        match opened {
-            Ok(()) => {
-                self.opened();
-                Ok(())
-            }
-            Err(_) => Err(UnlockError::WrongPassword),
         }
     }
 
@@ -385,7 +283,7 @@ impl Account {
             db.wipe(true).await;
             return;
         }
-        crate::sync::after_sign_in();
+        self.begin();
     }
 
     /// Signs out: the session ends on the server (when it can be reached) and here. Nothing on
@@ -414,19 +312,10 @@ impl Account {
             // A retired device sends what is unsent, then deletes: the sync engine does both
             // (its `answer`), once the outbox is read; here it may not be yet (the keys may be
             // locked), so nothing is deleted on this answer alone.
-            Standing::Retired => crate::sync::after_sign_in(),
+            Standing::Retired => self.begin(),
             Standing::Unaffected => {}
         }
     }
-}
-
-thread_local! {
-    static ACCOUNT: std::cell::Cell<Option<Account>> = const { std::cell::Cell::new(None) };
-}
-
-/// The account, for code outside components (the sync engine).
-pub fn account() -> Option<Account> {
-    ACCOUNT.with(std::cell::Cell::get)
 }
 
 pub fn use_account() -> Account {

@@ -15,96 +15,26 @@
 //! cursor in one transaction is never applied half.
 
 use crate::api::{self, ApiError};
-use crate::db::Db;
-use crate::store::Progress;
+use crate::context::account::Account;
+use crate::context::data::{Db, Loading};
+use crate::device::prefetch;
+use crate::device::state::Progress;
 use crate::tabs::{self, Message};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
-use std::cell::RefCell;
-use std::rc::Rc;
 use yorisoi_domain::errors::ErrorCode;
-use yorisoi_domain::sync::protocol::{FramedPage, PushRequest, WIRE_FORMAT};
+use yorisoi_domain::sync::protocol::{PushRequest, WIRE_FORMAT};
 
 mod restore;
 
-/// A bootstrap's pages, asked for one after another from a sign-in on (see
-/// [`prefetch_bootstrap`]): their answers as they came, and who waits for the next.
-#[derive(Default)]
-struct Prefetch {
-    answers: std::collections::VecDeque<Result<FramedPage, ApiError>>,
-    waiting: Option<std::task::Waker>,
-}
-
-type Prefetched = Rc<RefCell<Prefetch>>;
-
-/// At most this many pages wait in memory to be stored.
-const PREFETCH_AHEAD: usize = 4;
-
-thread_local! {
-    static PREFETCH: RefCell<Option<Prefetched>> = const { RefCell::new(None) };
-}
-
-/// Starts a bootstrap's pages now, right after a sign-in on a device that holds nothing of this
-/// person: the server reads them while the device derives the password's key (which holds the
-/// page's one thread for tens of milliseconds) and opens its store, and goes on reading one
-/// after another while the device stores them. The first sync takes them if the device does
-/// start from a bootstrap, and drops them otherwise (pages asked for and not used cost the
-/// server a read; a coach's hand-over in them is sent again by the next pull).
-pub async fn prefetch_bootstrap() {
-    let slot: Prefetched = Rc::default();
-    PREFETCH.with(|p| *p.borrow_mut() = Some(slot.clone()));
-    wasm_bindgen_futures::spawn_local(async move {
-        let mut after: Option<String> = None;
-        loop {
-            // Nobody takes them any more (the sync pulls instead, or stopped): stop.
-            while slot.borrow().answers.len() >= PREFETCH_AHEAD && Rc::strong_count(&slot) > 1 {
-                TimeoutFuture::new(10).await;
-            }
-            if Rc::strong_count(&slot) == 1 {
-                return;
-            }
-            let answer = api::bootstrap(after.as_deref()).await;
-            let next = answer.as_ref().ok().and_then(|page| page.head.next.clone());
-            let waiting = {
-                let mut prefetch = slot.borrow_mut();
-                prefetch.answers.push_back(answer);
-                prefetch.waiting.take()
-            };
-            if let Some(waker) = waiting {
-                waker.wake();
-            }
-            match next {
-                Some(next) => after = Some(next),
-                // The last page, or an error (the sync reads it and tries again later).
-                None => return,
-            }
-        }
-    });
-    // The first request goes out before the key derivation holds the thread.
-    TimeoutFuture::new(0).await;
-}
-
-/// The next page of a prefetched bootstrap, once it came.
-async fn next_prefetched(slot: &Prefetched) -> Result<FramedPage, ApiError> {
-    std::future::poll_fn(|cx| {
-        let mut prefetch = slot.borrow_mut();
-        match prefetch.answers.pop_front() {
-            Some(answer) => std::task::Poll::Ready(answer),
-            None => {
-                prefetch.waiting = Some(cx.waker().clone());
-                std::task::Poll::Pending
-            }
-        }
-    })
-    .await
-}
-
+pub use crate::device::prefetch::prefetch_bootstrap;
 use crate::device::sync::status::{self, FOLD_QUIET_MS, HandOver, SOON_MS, Verdict};
 pub use crate::device::sync::status::{SyncError, SyncStatus};
 
 #[derive(Clone, Copy, Debug)]
 pub struct SyncEngine {
     db: Db,
+    account: Account,
     pub status: RwSignal<SyncStatus>,
     /// Someone asked for a sync while one was running: run once more after it.
     again: StoredValue<bool>,
@@ -116,10 +46,13 @@ pub struct SyncEngine {
 }
 
 impl SyncEngine {
-    /// Puts the engine in context and starts it once the data is loaded.
-    pub fn provide(db: Db) -> Self {
+    /// Puts the engine in context and starts it once the data is loaded. It syncs shortly
+    /// after every edit, when another tab sealed changes (in the syncing tab), and at once when
+    /// a session began.
+    pub fn provide(db: Db, account: Account) -> Self {
         let engine = Self {
             db,
+            account,
             status: RwSignal::new(SyncStatus::default()),
             again: StoredValue::new(false),
             failures: StoredValue::new(0),
@@ -127,7 +60,24 @@ impl SyncEngine {
             leader: StoredValue::new(false),
         };
         provide_context(engine);
-        ENGINE.with(|e| e.set(Some(engine)));
+        Effect::watch(move || db.edits(), move |_, _, _| engine.soon(), false);
+        Effect::watch(
+            move || db.sealed_elsewhere(),
+            move |_, _, _| {
+                if engine.leader.get_value() {
+                    engine.soon();
+                }
+            },
+            false,
+        );
+        Effect::watch(
+            move || account.began(),
+            move |_, _, _| {
+                engine.failures.set_value(0);
+                engine.now();
+            },
+            false,
+        );
         tabs::lead(move || {
             engine.leader.set_value(true);
             // What this tab showed was the previous syncing tab's status: if that tab closed
@@ -138,10 +88,9 @@ impl SyncEngine {
             });
             engine.now();
         });
-        tabs::post(&Message::Hello);
         let started = StoredValue::new(false);
         Effect::new(move |_| {
-            if db.loading.get() == crate::db::Loading::Ready && !started.get_value() {
+            if db.loading.get() == Loading::Ready && !started.get_value() {
                 started.set_value(true);
                 engine.now();
             }
@@ -160,9 +109,7 @@ impl SyncEngine {
     /// Syncs now, or once more right after the sync that is running. In a tab that does not
     /// sync, makes this tab's changes final and asks the syncing tab.
     pub fn now(self) {
-        if self.db.loading.get_untracked() != crate::db::Loading::Ready
-            || !crate::account::account().is_some_and(|a| a.reads_clients())
-        {
+        if self.db.loading.get_untracked() != Loading::Ready || !self.account.reads_clients() {
             return;
         }
         if !self.leader.get_value() {
@@ -189,7 +136,7 @@ impl SyncEngine {
     }
 
     /// A message from another tab.
-    fn receive(self, message: Message) {
+    pub fn receive(self, message: Message) {
         let leader = self.leader.get_value();
         match message {
             Message::Status { status } if !leader => self.status.set(status),
@@ -305,7 +252,7 @@ impl SyncEngine {
         match self.db.bootstrap_progress() {
             Some(progress) => self.bootstrap(progress).await?,
             // A page asked for at sign-in is not needed: this device pulls.
-            None => drop(PREFETCH.with(|p| p.borrow_mut().take())),
+            None => drop(prefetch::take()),
         }
         let start = self.db.cursor();
         let mut last_token = None;
@@ -362,14 +309,14 @@ impl SyncEngine {
         // From nothing after a sign-in, the pages come from the reading started then; otherwise
         // each is asked for here, the next before the last is stored.
         let ahead = match progress.after {
-            None => PREFETCH.with(|p| p.borrow_mut().take()),
-            Some(_) => PREFETCH.with(|p| p.borrow_mut().take()).and(None),
+            None => prefetch::take(),
+            Some(_) => prefetch::take().and(None),
         };
         let fetch = |after: Option<String>| {
             let ahead = ahead.clone();
             async move {
                 match ahead {
-                    Some(slot) => next_prefetched(&slot).await,
+                    Some(slot) => prefetch::next_prefetched(&slot).await,
                     None => api::bootstrap(after.as_deref()).await,
                 }
             }
@@ -422,49 +369,17 @@ impl SyncEngine {
                 Err(SyncError::Retired)
             }
             Verdict::Account => {
-                if let Some(account) = crate::account::account() {
-                    account.refused(self.db, &error).await;
-                }
+                self.account.refused(self.db, &error).await;
                 Err(SyncError::SignedOut)
             }
         }
     }
 }
 
-thread_local! {
-    /// The engine, for code that runs outside any component (an edit made in an event handler
-    /// or a task): see [`after_edit`].
-    static ENGINE: std::cell::Cell<Option<SyncEngine>> = const { std::cell::Cell::new(None) };
-}
-
-/// Asks for a sync shortly after an edit, wherever the edit was made.
-pub fn after_edit() {
-    if let Some(engine) = ENGINE.with(std::cell::Cell::get) {
-        engine.soon();
-    }
-}
-
-/// Another tab sealed changes: the syncing tab sends them shortly.
-pub fn sealed_elsewhere() {
-    if let Some(engine) = ENGINE.with(std::cell::Cell::get)
-        && engine.leader.get_value()
-    {
-        engine.soon();
-    }
-}
-
-/// Someone signed in: sync at once.
-pub fn after_sign_in() {
-    if let Some(engine) = ENGINE.with(std::cell::Cell::get) {
-        engine.failures.set_value(0);
-        engine.now();
-    }
-}
-
-/// A message from another tab, for the engine.
-pub fn on_message(message: Message) {
-    if let Some(engine) = ENGINE.with(std::cell::Cell::get) {
-        engine.receive(message);
+impl SyncEngine {
+    /// A tab started: the syncing tab answers with its status (once the channel is open).
+    pub fn greet(self) {
+        tabs::post(&Message::Hello);
     }
 }
 

@@ -18,60 +18,6 @@ use yorisoi_domain::sync::local::{RefusedChange, Synced, Unsent};
 use yorisoi_domain::sync::protocol::{FramedPage, Pulled, Refused};
 use yorisoi_domain::sync::{Change, Entity};
 
-/// Listens to the other tabs. Called before loading starts, so nothing written while this tab
-/// loads is missed (an event for something the load also read is harmless: applying is
-/// idempotent).
-pub(super) fn listen(db: Db) {
-    tabs::on_storage(move |key, old, new| {
-        if key.starts_with(REFUSED_PREFIX) {
-            if let Some((refused, _)) =
-                new.and_then(|text| storage::open_entry::<RefusedChange>(&key, &text).ok())
-            {
-                db.refused.update(|all| {
-                    all.insert(refused.change.id, refused);
-                });
-            }
-        } else if key.starts_with(OUTBOX_PREFIX) || key.starts_with(WRITER_PREFIX) {
-            db.tab_event(TabEvent::Storage { key, old, new });
-        }
-    });
-    tabs::open(move |message| match message {
-        tabs::Message::Pulled { changes, cursor } => {
-            db.tab_event(TabEvent::Pulled { changes, cursor });
-        }
-        tabs::Message::Forgot { clients } => db.tab_event(TabEvent::Forgot { clients }),
-        tabs::Message::Stored { clients, last } => {
-            db.tab_event(TabEvent::Stored { clients, last });
-        }
-        tabs::Message::Restarted { instance } => db.restarted(instance),
-        tabs::Message::Wiped => {
-            let _ = window().location().reload();
-        }
-        tabs::Message::KeysPlease => {
-            // A locked screen hands nothing over: the tab asking waits for the PIN or password.
-            if crate::screen::may_share()
-                && let Some((person, key)) = crate::vault::share()
-            {
-                tabs::post(&tabs::Message::Keys { person, key });
-            }
-        }
-        tabs::Message::Keys { person, key } => {
-            if let Some(account) = crate::account::account() {
-                account.keys_arrived(person, &key);
-            }
-        }
-        tabs::Message::Lock => {
-            if crate::vault::unlocked().is_some() {
-                crate::vault::lock();
-                let _ = window().location().reload();
-            }
-        }
-        other => crate::sync::on_message(other),
-    });
-    // A person leaving this tab is done typing here: what they typed may be pushed.
-    tabs::on_leave(move || db.seal());
-}
-
 /// The load is done: what came meanwhile is applied.
 pub(super) fn loaded(db: Db) {
     let early = db
@@ -84,6 +30,22 @@ pub(super) fn loaded(db: Db) {
 }
 
 impl Db {
+    /// A `storage` event of the device's data from another tab: a change it set aside, or an
+    /// outbox or writer entry.
+    pub fn storage_event(self, key: String, old: Option<String>, new: Option<String>) {
+        if key.starts_with(REFUSED_PREFIX) {
+            if let Some((refused, _)) =
+                new.and_then(|text| storage::open_entry::<RefusedChange>(&key, &text).ok())
+            {
+                self.refused.update(|all| {
+                    all.insert(refused.change.id, refused);
+                });
+            }
+        } else if key.starts_with(OUTBOX_PREFIX) || key.starts_with(WRITER_PREFIX) {
+            self.tab_event(TabEvent::Storage { key, old, new });
+        }
+    }
+
     /// Applies what another tab did (or keeps it until this tab has loaded).
     pub fn tab_event(self, event: TabEvent) {
         let event = self.inbox.try_update_value(|i| i.receive(event)).flatten();
@@ -113,7 +75,7 @@ impl Db {
                     .with_state(|s| inbox::storage_event(s, key, old, new, open))
                     .unwrap_or_default();
                 if outcome.sealed_elsewhere {
-                    crate::sync::sealed_elsewhere();
+                    self.sealed.update(|n| *n += 1);
                 }
                 outcome.touched
             }
