@@ -170,7 +170,7 @@ impl World {
     /// Tab `t` seals what it wrote so far, and the other tabs hear of it.
     fn seal(&mut self, d: usize, t: usize) {
         let seal = self.devices[d].tabs[t].seal(None);
-        self.devices[d].seals.insert(seal.id, seal.clone());
+        self.devices[d].seals.insert(seal.id, seal);
         for other in 0..self.devices[d].tabs.len() {
             if other != t {
                 self.devices[d].tabs[other].take_writer(&seal);
