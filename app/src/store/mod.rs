@@ -52,6 +52,18 @@ const CURSOR: &str = "cursor";
 const SCOPE: &str = "scope";
 const BOOTSTRAP: &str = "bootstrap";
 const BOOTSTRAPPED: &str = "bootstrapped";
+/// The database instance this device last synced with (see `restore.rs`).
+const INSTANCE: &str = "instance";
+/// `writer.<id>`: one of this device's writers had a batch acknowledged (see `restore.rs`).
+const WRITER_META_PREFIX: &str = "writer.";
+
+/// The meta entry that says `writer` is one of this device's writers.
+fn writer_op(writer: DeviceId) -> Op {
+    Op::MetaAt {
+        key: format!("{WRITER_META_PREFIX}{writer}"),
+        value: JsValue::TRUE,
+    }
+}
 
 pub use crate::device::state::{Progress, Start};
 
@@ -287,7 +299,7 @@ impl Store {
             start,
             waiting,
             instance: meta
-                .get(restore::INSTANCE)
+                .get(INSTANCE)
                 .and_then(JsValue::as_string)
                 .unwrap_or_default(),
         })
@@ -425,7 +437,7 @@ impl Store {
     ) -> Result<(), StorageError> {
         let mut ops = changes_ops(changes, &format!("a{writer}.{through:020}")).await?;
         // Which writers are this device's, for a restore of the server (see `restore.rs`).
-        ops.push(restore::writer_op(writer));
+        ops.push(writer_op(writer));
         self.idb.write(ops).await
     }
 
