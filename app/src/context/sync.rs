@@ -35,7 +35,7 @@ pub use crate::device::sync::status::{SyncError, SyncStatus};
 pub struct SyncEngine {
     db: Db,
     account: Account,
-    pub status: RwSignal<SyncStatus>,
+    pub status: ReadSignal<SyncStatus>,
     /// Someone asked for a sync while one was running: run once more after it.
     again: StoredValue<bool>,
     failures: StoredValue<u32>,
@@ -43,6 +43,14 @@ pub struct SyncEngine {
     timer: StoredValue<u64>,
     /// Whether this tab is the one that syncs.
     leader: StoredValue<bool>,
+    /// The writing halves of the signals above: this handle writes them, views only read.
+    set: SyncSet,
+}
+
+/// What the engine writes of what pages read.
+#[derive(Clone, Copy, Debug)]
+struct SyncSet {
+    status: WriteSignal<SyncStatus>,
 }
 
 impl SyncEngine {
@@ -50,14 +58,16 @@ impl SyncEngine {
     /// after every edit, when another tab sealed changes (in the syncing tab), and at once when
     /// a session began.
     pub fn provide(db: Db, account: Account) -> Self {
+        let (status, set_status) = signal(SyncStatus::default());
         let engine = Self {
             db,
             account,
-            status: RwSignal::new(SyncStatus::default()),
             again: StoredValue::new(false),
             failures: StoredValue::new(0),
             timer: StoredValue::new(0),
             leader: StoredValue::new(false),
+            status,
+            set: SyncSet { status: set_status },
         };
         provide_context(engine);
         Effect::watch(move || db.edits(), move |_, _, _| engine.soon(), false);
@@ -82,7 +92,7 @@ impl SyncEngine {
             engine.leader.set_value(true);
             // What this tab showed was the previous syncing tab's status: if that tab closed
             // mid-sync it said "running", and no run of this tab's is.
-            engine.status.update(|s| {
+            engine.set.status.update(|s| {
                 s.running = false;
                 s.progress = None;
             });
@@ -127,7 +137,7 @@ impl SyncEngine {
 
     /// Changes the status and, in the syncing tab, tells the other tabs.
     fn update_status(self, change: impl FnOnce(&mut SyncStatus)) {
-        self.status.update(change);
+        self.set.status.update(change);
         if self.leader.get_value() {
             tabs::post(&Message::Status {
                 status: self.status.get_untracked(),
@@ -139,7 +149,7 @@ impl SyncEngine {
     pub fn receive(self, message: Message) {
         let leader = self.leader.get_value();
         match message {
-            Message::Status { status } if !leader => self.status.set(status),
+            Message::Status { status } if !leader => self.set.status.set(status),
             Message::SyncNow if leader => self.now(),
             Message::Hello if leader => tabs::post(&Message::Status {
                 status: self.status.get_untracked(),

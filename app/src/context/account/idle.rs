@@ -73,7 +73,7 @@ impl Account {
             return;
         }
         screen::lock(person);
-        self.idle.set(true);
+        self.set.idle.set(true);
     }
 
     /// Whether the locked screen may be opened with the PIN: the person has one, fewer than three
@@ -96,7 +96,7 @@ impl Account {
         }
         if crate::lock::check_pin(me.person, pin) {
             screen::unlock();
-            self.idle.set(false);
+            self.set.idle.set(false);
             self.ask_for_keys();
             return Ok(());
         }
@@ -135,7 +135,7 @@ impl Account {
             LOCK_KEY => {
                 let locked = screen::locks(new, mine);
                 if locked != self.idle.get_untracked() {
-                    self.idle.set(locked);
+                    self.set.idle.set(locked);
                 }
                 if !locked {
                     self.ask_for_keys();

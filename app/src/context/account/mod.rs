@@ -37,20 +37,32 @@ pub enum Why {
 
 #[derive(Clone, Copy, Debug)]
 pub struct Account {
-    pub me: RwSignal<Option<Me>>,
-    pub why: RwSignal<Why>,
+    pub me: ReadSignal<Option<Me>>,
+    pub why: ReadSignal<Why>,
     /// This tab holds the person's keys (see [`crate::vault`]): what is stored can be read.
-    pub unlocked: RwSignal<bool>,
+    pub unlocked: ReadSignal<bool>,
     /// The device's screen is locked (see [`crate::device::screen`]): this tab shows the lock page, and
     /// hands its keys, if it has them, to no other tab.
-    pub idle: RwSignal<bool>,
+    pub idle: ReadSignal<bool>,
     /// The device key is wrapped under an older password than the one just signed in with
     /// (the password was changed elsewhere, or reset): the new one, until the old is typed.
-    pub stale: RwSignal<Option<String>>,
+    pub stale: ReadSignal<Option<String>>,
     /// Bumped when a session began (a sign-in, the server confirming a stored one): the sync
     /// engine syncs at once.
     began: RwSignal<u64>,
     db: Db,
+    /// The writing halves of the signals above: this handle writes them, views only read.
+    set: AccountSet,
+}
+
+/// What `Account` writes of what pages read.
+#[derive(Clone, Copy, Debug)]
+struct AccountSet {
+    me: WriteSignal<Option<Me>>,
+    why: WriteSignal<Why>,
+    unlocked: WriteSignal<bool>,
+    idle: WriteSignal<bool>,
+    stale: WriteSignal<Option<String>>,
 }
 
 /// Why the app could not be unlocked.
@@ -73,23 +85,35 @@ impl Account {
         // A clock moved back does not make the offline time last longer.
         let now = crate::clock::monotonic_now_ms();
         let live = stored.as_ref().is_some_and(|s| s.live(now));
+        let (me, set_me) = signal(stored.clone().filter(|_| live).map(|s| s.me));
+        let (why, set_why) = signal(if stored.is_some() && !live {
+            Why::Expired
+        } else {
+            Why::SignedOut
+        });
+        let (unlocked, set_unlocked) = signal(false);
+        // A tab opened (or reloaded) while the device's screen is locked starts locked.
+        let (idle, set_idle) = signal(
+            stored
+                .as_ref()
+                .is_some_and(|s| live && crate::device::screen::locked_for(s.me.person)),
+        );
+        let (stale, set_stale) = signal(None);
         let account = Self {
-            me: RwSignal::new(stored.clone().filter(|_| live).map(|s| s.me)),
-            why: RwSignal::new(if stored.is_some() && !live {
-                Why::Expired
-            } else {
-                Why::SignedOut
-            }),
-            unlocked: RwSignal::new(false),
-            // A tab opened (or reloaded) while the device's screen is locked starts locked.
-            idle: RwSignal::new(
-                stored
-                    .as_ref()
-                    .is_some_and(|s| live && crate::device::screen::locked_for(s.me.person)),
-            ),
-            stale: RwSignal::new(None),
             began: RwSignal::new(0),
             db,
+            me,
+            why,
+            unlocked,
+            idle,
+            stale,
+            set: AccountSet {
+                me: set_me,
+                why: set_why,
+                unlocked: set_unlocked,
+                idle: set_idle,
+                stale: set_stale,
+            },
         };
         provide_context(account);
         account.watch_idle();
@@ -151,7 +175,7 @@ impl Account {
     fn remember(self, me: &Me) {
         let _ = LocalStorage::set(SESSION_KEY, Stored::of(me.clone(), crate::clock::now_ms()));
         let _ = LocalStorage::set(LAST_PERSON_KEY, (me.person, me.role));
-        self.me.set(Some(me.clone()));
+        self.set.me.set(Some(me.clone()));
     }
 
     /// Signs in on this device. Another person than the last one starts from a clean slate.
@@ -185,7 +209,7 @@ impl Account {
         }
         match vault::unlock(me.person, password, true) {
             Ok(()) => self.opened(),
-            Err(VaultError::WrongPassword) => self.stale.set(Some(password.to_owned())),
+            Err(VaultError::WrongPassword) => self.set.stale.set(Some(password.to_owned())),
             Err(other) => leptos::logging::error!("the keys could not be opened: {other:?}"),
         }
     }
@@ -194,9 +218,9 @@ impl Account {
     fn opened(self) {
         crate::clock::mark("yorisoi-unlocked");
         crate::device::screen::password_typed();
-        self.stale.set(None);
-        self.idle.set(false);
-        self.unlocked.set(true);
+        self.set.stale.set(None);
+        self.set.idle.set(false);
+        self.set.unlocked.set(true);
     }
 
     /// Unlocks with the password, offline: it opens the key on this device. A person with no key
@@ -259,8 +283,8 @@ impl Account {
         let mine = self.me.with_untracked(|me| me.as_ref().map(|m| m.person));
         if mine == Some(person) && vault::unlocked().is_none() && vault::adopt(person, key) {
             crate::clock::mark("yorisoi-unlocked");
-            self.stale.set(None);
-            self.unlocked.set(true);
+            self.set.stale.set(None);
+            self.set.unlocked.set(true);
         }
     }
 
@@ -291,8 +315,8 @@ impl Account {
     pub async fn sign_out(self) {
         let _ = api::sign_out().await;
         LocalStorage::delete(SESSION_KEY);
-        self.why.set(Why::SignedOut);
-        self.me.set(None);
+        self.set.why.set(Why::SignedOut);
+        self.set.me.set(None);
         // The keys go, and with them everything read from storage: the other tabs too.
         self.lock_keys();
     }
@@ -305,8 +329,8 @@ impl Account {
             // why if it goes on.
             Standing::SignedOut | Standing::Unproven => {
                 LocalStorage::delete(SESSION_KEY);
-                self.why.set(Why::Ended);
-                self.me.set(None);
+                self.set.why.set(Why::Ended);
+                self.set.me.set(None);
             }
             Standing::Revoked => db.wipe(false).await,
             // A retired device sends what is unsent, then deletes: the sync engine does both

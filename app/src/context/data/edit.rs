@@ -118,7 +118,7 @@ impl Db {
             .update_value(|u| u.extend(written.iter().map(|(_, id)| id.seq)));
         self.flush();
         self.rebuild(&[entity]);
-        self.unsent.set(self.outbox_len());
+        self.set.unsent.set(self.outbox_len());
         self.edits.update(|n| *n += 1);
         written
     }
@@ -140,7 +140,7 @@ impl Db {
                 u.insert(seq);
             });
             self.flush();
-            self.unsent.set(self.outbox_len());
+            self.set.unsent.set(self.outbox_len());
             self.edits.update(|n| *n += 1);
         }
     }
@@ -173,7 +173,7 @@ impl Db {
             }
             self.legacy.update_value(Vec::clear);
         }
-        self.save_state.set(match failure {
+        self.set.save_state.set(match failure {
             None => SaveState::Saved,
             Some(error) => SaveState::Failed(FailKind::from(&error)),
         });

@@ -30,7 +30,7 @@ impl Db {
         let local = match storage::load_all() {
             Ok(local) => local,
             Err(e) => {
-                self.load_error.set(Some(format!("{e:?}")));
+                self.set.load_error.set(Some(format!("{e:?}")));
                 storage::Loaded::default()
             }
         };
@@ -60,11 +60,11 @@ impl Db {
                         legacy = loaded.legacy;
                         crate::clock::mark("yorisoi-replica");
                     }
-                    Err(e) => self.load_error.set(Some(format!("{e:?}"))),
+                    Err(e) => self.set.load_error.set(Some(format!("{e:?}"))),
                 }
                 self.store.set_value(Some(store));
             }
-            Err(e) => self.load_error.set(Some(format!("{e:?}"))),
+            Err(e) => self.set.load_error.set(Some(format!("{e:?}"))),
         }
         for (key, unsent) in local.unsent {
             state.take_unsent(key, unsent);
@@ -74,11 +74,11 @@ impl Db {
         }
         held.await;
         let entities: Vec<Entity> = state.replica.entities().map(|(e, _)| e).collect();
-        self.state.set_value(Some(state));
+        *self.state_cell().borrow_mut() = Some(state);
         self.waiting.set(waiting);
-        self.set_aside.set(set_aside);
+        self.set.set_aside.set(set_aside);
         // Merged, not set: one another tab reported while this tab loaded is already in it.
-        self.refused.update(|all| {
+        self.set.refused.update(|all| {
             all.extend(local.refused.into_iter().map(|r| (r.change.id, r)));
         });
         self.rebuild(&entities);
@@ -96,19 +96,19 @@ impl Db {
         }
         self.flush();
         shared::loaded(self);
-        self.unsent.set(self.outbox_len());
-        self.loading.set(Loading::Ready);
+        self.set.unsent.set(self.outbox_len());
+        self.set.loading.set(Loading::Ready);
         // Then, while the person starts, the release-before's entries become chunks, and many
         // small chunks are folded into one snapshot per client.
         if let Some(store) = self.store() {
             if !legacy.is_empty()
                 && let Err(e) = store.migrate(legacy).await
             {
-                self.load_error.set(Some(format!("{e:?}")));
+                self.set.load_error.set(Some(format!("{e:?}")));
             }
             for (fields, replaced) in compaction {
                 if let Err(e) = store.compact(fields, replaced, &writer.to_string()).await {
-                    self.load_error.set(Some(format!("{e:?}")));
+                    self.set.load_error.set(Some(format!("{e:?}")));
                 }
             }
             self.run_loader();
@@ -130,7 +130,7 @@ impl Db {
         match store.load_profiles(&clients).await {
             Ok((chunks, set_aside)) => {
                 if !set_aside.is_empty() {
-                    self.set_aside.update(|all| all.extend(set_aside));
+                    self.set.set_aside.update(|all| all.extend(set_aside));
                 }
                 let touched = self
                     .with_state(|s| {
@@ -143,7 +143,7 @@ impl Db {
                     .unwrap_or_default();
                 self.rebuild(&touched.into_iter().collect::<Vec<_>>());
             }
-            Err(e) => self.load_error.set(Some(format!("{e:?}"))),
+            Err(e) => self.set.load_error.set(Some(format!("{e:?}"))),
         }
         if last {
             self.run_loader();
@@ -160,7 +160,7 @@ impl Db {
             return;
         }
         self.loader.set_value(true);
-        self.all_loaded.set(false);
+        self.set.all_loaded.set(false);
         wasm_bindgen_futures::spawn_local(async move {
             self.load_waiting(store, writer).await;
             self.loader.set_value(false);
@@ -194,7 +194,7 @@ impl Db {
             let (fold, entities) = match read {
                 Ok((chunks, set_aside)) => {
                     if !set_aside.is_empty() {
-                        self.set_aside.update(|all| all.extend(set_aside));
+                        self.set.set_aside.update(|all| all.extend(set_aside));
                     }
                     self.with_state(|s| {
                         let fold = s.read_chunks(chunks);
@@ -209,7 +209,7 @@ impl Db {
                     .unwrap_or_default()
                 }
                 Err(e) => {
-                    self.load_error.set(Some(format!("{e:?}")));
+                    self.set.load_error.set(Some(format!("{e:?}")));
                     (None, Vec::new())
                 }
             };
@@ -224,13 +224,13 @@ impl Db {
                 folds += 1;
                 let tag = format!("{writer}.{folds}");
                 if let Err(e) = store.compact(fields, replaced, &tag).await {
-                    self.load_error.set(Some(format!("{e:?}")));
+                    self.set.load_error.set(Some(format!("{e:?}")));
                 }
             }
             TimeoutFuture::new(0).await;
         }
         crate::clock::mark("yorisoi-all-loaded");
-        self.all_loaded.set(true);
+        self.set.all_loaded.set(true);
     }
 
     /// Folds every client that has gathered more than [`COMPACT_AFTER`] chunks since it was read
@@ -246,7 +246,7 @@ impl Db {
         let counts = match store.chunk_counts().await {
             Ok(counts) => counts,
             Err(e) => {
-                self.load_error.set(Some(format!("{e:?}")));
+                self.set.load_error.set(Some(format!("{e:?}")));
                 return 0;
             }
         };
@@ -262,12 +262,12 @@ impl Db {
                         chunks
                     }
                     Err(e) => {
-                        self.load_error.set(Some(format!("{e:?}")));
+                        self.set.load_error.set(Some(format!("{e:?}")));
                         continue;
                     }
                 },
                 Err(e) => {
-                    self.load_error.set(Some(format!("{e:?}")));
+                    self.set.load_error.set(Some(format!("{e:?}")));
                     continue;
                 }
             };
@@ -275,7 +275,7 @@ impl Db {
                 folded += 1;
                 let tag = format!("{writer}.i{}", crate::clock::now_ms());
                 if let Err(e) = store.compact(snapshot, replaced, &tag).await {
-                    self.load_error.set(Some(format!("{e:?}")));
+                    self.set.load_error.set(Some(format!("{e:?}")));
                 }
             }
             // The page runs between clients.

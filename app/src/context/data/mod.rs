@@ -32,7 +32,9 @@ use crate::storage::{self, SetAside, StorageError};
 use crate::store::Store;
 use leptos::prelude::*;
 use serde_json::Value;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 use std::sync::OnceLock;
 use yorisoi_domain::answer::Answer;
 use yorisoi_domain::catalogue::Catalogue;
@@ -72,17 +74,17 @@ pub struct Db {
     clients: RwSignal<BTreeMap<ClientId, Client>>,
     records: RwSignal<BTreeMap<RecordId, Record>>,
     /// Bumped whenever the replica changes: views of conflicts and history read it.
-    pub revision: RwSignal<u64>,
+    pub revision: ReadSignal<u64>,
     /// Every entity with a field in conflict (要確認), kept up to date by `rebuild`.
     review: RwSignal<BTreeSet<Entity>>,
     /// How many changes wait to be sent.
-    pub unsent: RwSignal<usize>,
-    pub loading: RwSignal<Loading>,
-    pub save_state: RwSignal<SaveState>,
-    pub set_aside: RwSignal<Vec<SetAside>>,
+    pub unsent: ReadSignal<usize>,
+    pub loading: ReadSignal<Loading>,
+    pub save_state: ReadSignal<SaveState>,
+    pub set_aside: ReadSignal<Vec<SetAside>>,
     /// This device's changes the server set aside instead of storing, with why.
-    pub refused: RwSignal<BTreeMap<ChangeId, RefusedChange>>,
-    pub load_error: RwSignal<Option<String>>,
+    pub refused: ReadSignal<BTreeMap<ChangeId, RefusedChange>>,
+    pub load_error: ReadSignal<Option<String>>,
     /// Unsent changes (by number) whose localStorage write failed, retried every 3 s.
     unsaved: StoredValue<BTreeSet<u64>>,
     /// This writer's seal as last written to localStorage: written again only when it moved.
@@ -98,9 +100,9 @@ pub struct Db {
     /// Whether the background loader is running.
     loader: StoredValue<bool>,
     /// Every client's records are read.
-    pub all_loaded: RwSignal<bool>,
+    pub all_loaded: ReadSignal<bool>,
     /// The device's state as this tab holds it, once loaded.
-    state: StoredValue<Option<State>>,
+    state: StoredValue<Rc<RefCell<Option<State>>>, LocalStorage>,
     /// The device's IndexedDB store, once open.
     store: StoredValue<Option<Store>, LocalStorage>,
     /// What other tabs did while this tab loaded.
@@ -109,22 +111,38 @@ pub struct Db {
     edits: RwSignal<u64>,
     /// Bumped when another tab sealed changes: the syncing tab sends them shortly.
     sealed: RwSignal<u64>,
+    /// The writing halves of the signals above: this handle writes them, views only read.
+    set: DataSet,
+}
+
+/// What `Db` writes of what pages read.
+#[derive(Clone, Copy, Debug)]
+struct DataSet {
+    revision: WriteSignal<u64>,
+    unsent: WriteSignal<usize>,
+    loading: WriteSignal<Loading>,
+    save_state: WriteSignal<SaveState>,
+    set_aside: WriteSignal<Vec<SetAside>>,
+    refused: WriteSignal<BTreeMap<ChangeId, RefusedChange>>,
+    load_error: WriteSignal<Option<String>>,
+    all_loaded: WriteSignal<bool>,
 }
 
 impl Db {
     /// Puts the store in context and starts loading it; `loading` says when it is ready.
     pub fn provide() -> Self {
+        let (revision, set_revision) = signal(0);
+        let (unsent, set_unsent) = signal(0);
+        let (loading, set_loading) = signal(Loading::Pending);
+        let (save_state, set_save_state) = signal(SaveState::Idle);
+        let (set_aside, set_set_aside) = signal(Vec::new());
+        let (refused, set_refused) = signal(BTreeMap::new());
+        let (load_error, set_load_error) = signal(None);
+        let (all_loaded, set_all_loaded) = signal(false);
         let db = Self {
             clients: RwSignal::new(BTreeMap::new()),
             records: RwSignal::new(BTreeMap::new()),
-            revision: RwSignal::new(0),
             review: RwSignal::new(BTreeSet::new()),
-            unsent: RwSignal::new(0),
-            loading: RwSignal::new(Loading::Pending),
-            save_state: RwSignal::new(SaveState::Idle),
-            set_aside: RwSignal::new(Vec::new()),
-            refused: RwSignal::new(BTreeMap::new()),
-            load_error: RwSignal::new(None),
             unsaved: StoredValue::new(BTreeSet::new()),
             saved_seal: StoredValue::new(0),
             legacy: StoredValue::new(Vec::new()),
@@ -132,12 +150,29 @@ impl Db {
             wanted: StoredValue::new(Vec::new()),
             stale: StoredValue::new(BTreeSet::new()),
             loader: StoredValue::new(false),
-            all_loaded: RwSignal::new(false),
-            state: StoredValue::new(None),
+            state: StoredValue::new_local(Rc::default()),
             store: StoredValue::new_local(None),
             inbox: StoredValue::new(Inbox::default()),
             edits: RwSignal::new(0),
             sealed: RwSignal::new(0),
+            revision,
+            unsent,
+            loading,
+            save_state,
+            set_aside,
+            refused,
+            load_error,
+            all_loaded,
+            set: DataSet {
+                revision: set_revision,
+                unsent: set_unsent,
+                loading: set_loading,
+                save_state: set_save_state,
+                set_aside: set_set_aside,
+                refused: set_refused,
+                load_error: set_load_error,
+                all_loaded: set_all_loaded,
+            },
         };
         // Retry waiting writes every few seconds; cheap when nothing waits.
         let retry = every_three_seconds(move || {
@@ -163,7 +198,12 @@ impl Db {
 
     /// Runs `f` on the device's state, once it is loaded.
     fn with_state<R>(self, f: impl FnOnce(&mut State) -> R) -> Option<R> {
-        self.state.try_update_value(|s| s.as_mut().map(f)).flatten()
+        self.state_cell().borrow_mut().as_mut().map(f)
+    }
+
+    /// Where the state is (one lookup, not repeated in every use).
+    fn state_cell(self) -> Rc<RefCell<Option<State>>> {
+        self.state.get_value()
     }
 
     /// The device's store, once open.
@@ -221,7 +261,7 @@ impl Db {
                 }
             });
         }
-        self.revision.update(|r| *r += 1);
+        self.set.revision.update(|r| *r += 1);
     }
 
     pub fn client(self, id: ClientId) -> Option<Client> {

@@ -82,7 +82,7 @@ impl Db {
                 context: self.refused_context(change),
             };
             storage::save_refused(&kept)?;
-            self.refused.update(|all| {
+            self.set.refused.update(|all| {
                 all.insert(kept.change.id, kept);
             });
         }

@@ -37,7 +37,7 @@ impl Db {
             if let Some((refused, _)) =
                 new.and_then(|text| storage::open_entry::<RefusedChange>(&key, &text).ok())
             {
-                self.refused.update(|all| {
+                self.set.refused.update(|all| {
                     all.insert(refused.change.id, refused);
                 });
             }
@@ -83,9 +83,9 @@ impl Db {
         if let Some(entity) = touched {
             self.rebuild(&[entity]);
         } else {
-            self.revision.update(|r| *r += 1);
+            self.set.revision.update(|r| *r += 1);
         }
-        self.unsent.set(self.outbox_len());
+        self.set.unsent.set(self.outbox_len());
     }
 
     /// Makes this tab's changes so far final and says so in storage, so the syncing tab may push
@@ -114,7 +114,7 @@ impl Db {
             .with_state(|s| s.rescan(local.unsent, &local.writers))
             .unwrap_or_default();
         self.rebuild(&touched.into_iter().collect::<Vec<_>>());
-        self.unsent.set(self.outbox_len());
+        self.set.unsent.set(self.outbox_len());
     }
 
     /// The next push, if anything may be sent: one writer and its oldest changes. This tab's own
@@ -139,7 +139,7 @@ impl Db {
         let acked = self
             .with_state(|s| s.acknowledge(writer, through))
             .unwrap_or_default();
-        self.unsent.set(self.outbox_len());
+        self.set.unsent.set(self.outbox_len());
         if acked.is_empty() {
             return Ok(0);
         }
@@ -152,7 +152,7 @@ impl Db {
                     context: self.refused_context(&acked.change),
                 };
                 storage::save_refused(&kept)?;
-                self.refused.update(|all| {
+                self.set.refused.update(|all| {
                     all.insert(kept.change.id, kept);
                 });
             }
@@ -172,7 +172,7 @@ impl Db {
         for a in &acked {
             storage::remove(&a.key);
         }
-        self.revision.update(|r| *r += 1);
+        self.set.revision.update(|r| *r += 1);
         Ok(acked.len())
     }
 
