@@ -25,37 +25,9 @@ use yorisoi_domain::sync::protocol::{
 /// How long a request may go without an answer before the watchdog drops it.
 const STALL_MS: u32 = 20_000;
 
-/// Why a call did not succeed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ApiError {
-    /// The server could not be reached (no network, or the server is down).
-    Offline,
-    /// The server stopped answering part-way.
-    Stalled,
-    /// The server answered with an error: its status, its code and its message.
-    Status {
-        status: u16,
-        code: ErrorCode,
-        message: String,
-    },
-    /// The answer was not what this app understands.
-    Garbled(String),
-}
+pub use crate::device::api_error::ApiError;
 
 impl ApiError {
-    /// The server's error code, if it answered with one.
-    pub fn code(&self) -> Option<&ErrorCode> {
-        match self {
-            ApiError::Status { code, .. } => Some(code),
-            _ => None,
-        }
-    }
-
-    /// Whether the server answered with this code.
-    pub fn is(&self, code: &ErrorCode) -> bool {
-        self.code() == Some(code)
-    }
-
     /// The error a failed answer carries: its status, and the code and message of its JSON
     /// body `{"error": {"code", "message"}}`. A body that is not that (a proxy's page, an empty
     /// one) still gives an error of its status, with an empty [`ErrorCode::Unknown`] code.
@@ -71,16 +43,6 @@ impl ApiError {
                 },
                 str::to_owned,
             ),
-        }
-    }
-
-    /// The server's message, or a plain description.
-    pub fn message(&self) -> String {
-        match self {
-            ApiError::Status { message, .. } => message.clone(),
-            ApiError::Garbled(detail) => detail.clone(),
-            ApiError::Offline => "offline".into(),
-            ApiError::Stalled => "stalled".into(),
         }
     }
 }

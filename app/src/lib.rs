@@ -1,21 +1,23 @@
 //! Yorisoi's app: a Leptos client-side app that keeps everything on the device first.
 
-pub mod account;
 pub mod api;
 pub mod clock;
-pub mod db;
+pub mod context;
+pub mod device;
 pub mod device_proof;
 pub mod i18n;
 pub mod lock;
 pub mod pwa;
 pub mod records;
-pub mod screen;
 pub mod settings;
 pub mod storage;
 pub mod store;
-pub mod sync;
 pub mod tabs;
 pub mod vault;
+
+// The reactive handles and the device's screen lock, where pages have always found them.
+pub use context::{account, data as db, sync};
+pub use device::screen;
 
 mod components;
 mod forms;
@@ -41,9 +43,7 @@ pub fn start() {
 pub fn App() -> impl IntoView {
     i18n::provide();
     pwa::provide();
-    let db = db::Db::provide();
-    let account = account::Account::provide(db);
-    sync::SyncEngine::provide(db);
+    let (db, account, _) = context::provide_all();
     let lock = lock::ClientLock::provide();
     let locked = move || lock.lock.with(Option::is_some);
     // A memo: the session's check with the server (which waits for the device's secret) sets

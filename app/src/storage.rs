@@ -4,7 +4,7 @@
 //! run of the app in a tab, with how far its changes are final) and its unsent changes, one entry
 //! per change under its writer's own numbers (`yorisoi.outbox.<writer>.<seq>`), so tabs open
 //! side by side never write one key for two edits. Synced changes live in IndexedDB (see
-//! [`crate::idb`]). The release before writers kept unsent changes under `yorisoi.outbox.<seq>`;
+//! [`crate::store::idb`]). The release before writers kept unsent changes under `yorisoi.outbox.<seq>`;
 //! those are still read (their contents name their writer) and pushed. A change the server set
 //! aside instead of storing is kept, with why, under `yorisoi.refused.<writer>.<seq>`.
 //!
@@ -25,27 +25,12 @@ use yorisoi_domain::record::{Client, Record};
 use yorisoi_domain::stored::{self, Stored};
 use yorisoi_domain::sync::local::{DeviceState, RefusedChange, Unsent, Writer};
 
-pub const CLIENT_PREFIX: &str = "yorisoi.client.";
-pub const RECORD_PREFIX: &str = "yorisoi.record.";
-pub const OUTBOX_PREFIX: &str = "yorisoi.outbox.";
-pub const WRITER_PREFIX: &str = "yorisoi.writer.";
-pub const REFUSED_PREFIX: &str = "yorisoi.refused.";
-pub const DEVICE_KEY: &str = "yorisoi.device";
-
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum StorageError {
-    /// The browser's storage for this site is full.
-    Quota,
-    /// Storage is blocked or broken (private mode, a browser setting, a disk error).
-    Unavailable(String),
-}
-
-/// An entry that could not be read: left in place, listed for the person.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SetAside {
-    pub key: String,
-    pub reason: String,
-}
+pub use crate::device::errors::{SetAside, StorageError};
+use crate::device::keys;
+pub use crate::device::keys::{
+    CLIENT_PREFIX, DEVICE_KEY, OUTBOX_PREFIX, RECORD_PREFIX, REFUSED_PREFIX, WRITER_PREFIX,
+    outbox_key, writer_key,
+};
 
 #[derive(Debug, Default)]
 pub struct Loaded {
@@ -252,11 +237,11 @@ fn read_entry<T: Stored>(
 }
 
 pub fn client_key(client: &Client) -> String {
-    format!("{CLIENT_PREFIX}{}", client.id)
+    keys::client_key(client.id)
 }
 
 pub fn record_key(record: &Record) -> String {
-    format!("{RECORD_PREFIX}{}", record.id)
+    keys::record_key(record.id)
 }
 
 /// Writes a client in the pre-sync layout. The app no longer writes it; tests use it to set up
@@ -270,10 +255,6 @@ pub fn save_record(record: &Record) -> Result<(), StorageError> {
     write(&record_key(record), &stored::encode(record))
 }
 
-pub fn outbox_key(writer: DeviceId, seq: u64) -> String {
-    format!("{OUTBOX_PREFIX}{writer}.{seq}")
-}
-
 pub fn save_unsent(unsent: &Unsent) -> Result<(), StorageError> {
     let id = unsent.change.id;
     let key = outbox_key(id.device, id.seq);
@@ -282,12 +263,8 @@ pub fn save_unsent(unsent: &Unsent) -> Result<(), StorageError> {
 
 pub fn save_refused(refused: &RefusedChange) -> Result<(), StorageError> {
     let id = refused.change.id;
-    let key = format!("{REFUSED_PREFIX}{}.{}", id.device, id.seq);
+    let key = keys::refused_key(id.device, id.seq);
     write(&key, &seal_entry(&key, refused.change.client, refused)?)
-}
-
-pub fn writer_key(writer: DeviceId) -> String {
-    format!("{WRITER_PREFIX}{writer}")
 }
 
 pub fn save_writer(writer: &Writer) -> Result<(), StorageError> {

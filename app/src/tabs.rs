@@ -11,7 +11,7 @@
 //!
 //! See ARCHITECTURE.md (Decisions: several tabs) for why these platform tools.
 
-use crate::sync::SyncStatus;
+use crate::device::sync::status::SyncStatus;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::BTreeSet;

@@ -19,11 +19,10 @@
 //! What is sealed with which key, and what is not, is in ARCHITECTURE.md. RustCrypto's crates do
 //! the cryptography; nothing here is hand-written but the layout.
 
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::Params;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD_NO_PAD as B64;
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use chacha20poly1305::{KeyInit, XChaCha20Poly1305};
 use gloo_storage::{LocalStorage, Storage};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
@@ -31,25 +30,9 @@ use std::collections::BTreeMap;
 use yorisoi_domain::ids::{ClientId, PersonId};
 
 const KEYS_PREFIX: &str = "yorisoi.keys.";
-const NONCE: usize = 24;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum VaultError {
-    /// The password does not open this person's key.
-    WrongPassword,
-    /// No key of this person on this device: they must sign in online once.
-    NoKey,
-    /// Locked: no keys in memory.
-    Locked,
-    /// A sealed value that does not open (damaged, or moved from elsewhere).
-    Damaged,
-    /// The browser gives no cryptographic randomness.
-    NoRandom,
-    /// The browser offers no WebCrypto here (the page is not served over HTTPS or localhost).
-    NoCrypto,
-    /// The wrapped key could not be stored.
-    Storage(String),
-}
+pub use crate::device::cipher::VaultError;
+use crate::device::cipher::{self, NONCE, open_with, password_key};
 
 /// A person's wrapped device key, as stored.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -136,36 +119,9 @@ pub fn random<const N: usize>() -> Result<[u8; N], VaultError> {
     Ok(bytes)
 }
 
-/// The key a password gives with these parameters.
-fn password_key(password: &str, salt: &[u8], m_cost: u32, t_cost: u32) -> [u8; 32] {
-    let params = Params::new(m_cost, t_cost, 1, Some(32)).expect("valid Argon2 parameters");
-    let mut out = [0u8; 32];
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-        .hash_password_into(password.as_bytes(), salt, &mut out)
-        .expect("a 32-byte Argon2 output");
-    out
-}
-
-fn seal_with(cipher: &XChaCha20Poly1305, aad: &[u8], plain: &[u8]) -> Result<Vec<u8>, VaultError> {
-    let nonce = random::<NONCE>()?;
-    let mut out = nonce.to_vec();
-    out.extend(
-        cipher
-            .encrypt(&XNonce::from(nonce), Payload { msg: plain, aad })
-            .map_err(|_| VaultError::Damaged)?,
-    );
-    Ok(out)
-}
-
-fn open_with(cipher: &XChaCha20Poly1305, aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>, VaultError> {
-    if sealed.len() < NONCE {
-        return Err(VaultError::Damaged);
-    }
-    let (nonce, body) = sealed.split_at(NONCE);
-    let nonce = <[u8; NONCE]>::try_from(nonce).map_err(|_| VaultError::Damaged)?;
-    cipher
-        .decrypt(&XNonce::from(nonce), Payload { msg: body, aad })
-        .map_err(|_| VaultError::Damaged)
+/// Seals with a fresh random nonce.
+fn seal_with(key: &XChaCha20Poly1305, aad: &[u8], plain: &[u8]) -> Result<Vec<u8>, VaultError> {
+    cipher::seal_with(key, random::<NONCE>()?, aad, plain)
 }
 
 /// Whether this person has a key on this device (they signed in on it since sealing existed).
@@ -306,13 +262,10 @@ fn with_client<R>(
         let mut keys = k.borrow_mut();
         let keys = keys.as_mut().ok_or(VaultError::Locked)?;
         let device = keys.device;
-        let cipher = keys.clients.entry(client).or_insert_with(|| {
-            let mut key = [0u8; 32];
-            hkdf::Hkdf::<sha2::Sha256>::new(None, &device)
-                .expand_multi_info(&[b"yorisoi client key v1 ", client.0.as_bytes()], &mut key)
-                .expect("32 bytes is a valid HKDF length");
-            XChaCha20Poly1305::new((&key).into())
-        });
+        let cipher = keys
+            .clients
+            .entry(client)
+            .or_insert_with(|| cipher::client_cipher(&device, client));
         f(cipher)
     })
 }
@@ -322,18 +275,14 @@ fn derive(client: ClientId, purpose: &[u8]) -> Result<[u8; 32], VaultError> {
     let device = KEYS
         .with(|k| k.borrow().as_ref().map(|k| k.device))
         .ok_or(VaultError::Locked)?;
-    let mut key = [0u8; 32];
-    hkdf::Hkdf::<sha2::Sha256>::new(None, &device)
-        .expand_multi_info(&[purpose, client.0.as_bytes()], &mut key)
-        .expect("32 bytes is a valid HKDF length");
-    Ok(key)
+    Ok(cipher::derive(&device, purpose, client))
 }
 
 async fn bulk_key(client: ClientId) -> Result<wasm_bindgen::JsValue, VaultError> {
     if let Some(key) = BULK.with(|b| b.borrow().get(&client).cloned()) {
         return Ok(key);
     }
-    let raw = derive(client, b"yorisoi client bulk key v1 ")?;
+    let raw = derive(client, cipher::BULK_KEY_INFO)?;
     let key =
         wasm_bindgen_futures::JsFuture::from(import_key(&raw).map_err(|_| VaultError::NoCrypto)?)
             .await

@@ -40,7 +40,6 @@ mod restore;
 use crate::storage::{SetAside, StorageError};
 use crate::vault;
 use idb::{Idb, Op};
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use wasm_bindgen::JsValue;
 use yorisoi_domain::ids::{ClientId, DeviceId};
@@ -53,34 +52,20 @@ const CURSOR: &str = "cursor";
 const SCOPE: &str = "scope";
 const BOOTSTRAP: &str = "bootstrap";
 const BOOTSTRAPPED: &str = "bootstrapped";
+/// The database instance this device last synced with (see `restore.rs`).
+const INSTANCE: &str = "instance";
+/// `writer.<id>`: one of this device's writers had a batch acknowledged (see `restore.rs`).
+const WRITER_META_PREFIX: &str = "writer.";
 
-/// A bootstrap under way: what its pages so far said, and where the next starts.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Progress {
-    /// The next page's cursor (`None` before the first page).
-    pub after: Option<String>,
-    /// The smallest log position of the pages so far: the pull after the bootstrap starts here.
-    pub base: Option<u64>,
-    /// The hand-over of a coach's clients, from the first page.
-    pub token: Option<u64>,
-    pub pages: u32,
-    /// Fields received so far, and how many the first page said there are.
-    #[serde(default)]
-    pub received: u64,
-    #[serde(default)]
-    pub total: Option<u64>,
+/// The meta entry that says `writer` is one of this device's writers.
+fn writer_op(writer: DeviceId) -> Op {
+    Op::MetaAt {
+        key: format!("{WRITER_META_PREFIX}{writer}"),
+        value: JsValue::TRUE,
+    }
 }
 
-/// Where this device is with its first sync.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Start {
-    /// Nothing pulled yet: the first sync bootstraps.
-    Fresh,
-    /// A bootstrap is under way (a tab closed part-way through it): it goes on from here.
-    Bootstrapping(Progress),
-    /// Bootstrapped, or pulled from the start: the ordinary pull goes on from the cursor.
-    Pulling,
-}
+pub use crate::device::state::{Progress, Start};
 
 /// Everything stored, read at start.
 #[derive(Debug)]
@@ -99,18 +84,10 @@ pub struct Loaded {
     pub instance: String,
 }
 
-/// The client a chunk key belongs to.
-pub fn client_of_key(key: &str) -> Option<ClientId> {
-    key.split('/').next()?.parse().ok()
-}
+pub use crate::device::keys::{client_of_key, kind_of_key};
 
 fn prefix(client: ClientId) -> String {
     format!("{client}/")
-}
-
-/// The kind of chunk a key names: `s` (state), `c` (changes) or `h` (history).
-pub fn kind_of_key(key: &str) -> Option<&str> {
-    key.split('/').nth(1)
 }
 
 /// A chunk as stored: sealed under its client's bulk key (see [`crate::vault::seal_bulk`]), with
@@ -322,7 +299,7 @@ impl Store {
             start,
             waiting,
             instance: meta
-                .get(restore::INSTANCE)
+                .get(INSTANCE)
                 .and_then(JsValue::as_string)
                 .unwrap_or_default(),
         })
@@ -460,7 +437,7 @@ impl Store {
     ) -> Result<(), StorageError> {
         let mut ops = changes_ops(changes, &format!("a{writer}.{through:020}")).await?;
         // Which writers are this device's, for a restore of the server (see `restore.rs`).
-        ops.push(restore::writer_op(writer));
+        ops.push(writer_op(writer));
         self.idb.write(ops).await
     }
 

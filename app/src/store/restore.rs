@@ -4,24 +4,13 @@
 //! acknowledged batch), and, when a new instance is seen, every own change it still holds.
 
 use super::idb::Op;
-use super::{CURSOR, SCOPE, Store, client_of_key, kind_of_key};
+use super::{CURSOR, INSTANCE, SCOPE, Store, WRITER_META_PREFIX, client_of_key, kind_of_key};
 use crate::storage::{SetAside, StorageError};
 use std::collections::{BTreeMap, BTreeSet};
 use wasm_bindgen::JsValue;
 use yorisoi_domain::ids::DeviceId;
 use yorisoi_domain::sync::Change;
 use yorisoi_domain::sync::resend::Resend;
-
-pub(super) const INSTANCE: &str = "instance";
-const WRITER_PREFIX: &str = "writer.";
-
-/// The meta entry that says `writer` is one of this device's writers.
-pub(super) fn writer_op(writer: DeviceId) -> Op {
-    Op::MetaAt {
-        key: format!("{WRITER_PREFIX}{writer}"),
-        value: JsValue::TRUE,
-    }
-}
 
 /// The writer a chunk of this device's acknowledged changes names (`<client>/c/a<writer>.<n>`,
 /// or a profile's `<client>/p/a<writer>.<n>`).
@@ -41,7 +30,7 @@ impl Store {
         let mut writers: BTreeSet<DeviceId> = contents
             .meta
             .iter()
-            .filter_map(|(key, _)| key.strip_prefix(WRITER_PREFIX)?.parse().ok())
+            .filter_map(|(key, _)| key.strip_prefix(WRITER_META_PREFIX)?.parse().ok())
             .collect();
         writers.extend(contents.keys.iter().filter_map(|k| writer_of_key(k)));
         Ok(writers)

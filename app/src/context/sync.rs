@@ -15,146 +15,27 @@
 //! cursor in one transaction is never applied half.
 
 use crate::api::{self, ApiError};
-use crate::db::Db;
-use crate::storage::StorageError;
-use crate::store::Progress;
+use crate::context::account::Account;
+use crate::context::data::{Db, Loading};
+use crate::device::prefetch;
+use crate::device::state::Progress;
 use crate::tabs::{self, Message};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-use std::cell::RefCell;
-use std::rc::Rc;
 use yorisoi_domain::errors::ErrorCode;
-use yorisoi_domain::sync::protocol::{FramedPage, PushRequest, WIRE_FORMAT};
+use yorisoi_domain::sync::protocol::{PushRequest, WIRE_FORMAT};
 
 mod restore;
 
-/// A bootstrap's pages, asked for one after another from a sign-in on (see
-/// [`prefetch_bootstrap`]): their answers as they came, and who waits for the next.
-#[derive(Default)]
-struct Prefetch {
-    answers: std::collections::VecDeque<Result<FramedPage, ApiError>>,
-    waiting: Option<std::task::Waker>,
-}
-
-type Prefetched = Rc<RefCell<Prefetch>>;
-
-/// At most this many pages wait in memory to be stored.
-const PREFETCH_AHEAD: usize = 4;
-
-thread_local! {
-    static PREFETCH: RefCell<Option<Prefetched>> = const { RefCell::new(None) };
-}
-
-/// Starts a bootstrap's pages now, right after a sign-in on a device that holds nothing of this
-/// person: the server reads them while the device derives the password's key (which holds the
-/// page's one thread for tens of milliseconds) and opens its store, and goes on reading one
-/// after another while the device stores them. The first sync takes them if the device does
-/// start from a bootstrap, and drops them otherwise (pages asked for and not used cost the
-/// server a read; a coach's hand-over in them is sent again by the next pull).
-pub async fn prefetch_bootstrap() {
-    let slot: Prefetched = Rc::default();
-    PREFETCH.with(|p| *p.borrow_mut() = Some(slot.clone()));
-    wasm_bindgen_futures::spawn_local(async move {
-        let mut after: Option<String> = None;
-        loop {
-            // Nobody takes them any more (the sync pulls instead, or stopped): stop.
-            while slot.borrow().answers.len() >= PREFETCH_AHEAD && Rc::strong_count(&slot) > 1 {
-                TimeoutFuture::new(10).await;
-            }
-            if Rc::strong_count(&slot) == 1 {
-                return;
-            }
-            let answer = api::bootstrap(after.as_deref()).await;
-            let next = answer.as_ref().ok().and_then(|page| page.head.next.clone());
-            let waiting = {
-                let mut prefetch = slot.borrow_mut();
-                prefetch.answers.push_back(answer);
-                prefetch.waiting.take()
-            };
-            if let Some(waker) = waiting {
-                waker.wake();
-            }
-            match next {
-                Some(next) => after = Some(next),
-                // The last page, or an error (the sync reads it and tries again later).
-                None => return,
-            }
-        }
-    });
-    // The first request goes out before the key derivation holds the thread.
-    TimeoutFuture::new(0).await;
-}
-
-/// The next page of a prefetched bootstrap, once it came.
-async fn next_prefetched(slot: &Prefetched) -> Result<FramedPage, ApiError> {
-    std::future::poll_fn(|cx| {
-        let mut prefetch = slot.borrow_mut();
-        match prefetch.answers.pop_front() {
-            Some(answer) => std::task::Poll::Ready(answer),
-            None => {
-                prefetch.waiting = Some(cx.waker().clone());
-                std::task::Poll::Pending
-            }
-        }
-    })
-    .await
-}
-
-/// The pause between syncs while everything works.
-const PERIOD_MS: u32 = 60_000;
-/// How soon after an edit it is sent.
-const SOON_MS: u32 = 1_500;
-/// How long sync must be quiet before the clients that gathered many chunks are folded.
-const FOLD_QUIET_MS: u32 = 10_000;
-/// The first pause after a failure; it doubles each time, up to [`MAX_BACKOFF_MS`].
-const BACKOFF_MS: u32 = 5_000;
-const MAX_BACKOFF_MS: u32 = 300_000;
-
-/// Why the last sync did not finish, in terms a person can act on.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SyncError {
-    /// The server could not be reached (no network, or the server is down).
-    Offline,
-    /// The server stopped answering part-way.
-    Stalled,
-    /// The server speaks a newer sync format: this app must be updated.
-    UpdateApp,
-    /// The server refused the request; its message.
-    Refused(String),
-    /// The server failed; its message.
-    Server(String),
-    /// This device's storage refused what was received.
-    Storage(StorageError),
-    /// The session ended or ran out: someone must sign in (online) before sync goes on.
-    SignedOut,
-    /// An administrator retired this device, but changes are still unsent here.
-    Retired,
-    /// The server keeps no more changes set aside for this device until an administrator
-    /// decides on some: nothing was sent, everything stays in the outbox.
-    SetAsideFull,
-}
-
-impl From<StorageError> for SyncError {
-    fn from(error: StorageError) -> Self {
-        Self::Storage(error)
-    }
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SyncStatus {
-    pub running: bool,
-    /// When the last sync finished, by this device's clock (for display only).
-    pub last_synced: Option<i64>,
-    pub error: Option<SyncError>,
-    /// During a long pull: changes received in this run, and how many there are to receive.
-    pub progress: Option<(u64, u64)>,
-}
+pub use crate::device::prefetch::prefetch_bootstrap;
+use crate::device::sync::status::{self, FOLD_QUIET_MS, HandOver, SOON_MS, Verdict};
+pub use crate::device::sync::status::{SyncError, SyncStatus};
 
 #[derive(Clone, Copy, Debug)]
 pub struct SyncEngine {
     db: Db,
-    pub status: RwSignal<SyncStatus>,
+    account: Account,
+    pub status: ReadSignal<SyncStatus>,
     /// Someone asked for a sync while one was running: run once more after it.
     again: StoredValue<bool>,
     failures: StoredValue<u32>,
@@ -162,35 +43,64 @@ pub struct SyncEngine {
     timer: StoredValue<u64>,
     /// Whether this tab is the one that syncs.
     leader: StoredValue<bool>,
+    /// The writing halves of the signals above: this handle writes them, views only read.
+    set: SyncSet,
+}
+
+/// What the engine writes of what pages read.
+#[derive(Clone, Copy, Debug)]
+struct SyncSet {
+    status: WriteSignal<SyncStatus>,
 }
 
 impl SyncEngine {
-    /// Puts the engine in context and starts it once the data is loaded.
-    pub fn provide(db: Db) -> Self {
+    /// Puts the engine in context and starts it once the data is loaded. It syncs shortly
+    /// after every edit, when another tab sealed changes (in the syncing tab), and at once when
+    /// a session began.
+    pub fn provide(db: Db, account: Account) -> Self {
+        let (status, set_status) = signal(SyncStatus::default());
         let engine = Self {
             db,
-            status: RwSignal::new(SyncStatus::default()),
+            account,
             again: StoredValue::new(false),
             failures: StoredValue::new(0),
             timer: StoredValue::new(0),
             leader: StoredValue::new(false),
+            status,
+            set: SyncSet { status: set_status },
         };
         provide_context(engine);
-        ENGINE.with(|e| e.set(Some(engine)));
+        Effect::watch(move || db.edits(), move |_, _, _| engine.soon(), false);
+        Effect::watch(
+            move || db.sealed_elsewhere(),
+            move |_, _, _| {
+                if engine.leader.get_value() {
+                    engine.soon();
+                }
+            },
+            false,
+        );
+        Effect::watch(
+            move || account.began(),
+            move |_, _, _| {
+                engine.failures.set_value(0);
+                engine.now();
+            },
+            false,
+        );
         tabs::lead(move || {
             engine.leader.set_value(true);
             // What this tab showed was the previous syncing tab's status: if that tab closed
             // mid-sync it said "running", and no run of this tab's is.
-            engine.status.update(|s| {
+            engine.set.status.update(|s| {
                 s.running = false;
                 s.progress = None;
             });
             engine.now();
         });
-        tabs::post(&Message::Hello);
         let started = StoredValue::new(false);
         Effect::new(move |_| {
-            if db.loading.get() == crate::db::Loading::Ready && !started.get_value() {
+            if db.loading.get() == Loading::Ready && !started.get_value() {
                 started.set_value(true);
                 engine.now();
             }
@@ -209,9 +119,7 @@ impl SyncEngine {
     /// Syncs now, or once more right after the sync that is running. In a tab that does not
     /// sync, makes this tab's changes final and asks the syncing tab.
     pub fn now(self) {
-        if self.db.loading.get_untracked() != crate::db::Loading::Ready
-            || !crate::account::account().is_some_and(|a| a.reads_clients())
-        {
+        if self.db.loading.get_untracked() != Loading::Ready || !self.account.reads_clients() {
             return;
         }
         if !self.leader.get_value() {
@@ -229,7 +137,7 @@ impl SyncEngine {
 
     /// Changes the status and, in the syncing tab, tells the other tabs.
     fn update_status(self, change: impl FnOnce(&mut SyncStatus)) {
-        self.status.update(change);
+        self.set.status.update(change);
         if self.leader.get_value() {
             tabs::post(&Message::Status {
                 status: self.status.get_untracked(),
@@ -238,10 +146,10 @@ impl SyncEngine {
     }
 
     /// A message from another tab.
-    fn receive(self, message: Message) {
+    pub fn receive(self, message: Message) {
         let leader = self.leader.get_value();
         match message {
-            Message::Status { status } if !leader => self.status.set(status),
+            Message::Status { status } if !leader => self.set.status.set(status),
             Message::SyncNow if leader => self.now(),
             Message::Hello if leader => tabs::post(&Message::Status {
                 status: self.status.get_untracked(),
@@ -294,13 +202,7 @@ impl SyncEngine {
             s.progress = None;
         });
         let failures = self.failures.get_value();
-        self.schedule(if failures == 0 {
-            PERIOD_MS
-        } else {
-            BACKOFF_MS
-                .saturating_mul(1 << (failures - 1).min(10))
-                .min(MAX_BACKOFF_MS)
-        });
+        self.schedule(status::next_sync_ms(failures));
         if failures == 0 {
             self.fold_when_quiet();
         }
@@ -360,7 +262,7 @@ impl SyncEngine {
         match self.db.bootstrap_progress() {
             Some(progress) => self.bootstrap(progress).await?,
             // A page asked for at sign-in is not needed: this device pulls.
-            None => drop(PREFETCH.with(|p| p.borrow_mut().take())),
+            None => drop(prefetch::take()),
         }
         let start = self.db.cursor();
         let mut last_token = None;
@@ -375,24 +277,15 @@ impl SyncEngine {
             }
             self.db.adopt(&page.instance).await?;
             let (cursor, more, head) = (page.cursor, page.more, page.head);
-            // Only a new hand-over goes on without the cursor moving: never the same twice.
-            let token = page.scope.as_ref().map(|h| h.token);
-            let handed_over = token.is_some() && token != last_token;
-            last_token = token;
+            let hand_over = HandOver::of(page.scope.as_ref());
+            let handed_over = hand_over.is_new(last_token);
+            last_token = hand_over.token;
+            self.db
+                .pulled(page.changes, cursor, hand_over.finished)
+                .await?;
             // A hand-over is finished with its page, unless clients left: their unsent changes
             // are sent first, and only then are they deleted and the hand-over finished.
-            let left = page
-                .scope
-                .as_ref()
-                .filter(|h| !h.left.is_empty())
-                .map(|h| (h.left.clone(), h.token));
-            let finished = page
-                .scope
-                .as_ref()
-                .filter(|h| h.left.is_empty())
-                .map(|h| h.token);
-            self.db.pulled(page.changes, cursor, finished).await?;
-            if let Some((left, token)) = left {
+            if let Some((left, token)) = hand_over.left {
                 self.push_all().await?;
                 if self.db.has_unsent_for(&left) {
                     // Another tab still types for them: they are deleted on a later sync.
@@ -426,14 +319,14 @@ impl SyncEngine {
         // From nothing after a sign-in, the pages come from the reading started then; otherwise
         // each is asked for here, the next before the last is stored.
         let ahead = match progress.after {
-            None => PREFETCH.with(|p| p.borrow_mut().take()),
-            Some(_) => PREFETCH.with(|p| p.borrow_mut().take()).and(None),
+            None => prefetch::take(),
+            Some(_) => prefetch::take().and(None),
         };
         let fetch = |after: Option<String>| {
             let ahead = ahead.clone();
             async move {
                 match ahead {
-                    Some(slot) => next_prefetched(&slot).await,
+                    Some(slot) => prefetch::next_prefetched(&slot).await,
                     None => api::bootstrap(after.as_deref()).await,
                 }
             }
@@ -474,77 +367,29 @@ impl SyncEngine {
             Ok(value) => return Ok(value),
             Err(error) => error,
         };
-        if let Some(account) = crate::account::account() {
-            match error.code() {
-                // The one place `device_retired` is acted on (`/api/me`'s answer asks for a sync
-                // to come here): the push ran before this pull, so what is unsent now could not
-                // be sent yet; once nothing is, everything is deleted.
-                Some(ErrorCode::DeviceRetired) => {
-                    if self.db.unsent.get_untracked() == 0 {
-                        self.db.wipe(false).await;
-                    }
-                    return Err(SyncError::Retired);
+        match status::classify(&error) {
+            Verdict::Fail(error) => Err(error),
+            // The one place `device_retired` is acted on (`/api/me`'s answer asks for a sync
+            // to come here): the push ran before this pull, so what is unsent now could not
+            // be sent yet; once nothing is, everything is deleted.
+            Verdict::Retire => {
+                if self.db.unsent.get_untracked() == 0 {
+                    self.db.wipe(false).await;
                 }
-                Some(ErrorCode::SignedOut | ErrorCode::DeviceRevoked) => {
-                    account.refused(self.db, &error).await;
-                    return Err(SyncError::SignedOut);
-                }
-                _ => {}
+                Err(SyncError::Retired)
+            }
+            Verdict::Account => {
+                self.account.refused(self.db, &error).await;
+                Err(SyncError::SignedOut)
             }
         }
-        Err(match error {
-            ApiError::Offline => SyncError::Offline,
-            ApiError::Stalled => SyncError::Stalled,
-            ApiError::Garbled(detail) => SyncError::Server(detail),
-            ApiError::Status { status: 426, .. } => SyncError::UpdateApp,
-            ApiError::Status {
-                code: ErrorCode::SetAsideFull,
-                ..
-            } => SyncError::SetAsideFull,
-            ApiError::Status {
-                status: 400..=499,
-                message,
-                ..
-            } => SyncError::Refused(message),
-            ApiError::Status { message, .. } => SyncError::Server(message),
-        })
     }
 }
 
-thread_local! {
-    /// The engine, for code that runs outside any component (an edit made in an event handler
-    /// or a task): see [`after_edit`].
-    static ENGINE: std::cell::Cell<Option<SyncEngine>> = const { std::cell::Cell::new(None) };
-}
-
-/// Asks for a sync shortly after an edit, wherever the edit was made.
-pub fn after_edit() {
-    if let Some(engine) = ENGINE.with(std::cell::Cell::get) {
-        engine.soon();
-    }
-}
-
-/// Another tab sealed changes: the syncing tab sends them shortly.
-pub fn sealed_elsewhere() {
-    if let Some(engine) = ENGINE.with(std::cell::Cell::get)
-        && engine.leader.get_value()
-    {
-        engine.soon();
-    }
-}
-
-/// Someone signed in: sync at once.
-pub fn after_sign_in() {
-    if let Some(engine) = ENGINE.with(std::cell::Cell::get) {
-        engine.failures.set_value(0);
-        engine.now();
-    }
-}
-
-/// A message from another tab, for the engine.
-pub fn on_message(message: Message) {
-    if let Some(engine) = ENGINE.with(std::cell::Cell::get) {
-        engine.receive(message);
+impl SyncEngine {
+    /// A tab started: the syncing tab answers with its status (once the channel is open).
+    pub fn greet(self) {
+        tabs::post(&Message::Hello);
     }
 }
 

@@ -5,7 +5,7 @@
 //! above that (same ids, same values: the server stores them as fresh), and only then pulls the
 //! log from its start (reading a change twice changes nothing). The other tabs are told.
 
-use super::{Db, no_idb, store, with_state};
+use super::{Db, no_idb};
 use crate::storage::{self, StorageError};
 use crate::tabs;
 use leptos::prelude::*;
@@ -18,7 +18,7 @@ use yorisoi_domain::sync::protocol::{Refused, Writers};
 impl Db {
     /// The database instance this device last synced with (empty: none known yet).
     pub fn instance(self) -> String {
-        with_state(|s| s.instance.clone()).unwrap_or_default()
+        self.with_state(|s| s.instance.clone()).unwrap_or_default()
     }
 
     /// Whether an answer from database `instance` comes from another database than the one this
@@ -34,8 +34,8 @@ impl Db {
         if instance.is_empty() || !self.instance().is_empty() {
             return Ok(());
         }
-        store().ok_or_else(no_idb)?.adopt(instance).await?;
-        with_state(|s| s.instance = instance.to_owned());
+        self.store().ok_or_else(no_idb)?.adopt(instance).await?;
+        self.with_state(|s| s.instance = instance.to_owned());
         Ok(())
     }
 
@@ -45,10 +45,10 @@ impl Db {
         self,
         writers: &Writers,
     ) -> Result<Vec<(DeviceId, Vec<Change>)>, StorageError> {
-        let store = store().ok_or_else(no_idb)?;
+        let store = self.store().ok_or_else(no_idb)?;
         let mut own: BTreeSet<DeviceId> = store.own_writers().await?;
         own.extend(writers.writers.iter().map(|w| w.writer));
-        with_state(|s| {
+        self.with_state(|s| {
             // The device's own id numbered its changes before tabs had writers.
             own.insert(s.device);
             own.insert(s.outbox.device());
@@ -82,7 +82,7 @@ impl Db {
                 context: self.refused_context(change),
             };
             storage::save_refused(&kept)?;
-            self.refused.update(|all| {
+            self.set.refused.update(|all| {
                 all.insert(kept.change.id, kept);
             });
         }
@@ -92,7 +92,7 @@ impl Db {
     /// This device goes on with database `instance` from the start of its log (once it sent
     /// again what that database lacked), and tells the other tabs.
     pub async fn restart(self, instance: &str) -> Result<(), StorageError> {
-        store().ok_or_else(no_idb)?.restart(instance).await?;
+        self.store().ok_or_else(no_idb)?.restart(instance).await?;
         self.restarted(instance.to_owned());
         tabs::post(&tabs::Message::Restarted {
             instance: instance.to_owned(),
@@ -103,7 +103,7 @@ impl Db {
     /// The syncing tab restarted from database `instance`: this tab's cursor and hand-over too
     /// (it needs them if it becomes the syncing tab).
     pub fn restarted(self, instance: String) {
-        with_state(|s| {
+        self.with_state(|s| {
             s.instance = instance;
             s.cursor = 0;
             s.scope = 0;

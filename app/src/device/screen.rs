@@ -14,16 +14,14 @@
 //!   screen only within 12 hours of it (a tab that received the keys from another does not
 //!   start a new 12 hours).
 
-use crate::account::Account;
 use gloo_storage::{LocalStorage, Storage};
-use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
 use yorisoi_domain::ids::PersonId;
 
-const LOCK_KEY: &str = "yorisoi.screen_lock";
+pub const LOCK_KEY: &str = "yorisoi.screen_lock";
 const TOUCHED_KEY: &str = "yorisoi.touched";
-const PASSWORD_AT_KEY: &str = "yorisoi.password_at";
+pub const PASSWORD_AT_KEY: &str = "yorisoi.password_at";
 /// A PIN re-opens a locked screen only this long after the password was typed.
 const PIN_WINDOW_MS: i64 = 12 * 60 * 60 * 1000;
 /// Wrong PINs before the password is needed.
@@ -31,12 +29,12 @@ pub const PIN_TRIES: u32 = 3;
 
 /// The device's screen is locked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-struct Locked {
+pub struct Locked {
     /// Whose screen (a lock left by someone else is not this person's).
-    person: PersonId,
+    pub person: PersonId,
     /// Wrong PINs since it locked, in any tab.
     #[serde(default)]
-    pin_failures: u32,
+    pub pin_failures: u32,
 }
 
 thread_local! {
@@ -131,45 +129,9 @@ pub fn may_share() -> bool {
     !is_locked()
 }
 
-/// Follows what the other tabs do to the screen lock: locked there, locked here; opened there
-/// (by the PIN or the password), opened here, and the keys asked for again if this tab has none.
-pub fn listen(account: Account) {
-    crate::tabs::on_storage(move |key, _old, new| {
-        let mine = account
-            .me
-            .with_untracked(|me| me.as_ref().map(|m| m.person));
-        match key.as_str() {
-            LOCK_KEY => {
-                let locked = new
-                    .and_then(|text| serde_json::from_str::<Locked>(&text).ok())
-                    .is_some_and(|l| Some(l.person) == mine);
-                if locked != account.idle.get_untracked() {
-                    account.idle.set(locked);
-                }
-                if !locked {
-                    ask_for_keys(account);
-                }
-            }
-            // The password was typed in another tab: it holds the keys now.
-            PASSWORD_AT_KEY => ask_for_keys(account),
-            _ => {}
-        }
-    });
-}
-
-/// Asks the other tabs for the keys, a few times: the tab that holds them may learn that the
-/// screen opened a moment after the question reaches it.
-pub fn ask_for_keys(account: Account) {
-    leptos::task::spawn_local(async move {
-        for wait in [0, 300, 1_000, 2_000] {
-            gloo_timers::future::TimeoutFuture::new(wait).await;
-            if account.me.with_untracked(Option::is_none)
-                || account.unlocked.get_untracked()
-                || is_locked()
-            {
-                return;
-            }
-            crate::tabs::post(&crate::tabs::Message::KeysPlease);
-        }
-    });
+/// Whether a lock entry (a `storage` event's new value) locks `person`'s screen.
+pub fn locks(entry: Option<&str>, person: Option<PersonId>) -> bool {
+    entry
+        .and_then(|text| serde_json::from_str::<Locked>(text).ok())
+        .is_some_and(|l| Some(l.person) == person)
 }

@@ -10,34 +10,19 @@
 //! is deleted first (their unsent changes stay, to be sent): the new person then receives only
 //! the clients they may see.
 
+mod idle;
+
 use crate::api::{self, ApiError};
-use crate::db::Db;
+use crate::context::data::{Db, Loading};
+use crate::device::sync::status::{Standing, standing};
 use crate::vault::{self, VaultError};
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 use yorisoi_domain::accounts::{Me, Role, SignIn};
-use yorisoi_domain::errors::ErrorCode;
 use yorisoi_domain::ids::PersonId;
 
-const SESSION_KEY: &str = "yorisoi.session";
-
-/// Who is signed in, and how far this device's clock was from the server's at the last contact.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-struct Stored {
-    me: Me,
-    /// Device clock minus server clock, in ms.
-    offset: i64,
-}
-
-impl Stored {
-    /// Whether the session still runs, by the server's clock as this device reckons it.
-    fn live(&self, device_now: i64) -> bool {
-        device_now - self.offset < self.me.expires_at
-    }
-}
-/// Who last signed in on this device, and in what role: the device's data is theirs.
-const LAST_PERSON_KEY: &str = "yorisoi.last_person";
+pub use crate::device::session::IDLE_SECONDS;
+use crate::device::session::{self, LAST_PERSON_KEY, SESSION_KEY, Session as Stored, is_another};
 
 /// Why the app asks for a sign-in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,16 +37,32 @@ pub enum Why {
 
 #[derive(Clone, Copy, Debug)]
 pub struct Account {
-    pub me: RwSignal<Option<Me>>,
-    pub why: RwSignal<Why>,
+    pub me: ReadSignal<Option<Me>>,
+    pub why: ReadSignal<Why>,
     /// This tab holds the person's keys (see [`crate::vault`]): what is stored can be read.
-    pub unlocked: RwSignal<bool>,
-    /// The device's screen is locked (see [`crate::screen`]): this tab shows the lock page, and
+    pub unlocked: ReadSignal<bool>,
+    /// The device's screen is locked (see [`crate::device::screen`]): this tab shows the lock page, and
     /// hands its keys, if it has them, to no other tab.
-    pub idle: RwSignal<bool>,
+    pub idle: ReadSignal<bool>,
     /// The device key is wrapped under an older password than the one just signed in with
     /// (the password was changed elsewhere, or reset): the new one, until the old is typed.
-    pub stale: RwSignal<Option<String>>,
+    pub stale: ReadSignal<Option<String>>,
+    /// Bumped when a session began (a sign-in, the server confirming a stored one): the sync
+    /// engine syncs at once.
+    began: RwSignal<u64>,
+    db: Db,
+    /// The writing halves of the signals above: this handle writes them, views only read.
+    set: AccountSet,
+}
+
+/// What `Account` writes of what pages read.
+#[derive(Clone, Copy, Debug)]
+struct AccountSet {
+    me: WriteSignal<Option<Me>>,
+    why: WriteSignal<Why>,
+    unlocked: WriteSignal<bool>,
+    idle: WriteSignal<bool>,
+    stale: WriteSignal<Option<String>>,
 }
 
 /// Why the app could not be unlocked.
@@ -76,10 +77,6 @@ pub enum UnlockError {
     Other(String),
 }
 
-/// The screen locks after this long untouched (seconds), unless the settings say otherwise.
-pub const IDLE_SECONDS: u32 = 5 * 60;
-const IDLE_KEY: &str = "yorisoi.idle_seconds";
-
 impl Account {
     /// Reads who was signed in, puts the account in context, and checks the session with the
     /// server in the background.
@@ -88,29 +85,37 @@ impl Account {
         // A clock moved back does not make the offline time last longer.
         let now = crate::clock::monotonic_now_ms();
         let live = stored.as_ref().is_some_and(|s| s.live(now));
+        let (me, set_me) = signal(stored.clone().filter(|_| live).map(|s| s.me));
+        let (why, set_why) = signal(if stored.is_some() && !live {
+            Why::Expired
+        } else {
+            Why::SignedOut
+        });
+        let (unlocked, set_unlocked) = signal(false);
+        // A tab opened (or reloaded) while the device's screen is locked starts locked.
+        let (idle, set_idle) = signal(
+            stored
+                .as_ref()
+                .is_some_and(|s| live && crate::device::screen::locked_for(s.me.person)),
+        );
+        let (stale, set_stale) = signal(None);
         let account = Self {
-            me: RwSignal::new(stored.clone().filter(|_| live).map(|s| s.me)),
-            why: RwSignal::new(if stored.is_some() && !live {
-                Why::Expired
-            } else {
-                Why::SignedOut
-            }),
-            unlocked: RwSignal::new(false),
-            // A tab opened (or reloaded) while the device's screen is locked starts locked.
-            idle: RwSignal::new(
-                stored
-                    .as_ref()
-                    .is_some_and(|s| live && crate::screen::locked_for(s.me.person)),
-            ),
-            stale: RwSignal::new(None),
+            began: RwSignal::new(0),
+            db,
+            me,
+            why,
+            unlocked,
+            idle,
+            stale,
+            set: AccountSet {
+                me: set_me,
+                why: set_why,
+                unlocked: set_unlocked,
+                idle: set_idle,
+                stale: set_stale,
+            },
         };
         provide_context(account);
-        ACCOUNT.with(|a| a.set(Some(account)));
-        crate::screen::listen(account);
-        // Another open tab of this app may hold the keys already: it is asked (see `shared`).
-        if live {
-            crate::tabs::post(&crate::tabs::Message::KeysPlease);
-        }
         account.watch_idle();
         // The server has the last word: a session this device thinks ran out may not have (its
         // clock jumped), and one it thinks runs may have been ended.
@@ -128,7 +133,7 @@ impl Account {
                         } else {
                             account.remember(&me);
                             if was_out {
-                                crate::sync::after_sign_in();
+                                account.begin();
                             }
                         }
                     }
@@ -137,6 +142,24 @@ impl Account {
             });
         }
         account
+    }
+
+    /// Another open tab of this app may hold the keys already: it is asked, once the tabs'
+    /// channel is open (see `crate::context::provide_all`).
+    pub fn greet(self) {
+        if self.me.with_untracked(Option::is_some) {
+            crate::tabs::post(&crate::tabs::Message::KeysPlease);
+        }
+    }
+
+    /// A session began: sync at once.
+    fn begin(self) {
+        self.began.update(|n| *n += 1);
+    }
+
+    /// How many sessions began in this tab, tracked: what the sync engine watches.
+    pub fn began(self) -> u64 {
+        self.began.get()
     }
 
     /// Whether someone who reads client data is signed in: sync runs only then.
@@ -150,20 +173,9 @@ impl Account {
     }
 
     fn remember(self, me: &Me) {
-        let offset = if me.server_time > 0 {
-            crate::clock::now_ms() - me.server_time
-        } else {
-            0
-        };
-        let _ = LocalStorage::set(
-            SESSION_KEY,
-            Stored {
-                me: me.clone(),
-                offset,
-            },
-        );
+        let _ = LocalStorage::set(SESSION_KEY, Stored::of(me.clone(), crate::clock::now_ms()));
         let _ = LocalStorage::set(LAST_PERSON_KEY, (me.person, me.role));
-        self.me.set(Some(me.clone()));
+        self.set.me.set(Some(me.clone()));
     }
 
     /// Signs in on this device. Another person than the last one starts from a clean slate.
@@ -177,8 +189,8 @@ impl Account {
         // Nothing of this person is on the device: its first sync bootstraps, and the server
         // reads the first page while the password's key is derived below.
         let last = LocalStorage::get::<(PersonId, Role)>(LAST_PERSON_KEY).ok();
-        if me.role.reads_clients() && last != Some((me.person, me.role)) {
-            crate::sync::prefetch_bootstrap().await;
+        if session::starts_fresh(last, &me) {
+            crate::device::prefetch::prefetch_bootstrap().await;
         }
         self.open_vault(db, &me, &password).await;
         self.signed_in(db, me).await;
@@ -190,18 +202,14 @@ impl Account {
     /// deleted first, before anything reads it; their unsent changes stay, sealed for them.
     pub async fn open_vault(self, db: Db, me: &Me, password: &str) {
         let last = LocalStorage::get::<(PersonId, Role)>(LAST_PERSON_KEY).ok();
-        if last.is_some_and(|last| last != (me.person, me.role))
-            && db.loading.get_untracked() != crate::db::Loading::Ready
-        {
-            if let Ok(store) = crate::store::Store::open().await {
-                let _ = store.clear().await;
-            }
+        if is_another(last, me) && db.loading.get_untracked() != Loading::Ready {
+            db.clear_synced().await;
             crate::tabs::post(&crate::tabs::Message::Wiped);
             let _ = LocalStorage::set(LAST_PERSON_KEY, (me.person, me.role));
         }
         match vault::unlock(me.person, password, true) {
             Ok(()) => self.opened(),
-            Err(VaultError::WrongPassword) => self.stale.set(Some(password.to_owned())),
+            Err(VaultError::WrongPassword) => self.set.stale.set(Some(password.to_owned())),
             Err(other) => leptos::logging::error!("the keys could not be opened: {other:?}"),
         }
     }
@@ -209,10 +217,10 @@ impl Account {
     /// The password was typed: this tab holds the keys, and the device's screen opens.
     fn opened(self) {
         crate::clock::mark("yorisoi-unlocked");
-        crate::screen::password_typed();
-        self.stale.set(None);
-        self.idle.set(false);
-        self.unlocked.set(true);
+        crate::device::screen::password_typed();
+        self.set.stale.set(None);
+        self.set.idle.set(false);
+        self.set.unlocked.set(true);
     }
 
     /// Unlocks with the password, offline: it opens the key on this device. A person with no key
@@ -261,9 +269,7 @@ impl Account {
         let (Some(me), Some(new)) = (self.me.get_untracked(), self.stale.get_untracked()) else {
             return;
         };
-        if let Ok(store) = crate::store::Store::open().await {
-            let _ = store.clear().await;
-        }
+        self.db.clear_synced().await;
         crate::storage::remove_sealed_by(me.person);
         vault::forget(me.person);
         if vault::unlock(me.person, &new, true).is_ok() {
@@ -277,126 +283,8 @@ impl Account {
         let mine = self.me.with_untracked(|me| me.as_ref().map(|m| m.person));
         if mine == Some(person) && vault::unlocked().is_none() && vault::adopt(person, key) {
             crate::clock::mark("yorisoi-unlocked");
-            self.stale.set(None);
-            self.unlocked.set(true);
-        }
-    }
-
-    /// How long untouched locks the screen, in seconds (5 s to an hour; the settings page offers
-    /// whole minutes).
-    pub fn idle_seconds() -> u32 {
-        LocalStorage::get::<u32>(IDLE_KEY)
-            .ok()
-            .filter(|s| (5..=3600).contains(s))
-            .unwrap_or(IDLE_SECONDS)
-    }
-
-    pub fn set_idle_seconds(seconds: u32) {
-        let _ = LocalStorage::set(IDLE_KEY, seconds.clamp(5, 3600));
-    }
-
-    /// Locks the screen once nobody touched the app for [`Self::idle_seconds`]. Past 12 hours
-    /// since the password, the keys go too (the password is needed; a reload drops everything
-    /// read from storage).
-    fn watch_idle(self) {
-        let last = std::rc::Rc::new(std::cell::Cell::new(crate::clock::now_ms()));
-        // A tab opened is a tab used: the others count from now too.
-        crate::screen::touch(last.get(), true);
-        let touched = last.clone();
-        for event in ["pointerdown", "keydown", "touchstart"] {
-            let touched = touched.clone();
-            let listener = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
-                let now = crate::clock::now_ms();
-                touched.set(now);
-                crate::screen::touch(now, false);
-            });
-            if let Some(window) = web_sys::window() {
-                let _ = window
-                    .add_event_listener_with_callback(event, listener.as_ref().unchecked_ref());
-            }
-            listener.forget();
-        }
-        let tick = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
-            if !self.unlocked.get_untracked() || self.idle.get_untracked() {
-                return;
-            }
-            // Untouched in every tab: one in use keeps the others open.
-            let now = crate::clock::now_ms();
-            let touched = last.get().max(crate::screen::last_touched());
-            if now - touched >= i64::from(Self::idle_seconds()) * 1000 {
-                self.idle_lock();
-            }
-        });
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
-                tick.as_ref().unchecked_ref(),
-                1_000,
-            );
-        }
-        tick.forget();
-    }
-
-    /// Locks the device's screen now, in every tab (the keys stay in memory, unless 12 hours
-    /// have passed since the password, or the clock went back).
-    pub fn idle_lock(self) {
-        let Some(person) = self.me.with_untracked(|me| me.as_ref().map(|m| m.person)) else {
-            return;
-        };
-        if !crate::screen::within_window() {
-            self.lock_keys();
-            return;
-        }
-        crate::screen::lock(person);
-        self.idle.set(true);
-    }
-
-    /// Whether the locked screen may be opened with the PIN: the person has one, fewer than three
-    /// wrong ones were typed, within 12 hours of the password.
-    pub fn pin_opens(self) -> bool {
-        self.me
-            .with_untracked(|me| me.as_ref().map(|m| m.person))
-            .is_some_and(|p| crate::lock::ClientLock::has_pin(p) && crate::screen::pin_may_open(p))
-    }
-
-    /// Opens the device's screen with the person's PIN, in every tab; the third wrong one (in
-    /// any tabs) drops the keys everywhere. A tab without keys asks the others for them.
-    pub fn unlock_pin(self, pin: &str) -> Result<(), UnlockError> {
-        let Some(me) = self.me.get_untracked() else {
-            return Err(UnlockError::Other("nobody is signed in".into()));
-        };
-        if !self.pin_opens() {
-            self.lock_keys();
-            return Err(UnlockError::WrongPassword);
-        }
-        if crate::lock::check_pin(me.person, pin) {
-            crate::screen::unlock();
-            self.idle.set(false);
-            crate::screen::ask_for_keys(self);
-            return Ok(());
-        }
-        if crate::screen::pin_failed(me.person) >= crate::screen::PIN_TRIES {
-            self.lock_keys();
-        }
-        Err(UnlockError::WrongPassword)
-    }
-
-    /// Opens the locked screen with the password (in a tab without the keys, the password opens
-    /// them, as on the unlock page).
-    pub fn unlock_idle_password(self, password: &str) -> Result<(), UnlockError> {
-        let Some(me) = self.me.get_untracked() else {
-            return Err(UnlockError::Other("nobody is signed in".into()));
-        };
-        let opened = if vault::unlocked().is_some() {
-            vault::check(me.person, password)
-        } else {
-            vault::unlock(me.person, password, false)
-        };
-        match opened {
-            Ok(()) => {
-                self.opened();
-                Ok(())
-            }
-            Err(_) => Err(UnlockError::WrongPassword),
+            self.set.stale.set(None);
+            self.set.unlocked.set(true);
         }
     }
 
@@ -415,11 +303,11 @@ impl Account {
         self.remember(&me);
         // Another person, or the same person in another role (their scope changed wholesale):
         // what came from the server goes, and the pull starts from nothing.
-        if last.is_some_and(|last| last != (me.person, me.role)) {
+        if is_another(last, &me) {
             db.wipe(true).await;
             return;
         }
-        crate::sync::after_sign_in();
+        self.begin();
     }
 
     /// Signs out: the session ends on the server (when it can be reached) and here. Nothing on
@@ -427,39 +315,31 @@ impl Account {
     pub async fn sign_out(self) {
         let _ = api::sign_out().await;
         LocalStorage::delete(SESSION_KEY);
-        self.why.set(Why::SignedOut);
-        self.me.set(None);
+        self.set.why.set(Why::SignedOut);
+        self.set.me.set(None);
         // The keys go, and with them everything read from storage: the other tabs too.
         self.lock_keys();
     }
 
     /// The server refused a request for who this device is: ask for a sign-in, or delete.
     pub async fn refused(self, db: Db, error: &ApiError) {
-        match error.code() {
+        let Some(code) = error.code() else { return };
+        match standing(code) {
             // A request that could not prove this device: asked to sign in again, which says
             // why if it goes on.
-            Some(ErrorCode::SignedOut | ErrorCode::DeviceProof) => {
+            Standing::SignedOut | Standing::Unproven => {
                 LocalStorage::delete(SESSION_KEY);
-                self.why.set(Why::Ended);
-                self.me.set(None);
+                self.set.why.set(Why::Ended);
+                self.set.me.set(None);
             }
-            Some(ErrorCode::DeviceRevoked) => db.wipe(false).await,
+            Standing::Revoked => db.wipe(false).await,
             // A retired device sends what is unsent, then deletes: the sync engine does both
             // (its `answer`), once the outbox is read; here it may not be yet (the keys may be
             // locked), so nothing is deleted on this answer alone.
-            Some(ErrorCode::DeviceRetired) => crate::sync::after_sign_in(),
-            _ => {}
+            Standing::Retired => self.begin(),
+            Standing::Unaffected => {}
         }
     }
-}
-
-thread_local! {
-    static ACCOUNT: std::cell::Cell<Option<Account>> = const { std::cell::Cell::new(None) };
-}
-
-/// The account, for code outside components (the sync engine).
-pub fn account() -> Option<Account> {
-    ACCOUNT.with(std::cell::Cell::get)
 }
 
 pub fn use_account() -> Account {
