@@ -1,6 +1,6 @@
 //! The administrator's list of changes set aside (part of the admin page).
 
-use super::admin::Page;
+use super::Page;
 use crate::api;
 use crate::clock::format_time;
 use crate::i18n::{Key, tr, trn};
