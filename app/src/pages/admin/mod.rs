@@ -17,7 +17,8 @@ use crate::api::{self, ApiError};
 use crate::components::problem_text;
 use crate::i18n::{Key, tr};
 use leptos::prelude::*;
-use yorisoi_domain::accounts::{ClientEntry, Device, Person, SetAsidePage};
+use yorisoi_domain::accounts::{ClientEntry, Device, Person};
+use yorisoi_domain::sync::quarantine::SetAsidePage;
 
 /// Everything the page shows, loaded together and again after every action.
 #[derive(Clone, Debug, Default)]
