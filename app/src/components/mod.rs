@@ -15,7 +15,7 @@ mod update_banner;
 pub use choose_one::ChooseOne;
 pub use conflicts::{ConflictReview, field_label, value_text};
 pub use language_switch::LanguageSwitch;
-pub use problem::problem_text;
+pub use problem::{Failed, failed_view, problem_text};
 pub use save_status::SaveStatus;
 pub use set_aside::SetAsideNotice;
 pub use sync_status::SyncStatusBar;

@@ -7,10 +7,11 @@ use crate::clock;
 use crate::db::{catalogue, use_db};
 use crate::i18n::{Key, tr, use_i18n};
 use leptos::prelude::*;
+use yorisoi_domain::consent::{Consent, Method, Purpose};
 use yorisoi_domain::date::Date;
 use yorisoi_domain::ids::ClientId;
 use yorisoi_domain::instrument::Role as AnswerRole;
-use yorisoi_domain::privacy::{Block, Consent, Method, Purpose, blocks};
+use yorisoi_domain::privacy::{Block, blocks};
 
 fn block_key(block: Block) -> Key {
     match block {
@@ -33,8 +34,8 @@ pub(super) fn purpose_key(purpose: Purpose) -> Key {
 pub(super) fn consent_text(consent: &Consent) -> String {
     let i18n = use_i18n();
     let how = match consent.method {
-        yorisoi_domain::privacy::Method::Paper => i18n.t(Key::ConsentPaper),
-        yorisoi_domain::privacy::Method::Tablet => i18n.t(Key::ConsentTablet),
+        Method::Paper => i18n.t(Key::ConsentPaper),
+        Method::Tablet => i18n.t(Key::ConsentTablet),
     };
     let mut text = format!(
         "{} {} ({} {})",

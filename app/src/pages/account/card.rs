@@ -15,32 +15,31 @@ pub fn AccountCard() -> impl IntoView {
     let account = use_account();
     let db = use_db();
     let (current, new) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
-    let outcome = RwSignal::new(None::<Result<(), ApiError>>);
-    let change = move |ev: leptos::ev::SubmitEvent| {
+    // A new password: the server checks the current one; then the keys on this device are
+    // wrapped under the new one. The outcome stays shown until the next change.
+    let change = Action::new_local(move |request: &ChangePassword| {
+        let request = request.clone();
+        async move {
+            let me = api::change_password(&request).await?;
+            // The keys on this device are wrapped under the new password from now on.
+            if let Err(error) = crate::vault::rewrap(&request.new) {
+                leptos::logging::error!("the keys could not be wrapped again: {error:?}");
+            }
+            account.signed_in(db, me).await;
+            current.set(String::new());
+            new.set(String::new());
+            Ok::<(), ApiError>(())
+        }
+    });
+    let outcome = change.value();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let request = ChangePassword {
+        change.dispatch_local(ChangePassword {
             current: current.get_untracked(),
             new: new.get_untracked(),
-        };
-        leptos::task::spawn_local(async move {
-            match api::change_password(&request).await {
-                Ok(me) => {
-                    // The keys on this device are wrapped under the new password from now on.
-                    if let Err(error) = crate::vault::rewrap(&request.new) {
-                        leptos::logging::error!("the keys could not be wrapped again: {error:?}");
-                    }
-                    account.signed_in(db, me).await;
-                    current.set(String::new());
-                    new.set(String::new());
-                    outcome.set(Some(Ok(())));
-                }
-                Err(error) => outcome.set(Some(Err(error))),
-            }
         });
     };
-    let sign_out = move |_| {
-        leptos::task::spawn_local(async move { account.sign_out().await });
-    };
+    let sign_out = Action::new_local(move |_: &()| async move { account.sign_out().await });
     view! {
         <section class="card" aria-labelledby="account-heading">
             <h2 id="account-heading">{tr(Key::AccountHeading)}</h2>
@@ -56,7 +55,7 @@ pub fn AccountCard() -> impl IntoView {
             <p class="hint" data-testid="device-id">
                 {move || db.device().map(|d| trn(Key::DeviceIdLabel, d))}
             </p>
-            <button type="button" class="secondary" data-testid="sign-out" on:click=sign_out>{tr(Key::SignOut)}</button>
+            <button type="button" class="secondary" data-testid="sign-out" on:click=move |_| { sign_out.dispatch_local(()); }>{tr(Key::SignOut)}</button>
             <label class="field">
                 <span class="field-label">{tr(Key::IdleMinutesLabel)}</span>
                 <select class="input" data-testid="idle-minutes"
@@ -72,7 +71,7 @@ pub fn AccountCard() -> impl IntoView {
                 </select>
             </label>
             <h3>{tr(Key::PasswordTitle)}</h3>
-            <form class="stack" on:submit=change>
+            <form class="stack" on:submit=submit>
                 <TextInput label=Key::CurrentPasswordLabel value=current kind="password" autocomplete="current-password" testid="current-password" />
                 <TextInput label=Key::NewPasswordLabel value=new kind="password" autocomplete="new-password" testid="new-password" />
                 {move || outcome.get().map(|o| match o {

@@ -2,11 +2,12 @@
 
 use super::super::set_title;
 use super::sign_in_problem;
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::db::use_db;
 use crate::i18n::{Key, tr, trn};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use yorisoi_domain::accounts::Enrol;
 use yorisoi_domain::errors::ErrorCode;
 
 /// `/enrol?code=…`: a tablet opened the link (or QR code) an administrator made: it registers
@@ -16,7 +17,11 @@ pub fn EnrolPage() -> impl IntoView {
     set_title(Key::EnrolTitle);
     let db = use_db();
     let query = use_query_map();
-    let outcome = RwSignal::new(None::<Result<String, ApiError>>);
+    // The link's code is used once, as soon as this device's id is known.
+    let enrol = Action::new_local(|request: &Enrol| {
+        let request = request.clone();
+        async move { api::enrol(&request).await.map(|e| e.name) }
+    });
     Effect::new(move |done: Option<bool>| {
         if done == Some(true) {
             return true;
@@ -25,14 +30,10 @@ pub fn EnrolPage() -> impl IntoView {
             return false;
         };
         let code = query.read_untracked().get("code").unwrap_or_default();
-        leptos::task::spawn_local(async move {
-            let result = api::enrol(&yorisoi_domain::accounts::Enrol { code, device })
-                .await
-                .map(|e| e.name);
-            outcome.set(Some(result));
-        });
+        enrol.dispatch_local(Enrol { code, device });
         true
     });
+    let outcome = enrol.value();
     view! {
         <section class="page narrow" aria-labelledby="page-title">
             <h1 id="page-title" data-testid="page-title">{tr(Key::EnrolTitle)}</h1>

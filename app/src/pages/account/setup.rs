@@ -25,30 +25,38 @@ pub fn SetupPage() -> impl IntoView {
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
     );
-    let problem = RwSignal::new(None::<ApiError>);
     let navigate = use_navigate();
+    // Sets up the first administrator, opens the keys under their password, and goes on to the
+    // administration page.
+    let set_up = Action::new_local(move |request: &Setup| {
+        let request = request.clone();
+        let navigate = navigate.clone();
+        async move {
+            let me = api::set_up(&request).await?;
+            account.open_vault(db, &me, &request.password).await;
+            account.signed_in(db, me).await;
+            navigate("/admin", Default::default());
+            Ok::<(), ApiError>(())
+        }
+    });
+    // The last attempt's error, hidden while the next one runs.
+    let problem = move || {
+        if set_up.pending().get() {
+            return None;
+        }
+        set_up.value().get().and_then(Result::err)
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        problem.set(None);
-        let device = crate::storage::device_id();
-        let request = Setup {
+        if set_up.pending().get_untracked() {
+            return;
+        }
+        set_up.dispatch_local(Setup {
             code: code(),
             login: login.get_untracked(),
             name: name.get_untracked(),
             password: password.get_untracked(),
-            device,
-        };
-        let navigate = navigate.clone();
-        leptos::task::spawn_local(async move {
-            let typed = request.password.clone();
-            match api::set_up(&request).await {
-                Ok(me) => {
-                    account.open_vault(db, &me, &typed).await;
-                    account.signed_in(db, me).await;
-                    navigate("/admin", Default::default());
-                }
-                Err(error) => problem.set(Some(error)),
-            }
+            device: crate::storage::device_id(),
         });
     };
     view! {
@@ -59,9 +67,9 @@ pub fn SetupPage() -> impl IntoView {
                 <TextInput label=Key::NameLabel value=name autocomplete="name" testid="setup-name" />
                 <TextInput label=Key::LoginLabel value=login autocomplete="username" testid="setup-login" />
                 <TextInput label=Key::NewPasswordLabel value=password kind="password" autocomplete="new-password" testid="setup-password" />
-                <Show when=move || problem.get().is_some()>
+                <Show when=move || problem().is_some()>
                     <p class="sync-error" role="alert" data-testid="setup-problem">
-                        {move || problem.get().map(|e| match e.code() {
+                        {move || problem().map(|e| match e.code() {
                             Some(ErrorCode::Forbidden) => tr(Key::SetupInvalid)().to_owned(),
                             _ => sign_in_problem(&e),
                         })}

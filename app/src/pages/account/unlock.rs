@@ -17,36 +17,37 @@ pub fn UnlockPage() -> impl IntoView {
     let account = use_account();
     let db = use_db();
     let password = RwSignal::new(String::new());
-    let problem = RwSignal::new(None::<UnlockError>);
-    let busy = RwSignal::new(false);
     let stale = move || account.stale.get().is_some();
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        problem.set(None);
-        leptos::task::spawn_local(async move {
-            let typed = password.get_untracked();
+    // The password opens the keys on this device; it is cleared whatever the outcome.
+    let unlock = Action::new_local(move |typed: &String| {
+        let typed = typed.clone();
+        async move {
             let result = if account.stale.get_untracked().is_some() {
                 account.unlock_stale(&typed)
             } else {
                 account.unlock(db, typed).await
             };
-            busy.set(false);
             password.set(String::new());
-            if let Err(error) = result {
-                problem.set(Some(error));
-            }
-        });
+            result
+        }
+    });
+    let busy = unlock.pending();
+    // The last attempt's error, hidden while the next one runs.
+    let problem = move || {
+        if busy.get() {
+            return None;
+        }
+        unlock.value().get().and_then(Result::err)
     };
-    let start_over = move |_| {
-        leptos::task::spawn_local(async move { account.start_over().await });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        unlock.dispatch_local(password.get_untracked());
     };
-    let other = move |_| {
-        leptos::task::spawn_local(async move { account.sign_out().await });
-    };
+    let start_over = Action::new_local(move |_: &()| async move { account.start_over().await });
+    let other = Action::new_local(move |_: &()| async move { account.sign_out().await });
     let unsent = move || {
         account
             .me
@@ -72,9 +73,9 @@ pub fn UnlockPage() -> impl IntoView {
                 } else {
                     view! { <TextInput label=Key::PasswordLabel value=password kind="password" autocomplete="current-password" testid="unlock-password" /> }.into_any()
                 }}
-                <Show when=move || problem.get().is_some()>
+                <Show when=move || problem().is_some()>
                     <p class="sync-error" role="alert" data-testid="unlock-problem">
-                        {move || problem.get().map(|e| match e {
+                        {move || problem().map(|e| match e {
                             UnlockError::WrongPassword => tr(Key::UnlockWrong)().to_owned(),
                             UnlockError::NeedsServer => tr(Key::UnlockNeedsServer)().to_owned(),
                             UnlockError::Server(error) => sign_in_problem(&error),
@@ -89,10 +90,10 @@ pub fn UnlockPage() -> impl IntoView {
             <Show when=stale>
                 <div class="card stack">
                     <p class="warning">{move || trn(Key::StaleStartOverWarning, unsent())}</p>
-                    <button type="button" class="secondary danger" data-testid="start-over" on:click=start_over>{tr(Key::StaleStartOver)}</button>
+                    <button type="button" class="secondary danger" data-testid="start-over" on:click=move |_| { start_over.dispatch_local(()); }>{tr(Key::StaleStartOver)}</button>
                 </div>
             </Show>
-            <p><button type="button" class="link" data-testid="sign-in-other" on:click=other>{tr(Key::UnlockOtherAccount)}</button></p>
+            <p><button type="button" class="link" data-testid="sign-in-other" on:click=move |_| { other.dispatch_local(()); }>{tr(Key::UnlockOtherAccount)}</button></p>
         </section>
     }
 }

@@ -2,9 +2,9 @@
 //! exported for Excel, and its chain checked.
 
 use super::Page;
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::clock::format_time;
-use crate::components::{ChooseOne, download, problem_text};
+use crate::components::{ChooseOne, Failed, download, failed_view, problem_text};
 use crate::i18n::{Key, tr, trn, use_i18n};
 use leptos::prelude::*;
 use yorisoi_domain::audit::{Action, AuditCheckReport, Entry};
@@ -73,6 +73,15 @@ fn names(page: Page) -> impl Fn(&str) -> Option<String> + Copy {
     }
 }
 
+/// One search of the audit log: whose records, by whom, from and to (ms, `to` exclusive).
+#[derive(Clone, Debug, PartialEq)]
+struct Search {
+    client: Option<ClientId>,
+    person: Option<PersonId>,
+    from: Option<i64>,
+    to: Option<i64>,
+}
+
 /// 「誰が、いつ、どの利用者の記録に触れたか」: the audit log by client or by person.
 #[component]
 pub(super) fn AuditLog() -> impl IntoView {
@@ -81,38 +90,45 @@ pub(super) fn AuditLog() -> impl IntoView {
     let client = RwSignal::new(None::<ClientId>);
     let person = RwSignal::new(None::<PersonId>);
     let (from, to) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    // The entries the table shows: those of the last search that went through.
     let entries = RwSignal::new(None::<Vec<Entry>>);
-    let problem = RwSignal::new(None::<ApiError>);
-    let checked = RwSignal::new(None::<AuditCheckReport>);
+    // A search: who, whose, from and to (ms); each submit reads the log again.
+    let search = RwSignal::new(None::<Search>);
+    let found = LocalResource::new(move || {
+        let wanted = search.get();
+        async move {
+            let Some(Search {
+                client,
+                person,
+                from,
+                to,
+            }) = wanted
+            else {
+                return Ok(());
+            };
+            entries.set(Some(
+                api::audit(client, person, from, to).await.map_err(Failed)?,
+            ));
+            Ok::<(), Failed>(())
+        }
+    });
+    // Whether the chain of hashes is whole, checked on the server.
+    let check = leptos::prelude::Action::new_local(|_: &()| api::audit_check());
     let name_of = names(page);
     let show = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let (c, p) = (client.get_untracked(), person.get_untracked());
-        let from = day_start(&from.get_untracked());
-        let to = day_start(&to.get_untracked()).map(|t| t + DAY_MS);
-        leptos::task::spawn_local(async move {
-            match api::audit(c, p, from, to).await {
-                Ok(found) => {
-                    problem.set(None);
-                    entries.set(Some(found));
-                }
-                Err(error) => problem.set(Some(error)),
-            }
-        });
+        search.set(Some(Search {
+            client: client.get_untracked(),
+            person: person.get_untracked(),
+            from: day_start(&from.get_untracked()),
+            to: day_start(&to.get_untracked()).map(|t| t + DAY_MS),
+        }));
     };
     let export_csv = move |_| {
         let lang = export::Lang::from(i18n.lang.get_untracked());
         let text =
             entries.with_untracked(|e| audit_csv(e.as_deref().unwrap_or(&[]), name_of, lang));
         download("yorisoi-audit.csv", "text/csv;charset=utf-8", &text);
-    };
-    let check = move |_| {
-        leptos::task::spawn_local(async move {
-            match api::audit_check().await {
-                Ok(report) => checked.set(Some(report)),
-                Err(error) => problem.set(Some(error)),
-            }
-        });
     };
     let named =
         move |id: Option<String>| id.map(|id| name_of(&id).unwrap_or(id)).unwrap_or_default();
@@ -144,18 +160,25 @@ pub(super) fn AuditLog() -> impl IntoView {
                     <button type="button" class="secondary" data-testid="audit-csv"
                         disabled=move || entries.with(|e| e.as_ref().is_none_or(Vec::is_empty))
                         on:click=export_csv>{tr(Key::ExportCsv)}</button>
-                    <button type="button" class="secondary" data-testid="audit-check" on:click=check>
+                    <button type="button" class="secondary" data-testid="audit-check"
+                        on:click=move |_| { check.dispatch_local(()); }>
                         {tr(Key::AuditCheck)}
                     </button>
                 </div>
             </form>
             <div aria-live="polite">
-                {move || problem.get().map(|e| view! { <p class="sync-error" role="alert">{problem_text(&e)}</p> })}
-                {move || checked.get().map(|report| match report.broken {
-                    None => view! {
-                        <p class="notice" data-testid="audit-whole">{trn(Key::AuditWhole, report.entries)}</p>
+                // A search that fails says why; the table keeps what it last showed.
+                <Transition fallback=|| ()>
+                    <ErrorBoundary fallback=failed_view>
+                        {move || Suspend::new(async move { found.await })}
+                    </ErrorBoundary>
+                </Transition>
+                {move || check.value().get().map(|checked| match checked {
+                    Err(error) => view! { <p class="sync-error" role="alert">{problem_text(&error)}</p> }.into_any(),
+                    Ok(AuditCheckReport { broken: None, entries, .. }) => view! {
+                        <p class="notice" data-testid="audit-whole">{trn(Key::AuditWhole, entries)}</p>
                     }.into_any(),
-                    Some(broken) => view! {
+                    Ok(AuditCheckReport { broken: Some(broken), .. }) => view! {
                         <p class="sync-error" role="alert" data-testid="audit-broken">{trn(Key::AuditBroken, broken)}</p>
                     }.into_any(),
                 })}

@@ -1,41 +1,49 @@
 //! 開示: everything held about one client, as JSON and as a printable page.
 
 use super::audit_log::action_key;
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::clock::format_time;
-use crate::components::{download, problem_text};
+use crate::components::{Failed, download, failed_view};
 use crate::db::catalogue;
 use crate::i18n::{Key, tr, trn, use_i18n};
 use crate::pages::consent::{consent_text, purpose_key};
 use leptos::prelude::*;
 use leptos_router::components::A;
+use yorisoi_domain::consent::Purpose;
 use yorisoi_domain::export::{self, answer_text};
 use yorisoi_domain::ids::ClientId;
-use yorisoi_domain::privacy::{Disclosure, Purpose};
+use yorisoi_domain::privacy::Disclosure;
 
 /// 開示: everything held about one client, to save as JSON and to print.
 #[component]
 pub fn DisclosurePage() -> impl IntoView {
     super::super::set_title(Key::DisclosureTitle);
     let client = super::super::route_id::<ClientId>("client");
-    let loaded = RwSignal::new(None::<Result<(Disclosure, String), ApiError>>);
-    if let Some(client) = client() {
-        leptos::task::spawn_local(async move {
-            loaded.set(Some(api::disclosure(client).await));
-        });
-    }
-    move || match loaded.get() {
-        None => view! { <p class="loading" role="status">{tr(Key::Loading)}</p> }.into_any(),
-        Some(Err(error)) => view! {
-            <section class="page">
-                <h1 id="page-title" data-testid="page-title">{tr(Key::DisclosureTitle)}</h1>
-                <p class="sync-error" role="alert">{problem_text(&error)}</p>
-            </section>
+    // Read once the route names a client (a malformed address stays on "loading").
+    let loaded = LocalResource::new(move || {
+        let client = client();
+        async move {
+            let Some(client) = client else {
+                return std::future::pending().await;
+            };
+            api::disclosure(client).await.map_err(Failed)
         }
-        .into_any(),
-        Some(Ok((disclosure, text))) => {
-            view! { <DisclosureView disclosure=disclosure text=text /> }.into_any()
-        }
+    });
+    view! {
+        <Transition fallback=|| view! { <p class="loading" role="status">{tr(Key::Loading)}</p> }>
+            <ErrorBoundary fallback=|errors| view! {
+                <section class="page">
+                    <h1 id="page-title" data-testid="page-title">{tr(Key::DisclosureTitle)}</h1>
+                    {failed_view(errors)}
+                </section>
+            }>
+                {move || Suspend::new(async move {
+                    loaded
+                        .await
+                        .map(|(disclosure, text)| view! { <DisclosureView disclosure=disclosure text=text /> })
+                })}
+            </ErrorBoundary>
+        </Transition>
     }
 }
 
