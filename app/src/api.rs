@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use yorisoi_domain::accounts::{
     Assignment, ChangePassword, ClientEntry, Device, Enrol, Enrolled, Enrolment, Me, NewEnrolment,
-    NewPerson, Person, PersonUpdate, SetAsidePage, Setup, SignIn,
+    NewPerson, Person, PersonUpdate, Setup, SignIn,
 };
 use yorisoi_domain::audit::{AuditCheckReport, Entry};
 use yorisoi_domain::errors::ErrorCode;
@@ -21,6 +21,7 @@ use yorisoi_domain::sync::protocol::{
     BOOTSTRAP_FORMAT, FramedPage, HistoryResponse, PullResponse, PushRequest, PushResponse,
     WIRE_FORMAT, Writers,
 };
+use yorisoi_domain::sync::quarantine::SetAsidePage;
 
 /// How long a request may go without an answer before the watchdog drops it.
 const STALL_MS: u32 = 20_000;

@@ -4,42 +4,8 @@
 //! [`tr`], which follows the current language reactively. Adding a key without both languages
 //! does not compile.
 
+pub use crate::settings::Lang;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    #[default]
-    Ja,
-    En,
-}
-
-impl Lang {
-    /// The BCP 47 tag for `<html lang>`, so screen readers pick the right voice.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Lang::Ja => "ja",
-            Lang::En => "en",
-        }
-    }
-
-    /// The language's name in itself, shown in that language whatever the current one is, so a
-    /// person who cannot read the current language still finds theirs.
-    pub fn endonym(self) -> &'static str {
-        match self {
-            Lang::Ja => "日本語",
-            Lang::En => "English",
-        }
-    }
-
-    pub fn other(self) -> Lang {
-        match self {
-            Lang::Ja => Lang::En,
-            Lang::En => Lang::Ja,
-        }
-    }
-}
 
 macro_rules! messages {
     ($($key:ident => $ja:literal, $en:literal;)*) => {

@@ -1,10 +1,45 @@
 //! Settings of this device (display language, furigana), kept in browser storage through
-//! gloo-storage as a versioned shape. Older shapes are migrated on load.
+//! gloo-storage as a versioned shape. Older shapes are migrated on load. The display language
+//! is defined here; `i18n` reads it (one way: settings knows nothing of the texts).
 
-use crate::i18n::Lang;
 use gloo_storage::{LocalStorage, Storage};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+/// The display language: Japanese unless a person chose English on this device.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Ja,
+    En,
+}
+
+impl Lang {
+    /// The BCP 47 tag for `<html lang>`, so screen readers pick the right voice.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Ja => "ja",
+            Lang::En => "en",
+        }
+    }
+
+    /// The language's name in itself, shown in that language whatever the current one is, so a
+    /// person who cannot read the current language still finds theirs.
+    pub fn endonym(self) -> &'static str {
+        match self {
+            Lang::Ja => "日本語",
+            Lang::En => "English",
+        }
+    }
+
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Ja => Lang::En,
+            Lang::En => Lang::Ja,
+        }
+    }
+}
 
 pub const KEY: &str = "yorisoi.settings";
 pub const FORMAT_VERSION: u32 = 2;

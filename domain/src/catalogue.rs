@@ -3,6 +3,7 @@
 
 use crate::instrument::{Choice, DEFINITION_FORMAT, Instrument, InstrumentRef, Lists};
 use serde::Deserialize;
+use std::sync::OnceLock;
 
 include!(concat!(env!("OUT_DIR"), "/catalogue.rs"));
 
@@ -28,6 +29,16 @@ impl Catalogue {
     /// caught by this crate's tests, so this returns every problem rather than a partial set.
     pub fn builtin() -> Result<Self, Vec<String>> {
         Self::parse(DEFINITIONS, LISTS)
+    }
+
+    /// [`Self::builtin`], parsed once per process and kept: the one catalogue the app and the
+    /// server both read. The built-in definitions are checked by this crate's tests, so a
+    /// failure here is a bug in the build, not in anyone's data.
+    pub fn builtin_static() -> &'static Catalogue {
+        static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
+        CATALOGUE.get_or_init(|| {
+            Self::builtin().expect("the built-in definitions are checked by the domain's tests")
+        })
     }
 
     /// Parses definition and list files given as `(file name, JSON)`.

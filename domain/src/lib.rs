@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod answer;
 pub mod audit;
 pub mod catalogue;
+pub mod consent;
 pub mod date;
 pub mod due;
 pub mod errors;

@@ -2,10 +2,11 @@
 //! with one instrument definition.
 
 use crate::answer::{Answer, AnswerProblem};
+use crate::consent::{Consent, Purpose};
 use crate::date::Date;
 use crate::ids::{ClientId, RecordId};
 use crate::instrument::{Instrument, InstrumentRef, Lists, RecordKind, Role};
-use crate::privacy::{Consent, Purpose};
+use crate::stored::Stored;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -24,7 +25,7 @@ pub struct Client {
     pub workplace: String,
     #[serde(default)]
     pub notes: String,
-    /// The client's consents, by purpose (see [`crate::privacy`]).
+    /// The client's consents, by purpose (see [`crate::consent`]).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub consents: BTreeMap<Purpose, Consent>,
     /// Milliseconds since the Unix epoch, by the device's clock (for display only).
@@ -111,7 +112,7 @@ pub enum CompletionProblem {
     },
     #[error("{0}: no such question in this instrument")]
     UnknownField(String),
-    /// The client withdrew the consent to use their records (see [`crate::privacy`]).
+    /// The client withdrew the consent to use their records (see [`crate::consent`]).
     #[error("the client withdrew the consent to use their records")]
     ConsentWithdrawn,
 }
@@ -198,6 +199,16 @@ impl Record {
         self.updated_at = now;
         Ok(())
     }
+}
+
+// The stored envelope's key for each (see `stored`): these are the pre-sync shapes a device
+// wrote before the synced chunks.
+impl Stored for Client {
+    const KIND: &'static str = "client";
+}
+
+impl Stored for Record {
+    const KIND: &'static str = "record";
 }
 
 #[cfg(test)]

@@ -6,7 +6,6 @@
 //! older app), and reports anything unreadable as a value, so the caller can set that entry
 //! aside and load everything else.
 
-use crate::record::{Client, Record};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -30,17 +29,10 @@ pub enum DecodeError {
     Invalid { kind: &'static str, message: String },
 }
 
-/// A stored shape: which key it lives under in the envelope.
+/// A stored shape: which key it lives under in the envelope. Each shape says so where it is
+/// defined (`record.rs` for clients and records, `sync/local.rs` for the synced chunks).
 pub trait Stored: Serialize + DeserializeOwned {
     const KIND: &'static str;
-}
-
-impl Stored for Client {
-    const KIND: &'static str = "client";
-}
-
-impl Stored for Record {
-    const KIND: &'static str = "record";
 }
 
 pub fn encode<T: Stored>(value: &T) -> String {
@@ -167,6 +159,7 @@ mod tests {
     use crate::catalogue::Catalogue;
     use crate::ids::{ClientId, RecordId};
     use crate::record::{AnsweredBy, Status};
+    use crate::record::{Client, Record};
     use std::collections::BTreeMap;
 
     fn client() -> Client {

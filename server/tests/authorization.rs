@@ -696,13 +696,13 @@ async fn consequences(
             served.then(|| "a stopped client is still served to its coach".into())
         }
         "GET /api/v1/quarantine?before&limit" => {
-            let page: yorisoi_domain::accounts::SetAsidePage = reply.json();
+            let page: yorisoi_domain::sync::quarantine::SetAsidePage = reply.json();
             let listed = page.entries.iter().any(|e| e.id == world.set_aside);
             (!listed || reply.text.contains("B のメモ"))
                 .then(|| format!("listed: {listed}, no value: {}", reply.text))
         }
         "GET /api/v1/quarantine/{id}" => {
-            let whole: yorisoi_domain::accounts::SetAside = reply.json();
+            let whole: yorisoi_domain::sync::quarantine::SetAside = reply.json();
             let audited = db
                 .audit_entries(&yorisoi_server::db::AuditQuery {
                     client: Some(world.client),

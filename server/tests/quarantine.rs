@@ -6,11 +6,12 @@
 
 use axum::http::StatusCode;
 use serde_json::json;
-use yorisoi_domain::accounts::{Role, SetAside, SetAsidePage};
+use yorisoi_domain::accounts::Role;
 use yorisoi_domain::audit::{Action, Entry, NOTE_FIELD, Note};
 use yorisoi_domain::ids::ClientId;
 use yorisoi_domain::sync::Change;
 use yorisoi_domain::sync::check::Refusal;
+use yorisoi_domain::sync::quarantine::{SetAside, SetAsidePage};
 use yorisoi_server::AppState;
 
 mod common;

@@ -7,9 +7,10 @@
 use axum::http::StatusCode;
 use serde_json::json;
 use std::collections::BTreeSet;
-use yorisoi_domain::accounts::{ClientEntry, Decision, Person, Role, SetAsideEntry, SetAsidePage};
+use yorisoi_domain::accounts::{ClientEntry, Decision, Person, Role};
 use yorisoi_domain::ids::{ClientId, PersonId};
 use yorisoi_domain::sync::check::Refusal;
+use yorisoi_domain::sync::quarantine::{SetAsideEntry, SetAsidePage};
 
 use yorisoi_domain::sync::{Change, ChangeId};
 use yorisoi_server::AppState;

@@ -247,3 +247,51 @@ async fn a_withdrawn_consent_is_said_in_words_blocks_completion_and_is_in_the_au
     );
     assert!(consent.iter().all(|d| d[0] == "support"), "{consent:?}");
 }
+
+/// The disclosure page (開示) shows what the server holds about a client, the answers included,
+/// and, with the server out of reach, says so in words under its title instead of loading forever.
+#[tokio::test]
+async fn the_disclosure_page_shows_a_clients_records_and_says_when_the_server_is_out_of_reach() {
+    let stack = Stack::start().await;
+    let coach = stack.browser().await;
+    new_msfas_for(&stack, &coach, "岡田 六郎").await;
+    coach.type_into(Q5, "開示で読める答え").await;
+    sync_now(&coach).await;
+    let client = Admin::sign_in(&stack).await.client_id("岡田 六郎").await;
+
+    let admin = stack.browser_as("admin").await;
+    admin
+        .goto(&stack.url(&format!("/admin/disclosure/{client}")))
+        .await;
+    admin
+        .wait_for_text_containing("disclosure-name", "岡田 六郎")
+        .await;
+    let record = admin
+        .testid("disclosure-record")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(record.contains("開示で読める答え"), "{record}");
+
+    // Back on the admin page (by the app's own link: no page load), then out of reach.
+    admin.click(".print-page .toolbar a[href='/admin']").await;
+    admin.testid("people").await;
+    stack.proxy.cut();
+    admin
+        .click(&format!(
+            "[data-testid=stop-row][data-client='{client}'] [data-testid=disclosure-link]"
+        ))
+        .await;
+    let said = admin
+        .css("section.page > p.sync-error[role=alert]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(said, "管理の操作にはネットワークが必要です。");
+    assert_eq!(
+        admin.testid("page-title").await.text().await.unwrap(),
+        "保有個人データの開示"
+    );
+}

@@ -281,7 +281,16 @@ fn tablet_url(stack: &Stack, path: &str) -> String {
 
 #[tokio::test]
 async fn an_idle_tablet_locks_itself_and_three_wrong_pins_need_the_password() {
-    let stack = Stack::start().await;
+    an_idle_tablet_locks_itself_and_three_wrong_pins_need_the_password_in(Engine::Chromium).await;
+}
+
+#[tokio::test]
+async fn an_idle_tablet_locks_itself_and_three_wrong_pins_need_the_password_in_webkit() {
+    an_idle_tablet_locks_itself_and_three_wrong_pins_need_the_password_in(Engine::WebKit).await;
+}
+
+async fn an_idle_tablet_locks_itself_and_three_wrong_pins_need_the_password_in(engine: Engine) {
+    let stack = Stack::start_in(engine).await;
     let tablet = stack.browser().await;
     new_msfas_for(&stack, &tablet, NAME).await;
     // The coach's PIN, chosen the first time the tablet is handed to the client.

@@ -3,15 +3,15 @@
 //! consent dates beside them; and what a missing or withdrawn consent blocks, in plain words.
 //! A consent is a field of the client, so it syncs, merges and shows its history like one.
 
-use super::accountability::consent_text;
 use crate::clock;
 use crate::db::{catalogue, use_db};
-use crate::i18n::{Key, tr};
+use crate::i18n::{Key, tr, use_i18n};
 use leptos::prelude::*;
+use yorisoi_domain::consent::{Consent, Method, Purpose};
 use yorisoi_domain::date::Date;
 use yorisoi_domain::ids::ClientId;
 use yorisoi_domain::instrument::Role as AnswerRole;
-use yorisoi_domain::privacy::{Block, Consent, Method, Purpose, blocks};
+use yorisoi_domain::privacy::{Block, blocks};
 
 fn block_key(block: Block) -> Key {
     match block {
@@ -22,12 +22,35 @@ fn block_key(block: Block) -> Key {
     }
 }
 
-fn purpose_key(purpose: Purpose) -> Key {
+pub(super) fn purpose_key(purpose: Purpose) -> Key {
     match purpose {
         Purpose::Support => Key::ConsentSupport,
         Purpose::Employer => Key::ConsentEmployer,
         Purpose::Agencies => Key::ConsentAgencies,
     }
+}
+
+/// A consent in words: given when, how, by whom; withdrawn when.
+pub(super) fn consent_text(consent: &Consent) -> String {
+    let i18n = use_i18n();
+    let how = match consent.method {
+        Method::Paper => i18n.t(Key::ConsentPaper),
+        Method::Tablet => i18n.t(Key::ConsentTablet),
+    };
+    let mut text = format!(
+        "{} {} ({} {})",
+        consent.given_on,
+        how,
+        i18n.t(Key::ConsentRecordedBy),
+        consent.recorded_by_name
+    );
+    if let Some(withdrawn) = consent.withdrawn_on {
+        text.push_str(&format!(
+            " — {} {withdrawn}",
+            i18n.t(Key::ConsentWithdrawnOn)
+        ));
+    }
+    text
 }
 
 #[component]

@@ -1,7 +1,6 @@
 //! One module per place in the app; the routes in `lib.rs` point here.
 
 mod account;
-mod accountability;
 mod admin;
 mod clients;
 mod compare;
@@ -10,14 +9,12 @@ mod history;
 mod not_found;
 mod print;
 mod records;
-mod set_aside;
 mod settings;
 mod sync;
 mod sync_refused;
 
 pub use account::{AccountCard, EnrolPage, IdleLockPage, SetupPage, SignInPage, UnlockPage};
-pub use accountability::DisclosurePage;
-pub use admin::AdminPage;
+pub use admin::{AdminPage, DisclosurePage};
 pub use clients::{ClientList, ClientPage};
 pub use compare::ComparePage;
 pub use history::HistoryPage;

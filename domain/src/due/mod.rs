@@ -21,57 +21,19 @@
 //!   change what is due is listed as such (due today, to be reviewed); a plan part in conflict
 //!   is not used, and said so. A conflict never hides a client from the list.
 
+mod facts;
 mod notes;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_merged;
 
+pub use facts::{ClientFacts, Mode, Note};
 pub use notes::{DATE, MODE, NEXT_VISIT, PHASE, VISIT_NOTE, facts_from, note_from, note_of_record};
 
 use crate::date::{Date, Weekday};
 use crate::ids::{ClientId, RecordId};
-use crate::plan::{Fact, Part, Period, Phase, PlanView};
-use serde::{Deserialize, Serialize};
-
-/// How the person was met (visit note question `visit.mode`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Mode {
-    /// 訪問
-    Visit,
-    /// 電話
-    Phone,
-    /// オンライン
-    Online,
-    /// 来所
-    Office,
-}
-
-impl Mode {
-    /// 訪問 and 来所 meet the person face to face; phone and online do not.
-    pub fn face_to_face(self) -> bool {
-        matches!(self, Mode::Visit | Mode::Office)
-    }
-}
-
-/// What the rules read of one visit note.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Note {
-    pub record: RecordId,
-    pub date: Fact<Date>,
-    pub mode: Fact<Mode>,
-    pub phase: Fact<Phase>,
-    pub next_visit: Fact<Date>,
-}
-
-/// One client's plan and visit notes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ClientFacts {
-    pub client: ClientId,
-    pub plan: PlanView,
-    pub notes: Vec<Note>,
-}
+use crate::plan::{Fact, Part, Period, PlanView};
 
 /// The agency's settings for the rules.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 //! their conflicts, straight from the replica (a `Record` has already left a field in conflict
 //! out, so it cannot say "uncertain").
 
-use super::{ClientFacts, Mode, Note};
+use super::facts::{ClientFacts, Mode, Note};
 use crate::ids::{ClientId, RecordId};
 use crate::instrument::{InstrumentRef, RecordKind};
 use crate::plan::{Fact, plan_from};

@@ -5,7 +5,7 @@
 use super::*;
 use crate::catalogue::Catalogue;
 use crate::instrument::AnswerKind;
-use crate::plan::{Frequency, Plan};
+use crate::plan::{Frequency, Phase, Plan};
 use serde_json::json;
 
 pub(super) fn d(s: &str) -> Date {

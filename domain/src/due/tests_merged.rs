@@ -6,7 +6,7 @@ use super::*;
 use crate::answer::Answer;
 use crate::catalogue::Catalogue;
 use crate::ids::DeviceId;
-use crate::plan::{Frequency, Plan, plan_fields};
+use crate::plan::{Frequency, Phase, Plan, plan_fields};
 use crate::record::Record;
 use crate::sync::fields::{changed_fields, record_fields};
 use crate::sync::{Change, ChangeId, Entity, Outbox, Replica};

@@ -1,7 +1,11 @@
 //! The CSV for Excel: a BOM so Japanese opens correctly, CRLF, RFC 4180 quoting, and no cell
 //! that Excel would run as a formula.
 
-use super::*;
+use super::format::*;
+use crate::answer::Answer;
+use crate::catalogue::Catalogue;
+use crate::instrument::{AnswerKind, Choice, Lists, OTHER};
+use crate::record::{Client, Record};
 
 /// A CSV for Excel: one row per answered question per record, after a header row, in `lang`.
 /// It starts with a byte order mark, without which Excel reads UTF-8 Japanese as mojibake.

@@ -1,6 +1,12 @@
 //! The JSON bundle: written for another device, read back with every record checked.
 
-use super::*;
+use super::format::*;
+use crate::catalogue::Catalogue;
+use crate::record::{Client, Record};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::collections::BTreeSet;
 
 /// A client and their records as a versioned bundle:
 /// `{"format": 1, "kind": "yorisoi-export", "client": {…}, "records": […]}`.

@@ -1,8 +1,12 @@
 //! Export and import, case by case.
 
 use super::csv::cell;
+use super::format::*;
 use super::*;
-use crate::record::{AnsweredBy, Status};
+use crate::catalogue::Catalogue;
+use crate::ids::{ClientId, RecordId};
+use crate::record::{AnsweredBy, Client, Record, Status};
+use serde_json::Value;
 use serde_json::json;
 
 const ASSESSMENT: &str = "01a1ee56-61e8-7202-8202-020202020202";

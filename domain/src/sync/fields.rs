@@ -170,8 +170,8 @@ pub fn client_from(replica: &Replica, id: ClientId, updated_at: i64) -> Option<C
             _ => {
                 // A consent in conflict is left out, like an answer: the page asks to review it.
                 if let Some(purpose) = field
-                    .strip_prefix(crate::privacy::CONSENT_PREFIX)
-                    .and_then(crate::privacy::Purpose::parse)
+                    .strip_prefix(crate::consent::CONSENT_PREFIX)
+                    .and_then(crate::consent::Purpose::parse)
                     && let Some(consent) = settled(register)
                 {
                     client.consents.insert(purpose, consent);

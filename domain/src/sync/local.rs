@@ -94,7 +94,7 @@ impl Stored for Unsent {
 pub enum Chunk {
     /// Fields one by one, each naming its client and entity (the first builds with chunks).
     State {
-        fields: Vec<super::protocol::FieldState>,
+        fields: Vec<super::state::FieldState>,
     },
     Changes {
         changes: Vec<Synced>,
@@ -102,16 +102,16 @@ pub enum Chunk {
     /// Fields grouped by entity, as a bootstrap page sends them.
     Entities {
         client: crate::ids::ClientId,
-        entities: Vec<super::protocol::EntityState>,
+        entities: Vec<super::state::EntityState>,
     },
 }
 
 /// A [`Chunk::Entities`] made of borrowed entities: what is stored of a bootstrap page without
 /// copying the page first. Its text is exactly the owned chunk's. `F` is how an entity's fields
 /// are held: parsed, or (on the server, which writes the chunks a device stores) as JSON text.
-pub struct EntitiesView<'a, F = super::protocol::Fields> {
+pub struct EntitiesView<'a, F = super::state::Fields> {
     pub client: crate::ids::ClientId,
-    pub entities: Vec<&'a super::protocol::EntityState<F>>,
+    pub entities: Vec<&'a super::state::EntityState<F>>,
 }
 
 impl<F: Serialize> EntitiesView<'_, F> {
@@ -121,7 +121,7 @@ impl<F: Serialize> EntitiesView<'_, F> {
         #[serde(tag = "type", rename = "entities")]
         struct View<'b, F> {
             client: crate::ids::ClientId,
-            entities: &'b [&'b super::protocol::EntityState<F>],
+            entities: &'b [&'b super::state::EntityState<F>],
         }
         crate::stored::encode_direct_as::<Chunk>(&View {
             client: self.client,
@@ -135,14 +135,14 @@ impl<F: Serialize> EntitiesView<'_, F> {
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 enum Buffered {
     State {
-        fields: Vec<super::protocol::FieldState>,
+        fields: Vec<super::state::FieldState>,
     },
     Changes {
         changes: Vec<Synced>,
     },
     Entities {
         client: crate::ids::ClientId,
-        entities: Vec<super::protocol::EntityState>,
+        entities: Vec<super::state::EntityState>,
     },
 }
 
@@ -251,7 +251,7 @@ mod tests {
         register.apply(c.id, &c.base, &c.value);
         Chunk::Entities {
             client: c.client,
-            entities: vec![crate::sync::protocol::EntityState {
+            entities: vec![crate::sync::state::EntityState {
                 entity: c.entity,
                 at: 5,
                 fields: vec![(c.field, register)],

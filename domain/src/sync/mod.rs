@@ -8,16 +8,20 @@
 //! ever replaced by a change that saw it, so two people's offline edits of one answer both stay
 //! until a person resolves them.
 
+pub mod bootstrap;
 pub mod change;
 pub mod check;
 pub mod fields;
+pub mod formats;
 pub mod local;
 pub mod outbox;
 pub mod protocol;
+pub mod quarantine;
 pub mod refused;
 pub mod register;
 pub mod replica;
 pub mod resend;
+pub mod state;
 
 pub use change::{Change, ChangeId, Entity};
 pub use outbox::Outbox;

@@ -12,8 +12,9 @@
 //! replaced). Audit notes are not kept after acknowledgement, so none is sent again.
 
 use super::change::{Change, ChangeId};
+use super::formats::MAX_BATCH;
 use super::local::{Chunk, Synced};
-use super::protocol::{EntityState, MAX_BATCH};
+use super::state::EntityState;
 use crate::ids::{ClientId, DeviceId};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -120,7 +121,7 @@ impl Resend {
 mod tests {
     use super::*;
     use crate::ids::RecordId;
-    use crate::sync::protocol::EntityState;
+    use crate::sync::state::EntityState;
     use crate::sync::{Entity, Register};
     use serde_json::json;
 

@@ -5,11 +5,12 @@ use super::audit::AuditQuery;
 use super::database::{Backend, Db, DbError};
 use sqlx::Row;
 use std::collections::BTreeMap;
-use yorisoi_domain::accounts::{Decision, SetAside};
+use yorisoi_domain::accounts::Decision;
 use yorisoi_domain::ids::{ClientId, PersonId};
 use yorisoi_domain::privacy::{DISCLOSURE_FORMAT, Disclosure};
 use yorisoi_domain::sync::fields::{client_from, record_from};
 use yorisoi_domain::sync::protocol::Pulled;
+use yorisoi_domain::sync::quarantine::SetAside;
 use yorisoi_domain::sync::{Change, Entity, Replica};
 
 impl Db {

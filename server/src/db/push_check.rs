@@ -4,21 +4,17 @@
 use super::database::entity_key;
 use super::scope::Scope;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::OnceLock;
 use yorisoi_domain::accounts::Role;
 use yorisoi_domain::audit::{Action, Event, Note};
 use yorisoi_domain::catalogue::Catalogue;
+use yorisoi_domain::consent::{CONSENT_PREFIX, Consent, Purpose as ConsentPurpose};
 use yorisoi_domain::ids::ClientId;
-use yorisoi_domain::privacy::{CONSENT_PREFIX, Consent, Purpose as ConsentPurpose};
 use yorisoi_domain::sync::Change;
 use yorisoi_domain::sync::check::{Known, Refusal, check};
 
 /// The instrument definitions every change is checked against.
 fn catalogue() -> &'static Catalogue {
-    static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
-    CATALOGUE.get_or_init(|| {
-        Catalogue::builtin().expect("the built-in definitions are checked by the domain's tests")
-    })
+    Catalogue::builtin_static()
 }
 
 /// A push's fresh changes, checked in order.

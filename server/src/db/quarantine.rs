@@ -12,11 +12,12 @@ use super::push_check::{Sorted, sort_out};
 use sqlx::Row;
 use sqlx::pool::PoolConnection;
 use std::collections::BTreeSet;
-use yorisoi_domain::accounts::{Decision, Role, SetAside, SetAsideEntry, SetAsidePage};
+use yorisoi_domain::accounts::{Decision, Role};
 use yorisoi_domain::ids::{ClientId, PersonId};
 use yorisoi_domain::privacy::Halt;
 use yorisoi_domain::sync::Change;
 use yorisoi_domain::sync::check::Refusal;
+use yorisoi_domain::sync::quarantine::{SetAside, SetAsideEntry, SetAsidePage};
 
 /// Why a change set aside was not accepted.
 #[derive(Clone, Debug, PartialEq, Eq)]

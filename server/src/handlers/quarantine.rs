@@ -12,8 +12,8 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use yorisoi_domain::accounts::{SetAside, SetAsidePage};
 use yorisoi_domain::audit::Action;
+use yorisoi_domain::sync::quarantine::{SetAside, SetAsidePage};
 
 /// The most entries one page of the list holds, and how many when the request does not say.
 pub const PAGE_LIMIT: u32 = 1_000;

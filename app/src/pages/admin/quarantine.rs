@@ -1,8 +1,9 @@
 //! The administrator's list of changes set aside (part of the admin page).
 
-use super::admin::Page;
-use crate::api;
+use super::Page;
+use crate::api::{self, ApiError};
 use crate::clock::format_time;
+use crate::components::problem_text;
 use crate::i18n::{Key, tr, trn};
 use leptos::prelude::*;
 use yorisoi_domain::accounts::Decision;
@@ -12,19 +13,21 @@ use yorisoi_domain::accounts::Decision;
 #[component]
 pub(super) fn Quarantine() -> impl IntoView {
     let page = expect_context::<Page>();
-    let more = move |_| {
-        let last = page.data.with(|d| d.set_aside.entries.last().map(|e| e.id));
-        leptos::task::spawn_local(async move {
-            match api::quarantine(last).await {
-                Ok(next) => page.data.update(|d| {
-                    d.set_aside.entries.extend(next.entries);
-                    d.set_aside.more = next.more;
-                    d.set_aside.undecided = next.undecided;
-                }),
-                Err(error) => page.message.set(Some(Err(error))),
-            }
-        });
-    };
+    // The next page of the list, after the last entry shown.
+    let more = Action::new_local(move |_: &()| {
+        let last = page
+            .data
+            .with_untracked(|d| d.set_aside.entries.last().map(|e| e.id));
+        async move {
+            let next = api::quarantine(last).await?;
+            page.data.update(|d| {
+                d.set_aside.entries.extend(next.entries);
+                d.set_aside.more = next.more;
+                d.set_aside.undecided = next.undecided;
+            });
+            Ok::<(), ApiError>(())
+        }
+    });
     view! {
         <section class="card" aria-labelledby="quarantine-heading">
             <h2 id="quarantine-heading">{tr(Key::AdminQuarantine)}</h2>
@@ -76,9 +79,14 @@ pub(super) fn Quarantine() -> impl IntoView {
                         }).collect_view()}
                     </ul>
                     {all.more.then(|| view! {
-                        <button type="button" class="secondary" data-testid="quarantine-more" on:click=more>
+                        <button type="button" class="secondary" data-testid="quarantine-more"
+                            disabled=move || more.pending().get()
+                            on:click=move |_| { more.dispatch_local(()); }>
                             {tr(Key::QuarantineMore)}
                         </button>
+                    })}
+                    {move || more.value().get().and_then(Result::err).map(|error| view! {
+                        <p class="sync-error" role="alert">{problem_text(&error)}</p>
                     })}
                 }.into_any()
             }}
