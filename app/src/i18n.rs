@@ -389,6 +389,11 @@ messages! {
     ImportFailed => "読み込めませんでした：", "Could not import:";
     SetAsideNotice => "読み込めない記録があります。データは消さずに、そのまま残しています：", "Some records could not be read. They are kept untouched:";
     Created => "作成", "Created";
+    // instr: instrument versions (issue 22)
+    AuditInstrumentUploaded => "様式の下書きの登録", "Form draft uploaded";
+    AuditInstrumentPublished => "様式の版の公開", "Form version published";
+    AuditInstrumentRetired => "様式の版の利用終了", "Form version retired";
+    AuditInstrumentDiscarded => "様式の下書きの破棄", "Form draft discarded";
 }
 
 impl From<Lang> for yorisoi_domain::export::Lang {

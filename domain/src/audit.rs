@@ -43,6 +43,14 @@ pub enum Action {
     ClientModeEnded,
     /// A change set aside shown whole, its value with it (the id in the detail).
     SetAsideViewed,
+    /// An instrument definition uploaded as a draft (id, edition, version in the detail).
+    InstrumentUploaded,
+    /// An instrument version published (id, edition, version and its content hash).
+    InstrumentPublished,
+    /// An instrument version retired: no new records, old ones still open.
+    InstrumentRetired,
+    /// A draft definition discarded before it was published.
+    InstrumentDiscarded,
 }
 
 impl Action {
@@ -70,6 +78,10 @@ impl Action {
             Action::ClientModeStarted => "client_mode_started",
             Action::ClientModeEnded => "client_mode_ended",
             Action::SetAsideViewed => "set_aside_viewed",
+            Action::InstrumentUploaded => "instrument_uploaded",
+            Action::InstrumentPublished => "instrument_published",
+            Action::InstrumentRetired => "instrument_retired",
+            Action::InstrumentDiscarded => "instrument_discarded",
         }
     }
 
@@ -384,6 +396,10 @@ mod tests {
             Action::Delivered,
             Action::ClientModeEnded,
             Action::SetAsideViewed,
+            Action::InstrumentUploaded,
+            Action::InstrumentPublished,
+            Action::InstrumentRetired,
+            Action::InstrumentDiscarded,
         ] {
             assert_eq!(Action::parse(action.as_str()), Some(action));
             assert_eq!(

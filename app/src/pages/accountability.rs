@@ -52,6 +52,10 @@ fn action_key(action: Action) -> Key {
         Action::ClientModeStarted => Key::AuditClientModeStarted,
         Action::ClientModeEnded => Key::AuditClientModeEnded,
         Action::SetAsideViewed => Key::AuditSetAsideViewed,
+        Action::InstrumentUploaded => Key::AuditInstrumentUploaded,
+        Action::InstrumentPublished => Key::AuditInstrumentPublished,
+        Action::InstrumentRetired => Key::AuditInstrumentRetired,
+        Action::InstrumentDiscarded => Key::AuditInstrumentDiscarded,
     }
 }
 
