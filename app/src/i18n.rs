@@ -394,6 +394,7 @@ messages! {
     AuditInstrumentPublished => "様式の版の公開", "Form version published";
     AuditInstrumentRetired => "様式の版の利用終了", "Form version retired";
     AuditInstrumentDiscarded => "様式の下書きの破棄", "Form draft discarded";
+    RefusedUnpublishedInstrument => "送信できませんでした：この様式の版はサーバーでまだ下書きで、公開されていません。管理者に公開を頼んでください。", "Not sent: this version of the form is still a draft on the server, not published. Ask the administrator to publish it.";
 }
 
 impl From<Lang> for yorisoi_domain::export::Lang {

@@ -14,6 +14,7 @@ pub mod compat;
 pub mod definition;
 pub mod diff;
 pub mod moving;
+pub mod wire;
 
 use serde::{Deserialize, Serialize};
 

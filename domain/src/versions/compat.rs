@@ -10,11 +10,11 @@
 //! [`super::moving`] names before a draft moves).
 
 use crate::instrument::{AnswerKind, Choice, Instrument, Lists, OTHER};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 /// One reason a version cannot be published after the ones before it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Incompatibility {
     /// The question (`sheet.question`), option or field it is about.
     pub place: String,

@@ -73,7 +73,7 @@ pub fn parse(json: &str, lists: &Lists) -> Result<Instrument, Vec<DefinitionErro
         });
     }
     if problems.is_empty() {
-        Ok(instrument)
+        Ok(inline_lists(instrument, lists))
     } else {
         Err(problems)
     }
@@ -128,6 +128,25 @@ fn compare(given: &Value, read: &Value, path: &str, unread: &mut Vec<(String, St
         }
         _ => {}
     }
+}
+
+/// `instrument` with every shared option list written in place: a published version must mean
+/// the same whatever later builds do to their lists.
+pub fn inline_lists(mut instrument: Instrument, lists: &Lists) -> Instrument {
+    use crate::instrument::{AnswerKind, Options};
+    for sheet in &mut instrument.sheets {
+        for question in &mut sheet.questions {
+            if let AnswerKind::Single { options, .. } | AnswerKind::Multi { options, .. } =
+                &mut question.answer
+                && let Some(choices) = options.resolve(lists)
+            {
+                *options = Options::Inline {
+                    options: choices.clone(),
+                };
+            }
+        }
+    }
+    instrument
 }
 
 /// serde's message, with a hint where the usual mistake is known.

@@ -4,10 +4,10 @@
 use super::compat::{option_ids, type_name};
 use crate::instrument::{AnswerKind, Instrument, Lists, OTHER};
 use crate::text::Text;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One difference, with the labels the administrator knows the question or option by.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum Difference {
     TitleChanged {

@@ -156,3 +156,23 @@ fn every_builtin_definition_reads_as_an_upload_without_a_problem() {
         );
     }
 }
+
+#[test]
+fn an_upload_gets_shared_option_lists_written_in_place() {
+    let lists = crate::catalogue::Catalogue::builtin().unwrap().lists;
+    let json = definition(
+        1,
+        &q(
+            "signs",
+            r#"{"type": "multi", "options_from": "msfas-signs"}"#,
+        ),
+    );
+    let read = parse(&json, &lists).unwrap();
+    let crate::instrument::AnswerKind::Multi { options, .. } = &read.sheets[0].questions[0].answer
+    else {
+        panic!()
+    };
+    assert!(
+        matches!(options, crate::instrument::Options::Inline { options } if options.len() == 28)
+    );
+}
