@@ -23,6 +23,8 @@ use yorisoi_domain::sync::protocol::{
 };
 
 /// How long a request may go without an answer before the watchdog drops it.
+pub mod instruments;
+
 const STALL_MS: u32 = 20_000;
 
 /// Why a call did not succeed.

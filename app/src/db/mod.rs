@@ -27,7 +27,6 @@ use leptos::prelude::*;
 use serde_json::Value;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::OnceLock;
 use yorisoi_domain::answer::Answer;
 use yorisoi_domain::audit::{Action, Note};
 use yorisoi_domain::catalogue::Catalogue;
@@ -41,12 +40,10 @@ use yorisoi_domain::sync::fields::{
 use yorisoi_domain::sync::local::{RefusedChange, Unsent};
 use yorisoi_domain::sync::{Change, ChangeId, Entity, Outbox, Register, Replica};
 
-/// The instrument definitions compiled into this build.
+/// The instrument definitions this device holds: the compiled-in ones and the published ones
+/// the server sent (see `crate::instruments`).
 pub fn catalogue() -> &'static Catalogue {
-    static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
-    CATALOGUE.get_or_init(|| {
-        Catalogue::builtin().expect("the built-in definitions are checked by the domain's tests")
-    })
+    crate::instruments::catalogue()
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
