@@ -420,6 +420,7 @@ messages! {
     FormStatusDraft => "下書き", "Draft";
     FormStatusPublished => "公開中", "Published";
     FormStatusRetired => "利用終了", "Retired";
+    NewPublishedForm => "新しい「{n}」", "New {n}";
 }
 
 impl From<Lang> for yorisoi_domain::export::Lang {

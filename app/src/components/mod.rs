@@ -2,6 +2,7 @@
 
 mod conflicts;
 mod language_switch;
+mod published_forms;
 mod save_status;
 mod set_aside;
 mod sync_status;
@@ -10,6 +11,7 @@ mod update_banner;
 
 pub use conflicts::{ConflictReview, field_label, value_text};
 pub use language_switch::LanguageSwitch;
+pub use published_forms::PublishedForms;
 pub use save_status::SaveStatus;
 pub use set_aside::SetAsideNotice;
 pub use sync_status::SyncStatusBar;
