@@ -421,6 +421,11 @@ messages! {
     FormStatusPublished => "公開中", "Published";
     FormStatusRetired => "利用終了", "Retired";
     NewPublishedForm => "新しい「{n}」", "New {n}";
+    AuditRecordVersionMoved => "下書きを新しい版に移した", "Draft moved to a newer version";
+    MoveVersionNotice => "この様式には新しい版（第{n}版）があります。この下書きは始めたときの版のままです。", "This form has a newer version ({n}). This draft stays on the version it was started with.";
+    MoveVersionButton => "この下書きを新しい版に移す", "Move this draft to the new version";
+    MoveVersionProblems => "次の回答を直すまで移せません：", "It cannot move until these answers are changed:";
+    MoveVersionDone => "新しい版に移しました。", "Moved to the new version.";
 }
 
 impl From<Lang> for yorisoi_domain::export::Lang {

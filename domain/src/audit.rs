@@ -51,6 +51,9 @@ pub enum Action {
     InstrumentRetired,
     /// A draft definition discarded before it was published.
     InstrumentDiscarded,
+    /// Recorded on a device: a draft record moved to a newer version of its form (the versions
+    /// in the detail), by its person's explicit choice.
+    RecordVersionMoved,
 }
 
 impl Action {
@@ -82,6 +85,7 @@ impl Action {
             Action::InstrumentPublished => "instrument_published",
             Action::InstrumentRetired => "instrument_retired",
             Action::InstrumentDiscarded => "instrument_discarded",
+            Action::RecordVersionMoved => "record_version_moved",
         }
     }
 
@@ -311,6 +315,7 @@ impl Action {
         matches!(
             self,
             Action::RecordOpened
+                | Action::RecordVersionMoved
                 | Action::Printed
                 | Action::Exported
                 | Action::ClientModeStarted
@@ -400,6 +405,7 @@ mod tests {
             Action::InstrumentPublished,
             Action::InstrumentRetired,
             Action::InstrumentDiscarded,
+            Action::RecordVersionMoved,
         ] {
             assert_eq!(Action::parse(action.as_str()), Some(action));
             assert_eq!(

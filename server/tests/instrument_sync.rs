@@ -355,3 +355,46 @@ async fn two_server_instances_on_one_database_agree_on_what_is_published() {
         other.close().await;
     }
 }
+
+/// Measure (issue 22), run by hand (`-- --ignored --nocapture`): what one newly published
+/// version costs when 200 devices, holding the compiled-in ones, sync.
+#[tokio::test]
+#[ignore]
+async fn measure_a_published_version_reaching_200_devices() {
+    for (name, db, dir) in common::databases().await {
+        let admin = Admin::new(&db, &dir).await;
+        admin.upload(&v1()).await;
+        admin.act(1, "publish").await;
+        let mut devices = Vec::new();
+        for n in 0..200 {
+            let coach = add_person(&db, &format!("coach-{n}"), Role::Coach).await;
+            let tablet = new_device();
+            devices.push(signed_in(&db, coach, tablet).await);
+        }
+        let builtin: Vec<Value> = db
+            .instrument_versions()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|v| v.builtin)
+            .map(|v| json!({"instrument": v.instrument, "sha256": v.sha256}))
+            .collect();
+        let started = std::time::Instant::now();
+        let mut bytes = 0;
+        for cookie in &devices {
+            let reply = post("/api/v1/sync/instruments")
+                .cookie(Some(cookie))
+                .json(&json!({"format": 1, "held": builtin}))
+                .send(&admin.state)
+                .await;
+            assert_eq!(reply.status, StatusCode::OK);
+            bytes += reply.bytes.len();
+        }
+        let elapsed = started.elapsed();
+        println!(
+            "{name}: 200 devices got the new version in {elapsed:?} ({:?} each), {bytes} bytes in all ({} each, uncompressed)",
+            elapsed / 200,
+            bytes / 200
+        );
+    }
+}

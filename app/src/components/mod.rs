@@ -2,6 +2,7 @@
 
 mod conflicts;
 mod language_switch;
+mod move_version;
 mod published_forms;
 mod save_status;
 mod set_aside;
@@ -11,6 +12,7 @@ mod update_banner;
 
 pub use conflicts::{ConflictReview, field_label, value_text};
 pub use language_switch::LanguageSwitch;
+pub use move_version::MoveVersion;
 pub use published_forms::PublishedForms;
 pub use save_status::SaveStatus;
 pub use set_aside::SetAsideNotice;

@@ -56,6 +56,7 @@ fn action_key(action: Action) -> Key {
         Action::InstrumentPublished => Key::AuditInstrumentPublished,
         Action::InstrumentRetired => Key::AuditInstrumentRetired,
         Action::InstrumentDiscarded => Key::AuditInstrumentDiscarded,
+        Action::RecordVersionMoved => Key::AuditRecordVersionMoved,
     }
 }
 

@@ -132,6 +132,7 @@ fn RecordForm(id: RecordId, instrument: Instrument) -> impl IntoView {
                 </Show>
             </div>
             <ConflictReview entity=Entity::Record(id) />
+            <crate::components::MoveVersion id=id />
             {body}
             <Completion id=id instrument=instrument.clone() />
         </section>

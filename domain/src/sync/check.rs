@@ -140,10 +140,14 @@ pub fn check(
                         ),
                     });
                 }
-                if after
-                    .instrument
-                    .as_ref()
-                    .is_some_and(|known| *known != reference)
+                // A draft moved to a later version of its instrument, which removed nothing any
+                // answer may use (see `versions::moving::may_move`); any other change is refused.
+                if let Some(known) = after.instrument.as_ref()
+                    && *known != reference
+                    && !catalogue.get(known).is_some_and(|from| {
+                        let to = catalogue.get(&reference).expect("looked up above");
+                        crate::versions::moving::may_move(from, to, &catalogue.lists)
+                    })
                 {
                     return Err(Refusal::InstrumentChanged);
                 }

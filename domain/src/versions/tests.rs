@@ -142,6 +142,7 @@ fn a_bad_definition_gets_errors_that_name_the_line_and_what_to_change() {
 }
 
 mod changes;
+mod moves;
 #[cfg(not(target_arch = "wasm32"))]
 mod proptests;
 

@@ -1,0 +1,200 @@
+//! Forms as data (issue 22), as a coach and an administrator meet them: an administrator
+//! publishes a new version of a test form (written for this test) while a coach's tablet is
+//! offline with a half-filled record of the old version; online again, the tablet offers the new
+//! version for new records, and the half-filled record keeps its version and syncs. An
+//! incompatible version is refused with words on the publishing screen.
+
+use serde_json::{Value, json};
+use yorisoi_e2e::flows::sync_now;
+use yorisoi_e2e::{Engine, Stack, api_session, new_device_id};
+
+/// Version `version` of the test form: notes on three lines, and (from version 2) a mood.
+fn test_form(version: u32) -> String {
+    let mut questions = vec![
+        json!({"id": "notes", "prompt": {"ja": "様子", "en": "How it went"},
+        "answer": {"type": "text", "lines": 3}}),
+    ];
+    if version >= 2 {
+        questions.push(json!({"id": "mood", "prompt": {"ja": "気分", "en": "Mood"},
+            "answer": {"type": "single", "options": [{"id": "good", "label": {"ja": "良い", "en": "Good"}}]}}));
+    }
+    json!({"format": 1, "id": "test-check", "edition": "1", "version": version, "kind": "assessment",
+        "title": {"ja": "テスト用チェック", "en": "Test check"},
+        "sheets": [{"id": "items", "title": {"ja": "項目", "en": "Items"}, "questions": questions}]})
+    .to_string()
+}
+
+/// Uploads and publishes `definition` as the administrator, straight to the server.
+async fn publish(stack: &Stack, cookie: &str, definition: String, version: u32) {
+    let http = reqwest::Client::new();
+    let uploaded = http
+        .post(stack.server.url("/api/v1/instruments"))
+        .header("cookie", cookie)
+        .header("content-type", "application/json")
+        .body(definition)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        uploaded.status().as_u16(),
+        201,
+        "{}",
+        uploaded.text().await.unwrap()
+    );
+    let published = http
+        .post(stack.server.url(&format!(
+            "/api/v1/instruments/test-check/1/{version}/publish"
+        )))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(published.status().as_u16(), 200);
+}
+
+/// The instrument versions the server's log names for each record.
+async fn versions_in_log(stack: &Stack) -> Vec<(String, u64)> {
+    stack
+        .server_log()
+        .await
+        .iter()
+        .filter(|e| {
+            e["change"]["field"] == "instrument" && e["change"]["value"]["id"] == "test-check"
+        })
+        .map(|e| {
+            (
+                e["change"]["entity"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                e["change"]["value"]["version"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_version_published_while_a_tablet_is_offline_reaches_it_and_its_half_filled_record_keeps_its_version()
+ {
+    published_while_offline_in(Engine::Chromium).await;
+}
+
+#[tokio::test]
+async fn a_version_published_while_a_tablet_is_offline_reaches_it_and_its_half_filled_record_keeps_its_version_in_webkit()
+ {
+    published_while_offline_in(Engine::WebKit).await;
+}
+
+async fn published_while_offline_in(engine: Engine) {
+    let stack = Stack::start_in(engine).await;
+    let admin = api_session(&stack.server.url(""), "admin", &new_device_id()).await;
+    publish(&stack, &admin, test_form(1), 1).await;
+
+    // The coach's tablet gets version 1 and starts a record of it.
+    let coach = stack.browser().await;
+    coach.goto(&stack.url("/clients")).await;
+    sync_now(&coach).await;
+    coach.click("[data-testid=add-client]").await;
+    coach
+        .type_into("[data-testid=client-name]", "山田 花子")
+        .await;
+    coach.click("[data-testid=new-record-test-check]").await;
+    coach.testid("supporter-mode").await;
+    coach
+        .type_into("#q-items-notes-line0", "午前は落ち着いていた")
+        .await;
+    sync_now(&coach).await;
+    let record_url = coach.client.current_url().await.unwrap().to_string();
+
+    // Offline: version 2 is published meanwhile, and the coach goes on with the record.
+    stack.proxy.cut();
+    publish(&stack, &admin, test_form(2), 2).await;
+    coach
+        .type_into("#q-items-notes-line1", "午後は疲れが見えた")
+        .await;
+
+    // Online again: the record keeps version 1 and syncs; new records are of version 2.
+    stack.proxy.connect_to(stack.server.addr);
+    sync_now(&coach).await;
+    let log = stack.server_log().await;
+    let notes: Vec<&Value> = log
+        .iter()
+        .filter(|e| e["change"]["field"] == "answers.items.notes")
+        .map(|e| &e["change"]["value"])
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|v| v["lines"] == json!(["午前は落ち着いていた", "午後は疲れが見えた"])),
+        "the offline edit synced: {notes:?}"
+    );
+    assert_eq!(
+        versions_in_log(&stack)
+            .await
+            .iter()
+            .map(|(_, v)| *v)
+            .collect::<Vec<_>>(),
+        [1]
+    );
+    // Its page still opens, with what was written; it has no question of version 2.
+    coach.goto(&record_url).await;
+    coach.testid("supporter-mode").await;
+    assert_eq!(
+        coach.value("#q-items-notes-line1").await,
+        "午後は疲れが見えた"
+    );
+    let has_mood = coach
+        .eval(
+            "return document.querySelector(\"section[data-field='items.mood']\") !== null",
+            vec![],
+        )
+        .await;
+    assert_eq!(has_mood, json!(false), "version 1 has no mood question");
+
+    coach.goto(&stack.url("/clients")).await;
+    coach.click("[data-testid=client-link]").await;
+    coach.click("[data-testid=new-record-test-check]").await;
+    coach.testid("supporter-mode").await;
+    coach
+        .type_into("#q-items-notes-line0", "新しい版で記入")
+        .await;
+    sync_now(&coach).await;
+    let versions: Vec<u64> = versions_in_log(&stack)
+        .await
+        .iter()
+        .map(|(_, v)| *v)
+        .collect();
+    assert_eq!(
+        versions,
+        [1, 2],
+        "the new record is of version 2, the old one kept version 1"
+    );
+}
+
+#[tokio::test]
+async fn an_incompatible_version_is_refused_on_the_publishing_screen_with_words() {
+    let stack = Stack::start().await;
+    let admin = stack.browser_as("admin").await;
+    admin.goto(&stack.url("/admin/instruments")).await;
+    admin
+        .type_into("[data-testid=form-definition]", &test_form(1))
+        .await;
+    admin.click("[data-testid=form-check]").await;
+    admin.testid("form-review").await;
+    admin.click("[data-testid=form-publish]").await;
+    admin.testid("form-version-test-check-1").await;
+    // Version 2 makes the notes a date: refused, saying which question and what to change.
+    let breaking = test_form(2).replace(r#""type":"text","lines":3"#, r#""type":"date""#);
+    assert_ne!(breaking, test_form(2));
+    admin.goto(&stack.url("/admin/instruments")).await;
+    admin
+        .type_into("[data-testid=form-definition]", &breaking)
+        .await;
+    admin.click("[data-testid=form-check]").await;
+    admin
+        .wait_for_text_containing(
+            "forms-refused",
+            "items.notes: the answer type changes from text to date",
+        )
+        .await;
+}
