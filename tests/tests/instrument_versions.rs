@@ -159,15 +159,47 @@ async fn published_while_offline_in(engine: Engine) {
         .type_into("#q-items-notes-line0", "新しい版で記入")
         .await;
     sync_now(&coach).await;
-    let versions: Vec<u64> = versions_in_log(&stack)
+    let versions = versions_in_log(&stack).await;
+    assert_eq!(
+        versions.iter().map(|(_, v)| *v).collect::<Vec<_>>(),
+        [1, 2],
+        "the new record is of version 2, the old one kept version 1"
+    );
+
+    // Moving the half-filled record is the coach's explicit choice, and its answers stay.
+    coach.goto(&record_url).await;
+    coach.testid("move-version").await;
+    coach.click("[data-testid=move-version-button]").await;
+    coach.css("section[data-field='items.mood']").await;
+    assert_eq!(
+        coach.value("#q-items-notes-line0").await,
+        "午前は落ち着いていた"
+    );
+    sync_now(&coach).await;
+    let old_record = &versions[0].0;
+    let moved: Vec<u64> = versions_in_log(&stack)
         .await
         .iter()
+        .filter(|(entity, _)| entity == old_record)
         .map(|(_, v)| *v)
         .collect();
     assert_eq!(
-        versions,
+        moved,
         [1, 2],
-        "the new record is of version 2, the old one kept version 1"
+        "the move synced as a change of the record's version"
+    );
+    let audit = reqwest::Client::new()
+        .get(stack.server.url("/api/v1/audit"))
+        .header("cookie", &admin)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        audit.contains("record_version_moved"),
+        "the move is in the audit log"
     );
 }
 

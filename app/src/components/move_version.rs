@@ -53,10 +53,7 @@ fn offered(
                     Action::RecordVersionMoved,
                     &[&from, &to],
                 );
-                // The form is drawn again from the new version's definition.
-                if let Some(window) = web_sys::window() {
-                    let _ = window.location().reload();
-                }
+                // The record page draws the form again from the new version's definition.
             }
             Err(found) => problems.set(found.iter().map(ToString::to_string).collect()),
         }

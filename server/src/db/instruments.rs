@@ -52,20 +52,18 @@ pub(super) struct InUseCatalogue {
     pub(super) drafts: BTreeSet<InstrumentRef>,
 }
 
-/// Why a version's state did not change.
+/// Why a version's state did not change: not found; the lifecycle does not allow it (in
+/// words); publishing it would change what answers already given mean.
 #[derive(Debug)]
 pub enum StatusRefused {
     NotFound,
-    /// The lifecycle does not allow it (in words).
     Step(String),
-    /// Publishing it would change what answers already given mean.
     Incompatible(Vec<Incompatibility>),
 }
 
-/// Why an upload was not stored.
+/// Why an upload was not stored: that version is published or retired already, and never changes.
 #[derive(Debug)]
 pub enum DraftRefused {
-    /// That version is published or retired already: it never changes.
     InUse(Status),
 }
 
@@ -109,10 +107,7 @@ impl Db {
 
     /// Every version in use (published or retired), parsed.
     pub async fn instruments_in_use(&self) -> Result<Vec<Instrument>, DbError> {
-        let found = on_backend!(self, sqlite_instruments, postgres_instruments, pool, m => {
-            let mut conn = pool.acquire().await?;
-            m::in_use(&mut conn).await
-        })?;
+        let found = on_backend!(self, sqlite_instruments, postgres_instruments, pool, m => m::in_use(&mut *pool.acquire().await?).await)?;
         Ok(found.catalogue.instruments)
     }
 
@@ -141,7 +136,7 @@ impl Db {
         on_backend!(self, sqlite_instruments, postgres_instruments, pool, m => m::set_status(pool.acquire().await?, reference, to, by, now).await)
     }
 
-    /// Removes a draft; false if there is no draft of that version.
+    /// Removes a draft; false if there is none of that version.
     pub async fn discard_draft(&self, reference: &InstrumentRef) -> Result<bool, DbError> {
         on_backend!(self, sqlite_instruments, postgres_instruments, pool, m => m::discard(pool, reference).await)
     }
@@ -323,6 +318,9 @@ macro_rules! instruments_backend {
             pub async fn for_device(pool: &$pool, device: &str, held: &[Held], now: i64) -> Result<Vec<InUse>, DbError> {
                 let mut conn = pool.acquire().await?;
                 let found = in_use(&mut conn).await?;
+                // One transaction: what the device holds is replaced at once, with one commit.
+                sqlx::raw_sql("BEGIN").execute(&mut *conn).await?;
+                let written: Result<(), DbError> = async {
                 sqlx::query("DELETE FROM device_instruments WHERE device = $1")
                     .bind(device)
                     .execute(&mut *conn)
@@ -337,6 +335,10 @@ macro_rules! instruments_backend {
                         .execute(&mut *conn)
                         .await?;
                 }
+                Ok(())
+                }
+                .await;
+                commit_or_rollback!(conn, written)?;
                 let rows: Vec<$row> = sqlx::query("SELECT instrument, edition, version, status, sha256 FROM instrument_versions WHERE status <> 'draft' ORDER BY instrument, edition, version")
                     .fetch_all(&mut *conn)
                     .await?;
