@@ -233,3 +233,89 @@ async fn an_incompatible_version_is_refused_on_the_publishing_screen_with_words(
         )
         .await;
 }
+
+/// A test form `n` of 30 questions (a text and a five-step choice in turn), for the measure.
+fn many_questions(n: u32) -> String {
+    let steps: Vec<Value> = (1..=5)
+        .map(|s| json!({"id": format!("s{s}"), "label": {"ja": format!("{s}段階"), "en": format!("step {s}")}}))
+        .collect();
+    let questions: Vec<Value> = (0..30)
+        .map(|q| {
+            let answer = if q % 2 == 0 { json!({"type": "text", "lines": 2}) } else { json!({"type": "single", "options": steps}) };
+            json!({"id": format!("q{q}"), "prompt": {"ja": format!("項目{q}について"), "en": format!("About item {q}")}, "answer": answer})
+        })
+        .collect();
+    json!({"format": 1, "id": format!("test-form-{n:02}"), "edition": "1", "version": 1, "kind": "assessment",
+        "title": {"ja": format!("テスト様式{n}"), "en": format!("Test form {n}")},
+        "sheets": [{"id": "items", "title": {"ja": "項目", "en": "Items"}, "questions": questions}]})
+    .to_string()
+}
+
+/// Measure (issue 22), run by hand (`-- --ignored --nocapture`): start-up with 20 published
+/// forms on the tablet: the time to read, open and parse them (the app's marks), and the time
+/// from the keys being in memory to interactive, before and after.
+#[tokio::test]
+#[ignore]
+async fn measure_start_up_with_20_published_forms() {
+    let stack = Stack::start().await;
+    let admin = api_session(&stack.server.url(""), "admin", &new_device_id()).await;
+    let coach = stack.browser().await;
+    coach.goto(&stack.url("/clients")).await;
+    sync_now(&coach).await;
+    coach.click("[data-testid=add-client]").await;
+    coach
+        .type_into("[data-testid=client-name]", "山田 花子")
+        .await;
+    sync_now(&coach).await;
+    let client_page = coach.client.current_url().await.unwrap().to_string();
+    let measure = |label: &'static str| {
+        let (coach, client_page) = (&coach, client_page.clone());
+        async move {
+            let mut figures = Vec::new();
+            for _ in 0..5 {
+                coach.goto(&client_page).await;
+                coach.testid("new-visit-note").await;
+                let marks = coach
+                    .eval(
+                        "const m = (n) => { const e = performance.getEntriesByName(n); return e.length ? e[e.length - 1].startTime : null; };
+                         return [m('yorisoi-interactive') - m('yorisoi-unlocked'), m('yorisoi-instruments-loaded') - m('yorisoi-instruments-start')];",
+                        vec![],
+                    )
+                    .await;
+                figures.push((
+                    marks[0].as_f64().unwrap_or(-1.0),
+                    marks[1].as_f64().unwrap_or(-1.0),
+                ));
+            }
+            println!("{label}: (unlocked → interactive ms, forms read ms) × 5: {figures:?}");
+        }
+    };
+    measure("no published forms").await;
+    let http = reqwest::Client::new();
+    for n in 1..=20 {
+        let uploaded = http
+            .post(stack.server.url("/api/v1/instruments"))
+            .header("cookie", &admin)
+            .header("content-type", "application/json")
+            .body(many_questions(n))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(uploaded.status().as_u16(), 201);
+        let published = http
+            .post(
+                stack
+                    .server
+                    .url(&format!("/api/v1/instruments/test-form-{n:02}/1/1/publish")),
+            )
+            .header("cookie", &admin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(published.status().as_u16(), 200);
+    }
+    sync_now(&coach).await;
+    measure("20 published forms").await;
+    coach.goto(&client_page).await;
+    coach.testid("new-record-test-form-20").await;
+}
