@@ -177,3 +177,54 @@ fn an_upload_gets_shared_option_lists_written_in_place() {
         matches!(options, crate::instrument::Options::Inline { options } if options.len() == 28)
     );
 }
+
+/// Frozen: the wire shapes of `POST /api/v1/sync/instruments`. A field is only ever added (with
+/// a default); these strings never change.
+#[test]
+fn the_instrument_stream_wire_format_is_frozen() {
+    use super::wire::{Held, InUse, VersionsRequest, VersionsResponse};
+    let reference = crate::instrument::InstrumentRef {
+        id: "t".into(),
+        edition: "1".into(),
+        version: 2,
+    };
+    let request = VersionsRequest {
+        format: 1,
+        held: vec![Held {
+            instrument: reference.clone(),
+            sha256: "ab".into(),
+        }],
+    };
+    let request_json = r#"{"format":1,"held":[{"instrument":{"id":"t","edition":"1","version":2},"sha256":"ab"}]}"#;
+    assert_eq!(serde_json::to_string(&request).unwrap(), request_json);
+    assert_eq!(
+        serde_json::from_str::<VersionsRequest>(request_json).unwrap(),
+        request
+    );
+
+    let response = VersionsResponse {
+        format: 1,
+        versions: vec![InUse {
+            instrument: reference,
+            status: Status::Retired,
+            sha256: "ab".into(),
+            definition: None,
+        }],
+    };
+    let response_json = r#"{"format":1,"versions":[{"instrument":{"id":"t","edition":"1","version":2},"status":"retired","sha256":"ab"}]}"#;
+    assert_eq!(serde_json::to_string(&response).unwrap(), response_json);
+    assert_eq!(
+        serde_json::from_str::<VersionsResponse>(response_json).unwrap(),
+        response
+    );
+    // With a definition: the same format as `domain/instruments/`.
+    let with = r#"{"format":1,"versions":[{"instrument":{"id":"t","edition":"1","version":1},"status":"published","sha256":"cd","definition":"#
+        .to_owned()
+        + &definition(1, &q("a", r#"{"type": "date"}"#))
+        + "}]}";
+    let read: VersionsResponse = serde_json::from_str(&with).unwrap();
+    assert_eq!(
+        read.versions[0].definition.as_ref().map(|d| d.id.as_str()),
+        Some("t")
+    );
+}
