@@ -24,6 +24,8 @@ use yorisoi_domain::sync::protocol::{
 use yorisoi_domain::sync::quarantine::SetAsidePage;
 
 /// How long a request may go without an answer before the watchdog drops it.
+pub mod instruments;
+
 const STALL_MS: u32 = 20_000;
 
 pub use crate::device::api_error::ApiError;

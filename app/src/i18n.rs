@@ -355,6 +355,43 @@ messages! {
     ImportFailed => "読み込めませんでした：", "Could not import:";
     SetAsideNotice => "読み込めない記録があります。データは消さずに、そのまま残しています：", "Some records could not be read. They are kept untouched:";
     Created => "作成", "Created";
+    // instr: instrument versions (issue 22)
+    AuditInstrumentUploaded => "様式の下書きの登録", "Form draft uploaded";
+    AuditInstrumentPublished => "様式の版の公開", "Form version published";
+    AuditInstrumentRetired => "様式の版の利用終了", "Form version retired";
+    AuditInstrumentDiscarded => "様式の下書きの破棄", "Form draft discarded";
+    RefusedUnpublishedInstrument => "送信できませんでした：この様式の版はサーバーでまだ下書きで、公開されていません。管理者に公開を頼んでください。", "Not sent: this version of the form is still a draft on the server, not published. Ask the administrator to publish it.";
+    NavForms => "様式", "Forms";
+    FormsTitle => "様式の公開", "Publishing forms";
+    FormsIntro => "事業所の様式（またはその新しい版）の定義（JSON）を貼り付けて確認します。前の公開版から何が変わったかを確かめてから公開してください。公開した版は変更できません。", "Paste the definition (JSON) of your agency's form, or of a new version of it, and check it. Read what changed since the last published version, then publish. A published version never changes.";
+    FormsDefinition => "様式の定義（JSON）", "Form definition (JSON)";
+    FormsCheck => "確認する（下書きとして保存）", "Check (save as a draft)";
+    FormsChanges => "変更点", "What changed";
+    FormsFirstVersion => "この様式の最初の版です。", "This is the form's first version.";
+    FormsComparedWith => "比べた版：", "Compared with:";
+    FormsCannotPublish => "このままでは公開できません。次の点を直してください：", "This version cannot be published as it is. Change the following:";
+    FormsPublish => "この版を公開する", "Publish this version";
+    FormsVersions => "様式の版", "Form versions";
+    FormsForm => "様式", "Form";
+    FormsVersion => "版", "Version";
+    FormsState => "状態", "State";
+    FormsActions => "操作", "Actions";
+    FormsShow => "内容を見る", "Show";
+    FormsRetire => "利用を終える", "Retire";
+    FormsDiscard => "下書きを破棄", "Discard draft";
+    FormsDevices => "端末が持っている版", "Versions each device holds";
+    FormsDevice => "端末", "Device";
+    FormsHeld => "持っている版", "Versions held";
+    FormsReported => "報告日時", "Reported";
+    FormStatusDraft => "下書き", "Draft";
+    FormStatusPublished => "公開中", "Published";
+    FormStatusRetired => "利用終了", "Retired";
+    NewPublishedForm => "新しい「{n}」", "New {n}";
+    AuditRecordVersionMoved => "下書きを新しい版に移した", "Draft moved to a newer version";
+    MoveVersionNotice => "この様式には新しい版（第{n}版）があります。この下書きは始めたときの版のままです。", "This form has a newer version ({n}). This draft stays on the version it was started with.";
+    MoveVersionButton => "この下書きを新しい版に移す", "Move this draft to the new version";
+    MoveVersionProblems => "次の回答を直すまで移せません：", "It cannot move until these answers are changed:";
+    MoveVersionDone => "新しい版に移しました。", "Moved to the new version.";
 }
 
 impl From<Lang> for yorisoi_domain::export::Lang {

@@ -6,6 +6,7 @@ pub mod context;
 pub mod device;
 pub mod device_proof;
 pub mod i18n;
+pub mod instruments;
 pub mod lock;
 pub mod pwa;
 pub mod records;
@@ -80,6 +81,7 @@ pub fn App() -> impl IntoView {
                             <A href="/sync">{tr(Key::NavSync)}</A>
                         }>
                             <A href="/admin">{tr(Key::NavAdmin)}</A>
+                            <A href="/admin/instruments">{tr(Key::NavForms)}</A>
                         </Show>
                         <A href="/settings">{tr(Key::NavSettings)}</A>
                     </Show>
@@ -112,6 +114,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/disclosure/:client") view=pages::DisclosurePage />
                     <Route path=path!("/setup") view=pages::SetupPage />
                     <Route path=path!("/enrol") view=pages::EnrolPage />
+                    // instr: publishing forms (issue 22)
+                    <Route path=path!("/admin/instruments") view=pages::PublishingPage />
                 </Routes>
                 </Show>
                 </Gate>

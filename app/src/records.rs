@@ -12,7 +12,8 @@ use yorisoi_domain::record::Record;
 /// Creates a record of the newest version of `instrument` for `client`, prefilled from what the
 /// app already knows, and returns the path of its page.
 pub fn start(db: Db, client: ClientId, instrument: &str) -> Option<String> {
-    let definition = catalogue().latest(instrument)?;
+    // The newest version not retired; an existing record keeps the version it names.
+    let definition = crate::instruments::offered(instrument)?;
     let profile = db.client(client)?;
     let now = clock::now_ms();
     let mut record = Record::new(clock::new_record_id(), client, definition, now);

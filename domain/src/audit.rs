@@ -43,6 +43,17 @@ pub enum Action {
     ClientModeEnded,
     /// A change set aside shown whole, its value with it (the id in the detail).
     SetAsideViewed,
+    /// An instrument definition uploaded as a draft (id, edition, version in the detail).
+    InstrumentUploaded,
+    /// An instrument version published (id, edition, version and its content hash).
+    InstrumentPublished,
+    /// An instrument version retired: no new records, old ones still open.
+    InstrumentRetired,
+    /// A draft definition discarded before it was published.
+    InstrumentDiscarded,
+    /// Recorded on a device: a draft record moved to a newer version of its form (the versions
+    /// in the detail), by its person's explicit choice.
+    RecordVersionMoved,
 }
 
 impl Action {
@@ -70,6 +81,11 @@ impl Action {
             Action::ClientModeStarted => "client_mode_started",
             Action::ClientModeEnded => "client_mode_ended",
             Action::SetAsideViewed => "set_aside_viewed",
+            Action::InstrumentUploaded => "instrument_uploaded",
+            Action::InstrumentPublished => "instrument_published",
+            Action::InstrumentRetired => "instrument_retired",
+            Action::InstrumentDiscarded => "instrument_discarded",
+            Action::RecordVersionMoved => "record_version_moved",
         }
     }
 
@@ -299,6 +315,7 @@ impl Action {
         matches!(
             self,
             Action::RecordOpened
+                | Action::RecordVersionMoved
                 | Action::Printed
                 | Action::Exported
                 | Action::ClientModeStarted

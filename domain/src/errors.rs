@@ -47,6 +47,11 @@ pub enum ErrorCode {
     InstanceChanged,
     /// Something went wrong inside the server (500).
     Internal,
+    /// An uploaded instrument definition has problems; the body's `problems` say where (422).
+    InvalidDefinition,
+    /// A new instrument version would change what answers already given mean; the body's
+    /// `problems` say what to change (409).
+    IncompatibleVersion,
     /// A code this build does not know, as it was sent (an empty one if none was).
     Unknown(String),
 }
@@ -73,6 +78,8 @@ impl ErrorCode {
         ErrorCode::SetAsideFull,
         ErrorCode::InstanceChanged,
         ErrorCode::Internal,
+        ErrorCode::InvalidDefinition,
+        ErrorCode::IncompatibleVersion,
     ];
 
     /// The code as it is written on the wire.
@@ -97,6 +104,8 @@ impl ErrorCode {
             Self::SetAsideFull => "set_aside_full",
             Self::InstanceChanged => crate::sync::protocol::INSTANCE_CHANGED,
             Self::Internal => "internal",
+            Self::InvalidDefinition => "invalid_definition",
+            Self::IncompatibleVersion => "incompatible_version",
             Self::Unknown(code) => code,
         }
     }
@@ -156,6 +165,8 @@ mod tests {
         (ErrorCode::SetAsideFull, "set_aside_full"),
         (ErrorCode::InstanceChanged, "instance_changed"),
         (ErrorCode::Internal, "internal"),
+        (ErrorCode::InvalidDefinition, "invalid_definition"),
+        (ErrorCode::IncompatibleVersion, "incompatible_version"),
     ];
 
     #[test]

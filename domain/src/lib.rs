@@ -23,6 +23,7 @@ pub mod record;
 pub mod stored;
 pub mod sync;
 pub mod text;
+pub mod versions;
 
 /// The version of the app, the server and the wire format they share, as Cargo knows it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

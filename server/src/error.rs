@@ -58,6 +58,12 @@ pub enum ApiError {
     InstanceChanged,
     #[error("internal error")]
     Internal(String),
+    /// An uploaded definition has problems: each names its line and what to change.
+    #[error("the definition has {} problem(s): {}", .0.len(), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    InvalidDefinition(Vec<yorisoi_domain::versions::definition::DefinitionError>),
+    /// A version would change what answers already given mean.
+    #[error("this version cannot follow the published ones: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    IncompatibleVersion(Vec<yorisoi_domain::versions::compat::Incompatibility>),
 }
 
 #[derive(Serialize)]
@@ -69,6 +75,10 @@ struct Body<'a> {
 struct Detail<'a> {
     code: &'a ErrorCode,
     message: String,
+    /// Each problem apart (an uploaded definition's, a version's incompatibilities), for a page
+    /// to list; left out when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    problems: Vec<serde_json::Value>,
 }
 
 impl ApiError {
@@ -94,6 +104,28 @@ impl ApiError {
             Self::SetAsideFull(_) => (StatusCode::CONFLICT, ErrorCode::SetAsideFull),
             Self::InstanceChanged => (StatusCode::CONFLICT, ErrorCode::InstanceChanged),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
+            Self::InvalidDefinition(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::InvalidDefinition,
+            ),
+            Self::IncompatibleVersion(_) => (StatusCode::CONFLICT, ErrorCode::IncompatibleVersion),
+        }
+    }
+}
+
+impl ApiError {
+    fn problems(&self) -> Vec<serde_json::Value> {
+        let each = |v: serde_json::Result<serde_json::Value>| v.expect("problems serialize");
+        match self {
+            Self::InvalidDefinition(problems) => problems
+                .iter()
+                .map(|p| each(serde_json::to_value(p)))
+                .collect(),
+            Self::IncompatibleVersion(problems) => problems
+                .iter()
+                .map(|p| each(serde_json::to_value(p)))
+                .collect(),
+            _ => Vec::new(),
         }
     }
 }
@@ -111,6 +143,7 @@ impl IntoResponse for ApiError {
                 error: Detail {
                     code: &code,
                     message: self.to_string(),
+                    problems: self.problems(),
                 },
             }),
         )
@@ -238,6 +271,7 @@ pub async fn json_errors(
         error: Detail {
             code: &code,
             message,
+            problems: Vec::new(),
         },
     });
     (parts, body).into_response()

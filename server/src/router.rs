@@ -18,13 +18,14 @@ use tower_http::trace::TraceLayer;
 pub const BODY_LIMIT: usize = 4 * 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
-    use handlers::{account, admin, enrol, privacy, quarantine, setup, sync};
+    use handlers::{account, admin, enrol, instruments, privacy, quarantine, setup, sync};
     let api = Router::new()
         .route("/v1/sync/push", post(sync::push))
         .route("/v1/sync/pull", get(sync::pull))
         .route("/v1/sync/bootstrap", get(sync::bootstrap))
         .route("/v1/sync/history", get(sync::history))
         .route("/v1/sync/writers", get(sync::writers))
+        .route("/v1/sync/instruments", post(instruments::sync))
         .route(
             "/v1/session",
             get(account::me)
@@ -56,6 +57,18 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/clients/{id}/stop", post(privacy::stop))
         .route("/v1/clients/{id}/erase", post(privacy::erase))
         .route("/v1/clients/{id}/disclosure", get(privacy::disclosure))
+        .route(
+            "/v1/instruments",
+            get(instruments::list).post(instruments::upload),
+        )
+        .route(
+            "/v1/instruments/{id}/{edition}/{version}",
+            get(instruments::view),
+        )
+        .route(
+            "/v1/instruments/{id}/{edition}/{version}/{action}",
+            post(instruments::act),
+        )
         .fallback(handlers::api_not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(

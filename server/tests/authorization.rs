@@ -164,6 +164,7 @@ impl World {
 
         let spare_device = new_device();
         signed_in(db, office, spare_device).await;
+        support::instruments::make(db, n).await;
 
         let setup_code = auth::new_token();
         db.new_code(
@@ -543,6 +544,74 @@ fn routes() -> Vec<Route> {
             expect: [FORBIDDEN; 8],
         },
         Route {
+            name: "GET /api/v1/instruments",
+            call: |_, _| get("/api/v1/instruments"),
+            writes: false,
+            expect: admin_only(OK),
+        },
+        Route {
+            name: "POST /api/v1/instruments",
+            call: |w, _| {
+                post("/api/v1/instruments")
+                    .header("content-type", "application/json")
+                    .raw(
+                        support::instruments::definition(&format!("auth-{}-new", w.n)).into_bytes(),
+                    )
+            },
+            writes: true,
+            expect: admin_only(CREATED),
+        },
+        Route {
+            name: "GET /api/v1/instruments/{id}/{edition}/{version}",
+            call: |w, _| {
+                get(format!(
+                    "/api/v1/instruments/{}/1/1",
+                    support::instruments::draft_id(w.n)
+                ))
+            },
+            writes: false,
+            expect: admin_only(OK),
+        },
+        Route {
+            name: "POST /api/v1/instruments/{id}/{edition}/{version}/publish",
+            call: |w, _| {
+                post(format!(
+                    "/api/v1/instruments/{}/1/1/publish",
+                    support::instruments::draft_id(w.n)
+                ))
+            },
+            writes: true,
+            expect: admin_only(OK),
+        },
+        Route {
+            name: "POST /api/v1/instruments/{id}/{edition}/{version}/retire",
+            call: |w, _| {
+                post(format!(
+                    "/api/v1/instruments/{}/1/1/retire",
+                    support::instruments::live_id(w.n)
+                ))
+            },
+            writes: true,
+            expect: admin_only(OK),
+        },
+        Route {
+            name: "POST /api/v1/instruments/{id}/{edition}/{version}/discard",
+            call: |w, _| {
+                post(format!(
+                    "/api/v1/instruments/{}/1/1/discard",
+                    support::instruments::draft_id(w.n)
+                ))
+            },
+            writes: true,
+            expect: admin_only(DONE),
+        },
+        Route {
+            name: "POST /api/v1/sync/instruments",
+            call: |_, _| post("/api/v1/sync/instruments").json(&json!({"format": 1, "held": []})),
+            writes: false,
+            expect: [SIGNED_OUT, SIGNED_OUT, REVOKED, RETIRED, OK, OK, OK, OK],
+        },
+        Route {
             name: "GET /api/v1/sync/bootstrap",
             call: |_, _| get("/api/v1/sync/bootstrap?format=2"),
             writes: false,
@@ -561,6 +630,7 @@ struct Snapshot {
     set_aside: Vec<(i64, Option<yorisoi_domain::accounts::Decision>)>,
     log: Vec<ChangeId>,
     stopped: Vec<ClientId>,
+    instruments: Vec<(String, u32, yorisoi_domain::versions::Status)>,
 }
 
 async fn snapshot(db: &Db) -> Snapshot {
@@ -589,6 +659,7 @@ async fn snapshot(db: &Db) -> Snapshot {
             .into_iter()
             .map(|s| s.client)
             .collect(),
+        instruments: support::instruments::states(db).await,
     }
 }
 

@@ -250,6 +250,7 @@ fn ClientView(client: Client) -> impl IntoView {
             <div class="toolbar">
                 <button type="button" data-testid="new-assessment" on:click=start("msfas")>{tr(Key::NewAssessment)}</button>
                 <button type="button" data-testid="new-visit-note" on:click=start("visit-note")>{tr(Key::NewVisitNote)}</button>
+                <crate::components::PublishedForms client=id />
                 <Show when=move || { msfas_count() >= 2 }>
                     <A href=format!("/clients/{id}/compare") attr:class="button secondary" attr:data-testid="compare-link">{tr(Key::Compare)}</A>
                 </Show>

@@ -33,12 +33,16 @@ fn record_page(title: Key) -> impl IntoView {
     let db = use_db();
     let record_id = super::route_id::<RecordId>("record");
     // Whether the record is here (it may arrive by sync while the page is open); the form is
-    // built again only when that changes, never on an edit.
-    let present = Memo::new(move |_| record_id().filter(|id| db.has_record(*id)));
+    // built again only when that changes, or its version does (a draft moved), never on an edit.
+    let present = Memo::new(move |_| {
+        record_id()
+            .filter(|id| db.has_record(*id))
+            .map(|id| (id, db.record(id).map(|r| r.instrument)))
+    });
     move || {
-        let found = present
-            .get()
-            .and_then(|id| untrack(|| db.record_with_instrument(id)).map(|(_, i)| (id, i.clone())));
+        let found = present.get().and_then(|(id, _)| {
+            untrack(|| db.record_with_instrument(id)).map(|(_, i)| (id, i.clone()))
+        });
         match found {
             Some((id, instrument)) => {
                 if let Some(client) = untrack(|| db.record(id)).map(|r| r.client) {
@@ -134,6 +138,7 @@ fn RecordForm(id: RecordId, instrument: Instrument) -> impl IntoView {
                 </Show>
             </div>
             <ConflictReview entity=Entity::Record(id) />
+            <crate::components::MoveVersion id=id />
             {body}
             <Completion id=id instrument=instrument.clone() />
         </section>

@@ -75,6 +75,11 @@ fn actions_are_stored_by_name() {
         Action::Delivered,
         Action::ClientModeEnded,
         Action::SetAsideViewed,
+        Action::InstrumentUploaded,
+        Action::InstrumentPublished,
+        Action::InstrumentRetired,
+        Action::InstrumentDiscarded,
+        Action::RecordVersionMoved,
     ] {
         assert_eq!(Action::parse(action.as_str()), Some(action));
         assert_eq!(

@@ -38,6 +38,11 @@ pub enum Refusal {
     BadValue { field: String, reason: String },
     #[error("the instrument {instrument} is not known to this server")]
     UnknownInstrument { instrument: String },
+    /// The version is a draft on the server: it was never published, so no record may use it.
+    #[error(
+        "the instrument {instrument} is a draft on this server, not published: an administrator publishes it first"
+    )]
+    UnpublishedInstrument { instrument: String },
     #[error("an answer to a record whose instrument the server does not know")]
     NoInstrument,
     #[error("a record's instrument cannot change")]
@@ -62,6 +67,7 @@ impl Refusal {
             Self::UnknownField { .. } => "unknown_field",
             Self::BadValue { .. } => "bad_value",
             Self::UnknownInstrument { .. } => "unknown_instrument",
+            Self::UnpublishedInstrument { .. } => "unpublished_instrument",
             Self::NoInstrument => "no_instrument",
             Self::InstrumentChanged => "instrument_changed",
             Self::NotInScope => "not_in_scope",
@@ -134,10 +140,14 @@ pub fn check(
                         ),
                     });
                 }
-                if after
-                    .instrument
-                    .as_ref()
-                    .is_some_and(|known| *known != reference)
+                // A draft moved to a later version of its instrument, which removed nothing any
+                // answer may use (see `versions::moving::may_move`); any other change is refused.
+                if let Some(known) = after.instrument.as_ref()
+                    && *known != reference
+                    && !catalogue.get(known).is_some_and(|from| {
+                        let to = catalogue.get(&reference).expect("looked up above");
+                        crate::versions::moving::may_move(from, to, &catalogue.lists)
+                    })
                 {
                     return Err(Refusal::InstrumentChanged);
                 }

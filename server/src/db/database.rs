@@ -95,6 +95,10 @@ impl Db {
             pushes: std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0)),
             set_aside_limit: SET_ASIDE_LIMIT,
         };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        db.seed_builtin_instruments(now).await?;
         db.start_folder();
         Ok(db)
     }

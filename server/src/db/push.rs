@@ -53,7 +53,7 @@ impl Db {
 }
 
 macro_rules! push_backend {
-    ($module:ident, $log:ident, $assignments:ident, $privacy:ident, $audit:ident, $db:ty, $begin:literal) => {
+    ($module:ident, $log:ident, $assignments:ident, $privacy:ident, $audit:ident, $instruments:ident, $db:ty, $begin:literal) => {
         pub(super) mod $module {
             use super::*;
 
@@ -117,7 +117,8 @@ macro_rules! push_backend {
                     let halted = super::super::privacy::$privacy::halted(&mut *conn, &clients).await?;
                     let (stopped, fresh): (Vec<&Change>, Vec<&Change>) = fresh.into_iter().partition(|c| halted.contains_key(&c.client));
                     let (known, existing) = super::super::log::$log::known_entities(&mut conn, &fresh).await?;
-                    let Sorted { stored, touched, mut refused } = sort_out(fresh, known, |client| match by.role {
+                    let instruments = super::super::instruments::$instruments::in_use(&mut *conn).await?;
+                    let Sorted { stored, touched, mut refused } = sort_out(fresh, known, &instruments, |client| match by.role {
                         Role::Office => true,
                         Role::Admin => false,
                         Role::Coach => assigned.contains(&client) || !existing.contains(&client),
@@ -276,6 +277,7 @@ push_backend!(
     sqlite_assignments,
     sqlite_privacy,
     sqlite_audit,
+    sqlite_instruments,
     sqlx::Sqlite,
     "BEGIN IMMEDIATE"
 );
@@ -285,6 +287,7 @@ push_backend!(
     postgres_assignments,
     postgres_privacy,
     postgres_audit,
+    postgres_instruments,
     sqlx::Postgres,
     "BEGIN; SELECT pg_advisory_xact_lock(7142026)"
 );

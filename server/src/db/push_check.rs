@@ -2,20 +2,16 @@
 //! aside (with why), and what its notes and consents say for the audit log. No SQL here.
 
 use super::database::entity_key;
+use super::instruments::InUseCatalogue;
 use super::scope::Scope;
 use std::collections::{BTreeMap, BTreeSet};
 use yorisoi_domain::accounts::Role;
 use yorisoi_domain::audit::{Action, Event, Note};
-use yorisoi_domain::catalogue::Catalogue;
 use yorisoi_domain::consent::{CONSENT_PREFIX, Consent, Purpose as ConsentPurpose};
 use yorisoi_domain::ids::ClientId;
+use yorisoi_domain::instrument::InstrumentRef;
 use yorisoi_domain::sync::Change;
 use yorisoi_domain::sync::check::{Known, Refusal, check};
-
-/// The instrument definitions every change is checked against.
-fn catalogue() -> &'static Catalogue {
-    Catalogue::builtin_static()
-}
 
 /// A push's fresh changes, checked in order.
 pub(super) struct Sorted<'a> {
@@ -27,9 +23,12 @@ pub(super) struct Sorted<'a> {
     pub(super) refused: Vec<(&'a Change, Refusal)>,
 }
 
+/// Checks each change against the instrument versions in use (`instruments`, read from the
+/// table in the same transaction): a record of a draft version is set aside as unpublished.
 pub(super) fn sort_out<'a>(
     fresh: Vec<&'a Change>,
     mut known: BTreeMap<String, Known>,
+    instruments: &InUseCatalogue,
     may_write: impl Fn(ClientId) -> bool,
 ) -> Sorted<'a> {
     let mut sorted = Sorted {
@@ -43,7 +42,9 @@ pub(super) fn sort_out<'a>(
             continue;
         }
         let key = entity_key(change.entity);
-        match check(change, known.get(&key), catalogue()) {
+        match check(change, known.get(&key), &instruments.catalogue)
+            .map_err(|refusal| unpublished(change, refusal, instruments))
+        {
             Ok(after) => {
                 if known.get(&key) != Some(&after) {
                     sorted.touched.insert(key.clone(), after.clone());
@@ -55,6 +56,19 @@ pub(super) fn sort_out<'a>(
         }
     }
     sorted
+}
+
+/// A refusal of an unknown instrument that is a draft here says so.
+fn unpublished(change: &Change, refusal: Refusal, instruments: &InUseCatalogue) -> Refusal {
+    match refusal {
+        Refusal::UnknownInstrument { instrument }
+            if serde_json::from_value::<InstrumentRef>(change.value.clone())
+                .is_ok_and(|r| instruments.drafts.contains(&r)) =>
+        {
+            Refusal::UnpublishedInstrument { instrument }
+        }
+        other => other,
+    }
 }
 
 /// What a push's notes and stored changes say for the audit log: each note an access by the

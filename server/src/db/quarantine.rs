@@ -153,7 +153,7 @@ fn author_may_write(role: Role, disabled: bool, assigned: bool) -> Option<String
 }
 
 macro_rules! quarantine_backend {
-    ($module:ident, $log:ident, $privacy:ident, $pool:ty, $db:ty, $row:ty, $begin:literal) => {
+    ($module:ident, $log:ident, $privacy:ident, $instruments:ident, $pool:ty, $db:ty, $row:ty, $begin:literal) => {
         pub(super) mod $module {
             use super::*;
 
@@ -283,7 +283,8 @@ macro_rules! quarantine_backend {
                         return Ok(Err(Unaccepted::Author(why)));
                     }
                     let (known, _) = super::super::log::$log::known_entities(&mut conn, &[&change]).await?;
-                    let Sorted { stored, touched, mut refused } = sort_out(vec![&change], known, |_| true);
+                    let instruments = super::super::instruments::$instruments::in_use(&mut *conn).await?;
+                    let Sorted { stored, touched, mut refused } = sort_out(vec![&change], known, &instruments, |_| true);
                     if let Some((_, refusal)) = refused.pop() {
                         return Ok(Err(Unaccepted::Invalid(refusal)));
                     }
@@ -334,6 +335,7 @@ quarantine_backend!(
     sqlite_quarantine,
     sqlite_log,
     sqlite_privacy,
+    sqlite_instruments,
     sqlx::SqlitePool,
     sqlx::Sqlite,
     sqlx::sqlite::SqliteRow,
@@ -343,6 +345,7 @@ quarantine_backend!(
     postgres_quarantine,
     postgres_log,
     postgres_privacy,
+    postgres_instruments,
     sqlx::PgPool,
     sqlx::Postgres,
     sqlx::postgres::PgRow,

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod app;
 pub mod enrol;
 pub mod health;
+pub mod instruments;
 pub mod privacy;
 pub mod quarantine;
 pub mod setup;

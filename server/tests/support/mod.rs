@@ -3,6 +3,8 @@
 //! a raw look at the tables.
 #![allow(dead_code)]
 
+pub mod instruments;
+
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use http_body_util::BodyExt;

@@ -35,7 +35,6 @@ use serde_json::Value;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
-use std::sync::OnceLock;
 use yorisoi_domain::answer::Answer;
 use yorisoi_domain::catalogue::Catalogue;
 use yorisoi_domain::ids::{ClientId, DeviceId, RecordId};
@@ -44,12 +43,10 @@ use yorisoi_domain::record::{Client, Record};
 use yorisoi_domain::sync::local::RefusedChange;
 use yorisoi_domain::sync::{ChangeId, Entity};
 
-/// The instrument definitions compiled into this build.
+/// The instrument definitions this device holds: the compiled-in ones and the published ones
+/// the server sent (see `crate::instruments`).
 pub fn catalogue() -> &'static Catalogue {
-    static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
-    CATALOGUE.get_or_init(|| {
-        Catalogue::builtin().expect("the built-in definitions are checked by the domain's tests")
-    })
+    crate::instruments::catalogue()
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -109,6 +109,8 @@ pub fn standing(code: &ErrorCode) -> Standing {
         | ErrorCode::Conflict
         | ErrorCode::SetAsideFull
         | ErrorCode::InstanceChanged
+        | ErrorCode::InvalidDefinition
+        | ErrorCode::IncompatibleVersion
         | ErrorCode::Internal
         | ErrorCode::Unknown(_) => Standing::Unaffected,
     }

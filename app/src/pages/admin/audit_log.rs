@@ -46,6 +46,11 @@ pub(super) fn action_key(action: Action) -> Key {
         Action::ClientModeStarted => Key::AuditClientModeStarted,
         Action::ClientModeEnded => Key::AuditClientModeEnded,
         Action::SetAsideViewed => Key::AuditSetAsideViewed,
+        Action::InstrumentUploaded => Key::AuditInstrumentUploaded,
+        Action::InstrumentPublished => Key::AuditInstrumentPublished,
+        Action::InstrumentRetired => Key::AuditInstrumentRetired,
+        Action::InstrumentDiscarded => Key::AuditInstrumentDiscarded,
+        Action::RecordVersionMoved => Key::AuditRecordVersionMoved,
     }
 }
 

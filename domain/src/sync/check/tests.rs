@@ -22,6 +22,9 @@ fn a_refusals_code_is_its_wire_code_and_quotes_nothing() {
         Refusal::UnknownInstrument {
             instrument: marker.into(),
         },
+        Refusal::UnpublishedInstrument {
+            instrument: marker.into(),
+        },
         Refusal::NoInstrument,
         Refusal::InstrumentChanged,
         Refusal::NotInScope,
