@@ -43,6 +43,12 @@ pub enum Action {
     ClientModeEnded,
     /// A change set aside shown whole, its value with it (the id in the detail).
     SetAsideViewed,
+    /// A monthly 支援レポート marked as shared (recorded on the device; the month and who it was
+    /// shared with in the detail).
+    ReportShared,
+    /// A part of a client's follow-up plan changed (written by the server when it stores the
+    /// change; the part in the detail).
+    PlanChanged,
 }
 
 impl Action {
@@ -70,6 +76,8 @@ impl Action {
             Action::ClientModeStarted => "client_mode_started",
             Action::ClientModeEnded => "client_mode_ended",
             Action::SetAsideViewed => "set_aside_viewed",
+            Action::ReportShared => "report_shared",
+            Action::PlanChanged => "plan_changed",
         }
     }
 
@@ -303,6 +311,7 @@ impl Action {
                 | Action::Exported
                 | Action::ClientModeStarted
                 | Action::ClientModeEnded
+                | Action::ReportShared
         )
     }
 }

@@ -129,9 +129,11 @@ fn instrument_name(instrument: &InstrumentRef) -> String {
     )
 }
 
+mod activity;
 mod csv;
 mod json;
 
+pub use activity::activity_csv;
 pub use csv::{answer_text, audit_csv, japan_time, to_csv};
 pub use json::{from_json, to_json};
 
