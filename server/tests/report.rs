@@ -39,7 +39,7 @@ async fn report_parts_are_checked_and_an_employer_share_needs_the_consent() {
             coach.change(other, "report.2026-12.shared_employer", share(by, "2026-12-28")),
         ];
         changes.extend(good.iter().cloned());
-        let bad = vec![
+        let bad = [
             coach.change(client, "report.2026-12.done", json!(42)),
             coach.change(client, "report.2026-13.done", json!("x")),
             coach.change(

@@ -51,9 +51,14 @@ impl CoachMonth {
 /// The coach a note names: the first name in its staff field (names split at 、 , ・ / or a new
 /// line), trimmed; empty when it names no one.
 pub fn coach_of(record: &Record) -> String {
-    let Some(crate::answer::Answer::Text { lines }) = record.answers.get(STAFF) else {
-        return String::new();
-    };
+    match record.answers.get(STAFF) {
+        Some(crate::answer::Answer::Text { lines }) => coach_of_lines(lines),
+        _ => String::new(),
+    }
+}
+
+/// The first name in a staff field's lines (see [`coach_of`]).
+pub fn coach_of_lines(lines: &[String]) -> String {
     lines
         .iter()
         .flat_map(|line| line.split(['、', ',', '，', '・', '/', '／']))

@@ -165,6 +165,16 @@ fn report_values_are_checked() {
     }
 }
 
+/// (name, report, client, recipient, day shared, expected).
+type ShareCase = (
+    &'static str,
+    ReportView,
+    Client,
+    Recipient,
+    &'static str,
+    Result<(), ShareRefused>,
+);
+
 #[test]
 fn a_report_is_shared_only_when_final_and_with_the_employer_only_with_consent() {
     let month = m("2026-12");
@@ -210,7 +220,7 @@ fn a_report_is_shared_only_when_final_and_with_the_employer_only_with_consent() 
     let conflict = Fact::Conflict(vec!["a".to_owned(), "b".to_owned()]);
     use Recipient::{Employer, Person};
     #[rustfmt::skip]
-    let cases: Vec<(&str, ReportView, Client, Recipient, &str, Result<(), ShareRefused>)> = vec![
+    let cases: Vec<ShareCase> = vec![
         ("final, to the person", report(fin.clone(), ok.clone()), client(None), Person, "2026-12-28", Ok(())),
         ("not final", report(Fact::Unset, ok.clone()), client(None), Person, "2026-12-28", Err(ShareRefused::NotFinal)),
         ("in conflict", report(fin.clone(), conflict), client(None), Person, "2026-12-28", Err(ShareRefused::InConflict)),
