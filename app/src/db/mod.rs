@@ -18,6 +18,7 @@ mod load;
 mod refused;
 mod restore;
 mod shared;
+mod support;
 
 pub use shared::TabEvent;
 

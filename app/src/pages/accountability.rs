@@ -52,6 +52,8 @@ fn action_key(action: Action) -> Key {
         Action::ClientModeStarted => Key::AuditClientModeStarted,
         Action::ClientModeEnded => Key::AuditClientModeEnded,
         Action::SetAsideViewed => Key::AuditSetAsideViewed,
+        Action::ReportShared => Key::AuditReportShared,
+        Action::PlanChanged => Key::AuditPlanChanged,
     }
 }
 

@@ -2,14 +2,18 @@
 
 mod account;
 mod accountability;
+mod activity;
 mod admin;
 mod clients;
 mod compare;
 mod consent;
+mod due;
 mod history;
 mod not_found;
+mod plan;
 mod print;
 mod records;
+mod report;
 mod set_aside;
 mod settings;
 mod sync;
@@ -17,6 +21,7 @@ mod sync_refused;
 
 pub use account::{AccountCard, EnrolPage, IdleLockPage, SetupPage, SignInPage, UnlockPage};
 pub use accountability::DisclosurePage;
+pub use activity::ActivityPage;
 pub use admin::AdminPage;
 pub use clients::{ClientList, ClientPage};
 pub use compare::ComparePage;
@@ -24,6 +29,7 @@ pub use history::HistoryPage;
 pub use not_found::NotFound;
 pub use print::PrintPage;
 pub use records::{AssessmentPage, VisitNotePage};
+pub use report::ReportPage;
 pub use settings::SettingsPage;
 pub use sync::SyncPage;
 
