@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use std::time::Duration;
 use yorisoi_domain::date::Date;
 use yorisoi_domain::ids::{ClientId, RecordId};
+use yorisoi_e2e::support::browser_today;
 use yorisoi_e2e::{Browser, Stack, api_session, new_device_id};
 
 const CLIENTS: u64 = 100;
@@ -99,16 +100,6 @@ async fn push_all(stack: &Stack, changes: &[Value], device: &str) {
             .unwrap();
         assert!(response.status().is_success());
     }
-}
-
-async fn browser_today(browser: &Browser) -> Date {
-    let text = browser
-        .eval(
-            "const d = new Date(); return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' + String(d.getDate()).padStart(2, '0');",
-            vec![],
-        )
-        .await;
-    text.as_str().unwrap().parse().unwrap()
 }
 
 /// Presses the link `selector` and returns the ms from the press (the page's own click event) to

@@ -13,6 +13,8 @@ pub mod activity;
 mod summary;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_activity;
 
 pub use summary::{MODES, NoteLine, Summary, draft, summary};
 
