@@ -14,6 +14,14 @@ use yorisoi_e2e::flows::sync_now;
 use yorisoi_e2e::support::{Note, browser_today, days, seed};
 use yorisoi_e2e::{Browser, Engine, Stack};
 
+/// No serious accessibility problem on the page (axe-core, in Chromium).
+async fn accessible(browser: &Browser, engine: Engine) {
+    if engine == Engine::Chromium {
+        let problems = yorisoi_e2e::serious_violations(browser).await;
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+}
+
 /// The due list's entries as (client name, the entry's text), in order.
 async fn due_entries(browser: &Browser) -> Vec<(String, String, bool)> {
     let value = browser
@@ -125,6 +133,7 @@ async fn due_today_and_overdue_in(engine: Engine) {
         !entries[0].1.contains("今月はまだ対面"),
         "no plan asks for it yet: {entries:?}"
     );
+    accessible(&browser, engine).await;
 
     // The coach sets 遅れ 太郎's plan on the tablet: once a month face to face.
     browser
@@ -137,6 +146,7 @@ async fn due_today_and_overdue_in(engine: Engine) {
     browser
         .set_value("[data-testid=plan-phase]", "follow_up")
         .await;
+    accessible(&browser, engine).await;
     browser.click("header nav a[href='/clients']").await;
     // Flagged before the month ends: met by phone only, so not yet face to face.
     let entries = wait_for_due(&browser, |e| {
@@ -270,6 +280,7 @@ async fn monthly_report_in(engine: Engine) {
     browser
         .wait_for_text_containing("report-shared-person", &today.to_string())
         .await;
+    accessible(&browser, engine).await;
 
     // The share is in the audit log; the report's parts reached the server.
     sync_now(&browser).await;
@@ -338,6 +349,8 @@ async fn the_office_counts_each_coachs_contacts_by_mode_against_the_plan() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+    accessible(&browser, Engine::Chromium).await;
+    accessible(&browser, Engine::Chromium).await;
     // coach, visit, phone, online, office, no mode, 3 phases, no phase, planned, actual, clients, not met.
     assert_eq!(
         seen,
