@@ -25,12 +25,20 @@ pub fn part_key(part: PlanPart) -> Key {
     }
 }
 
+fn colon(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Ja => "：",
+        Lang::En => ": ",
+    }
+}
+
 /// What a plan field is called where conflicts and history name it.
 pub fn plan_field_label(field: &str, lang: Lang) -> Option<String> {
     let part = PlanPart::of_field(field)?;
     Some(format!(
-        "{}：{}",
+        "{}{}{}",
         text(lang, Key::PlanHeading),
+        colon(lang),
         text(lang, part_key(part))
     ))
 }
@@ -88,9 +96,57 @@ pub fn report_field_label(field: &str, lang: Lang) -> Option<String> {
         Part::Shared(Recipient::Employer) => Key::ReportShareEmployer,
     };
     Some(format!(
-        "{} {}：{}",
+        "{} {}{}{}",
         text(lang, Key::ReportTitle),
         month_text(lang, month),
+        colon(lang),
         text(lang, key)
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_plan_and_report_field_is_named_in_both_languages() {
+        let month: Month = "2026-12".parse().unwrap();
+        #[rustfmt::skip]
+        let cases: Vec<(String, &str, &str)> = PlanPart::ALL
+            .into_iter()
+            .map(|p| (p.field(), "支援計画：", "Support plan: "))
+            .chain(Part::ALL.into_iter().map(|p| (p.field(month), "支援レポート 2026年12月：", "Monthly support report December 2026: ")))
+            .collect();
+        for (field, ja, en) in cases {
+            let label =
+                plan_field_label(&field, Lang::Ja).or_else(|| report_field_label(&field, Lang::Ja));
+            assert!(
+                label
+                    .as_deref()
+                    .is_some_and(|l| l.starts_with(ja) && l.len() > ja.len()),
+                "{field}: {label:?}"
+            );
+            let label =
+                plan_field_label(&field, Lang::En).or_else(|| report_field_label(&field, Lang::En));
+            assert!(
+                label
+                    .as_deref()
+                    .is_some_and(|l| l.starts_with(en) && l.len() > en.len()),
+                "{field}: {label:?}"
+            );
+        }
+        assert_eq!(plan_field_label("name", Lang::Ja), None);
+        assert_eq!(report_field_label("report.2026-13.done", Lang::Ja), None);
+    }
+
+    #[test]
+    fn months_are_said_in_each_language() {
+        #[rustfmt::skip]
+        let cases = [("2026-12", "2026年12月", "December 2026"), ("2027-01", "2027年1月", "January 2027")];
+        for (month, ja, en) in cases {
+            let month: Month = month.parse().unwrap();
+            assert_eq!(month_text(Lang::Ja, month), ja);
+            assert_eq!(month_text(Lang::En, month), en);
+        }
+    }
 }

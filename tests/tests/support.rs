@@ -3,7 +3,8 @@
 //! to face this month (said in words), after the coach set that client's plan on the tablet
 //! (synced, and audited on the server); a monthly report counts that month's notes by mode; it is
 //! shared with the person only once final (the share reaches the audit log) and never with the
-//! employer without the person's consent; the office's activity counts match the notes.
+//! employer without the person's consent; the office sees who is due grouped by coach, and its
+//! activity counts match the notes.
 //!
 //! "Today" is the browser's own date: the notes are seeded relative to it.
 
@@ -306,15 +307,16 @@ async fn monthly_report_in(engine: Engine) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_office_counts_each_coachs_contacts_by_mode_against_the_plan() {
+async fn the_office_sees_who_is_due_per_coach_and_counts_each_coachs_contacts() {
     let stack = Stack::start().await;
     let browser = Browser::start_in(Engine::Chromium).await;
     browser.goto(&stack.url("/")).await;
     let today = browser_today(&browser).await;
+    // Every note sets its next visit for today: every client is due, under the coach it names.
     let note = |mode: &'static str, staff: &'static str| Note {
         date: today,
         mode,
-        next: None,
+        next: Some(today),
         staff,
         words: "支援",
     };
@@ -329,6 +331,39 @@ async fn the_office_counts_each_coachs_contacts_by_mode_against_the_plan() {
     )
     .await;
     stack.sign_in(&browser, "office").await;
+    // The office's home screen: every client due, grouped by the coach the newest note names,
+    // and one coach at a time on request.
+    let groups = || async {
+        browser
+            .eval(
+                "return [...document.querySelectorAll('[data-testid=due-group]')].map(g => [g.dataset.coach, [...g.querySelectorAll('[data-testid=due-client]')].map(a => a.textContent)]);",
+                vec![],
+            )
+            .await
+    };
+    let mut seen = json!([]);
+    for _ in 0..200 {
+        seen = groups().await;
+        if seen.as_array().is_some_and(|a| a.len() == 2) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        seen,
+        json!([["佐藤", ["集計 A", "集計 B"]], ["鈴木", ["集計 C"]]])
+    );
+    browser
+        .set_value("[data-testid=due-coach-filter]", "鈴木")
+        .await;
+    for _ in 0..50 {
+        seen = groups().await;
+        if seen.as_array().is_some_and(|a| a.len() == 1) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen, json!([["鈴木", ["集計 C"]]]));
     browser.click("[data-testid=nav-activity]").await;
     browser
         .wait_for_text_containing("page-title", "活動集計")
