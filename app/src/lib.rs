@@ -13,6 +13,7 @@ pub mod records;
 pub mod settings;
 pub mod storage;
 pub mod store;
+pub mod support;
 pub mod tabs;
 pub mod vault;
 
@@ -76,9 +77,12 @@ pub fn App() -> impl IntoView {
                 </A>
                 <nav class="app-nav" aria-label=tr(Key::NavLabel)>
                     <Show when=move || signed_in() && !locked()>
-                        <Show when=is_admin fallback=|| view! {
+                        <Show when=is_admin fallback=move || view! {
                             <A href="/clients">{tr(Key::NavClients)}</A>
                             <A href="/sync">{tr(Key::NavSync)}</A>
+                            <Show when=move || account.role() == Some(yorisoi_domain::accounts::Role::Office)>
+                                <A href="/activity" attr:data-testid="nav-activity">{tr(Key::NavActivity)}</A>
+                            </Show>
                         }>
                             <A href="/admin">{tr(Key::NavAdmin)}</A>
                             <A href="/admin/instruments">{tr(Key::NavForms)}</A>
@@ -112,6 +116,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/clients/:client/records/:record/history") view=pages::HistoryPage />
                     <Route path=path!("/admin") view=pages::AdminPage />
                     <Route path=path!("/admin/disclosure/:client") view=pages::DisclosurePage />
+                    // support1: monthly report and activity counts (issue 21)
+                    <Route path=path!("/clients/:client/reports/:month") view=pages::ReportPage />
+                    <Route path=path!("/activity") view=pages::ActivityPage />
                     <Route path=path!("/setup") view=pages::SetupPage />
                     <Route path=path!("/enrol") view=pages::EnrolPage />
                     // instr: publishing forms (issue 22)

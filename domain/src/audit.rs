@@ -54,6 +54,12 @@ pub enum Action {
     /// Recorded on a device: a draft record moved to a newer version of its form (the versions
     /// in the detail), by its person's explicit choice.
     RecordVersionMoved,
+    /// A monthly 支援レポート marked as shared (recorded on the device; the month and who it was
+    /// shared with in the detail).
+    ReportShared,
+    /// A part of a client's follow-up plan changed (written by the server when it stores the
+    /// change; the part in the detail).
+    PlanChanged,
 }
 
 impl Action {
@@ -86,6 +92,8 @@ impl Action {
             Action::InstrumentRetired => "instrument_retired",
             Action::InstrumentDiscarded => "instrument_discarded",
             Action::RecordVersionMoved => "record_version_moved",
+            Action::ReportShared => "report_shared",
+            Action::PlanChanged => "plan_changed",
         }
     }
 
@@ -320,6 +328,7 @@ impl Action {
                 | Action::Exported
                 | Action::ClientModeStarted
                 | Action::ClientModeEnded
+                | Action::ReportShared
         )
     }
 }

@@ -20,6 +20,7 @@ pub mod instrument;
 pub mod plan;
 pub mod privacy;
 pub mod record;
+pub mod report;
 pub mod stored;
 pub mod sync;
 pub mod text;

@@ -11,6 +11,7 @@ pub mod flows;
 mod proxy;
 mod seed;
 mod server;
+pub mod support;
 mod webkit;
 
 pub use axe::serious_violations;

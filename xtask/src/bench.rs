@@ -9,7 +9,7 @@ use flate2::write::GzEncoder;
 use std::io::Write;
 use std::time::Instant;
 
-/// `cargo xtask bench [size|first-visit|records|sync|compare]`: every benchmark, or one part
+/// `cargo xtask bench [size|first-visit|records|sync|due|compare]`: every benchmark, or one part
 /// (`compare` is not part of every benchmark: it needs a build to compare with).
 pub fn run(part: Option<&str>) -> Result {
     tools::ensure_all(Need::Test)?;
@@ -19,7 +19,8 @@ pub fn run(part: Option<&str>) -> Result {
             first_visit()?;
             tools::ensure_bench_peer()?;
             local_records()?;
-            sync()
+            sync()?;
+            crate::bench_due::due()
         }
         Some("size") => app_size(),
         Some("first-visit") => first_visit(),
@@ -32,9 +33,13 @@ pub fn run(part: Option<&str>) -> Result {
             build::app_release()?;
             sync()
         }
+        Some("due") => {
+            build::app_release()?;
+            crate::bench_due::due()
+        }
         Some("compare") => crate::bench_compare::run(),
         Some(other) => Err(crate::cmd::Error::msg(format!(
-            "no benchmark {other:?}: size, first-visit, records, sync or compare"
+            "no benchmark {other:?}: size, first-visit, records, sync, due or compare"
         ))),
     }
 }
@@ -319,7 +324,7 @@ fn local_records() -> Result {
 
 /// Builds the server (`debug` or `release`), runs the ignored benchmark test `test` of the e2e
 /// crate, and returns the figures of each `BENCH {json}` line it printed.
-fn run_bench(
+pub(crate) fn run_bench(
     test: &str,
     profile: &str,
     postgres_url: Option<&str>,

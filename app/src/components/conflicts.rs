@@ -36,7 +36,9 @@ pub fn field_label(instrument: Option<&Instrument>, field: &str, lang: Lang) -> 
         "birth_date" => key(Key::FieldBirthDate),
         "workplace" => key(Key::FieldWorkplace),
         "notes" => key(Key::FieldNotes),
-        _ => format!("{} ({field})", key(Key::FieldOther)),
+        _ => crate::support::plan_field_label(field, lang)
+            .or_else(|| crate::support::report_field_label(field, lang))
+            .unwrap_or_else(|| format!("{} ({field})", key(Key::FieldOther))),
     }
 }
 

@@ -49,6 +49,7 @@ pub fn ClientList() -> impl IntoView {
     view! {
         <section class="page" aria-labelledby="page-title">
             <h1 id="page-title" data-testid="page-title">{tr(Key::ClientsTitle)}</h1>
+            <super::due::DueSection />
             <div class="toolbar">
                 <label class="search">
                     <span class="visually-hidden">{tr(Key::ClientsSearch)}</span>
@@ -247,10 +248,12 @@ fn ClientView(client: Client) -> impl IntoView {
                 </div>
             </section>
             <super::consent::ConsentCard client=id />
+            <super::plan::PlanCard client=id />
             <div class="toolbar">
                 <button type="button" data-testid="new-assessment" on:click=start("msfas")>{tr(Key::NewAssessment)}</button>
                 <button type="button" data-testid="new-visit-note" on:click=start("visit-note")>{tr(Key::NewVisitNote)}</button>
                 <crate::components::PublishedForms client=id />
+                <A href=format!("/clients/{id}/reports/{}", yorisoi_domain::report::Month::of(clock::today())) attr:class="button secondary" attr:data-testid="report-link">{tr(Key::ReportLink)}</A>
                 <Show when=move || { msfas_count() >= 2 }>
                     <A href=format!("/clients/{id}/compare") attr:class="button secondary" attr:data-testid="compare-link">{tr(Key::Compare)}</A>
                 </Show>

@@ -1,20 +1,25 @@
 //! One module per place in the app; the routes in `lib.rs` point here.
 
 mod account;
+mod activity;
 mod admin;
 mod clients;
 mod compare;
 mod consent;
+mod due;
 mod history;
 mod instruments;
 mod not_found;
+mod plan;
 mod print;
 mod records;
+mod report;
 mod settings;
 mod sync;
 mod sync_refused;
 
 pub use account::{AccountCard, EnrolPage, IdleLockPage, SetupPage, SignInPage, UnlockPage};
+pub use activity::ActivityPage;
 pub use admin::{AdminPage, DisclosurePage};
 pub use clients::{ClientList, ClientPage};
 pub use compare::ComparePage;
@@ -23,6 +28,7 @@ pub use instruments::PublishingPage;
 pub use not_found::NotFound;
 pub use print::PrintPage;
 pub use records::{AssessmentPage, VisitNotePage};
+pub use report::ReportPage;
 pub use settings::SettingsPage;
 pub use sync::SyncPage;
 

@@ -14,6 +14,7 @@ use crate::ids::ClientId;
 use crate::instrument::{InstrumentRef, RecordKind};
 use crate::plan::{PLAN_PREFIX, Part, check_value};
 use crate::record::{AnsweredBy, Status};
+use crate::report::REPORT_PREFIX;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -109,6 +110,16 @@ pub fn check(
                     check_value(part, value).map_err(|reason| Refusal::BadValue {
                         field: part.field(),
                         reason,
+                    })?;
+                }
+                _ if field.starts_with(REPORT_PREFIX) => {
+                    let (month, part) =
+                        crate::report::Part::of_field(field).ok_or_else(|| unknown(field))?;
+                    crate::report::check_value(month, part, value).map_err(|reason| {
+                        Refusal::BadValue {
+                            field: field.to_owned(),
+                            reason,
+                        }
                     })?;
                 }
                 _ => {

@@ -88,6 +88,28 @@ macro_rules! log_backend {
                 Ok((known, existing))
             }
 
+            /// Every stored change of `field` of `clients`' client entries, in the log's order
+            /// (what a check that reads a field's merged value needs, e.g. a consent).
+            pub(in crate::db) async fn client_field_changes(conn: &mut PoolConnection<$db>, clients: &BTreeSet<ClientId>, field: &str) -> Result<Vec<Change>, DbError> {
+                if clients.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut select = sqlx::QueryBuilder::<$db>::new("SELECT body FROM changes WHERE field = ");
+                select.push_bind(field.to_owned());
+                select.push(" AND client IN (");
+                let mut list = select.separated(", ");
+                for client in clients {
+                    list.push_bind(client.to_string());
+                }
+                select.push(") ORDER BY seq");
+                let mut changes = Vec::new();
+                for row in select.build().fetch_all(&mut **conn).await? {
+                    let body: String = row.try_get("body")?;
+                    changes.push(serde_json::from_str(&body).map_err(|e| DbError::Corrupt(format!("change body: {e}")))?);
+                }
+                Ok(changes)
+            }
+
             pub async fn pull(pool: &$pool, since: u64, limit: u32) -> Result<Page, DbError> {
                 // Every client's changes but a stopped client's (利用停止).
                 let rows = sqlx::query("SELECT seq, body, received_at FROM changes WHERE seq > $1 AND client NOT IN (SELECT client FROM stopped) ORDER BY seq LIMIT $2")

@@ -3,13 +3,16 @@
 //! `push_backend!` at the end).
 
 use super::database::{Backend, Db, DbError, as_i64};
-use super::push_check::{Sorted, audit_events, notes_in_scope, set_aside_body, sort_out};
+use super::push_check::{
+    Sorted, audit_events, is_employer_share, notes_in_scope, refuse_unconsented_shares,
+    set_aside_body, sort_out,
+};
 use super::scope::Scope;
 use sqlx::{Row, pool::PoolConnection};
 use std::collections::BTreeSet;
 use yorisoi_domain::accounts::Role;
 use yorisoi_domain::ids::ClientId;
-use yorisoi_domain::privacy::Halt;
+use yorisoi_domain::privacy::{Halt, Purpose};
 use yorisoi_domain::sync::check::Refusal;
 use yorisoi_domain::sync::protocol::{self, PushRequest, Refused};
 use yorisoi_domain::sync::{Change, ChangeId};
@@ -118,7 +121,7 @@ macro_rules! push_backend {
                     let (stopped, fresh): (Vec<&Change>, Vec<&Change>) = fresh.into_iter().partition(|c| halted.contains_key(&c.client));
                     let (known, existing) = super::super::log::$log::known_entities(&mut conn, &fresh).await?;
                     let instruments = super::super::instruments::$instruments::in_use(&mut *conn).await?;
-                    let Sorted { stored, touched, mut refused } = sort_out(fresh, known, &instruments, |client| match by.role {
+                    let Sorted { mut stored, touched, mut refused } = sort_out(fresh, known, &instruments, |client| match by.role {
                         Role::Office => true,
                         Role::Admin => false,
                         Role::Coach => assigned.contains(&client) || !existing.contains(&client),
@@ -128,6 +131,12 @@ macro_rules! push_backend {
                             Halt::Stopped => Refusal::UseStopped,
                             Halt::Erased => Refusal::Erased,
                         }));
+                    }
+                    // A report shared with the employer needs the client's consent to it.
+                    let sharing: BTreeSet<ClientId> = stored.iter().filter(|c| is_employer_share(c)).map(|c| c.client).collect();
+                    if !sharing.is_empty() {
+                        let consents = super::super::log::$log::client_field_changes(&mut conn, &sharing, &Purpose::Employer.field()).await?;
+                        stored = refuse_unconsented_shares(stored, &consents, &mut refused);
                     }
                     let created: BTreeSet<ClientId> = stored.iter().map(|c| c.client).filter(|c| !existing.contains(c)).collect();
                     let notes = notes_in_scope(notes, by, &noted, &created, &mut refused);

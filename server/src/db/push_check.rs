@@ -10,8 +10,10 @@ use yorisoi_domain::audit::{Action, Event, Note};
 use yorisoi_domain::consent::{CONSENT_PREFIX, Consent, Purpose as ConsentPurpose};
 use yorisoi_domain::ids::ClientId;
 use yorisoi_domain::instrument::InstrumentRef;
-use yorisoi_domain::sync::Change;
+use yorisoi_domain::plan::Fact;
+use yorisoi_domain::report::{Part, Recipient};
 use yorisoi_domain::sync::check::{Known, Refusal, check};
+use yorisoi_domain::sync::{Change, Entity, Replica};
 
 /// A push's fresh changes, checked in order.
 pub(super) struct Sorted<'a> {
@@ -72,8 +74,9 @@ fn unpublished(change: &Change, refusal: Refusal, instruments: &InUseCatalogue) 
 }
 
 /// What a push's notes and stored changes say for the audit log: each note an access by the
-/// pusher on their device (a note that is not one is set aside with why), and each consent
-/// stored a consent change (which purpose, and whether given or withdrawn; never the dates).
+/// pusher on their device (a note that is not one is set aside with why), each consent stored a
+/// consent change (which purpose, and whether given or withdrawn; never the dates), and each
+/// follow-up plan part stored a plan change (which part; never its value).
 pub(super) fn audit_events<'a>(
     notes: &[&'a Change],
     stored: &[&'a Change],
@@ -107,6 +110,12 @@ pub(super) fn audit_events<'a>(
         }
     }
     for &change in stored {
+        if let Some(part) = yorisoi_domain::plan::Part::of_field(&change.field) {
+            let mut event = event(Action::PlanChanged, change);
+            event.detail = vec![part.as_str().to_owned()];
+            events.push(event);
+            continue;
+        }
         let Some(purpose) = change
             .field
             .strip_prefix(CONSENT_PREFIX)
@@ -155,4 +164,52 @@ pub(super) fn set_aside_body(change: &Change, refusal: &Refusal) -> String {
         return serde_json::to_string(&ids_only).expect("changes serialize");
     }
     serde_json::to_string(change).expect("changes serialize")
+}
+
+/// Whether a change marks a monthly report shared with the employer.
+pub(super) fn is_employer_share(change: &Change) -> bool {
+    !change.value.is_null()
+        && yorisoi_domain::report::Part::of_field(&change.field)
+            .is_some_and(|(_, part)| part == Part::Shared(Recipient::Employer))
+}
+
+/// Sets aside every report marked shared with the employer of a client whose consent to share
+/// with the employer does not hold, as merged from the stored consent changes (`consents`, in
+/// the log's order) and this push's own, earlier in it. A consent in conflict does not hold
+/// until a person chooses. Returns the changes still to store.
+pub(super) fn refuse_unconsented_shares<'a>(
+    stored: Vec<&'a Change>,
+    consents: &[Change],
+    refused: &mut Vec<(&'a Change, Refusal)>,
+) -> Vec<&'a Change> {
+    let field = ConsentPurpose::Employer.field();
+    let mut replica = Replica::default();
+    for change in consents {
+        replica.apply(change);
+    }
+    let mut kept = Vec::with_capacity(stored.len());
+    for change in stored {
+        if change.field == field {
+            replica.apply(change);
+        }
+        if is_employer_share(change) {
+            let register = replica.field(Entity::Client(change.client), &field);
+            let holds = matches!(
+                Fact::<Consent>::from_register(register),
+                Fact::Known(consent) if consent.holds()
+            );
+            if !holds {
+                refused.push((
+                    change,
+                    Refusal::BadValue {
+                        field: change.field.clone(),
+                        reason: "the client has not consented to sharing with the employer".into(),
+                    },
+                ));
+                continue;
+            }
+        }
+        kept.push(change);
+    }
+    kept
 }

@@ -93,7 +93,7 @@ impl Db {
         self.write(entity, client, vec![(field.to_owned(), value)]);
     }
 
-    fn write(self, entity: Entity, client: ClientId, fields: Vec<(String, Value)>) {
+    pub(super) fn write(self, entity: Entity, client: ClientId, fields: Vec<(String, Value)>) {
         self.write_seen(entity, client, fields, None);
     }
 

@@ -19,6 +19,7 @@ mod load;
 mod refused;
 mod restore;
 mod shared;
+mod support;
 
 pub use crate::device::errors::FailKind;
 pub use crate::device::inbox::TabEvent;
@@ -194,7 +195,7 @@ impl Db {
     }
 
     /// Runs `f` on the device's state, once it is loaded.
-    fn with_state<R>(self, f: impl FnOnce(&mut State) -> R) -> Option<R> {
+    pub(super) fn with_state<R>(self, f: impl FnOnce(&mut State) -> R) -> Option<R> {
         self.state_cell().borrow_mut().as_mut().map(f)
     }
 

@@ -51,6 +51,8 @@ pub(super) fn action_key(action: Action) -> Key {
         Action::InstrumentRetired => Key::AuditInstrumentRetired,
         Action::InstrumentDiscarded => Key::AuditInstrumentDiscarded,
         Action::RecordVersionMoved => Key::AuditRecordVersionMoved,
+        Action::ReportShared => Key::AuditReportShared,
+        Action::PlanChanged => Key::AuditPlanChanged,
     }
 }
 

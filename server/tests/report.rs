@@ -1,0 +1,153 @@
+//! The monthly 支援レポート (`report.<YYYY-MM>.<part>` client fields, issue 21) and the plan's
+//! audit through the real router on every database the run can reach: valid parts are stored, bad
+//! ones set aside with why; a report marked shared with the employer is set aside unless the
+//! client's consent to it holds; a share noted on the device and a plan change are audited.
+
+use serde_json::json;
+use yorisoi_domain::accounts::Role;
+use yorisoi_domain::audit::{Action, NOTE_FIELD, Note};
+use yorisoi_domain::sync::check::Refusal;
+use yorisoi_server::db::AuditQuery;
+
+mod common;
+mod support;
+use support::*;
+
+fn share(person: yorisoi_domain::ids::PersonId, on: &str) -> serde_json::Value {
+    json!({"on": on, "by": person, "by_name": "佐藤"})
+}
+
+#[tokio::test]
+async fn report_parts_are_checked_and_an_employer_share_needs_the_consent() {
+    for (name, db, dir) in common::databases().await {
+        let state = state(&db, &dir);
+        let mut coach = Tablet::new(&db, "coach-r", Role::Coach).await;
+        let (client, other) = (new_client(), new_client());
+        let mut changes = coach.new_client(client);
+        changes.extend(coach.new_client(other));
+        let by = coach.person;
+        let good = vec![
+            coach.change(client, "report.2026-12.done", json!("職場で手順書を確認")),
+            coach.change(client, "report.2026-12.final", share(by, "2026-12-28")),
+            coach.change(client, "report.2026-12.shared_person", share(by, "2026-12-28")),
+            // Consent given in the same push, before the share: the share stands.
+            coach.change(
+                other,
+                "consent.employer",
+                json!({"given_on": "2026-04-01", "method": "paper", "recorded_by": by, "recorded_by_name": "佐藤"}),
+            ),
+            coach.change(other, "report.2026-12.shared_employer", share(by, "2026-12-28")),
+        ];
+        changes.extend(good.iter().cloned());
+        let bad = [
+            coach.change(client, "report.2026-12.done", json!(42)),
+            coach.change(client, "report.2026-13.done", json!("x")),
+            coach.change(
+                client,
+                "report.2026-12.shared_person",
+                share(by, "2026-11-01"),
+            ),
+            // No consent to share with the employer.
+            coach.change(
+                client,
+                "report.2026-12.shared_employer",
+                share(by, "2026-12-28"),
+            ),
+        ];
+        changes.extend(bad.iter().cloned());
+        let pushed = coach.push(&state, changes).await;
+        let refused: Vec<_> = pushed.refused.iter().map(|r| r.id).collect();
+        assert_eq!(
+            refused,
+            bad.iter().map(|c| c.id).collect::<Vec<_>>(),
+            "{name}: {pushed:?}"
+        );
+        match &pushed.refused[3].refusal {
+            Refusal::BadValue { reason, .. } => {
+                assert!(reason.contains("consented"), "{name}: {reason}")
+            }
+            other => panic!("{name}: {other:?}"),
+        }
+        let stored = log(&db).await;
+        for change in &good {
+            assert!(
+                stored.contains(&change.id),
+                "{name}: {} stored",
+                change.field
+            );
+        }
+
+        // Withdrawn later: a new employer share of that client is set aside.
+        let withdraw = coach.change(
+            other,
+            "consent.employer",
+            json!({"given_on": "2026-04-01", "method": "paper", "recorded_by": by, "recorded_by_name": "佐藤", "withdrawn_on": "2026-12-29"}),
+        );
+        let mut withdraw = withdraw;
+        withdraw.base = vec![good[3].id];
+        let again = coach.change(
+            other,
+            "report.2027-01.shared_employer",
+            share(by, "2027-01-28"),
+        );
+        let pushed = coach.push(&state, vec![withdraw, again.clone()]).await;
+        assert_eq!(
+            pushed.refused.iter().map(|r| r.id).collect::<Vec<_>>(),
+            vec![again.id],
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_plan_change_and_a_shared_report_are_audited_without_values() {
+    for (name, db, dir) in common::databases().await {
+        let state = state(&db, &dir);
+        let mut coach = Tablet::new(&db, "coach-p", Role::Coach).await;
+        let client = new_client();
+        let mut changes = coach.new_client(client);
+        changes.push(coach.change(client, "plan.face_to_face_per_month", json!(1)));
+        let note = Note {
+            action: Action::ReportShared,
+            at: 1_795_000_000_000,
+            detail: vec!["2026-12".into(), "person".into()],
+        };
+        let mut noted = coach.change(client, NOTE_FIELD, note.to_value());
+        noted.field = NOTE_FIELD.into();
+        changes.push(noted);
+        let pushed = coach.push(&state, changes).await;
+        assert!(pushed.refused.is_empty(), "{name}: {pushed:?}");
+        let entries = db
+            .audit_entries(&AuditQuery {
+                client: Some(client),
+                person: None,
+                from: None,
+                to: None,
+                limit: 100,
+            })
+            .await
+            .unwrap();
+        let found = |action: Action| {
+            entries
+                .iter()
+                .find(|e| e.event.action == action)
+                .map(|e| (e.event.person, e.event.detail.clone()))
+        };
+        assert_eq!(
+            found(Action::PlanChanged),
+            Some((
+                Some(coach.person),
+                vec!["face_to_face_per_month".to_owned()]
+            )),
+            "{name}: {entries:?}"
+        );
+        assert_eq!(
+            found(Action::ReportShared),
+            Some((
+                Some(coach.person),
+                vec!["2026-12".to_owned(), "person".to_owned()]
+            )),
+            "{name}"
+        );
+    }
+}
