@@ -3,7 +3,10 @@
 //! (shared option lists under `domain/instruments/lists/`), compiled in by `build.rs`: adding a
 //! sheet or an instrument is adding or editing a file, never Rust code.
 
+mod check;
+
 use crate::text::Text;
+use check::check_id;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -72,6 +75,10 @@ pub struct Question {
     /// What the answer means to the app beyond the form, e.g. the consent date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
+    /// A follow-up record started from the last one copies this answer (see
+    /// [`crate::carry`]); absent means asked afresh, as before this field existed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub carry: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -288,84 +295,8 @@ impl Instrument {
                 for problem in question.answer.check(lists) {
                     note(&context, problem);
                 }
-            }
-        }
-        problems
-    }
-}
-
-impl AnswerKind {
-    fn check(&self, lists: &Lists) -> Vec<String> {
-        let mut problems = Vec::new();
-        match self {
-            AnswerKind::Date | AnswerKind::Time => {}
-            AnswerKind::Number { min, max } => {
-                if let (Some(min), Some(max)) = (min, max)
-                    && min > max
-                {
-                    problems.push(format!("min {min} is above max {max}"));
-                }
-            }
-            AnswerKind::Text { lines, .. } => {
-                if *lines == 0 {
-                    problems.push("a text answer needs at least one line".into());
-                }
-            }
-            AnswerKind::Single { options, .. } => {
-                problems.extend(check_choices(options.resolve(lists), &[], lists, options))
-            }
-            AnswerKind::Multi {
-                options, exclusive, ..
-            } => {
-                problems.extend(check_choices(
-                    options.resolve(lists),
-                    exclusive,
-                    lists,
-                    options,
-                ));
-            }
-            AnswerKind::Table {
-                columns,
-                rows,
-                row_labels,
-                example,
-            } => {
-                if columns.is_empty() || *rows == 0 {
-                    problems.push("a table needs columns and rows".into());
-                }
-                if !row_labels.is_empty() && row_labels.len() != usize::from(*rows) {
-                    problems.push(format!("{} row labels for {rows} rows", row_labels.len()));
-                }
-                for label in row_labels {
-                    if let Err(e) = label.check() {
-                        problems.push(format!("row label: {e}"));
-                    }
-                }
-                let mut ids = BTreeSet::new();
-                for column in columns {
-                    if let Err(e) = check_id(&column.id) {
-                        problems.push(format!("column: {e}"));
-                    }
-                    if !ids.insert(&column.id) {
-                        problems.push(format!("column {} is used twice", column.id));
-                    }
-                    if let Err(e) = column.label.check() {
-                        problems.push(format!("column {}: {e}", column.id));
-                    }
-                    problems.extend(check_choices(
-                        Some(&column.options),
-                        &[],
-                        lists,
-                        &Options::Inline { options: vec![] },
-                    ));
-                }
-                for (column, text) in example.iter().flatten() {
-                    if !ids.contains(column) {
-                        problems.push(format!("the example names no column {column}"));
-                    }
-                    if let Err(e) = text.check() {
-                        problems.push(format!("example {column}: {e}"));
-                    }
+                if let Some(problem) = crate::carry::check(question) {
+                    note(&context, problem);
                 }
             }
         }
@@ -380,58 +311,6 @@ impl Options {
             Options::Inline { options } => Some(options),
             Options::Shared { options_from } => lists.get(options_from),
         }
-    }
-}
-
-fn check_choices(
-    choices: Option<&Vec<Choice>>,
-    exclusive: &[Choice],
-    lists: &Lists,
-    options: &Options,
-) -> Vec<String> {
-    let mut problems = Vec::new();
-    let Some(choices) = choices else {
-        if let Options::Shared { options_from } = options {
-            problems.push(format!(
-                "there is no option list {options_from:?} (have: {:?})",
-                lists.keys().collect::<Vec<_>>()
-            ));
-        }
-        return problems;
-    };
-    let mut ids = BTreeSet::new();
-    for choice in choices.iter().chain(exclusive) {
-        if let Err(e) = check_id(&choice.id) {
-            problems.push(format!("option: {e}"));
-        }
-        if choice.id == OTHER {
-            problems.push(format!(
-                "option id {OTHER:?} is reserved for the free-text \"other\""
-            ));
-        }
-        if !ids.insert(&choice.id) {
-            problems.push(format!("option {} is used twice", choice.id));
-        }
-        if let Err(e) = choice.label.check() {
-            problems.push(format!("option {}: {e}", choice.id));
-        }
-    }
-    problems
-}
-
-/// Ids are short, stable and safe in keys and file names: ASCII letters, digits, `_` and `-`.
-fn check_id(id: &str) -> Result<(), String> {
-    let ok = !id.is_empty()
-        && id.len() <= 64
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "{id:?} is not a valid id (ASCII letters, digits, _ and -)"
-        ))
     }
 }
 

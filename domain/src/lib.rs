@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod answer;
 pub mod audit;
+pub mod carry;
 pub mod catalogue;
 pub mod date;
 pub mod due;
@@ -22,6 +23,7 @@ pub mod record;
 pub mod stored;
 pub mod sync;
 pub mod text;
+pub mod timeline;
 
 /// The version of the app, the server and the wire format they share, as Cargo knows it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
