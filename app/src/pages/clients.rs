@@ -250,6 +250,10 @@ fn ClientView(client: Client) -> impl IntoView {
             <div class="toolbar">
                 <button type="button" data-testid="new-assessment" on:click=start("msfas")>{tr(Key::NewAssessment)}</button>
                 <button type="button" data-testid="new-visit-note" on:click=start("visit-note")>{tr(Key::NewVisitNote)}</button>
+                // support2: start from the last record, the timeline
+                <super::follow_up::StartFromLast client=id instrument="visit-note" />
+                <super::follow_up::StartFromLast client=id instrument="msfas" />
+                <A href=format!("/clients/{id}/timeline") attr:class="button secondary" attr:data-testid="timeline-link">{tr(Key::TimelineLink)}</A>
                 <Show when=move || { msfas_count() >= 2 }>
                     <A href=format!("/clients/{id}/compare") attr:class="button secondary" attr:data-testid="compare-link">{tr(Key::Compare)}</A>
                 </Show>

@@ -6,6 +6,7 @@ mod admin;
 mod clients;
 mod compare;
 mod consent;
+mod follow_up;
 mod history;
 mod not_found;
 mod print;
@@ -14,6 +15,8 @@ mod set_aside;
 mod settings;
 mod sync;
 mod sync_refused;
+mod timeline;
+mod timeline_charts;
 
 pub use account::{AccountCard, EnrolPage, IdleLockPage, SetupPage, SignInPage, UnlockPage};
 pub use accountability::DisclosurePage;
@@ -26,6 +29,7 @@ pub use print::PrintPage;
 pub use records::{AssessmentPage, VisitNotePage};
 pub use settings::SettingsPage;
 pub use sync::SyncPage;
+pub use timeline::TimelinePage;
 
 use crate::i18n::{Key, use_i18n};
 use leptos::prelude::*;

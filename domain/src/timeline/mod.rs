@@ -81,6 +81,13 @@ impl RecordFacts {
         self.answers.get(key).cloned().unwrap_or(Fact::Unset)
     }
 
+    /// Whether any of its fields is in conflict.
+    pub fn in_conflict(&self) -> bool {
+        self.status.is_conflict()
+            || self.answered_by.is_conflict()
+            || self.answers.values().any(Fact::is_conflict)
+    }
+
     /// Whether the record is a draft, or may be (its status in conflict).
     pub fn draft(&self) -> bool {
         !matches!(self.status, Fact::Known(Status::Complete))
@@ -139,6 +146,8 @@ pub struct Row {
     pub placed_on: Option<Date>,
     pub draft: bool,
     pub status: Fact<Status>,
+    /// Some field of the record is in conflict (要確認), shown or not among the key values.
+    pub in_conflict: bool,
     pub summary: Summary,
 }
 
@@ -207,6 +216,7 @@ pub fn timeline(records: &[RecordFacts], catalogue: &Catalogue, offset_minutes: 
                 placed_on,
                 draft: facts.draft(),
                 status: facts.status.clone(),
+                in_conflict: facts.in_conflict(),
                 summary,
             };
             (facts.created_at, row)

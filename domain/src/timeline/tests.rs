@@ -106,6 +106,7 @@ fn every_record_in_date_order_with_its_key_values() {
         }
     );
     assert!(rows[2].draft, "a note never completed is a draft");
+    assert!(rows.iter().all(|r| !r.in_conflict));
     assert_eq!(rows[0].day, Fact::Unset);
     assert_eq!(
         rows[1].summary,
@@ -185,6 +186,7 @@ fn conflicts_stay_conflicts_and_drafts_are_marked() {
         complete.status = Status::Complete;
         let rows = timeline(&[RecordFacts::new(&complete, &conflicts)], &catalogue, 0);
         assert_eq!(rows.len(), 1, "{case}");
+        assert!(rows[0].in_conflict, "{case}");
         check(&rows[0]);
     }
     // An assessment's who-answered and counts in conflict.
