@@ -18,7 +18,8 @@ pub fn run(part: Option<&str>) -> Result {
             first_visit()?;
             tools::ensure_bench_peer()?;
             local_records()?;
-            sync()
+            sync()?;
+            crate::bench_timeline::timeline()
         }
         Some("size") => app_size(),
         Some("first-visit") => first_visit(),
@@ -31,8 +32,13 @@ pub fn run(part: Option<&str>) -> Result {
             build::app_release()?;
             sync()
         }
+        // support2: a client's timeline
+        Some("timeline") => {
+            build::app_release()?;
+            crate::bench_timeline::timeline()
+        }
         Some(other) => Err(crate::cmd::Error::msg(format!(
-            "no benchmark {other:?}: size, first-visit, records or sync"
+            "no benchmark {other:?}: size, first-visit, records, sync or timeline"
         ))),
     }
 }
@@ -317,7 +323,7 @@ fn local_records() -> Result {
 
 /// Builds the server (`debug` or `release`), runs the ignored benchmark test `test` of the e2e
 /// crate, and returns the figures of each `BENCH {json}` line it printed.
-fn run_bench(
+pub(crate) fn run_bench(
     test: &str,
     profile: &str,
     postgres_url: Option<&str>,
