@@ -231,6 +231,9 @@ async fn the_timeline_and_its_charts_tables_match_the_records_in(engine: Engine)
         )
         .await;
     assert_eq!(marks, json!(5));
+    // Nothing serious for a screen reader or a keyboard (axe-core), charts and tables included.
+    let violations = yorisoi_e2e::serious_violations(&browser).await;
+    assert!(violations.is_empty(), "{violations:#?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -302,6 +305,9 @@ async fn any_two_assessments_are_compared_by_an_address_naming_them_in(engine: E
         !row.contains("自分で判断し"),
         "the newest is not in it: {row}"
     );
+
+    let violations = yorisoi_e2e::serious_violations(&browser).await;
+    assert!(violations.is_empty(), "{violations:#?}");
 
     // The address is the comparison: opened again (a bookmark, a print), the same two.
     browser.goto(&url).await;

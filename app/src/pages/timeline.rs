@@ -252,6 +252,8 @@ pub fn TimelinePage() -> impl IntoView {
         .into_any()
     };
     let charts = move || {
+        // The charts' words are put in once: drawn again when the language changes.
+        i18n.lang.track();
         let p = progress(&facts.get(), catalogue(), clock::offset_minutes());
         if p.columns.is_empty() {
             return view! { <p class="empty-state">{tr(Key::TimelineNoAssessment)}</p> }.into_any();

@@ -67,9 +67,13 @@ pub fn SignChart(progress: Progress) -> impl IntoView {
                         Mark::Conflict => "?",
                         _ => "",
                     };
+                    // A symbol only where there is one: fewer nodes to draw.
+                    let symbol = (!symbol.is_empty()).then(|| view! {
+                        <text x={x + CELL / 2.0 - 1.0} y={y + ROW * 0.7} class="cell-symbol" text-anchor="middle">{symbol}</text>
+                    });
                     view! {
                         <rect x=x y=y width={CELL - 2.0} height={ROW - 2.0} class=format!("cell {}", mark_name(*mark)) />
-                        <text x={x + CELL / 2.0 - 1.0} y={y + ROW * 0.7} class="cell-symbol" text-anchor="middle">{symbol}</text>
+                        {symbol}
                     }
                 })
                 .collect_view();
@@ -94,7 +98,7 @@ pub fn SignChart(progress: Progress) -> impl IntoView {
                     };
                     view! {
                         <td data-mark=mark_name(*mark)>
-                            <span aria-hidden="true">{symbol}</span>{tr(mark_key(*mark))}
+                            <span aria-hidden="true">{symbol}</span>{i18n.t(mark_key(*mark))}
                         </td>
                     }
                 })
