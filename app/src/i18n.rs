@@ -486,6 +486,44 @@ messages! {
     ActivityNone => "この月の記録も計画もありません。", "No notes or plans this month.";
     AuditReportShared => "支援レポートの共有", "Support report shared";
     AuditPlanChanged => "支援計画の変更", "Support plan changed";
+    // support2: the timeline (経過), compare any two, start from the last record
+    TimelineLink => "経過を見る", "See progress over time";
+    TimelineTitle => "経過", "Progress over time";
+    TimelineRecords => "記録の一覧（日付順）", "Every record, by date";
+    TimelineDate => "日付", "Date";
+    TimelineKind => "種類", "Kind";
+    TimelineKeyValues => "主な内容", "Key points";
+    TimelineState => "状態", "State";
+    TimelineOpen => "開く", "Open";
+    TimelineNextVisit => "次回", "Next visit";
+    TimelineConflict => "要確認", "Needs review";
+    TimelineNoDay => "日付なし（作成日）", "no date (day made)";
+    TimelineCompareWithPrevious => "前回と比べる", "Compare with the one before";
+    TimelineSignsHeading => "気づくサインの変化（MSFAS（4））", "Signs noticed, over time (MSFAS (4))";
+    TimelineSignsHelp => "どの回にどのサインを選んだか。●は選んだサイン、?は要確認です。表にも同じ内容があります。", "Which signs were chosen in which assessment. ● chosen, ? needs review. The table says the same.";
+    TimelineSign => "サイン", "Sign";
+    TimelineTimes => "選んだ回数", "Times chosen";
+    MarkYes => "あり", "Chosen";
+    MarkNo => "なし", "Not chosen";
+    TimelineCountsHeading => "項目ごとの数", "How many in each part";
+    TimelineCountsHelp => "MSFASの各設問に書いた数（サインの数、ストレスを感じる状況の数など）。", "How many entries each part of MSFAS holds (signs, stressful situations, and so on).";
+    TimelineCategory => "項目", "Part";
+    CategorySigns => "気づくサイン（4）", "Signs noticed (4)";
+    CategorySituations => "ストレスを感じる状況（1）", "Stressful situations (1)";
+    CategoryTiring => "疲れやすい作業・活動（2）", "Tiring tasks (2)";
+    CategoryBuffers => "意欲的にできる場面（5）", "Situations that go well (5)";
+    TimelineCopingHeading => "疲れたときにとる行動（MSFAS（3））", "What the person does when tired (MSFAS (3))";
+    TimelineCoping => "とる行動", "What they do";
+    TimelineNoAssessment => "MSFASの記録があると、サインや対処の変化をここに表示します。", "Once there is an MSFAS, its signs and coping over time are shown here.";
+    TimelinePrint => "経過を印刷する", "Print the progress";
+    ComparePick => "比べる2つを選ぶ", "Choose two to compare";
+    CompareFirst => "1つ目", "First";
+    CompareSecond => "2つ目", "Second";
+    CompareShow => "比べる", "Compare";
+    ComparePickDifferent => "違う2つを選んでください。", "Choose two different records.";
+    StartFromLastAssessment => "前回のMSFASから始める", "Start from the last MSFAS";
+    StartFromLastVisitNote => "前回の訪問記録から始める", "Start from the last visit note";
+    StartFromLastHelp => "前回から引き継ぐ項目：", "Carried over from the last one:";
 }
 
 impl From<Lang> for yorisoi_domain::export::Lang {

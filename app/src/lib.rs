@@ -111,6 +111,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/clients/:client/notes/:record") view=pages::VisitNotePage />
                     <Route path=path!("/clients/:client/notes/:record/print") view=pages::PrintPage />
                     <Route path=path!("/clients/:client/compare") view=pages::ComparePage />
+                    // support2: the timeline (経過)
+                    <Route path=path!("/clients/:client/timeline") view=pages::TimelinePage />
                     <Route path=path!("/sync") view=pages::SyncPage />
                     <Route path=path!("/settings") view=pages::SettingsPage />
                     <Route path=path!("/clients/:client/records/:record/history") view=pages::HistoryPage />

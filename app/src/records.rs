@@ -3,7 +3,9 @@
 
 use crate::clock;
 use crate::db::{Db, catalogue};
+use std::collections::BTreeMap;
 use yorisoi_domain::answer::Answer;
+use yorisoi_domain::carry;
 use yorisoi_domain::date::Date;
 use yorisoi_domain::ids::ClientId;
 use yorisoi_domain::instrument::{RecordKind, Role};
@@ -12,6 +14,27 @@ use yorisoi_domain::record::Record;
 /// Creates a record of the newest version of `instrument` for `client`, prefilled from what the
 /// app already knows, and returns the path of its page.
 pub fn start(db: Db, client: ClientId, instrument: &str) -> Option<String> {
+    start_with(db, client, instrument, BTreeMap::new())
+}
+
+/// Like [`start`], and then the answers the definition carries over (`"carry": true`) are copied
+/// from the client's last record of the same instrument (`domain::carry`); the rest is asked
+/// afresh. `None` if there is no last record.
+pub fn start_from_last(db: Db, client: ClientId, instrument: &str) -> Option<String> {
+    // The newest version not retired; the carried answers are matched by question id.
+    let definition = crate::instruments::offered(instrument)?;
+    let records = db.records_of(client);
+    let last = carry::last_of(&records, instrument, day_of)?;
+    let carried = carry::carry_from(definition, &catalogue().lists, last);
+    start_with(db, client, instrument, carried)
+}
+
+fn start_with(
+    db: Db,
+    client: ClientId,
+    instrument: &str,
+    carried: BTreeMap<String, Answer>,
+) -> Option<String> {
     // The newest version not retired; an existing record keeps the version it names.
     let definition = crate::instruments::offered(instrument)?;
     let profile = db.client(client)?;
@@ -50,6 +73,9 @@ pub fn start(db: Db, client: ClientId, instrument: &str) -> Option<String> {
             lines: vec![last_workplace(db, client).unwrap_or(profile.workplace)],
         }),
     );
+    for (key, answer) in carried {
+        record.set_answer(&key, Some(answer), now);
+    }
     let path = path(&record);
     db.put_record(record);
     Some(path)

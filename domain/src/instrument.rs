@@ -74,6 +74,10 @@ pub struct Question {
     /// What the answer means to the app beyond the form, e.g. the consent date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
+    /// A follow-up record started from the last one copies this answer (see
+    /// [`crate::carry`]); absent means asked afresh, as before this field existed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub carry: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod answer;
 pub mod audit;
+pub mod carry;
 pub mod catalogue;
 pub mod consent;
 pub mod date;
@@ -25,6 +26,7 @@ pub mod stored;
 pub mod sync;
 pub mod text;
 pub mod versions;
+pub mod timeline;
 
 /// The version of the app, the server and the wire format they share, as Cargo knows it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -9,7 +9,7 @@ use flate2::write::GzEncoder;
 use std::io::Write;
 use std::time::Instant;
 
-/// `cargo xtask bench [size|first-visit|records|sync|due|compare]`: every benchmark, or one part
+/// `cargo xtask bench [size|first-visit|records|sync|due|timeline|compare]`: every benchmark, or one part
 /// (`compare` is not part of every benchmark: it needs a build to compare with).
 pub fn run(part: Option<&str>) -> Result {
     tools::ensure_all(Need::Test)?;
@@ -20,7 +20,8 @@ pub fn run(part: Option<&str>) -> Result {
             tools::ensure_bench_peer()?;
             local_records()?;
             sync()?;
-            crate::bench_due::due()
+            crate::bench_due::due()?;
+            crate::bench_timeline::timeline()
         }
         Some("size") => app_size(),
         Some("first-visit") => first_visit(),
@@ -37,9 +38,13 @@ pub fn run(part: Option<&str>) -> Result {
             build::app_release()?;
             crate::bench_due::due()
         }
+        Some("timeline") => {
+            build::app_release()?;
+            crate::bench_timeline::timeline()
+        }
         Some("compare") => crate::bench_compare::run(),
         Some(other) => Err(crate::cmd::Error::msg(format!(
-            "no benchmark {other:?}: size, first-visit, records, sync, due or compare"
+            "no benchmark {other:?}: size, first-visit, records, sync, due, timeline or compare"
         ))),
     }
 }

@@ -4,13 +4,14 @@
 //!   http://127.0.0.1:8080 with its database under ./data.
 //! - `test`: install what the tests need, then fmt, clippy, unit and integration tests, the wasm32
 //!   build, wasm-bindgen tests in headless Chromium and the end-to-end browser tests.
-//! - `bench [size|first-visit|records|sync|due|compare]`: measure and write the figures into
-//!   BENCHMARKS.md.
+//! - `bench [size|first-visit|records|sync|due|timeline|compare]`: measure and write the figures
+//!   into BENCHMARKS.md.
 //! - `setup`: only the installs.
 
 mod bench;
 mod bench_compare;
 mod bench_due;
+mod bench_timeline;
 mod build;
 mod cmd;
 mod postgres;
@@ -19,7 +20,7 @@ mod tools;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <serve [SERVER FLAGS…] | test | bench [size|first-visit|records|sync|due|compare] | setup>";
+const USAGE: &str = "usage: cargo xtask <serve [SERVER FLAGS…] | test | bench [size|first-visit|records|sync|due|timeline|compare] | setup>";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);

@@ -254,6 +254,10 @@ fn ClientView(client: Client) -> impl IntoView {
                 <button type="button" data-testid="new-visit-note" on:click=start("visit-note")>{tr(Key::NewVisitNote)}</button>
                 <crate::components::PublishedForms client=id />
                 <A href=format!("/clients/{id}/reports/{}", yorisoi_domain::report::Month::of(clock::today())) attr:class="button secondary" attr:data-testid="report-link">{tr(Key::ReportLink)}</A>
+                // support2: start from the last record, the timeline
+                <super::follow_up::StartFromLast client=id instrument="visit-note" />
+                <super::follow_up::StartFromLast client=id instrument="msfas" />
+                <A href=format!("/clients/{id}/timeline") attr:class="button secondary" attr:data-testid="timeline-link">{tr(Key::TimelineLink)}</A>
                 <Show when=move || { msfas_count() >= 2 }>
                     <A href=format!("/clients/{id}/compare") attr:class="button secondary" attr:data-testid="compare-link">{tr(Key::Compare)}</A>
                 </Show>

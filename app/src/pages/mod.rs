@@ -7,6 +7,7 @@ mod clients;
 mod compare;
 mod consent;
 mod due;
+mod follow_up;
 mod history;
 mod instruments;
 mod not_found;
@@ -17,6 +18,8 @@ mod report;
 mod settings;
 mod sync;
 mod sync_refused;
+mod timeline;
+mod timeline_charts;
 
 pub use account::{AccountCard, EnrolPage, IdleLockPage, SetupPage, SignInPage, UnlockPage};
 pub use activity::ActivityPage;
@@ -31,6 +34,7 @@ pub use records::{AssessmentPage, VisitNotePage};
 pub use report::ReportPage;
 pub use settings::SettingsPage;
 pub use sync::SyncPage;
+pub use timeline::TimelinePage;
 
 use crate::i18n::{Key, use_i18n};
 use leptos::prelude::*;

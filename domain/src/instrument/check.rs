@@ -78,6 +78,9 @@ impl Instrument {
                 for problem in question.answer.check(lists) {
                     note(&context, problem);
                 }
+                if let Some(problem) = crate::carry::check(question) {
+                    note(&context, problem);
+                }
             }
         }
         problems

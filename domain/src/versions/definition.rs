@@ -115,8 +115,10 @@ fn compare(given: &Value, read: &Value, path: &str, unread: &mut Vec<(String, St
                 };
                 match read.get(name) {
                     Some(read) => compare(value, read, &here, unread),
-                    // Left out when empty: written out empty, it was read.
-                    None if value.is_null() || value.as_array().is_some_and(Vec::is_empty) => {}
+                    // Left out when empty or false (the default): written out so, it was read.
+                    None if value.is_null()
+                        || value == &Value::Bool(false)
+                        || value.as_array().is_some_and(Vec::is_empty) => {}
                     None => unread.push((path.to_owned(), name.clone())),
                 }
             }

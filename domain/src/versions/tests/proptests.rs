@@ -87,6 +87,7 @@ fn base() -> impl Strategy<Value = Instrument> {
                 plain: None,
                 answer,
                 role: None,
+                carry: false,
             })
             .collect();
         instrument
@@ -152,6 +153,7 @@ fn apply(instrument: &mut Instrument, edit: Edit, serial: usize) {
             plain: None,
             answer,
             role: None,
+            carry: false,
         }),
         Edit::Remove(i) if n > 1 => {
             questions.remove(at(i));
