@@ -179,6 +179,10 @@ fn key_values(i18n: I18n, row: &Row) -> String {
 #[component]
 pub fn TimelinePage() -> impl IntoView {
     super::set_title(Key::TimelineTitle);
+    // The page has started (the benchmark's split between opening and drawing).
+    if let Some(performance) = window().performance() {
+        let _ = performance.mark("yorisoi-timeline-open");
+    }
     let db = use_db();
     let i18n = use_i18n();
     let client = super::route_id::<ClientId>("client");
