@@ -25,8 +25,8 @@ pub mod report;
 pub mod stored;
 pub mod sync;
 pub mod text;
-pub mod versions;
 pub mod timeline;
+pub mod versions;
 
 /// The version of the app, the server and the wire format they share, as Cargo knows it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -259,16 +259,7 @@ impl SyncEngine {
 
     async fn sync_once(self) -> Result<(), SyncError> {
         self.push_all().await?;
-        // The published instrument versions (issue 22): a failure here is the pull's to report.
-        let used = self
-            .db
-            .clients()
-            .into_iter()
-            .flat_map(|c| self.db.records_of(c.id))
-            .map(|r| r.instrument);
-        if let Err(error) = crate::instruments::refresh(crate::instruments::used_by(used)).await {
-            leptos::logging::warn!("instrument versions not refreshed: {error:?}");
-        }
+        self.db.refresh_instruments().await;
         match self.db.bootstrap_progress() {
             Some(progress) => self.bootstrap(progress).await?,
             // A page asked for at sign-in is not needed: this device pulls.

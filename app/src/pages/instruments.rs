@@ -3,10 +3,10 @@
 //! then publish; retire a published version; see which versions each device holds. Straight to
 //! the server, like the other administrator's pages.
 
-use crate::components::problem_text;
 use super::set_title;
 use crate::api::instruments::{self as api, Refused};
 use crate::clock::format_time;
+use crate::components::problem_text;
 use crate::i18n::{Key, Lang, tr, use_i18n};
 use leptos::prelude::*;
 use yorisoi_domain::instrument::InstrumentRef;

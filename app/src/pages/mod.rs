@@ -19,7 +19,6 @@ mod settings;
 mod sync;
 mod sync_refused;
 mod timeline;
-mod timeline_charts;
 
 pub use account::{AccountCard, EnrolPage, IdleLockPage, SetupPage, SignInPage, UnlockPage};
 pub use activity::ActivityPage;

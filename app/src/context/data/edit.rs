@@ -179,3 +179,26 @@ impl Db {
         });
     }
 }
+
+impl Db {
+    /// The instrument versions this device's records use: a device never drops one of them
+    /// (`crate::instruments::merge`).
+    pub fn instruments_used(
+        self,
+    ) -> std::collections::BTreeSet<yorisoi_domain::instrument::InstrumentRef> {
+        let used = self
+            .clients()
+            .into_iter()
+            .flat_map(|c| self.records_of(c.id))
+            .map(|r| r.instrument);
+        crate::instruments::used_by(used)
+    }
+
+    /// Asks the server for the published instrument versions (issue 22), saying which ones this
+    /// device holds and uses. A failure is only logged: the pull that follows reports the network.
+    pub async fn refresh_instruments(self) {
+        if let Err(error) = crate::instruments::refresh(self.instruments_used()).await {
+            leptos::logging::warn!("instrument versions not refreshed: {error:?}");
+        }
+    }
+}

@@ -16,13 +16,15 @@ impl Db {
     /// `client`'s plan as this device holds it, every part with its conflicts.
     pub fn plan(self, client: ClientId) -> PlanView {
         self.revision.track();
-        self.with_state(|s| plan_from(&s.replica, client)).unwrap_or_default()
+        self.with_state(|s| plan_from(&s.replica, client))
+            .unwrap_or_default()
     }
 
     /// Every client's plan and visit notes, for the due list and the counts.
     pub fn due_facts(self) -> Vec<ClientFacts> {
         self.revision.track();
-        self.with_state(|s| facts_from(&s.replica)).unwrap_or_default()
+        self.with_state(|s| facts_from(&s.replica))
+            .unwrap_or_default()
     }
 
     /// Writes the parts of `plan` that differ from what the page showed (`shown`): one change per

@@ -1,11 +1,13 @@
 //! A client's timeline (経過): every record in date order with its key values, and MSFAS's signs,
 //! counts and coping over time as charts, each beside a table with the same numbers
-//! (`timeline_charts.rs`). Computed on the device by `domain::timeline`; printable.
+//! (`charts.rs`). Computed on the device by `domain::timeline`; printable.
 
-use super::timeline_charts::{CopingChart, CountChart, SignChart};
+mod charts;
+
 use crate::clock;
 use crate::db::{Db, catalogue, use_db};
 use crate::i18n::{I18n, Key, tr, use_i18n};
+use charts::{CopingChart, CountChart, SignChart};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use yorisoi_domain::date::Date;

@@ -2,7 +2,7 @@
 //! screen readers and followed by a real table with the same numbers. Marks carry a symbol or a
 //! number as well as a colour, never colour alone.
 
-use super::timeline::{answered_by_text, category_key, column_head, fact_text, option_label};
+use super::{answered_by_text, category_key, column_head, fact_text, option_label};
 use crate::i18n::{Key, tr, use_i18n};
 use leptos::prelude::*;
 use yorisoi_domain::timeline::Fact;
