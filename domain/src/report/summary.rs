@@ -2,7 +2,7 @@
 //! was done, the person's state and next steps, in date order. Built from records as they are
 //! (a field in conflict is already left out of a record, and the page asks to review it).
 
-use super::Month;
+use super::month::Month;
 use crate::catalogue::Catalogue;
 use crate::date::Date;
 use crate::due::{Mode, note_of_record};

@@ -7,6 +7,7 @@
 //! shown as a conflict with its values ([`Fact::Conflict`]), never silently one of them; a draft
 //! is marked as one.
 
+mod facts;
 pub mod msfas;
 #[cfg(test)]
 mod tests;
@@ -14,142 +15,10 @@ mod tests;
 use crate::answer::Answer;
 use crate::catalogue::Catalogue;
 use crate::date::Date;
-use crate::ids::RecordId;
-use crate::instrument::{InstrumentRef, RecordKind, Role};
+use crate::instrument::{RecordKind, Role};
 pub use crate::plan::Fact;
-use crate::record::{AnsweredBy, Record, Status};
-use crate::sync::fields::ANSWER_PREFIX;
-use serde::de::DeserializeOwned;
-use serde_json::Value;
-use std::collections::BTreeMap;
-
-/// The visit note's questions the timeline shows (stable across its versions).
-pub const VISIT_MODE: &str = "visit.mode";
-pub const VISIT_PHASE: &str = "visit.phase";
-pub const NEXT_VISIT: &str = "next.next_visit";
-
-/// One record as the device holds it, each answer with its conflicts.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RecordFacts {
-    pub id: RecordId,
-    pub kind: RecordKind,
-    pub instrument: InstrumentRef,
-    pub created_at: i64,
-    pub status: Fact<Status>,
-    pub answered_by: Fact<AnsweredBy>,
-    pub answers: BTreeMap<String, Fact<Answer>>,
-}
-
-impl RecordFacts {
-    /// A record and its fields in conflict as the replica names them (`answers.user1.q4`,
-    /// `status`, …) with their values: what the app's store gives a page. A `Record` leaves a
-    /// field in conflict out; the conflicts put it back as such.
-    pub fn new(record: &Record, conflicts: &[(String, Vec<Value>)]) -> Self {
-        let mut facts = Self {
-            id: record.id,
-            kind: record.kind,
-            instrument: record.instrument.clone(),
-            created_at: record.created_at,
-            status: Fact::Known(record.status),
-            answered_by: record.answered_by.map_or(Fact::Unset, Fact::Known),
-            answers: record
-                .answers
-                .iter()
-                .map(|(key, answer)| (key.clone(), Fact::Known(answer.clone())))
-                .collect(),
-        };
-        for (field, values) in conflicts {
-            match field.as_str() {
-                "status" => facts.status = conflict(values),
-                "answered_by" => facts.answered_by = conflict(values),
-                _ => {
-                    if let Some(key) = field.strip_prefix(ANSWER_PREFIX) {
-                        facts.answers.insert(key.to_owned(), conflict(values));
-                    }
-                }
-            }
-        }
-        facts
-    }
-
-    /// A settled record, no conflicts.
-    pub fn settled(record: &Record) -> Self {
-        Self::new(record, &[])
-    }
-
-    pub fn answer(&self, key: &str) -> Fact<Answer> {
-        self.answers.get(key).cloned().unwrap_or(Fact::Unset)
-    }
-
-    /// Whether any of its fields is in conflict.
-    pub fn in_conflict(&self) -> bool {
-        self.status.is_conflict()
-            || self.answered_by.is_conflict()
-            || self.answers.values().any(Fact::is_conflict)
-    }
-
-    /// Whether the record is a draft, or may be (its status in conflict).
-    pub fn draft(&self) -> bool {
-        !matches!(self.status, Fact::Known(Status::Complete))
-    }
-}
-
-/// The values of a field in conflict that can be read (a cleared side is left out: the fact
-/// stays a conflict all the same).
-fn conflict<T: DeserializeOwned>(values: &[Value]) -> Fact<T> {
-    Fact::Conflict(
-        values
-            .iter()
-            .filter(|v| !v.is_null())
-            .filter_map(|v| T::deserialize(v).ok())
-            .collect(),
-    )
-}
-
-/// A fact mapped value by value.
-pub fn map_fact<T, U>(fact: &Fact<T>, f: impl Fn(&T) -> Option<U>) -> Fact<U> {
-    match fact {
-        Fact::Unset => Fact::Unset,
-        Fact::Known(v) => f(v).map_or(Fact::Unset, Fact::Known),
-        Fact::Conflict(vs) => Fact::Conflict(vs.iter().filter_map(f).collect()),
-    }
-}
-
-/// The key values of one record, by its kind.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Summary {
-    /// Mode and phase as option ids, and the next visit.
-    VisitNote {
-        mode: Fact<String>,
-        phase: Fact<String>,
-        next_visit: Fact<Date>,
-    },
-    /// Who answered, and the number of entries in each category ([`msfas::CATEGORIES`]).
-    Assessment {
-        answered_by: Fact<AnsweredBy>,
-        counts: Vec<(msfas::Category, Fact<u32>)>,
-    },
-    /// A record of an instrument the timeline has no key values for.
-    Other,
-}
-
-/// One line of the timeline.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Row {
-    pub record: RecordId,
-    pub kind: RecordKind,
-    pub instrument: InstrumentRef,
-    /// The day the record is about: the visit's date, an assessment's consent date.
-    pub day: Fact<Date>,
-    /// The day it is placed on: `day`, the earliest of its dates in conflict, or else the day it
-    /// was made.
-    pub placed_on: Option<Date>,
-    pub draft: bool,
-    pub status: Fact<Status>,
-    /// Some field of the record is in conflict (要確認), shown or not among the key values.
-    pub in_conflict: bool,
-    pub summary: Summary,
-}
+use facts::{MSFAS, counts};
+pub use facts::{NEXT_VISIT, RecordFacts, Row, Summary, VISIT_MODE, VISIT_PHASE, map_fact};
 
 /// The day a record is about, by the role of its instrument's date question.
 fn day_of(facts: &RecordFacts, catalogue: &Catalogue) -> Fact<Date> {
@@ -200,12 +69,10 @@ pub fn timeline(records: &[RecordFacts], catalogue: &Catalogue, offset_minutes: 
                         _ => None,
                     }),
                 },
-                RecordKind::Assessment if facts.instrument.id == msfas::MSFAS => {
-                    Summary::Assessment {
-                        answered_by: facts.answered_by.clone(),
-                        counts: msfas::counts(facts),
-                    }
-                }
+                RecordKind::Assessment if facts.instrument.id == MSFAS => Summary::Assessment {
+                    answered_by: facts.answered_by.clone(),
+                    counts: counts(facts),
+                },
                 RecordKind::Assessment => Summary::Other,
             };
             let row = Row {

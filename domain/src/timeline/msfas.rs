@@ -14,77 +14,10 @@ use crate::instrument::{AnswerKind, OTHER};
 use crate::record::AnsweredBy;
 use std::collections::BTreeMap;
 
-/// MSFAS's instrument id, in every edition and version.
-pub const MSFAS: &str = "msfas";
-/// (1) the situations that bring stress: a table, one situation a row.
-pub const SITUATIONS: &str = "user1.q1";
-/// (2) the tasks or activities that tire: lines of text.
-pub const TIRING: &str = "user1.q2";
-/// (3) what the person does when tired: one choice.
-pub const COPING: &str = "user1.q3";
-/// (4) the signs of stress and fatigue: any number of the shared signs.
-pub const SIGNS: &str = "user1.q4";
-/// (5) when the person works well (緩衝要因): lines of text.
-pub const BUFFERS: &str = "user1.q5";
-/// The answers of (4) that say "no sign": they stand alone and count as none.
-pub const NO_SIGN: [&str; 2] = ["none", "unknown"];
-
-/// A part of the sheet whose entries are counted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Category {
-    /// Signs chosen in (4) (その他 counts as one).
-    Signs,
-    /// Situations written in (1).
-    Situations,
-    /// Tiring tasks written in (2).
-    Tiring,
-    /// Good situations written in (5).
-    Buffers,
-}
-
-pub const CATEGORIES: [Category; 4] = [
-    Category::Signs,
-    Category::Situations,
-    Category::Tiring,
-    Category::Buffers,
-];
-
-impl Category {
-    /// The question (`sheet.question`) it counts.
-    pub fn key(self) -> &'static str {
-        match self {
-            Category::Signs => SIGNS,
-            Category::Situations => SITUATIONS,
-            Category::Tiring => TIRING,
-            Category::Buffers => BUFFERS,
-        }
-    }
-}
-
-/// The number of entries an answer holds.
-fn entries(answer: &Answer) -> Option<u32> {
-    let n = match answer {
-        Answer::Multi { choices, .. } => choices
-            .iter()
-            .filter(|c| !NO_SIGN.contains(&c.as_str()))
-            .count(),
-        Answer::Table { rows } => rows
-            .iter()
-            .filter(|row| row.values().any(|cell| !cell.trim().is_empty()))
-            .count(),
-        Answer::Text { lines } => lines.iter().filter(|l| !l.trim().is_empty()).count(),
-        _ => return None,
-    };
-    u32::try_from(n).ok()
-}
-
-/// An assessment's count in each category; an unanswered question is `Unset`, not 0.
-pub fn counts(facts: &RecordFacts) -> Vec<(Category, Fact<u32>)> {
-    CATEGORIES
-        .iter()
-        .map(|c| (*c, map_fact(&facts.answer(c.key()), entries)))
-        .collect()
-}
+use super::facts::entries;
+pub use super::facts::{
+    BUFFERS, CATEGORIES, COPING, Category, MSFAS, NO_SIGN, SIGNS, SITUATIONS, TIRING, counts,
+};
 
 /// One assessment, a column of the grid.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -2,7 +2,8 @@
 
 use super::msfas::{Category, Mark, progress};
 use super::*;
-use crate::ids::ClientId;
+use crate::ids::{ClientId, RecordId};
+use crate::record::{AnsweredBy, Record, Status};
 use serde_json::json;
 
 const DAY: i64 = 86_400_000;
