@@ -5,17 +5,9 @@
 //! stored or none of it.
 //!
 //! Only this module touches IndexedDB; it knows nothing of what the values mean.
-//!
-//! A connection is closed when the page is hidden (`pagehide`: it may go into the browser's
-//! back-forward cache, and WebKit lets a page kept there hold its connection, so the next
-//! page's open of the database never finished) and when a newer build asks to upgrade
-//! (`versionchange`); the next use opens it again. Which connections this page holds open is
-//! state of the page's one thread, kept in [`OPEN`].
 
 use crate::storage::StorageError;
 use js_sys::{Array, Promise};
-use std::cell::{Cell, RefCell};
-use std::rc::{Rc, Weak};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -29,48 +21,9 @@ pub const META: &str = "meta";
 pub const CHUNKS: &str = "chunks";
 const STORES: [&str; 3] = [LEGACY, META, CHUNKS];
 
-/// One connection, shared by the clones of a handle: `None` once closed, until the next use.
-type Connection = Rc<RefCell<Option<IdbDatabase>>>;
-
 #[derive(Clone, Debug)]
 pub struct Idb {
-    db: Connection,
-    version: u32,
-}
-
-thread_local! {
-    /// Every connection this page opened, to close when it is hidden.
-    static OPEN: RefCell<Vec<Weak<RefCell<Option<IdbDatabase>>>>> = const { RefCell::new(Vec::new()) };
-    /// Whether the `pagehide` listener is in place.
-    static LISTENING: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Closes every connection this page holds: it is being hidden, and may be kept in the
-/// back-forward cache.
-fn close_all() {
-    OPEN.with(|open| {
-        open.borrow_mut().retain(|weak| {
-            let Some(connection) = weak.upgrade() else {
-                return false;
-            };
-            if let Some(db) = connection.borrow_mut().take() {
-                db.close();
-            }
-            true
-        });
-    });
-}
-
-fn close_on_pagehide() {
-    if LISTENING.with(|l| l.replace(true)) {
-        return;
-    }
-    if let Some(window) = web_sys::window() {
-        let on_hide = Closure::<dyn Fn()>::new(close_all);
-        let _ =
-            window.add_event_listener_with_callback("pagehide", on_hide.as_ref().unchecked_ref());
-        on_hide.forget();
-    }
+    db: IdbDatabase,
 }
 
 /// One operation of a write.
@@ -189,82 +142,36 @@ impl Idb {
 
     /// Opens the database at an older version: how a test writes the release-before's format.
     pub async fn open_version(version: u32) -> Result<Self, StorageError> {
-        let db: Connection = Rc::new(RefCell::new(Some(connect(version).await?)));
-        OPEN.with(|open| open.borrow_mut().push(Rc::downgrade(&db)));
-        close_on_pagehide();
-        let idb = Self { db, version };
-        idb.step_aside_for_upgrades();
-        Ok(idb)
-    }
-
-    /// A newer build (another tab) upgrading, or a deletion, waits on open connections: this
-    /// one steps aside at once, and opens again when next used.
-    fn step_aside_for_upgrades(&self) {
-        let Some(db) = self.db.borrow().clone() else {
-            return;
-        };
-        let closing = Rc::downgrade(&self.db);
-        let on_version_change = Closure::<dyn Fn()>::new(move || {
-            if let Some(db) = closing.upgrade().and_then(|c| c.borrow_mut().take()) {
-                db.close();
+        let factory = web_sys::window()
+            .and_then(|w| w.indexed_db().ok().flatten())
+            .ok_or_else(|| StorageError::Unavailable("IndexedDB is not available".into()))?;
+        let request = factory.open_with_u32(NAME, version).map_err(error)?;
+        let upgrading = request.clone();
+        let on_upgrade = Closure::once_into_js(move || {
+            if let Ok(db) = upgrading.result().and_then(|r| r.dyn_into::<IdbDatabase>()) {
+                let names = db.object_store_names();
+                let wanted: &[&str] = if version >= 2 { &STORES } else { &STORES[..2] };
+                for store in wanted {
+                    if !names.contains(store) {
+                        let _ = db.create_object_store(store);
+                    }
+                }
             }
         });
+        request.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
+        let db = finished(&request)
+            .await?
+            .dyn_into::<IdbDatabase>()
+            .map_err(error)?;
+        // A newer build (another tab) upgrading, or a deletion, waits on open connections:
+        // this one steps aside at once (its writes then fail and are retried or reported).
+        let closing = db.clone();
+        let on_version_change = Closure::<dyn Fn()>::new(move || closing.close());
         db.set_onversionchange(Some(on_version_change.as_ref().unchecked_ref()));
         on_version_change.forget();
+        Ok(Self { db })
     }
 
-    /// The open connection, opened again if the page was hidden or another tab upgraded.
-    async fn connection(&self) -> Result<IdbDatabase, StorageError> {
-        if let Some(db) = self.db.borrow().clone() {
-            return Ok(db);
-        }
-        let db = connect(self.version).await?;
-        // Another use may have reopened it meanwhile: one connection is kept, the other closed.
-        let kept = {
-            let mut slot = self.db.borrow_mut();
-            match slot.as_ref() {
-                Some(open) => {
-                    db.close();
-                    open.clone()
-                }
-                None => {
-                    *slot = Some(db.clone());
-                    db
-                }
-            }
-        };
-        self.step_aside_for_upgrades();
-        Ok(kept)
-    }
-}
-
-/// Opens the database at `version`, creating its stores on first use.
-async fn connect(version: u32) -> Result<IdbDatabase, StorageError> {
-    let factory = web_sys::window()
-        .and_then(|w| w.indexed_db().ok().flatten())
-        .ok_or_else(|| StorageError::Unavailable("IndexedDB is not available".into()))?;
-    let request = factory.open_with_u32(NAME, version).map_err(error)?;
-    let upgrading = request.clone();
-    let on_upgrade = Closure::once_into_js(move || {
-        if let Ok(db) = upgrading.result().and_then(|r| r.dyn_into::<IdbDatabase>()) {
-            let names = db.object_store_names();
-            let wanted: &[&str] = if version >= 2 { &STORES } else { &STORES[..2] };
-            for store in wanted {
-                if !names.contains(store) {
-                    let _ = db.create_object_store(store);
-                }
-            }
-        }
-    });
-    request.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
-    let db = finished(&request)
-        .await?
-        .dyn_into::<IdbDatabase>()
-        .map_err(error)?;
-    Ok(db)
-}
-
-impl Idb {
     /// Deletes the whole database (a test starting from another release's layout).
     pub async fn delete() -> Result<(), StorageError> {
         let factory = web_sys::window()
@@ -274,7 +181,7 @@ impl Idb {
         finished(&request).await.map(|_| ())
     }
 
-    async fn transaction(
+    fn transaction(
         &self,
         stores: &[&str],
         mode: IdbTransactionMode,
@@ -283,8 +190,7 @@ impl Idb {
         for store in stores {
             names.push(&JsValue::from_str(store));
         }
-        self.connection()
-            .await?
+        self.db
             .transaction_with_str_sequence_and_mode(&names, mode)
             .map_err(error)
     }
@@ -292,9 +198,7 @@ impl Idb {
     /// Reads every chunk's key, the chunks whose key `wanted` says, every legacy entry and every
     /// meta value, in one transaction.
     pub async fn load(&self, wanted: impl Fn(&str) -> bool) -> Result<Contents, StorageError> {
-        let transaction = self
-            .transaction(&STORES, IdbTransactionMode::Readonly)
-            .await?;
+        let transaction = self.transaction(&STORES, IdbTransactionMode::Readonly)?;
         let store = |name| transaction.object_store(name).map_err(error);
         let (chunks, legacy, meta) = (store(CHUNKS)?, store(LEGACY)?, store(META)?);
         let requests = [
@@ -333,9 +237,7 @@ impl Idb {
 
     /// Every chunk whose key starts with `prefix`, by key order.
     pub async fn load_prefix(&self, prefix: &str) -> Result<Vec<(String, JsValue)>, StorageError> {
-        let transaction = self
-            .transaction(&[CHUNKS], IdbTransactionMode::Readonly)
-            .await?;
+        let transaction = self.transaction(&[CHUNKS], IdbTransactionMode::Readonly)?;
         let chunks = transaction.object_store(CHUNKS).map_err(error)?;
         let range = prefix_range(prefix)?;
         let keys_request = chunks.get_all_keys_with_key(&range).map_err(error)?;
@@ -350,9 +252,7 @@ impl Idb {
         if ops.is_empty() {
             return Ok(());
         }
-        let transaction = self
-            .transaction(&STORES, IdbTransactionMode::Readwrite)
-            .await?;
+        let transaction = self.transaction(&STORES, IdbTransactionMode::Readwrite)?;
         let chunks = transaction.object_store(CHUNKS).map_err(error)?;
         let meta = transaction.object_store(META).map_err(error)?;
         for op in ops {
@@ -397,9 +297,7 @@ impl Idb {
         entries: &[(String, String)],
         cursor: u64,
     ) -> Result<(), StorageError> {
-        let transaction = self
-            .transaction(&STORES[..2], IdbTransactionMode::Readwrite)
-            .await?;
+        let transaction = self.transaction(&STORES[..2], IdbTransactionMode::Readwrite)?;
         let changes = transaction.object_store(LEGACY).map_err(error)?;
         for (key, text) in entries {
             changes
@@ -415,9 +313,7 @@ impl Idb {
 
     /// Deletes everything: a wiped device, or another person's start.
     pub async fn clear(&self) -> Result<(), StorageError> {
-        let transaction = self
-            .transaction(&STORES, IdbTransactionMode::Readwrite)
-            .await?;
+        let transaction = self.transaction(&STORES, IdbTransactionMode::Readwrite)?;
         for store in STORES {
             transaction
                 .object_store(store)
@@ -429,8 +325,6 @@ impl Idb {
 
     /// Closes the connection (a test reopening at another version).
     pub fn close(&self) {
-        if let Some(db) = self.db.borrow_mut().take() {
-            db.close();
-        }
+        self.db.close();
     }
 }
