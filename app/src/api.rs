@@ -68,6 +68,15 @@ async fn send(request: reqwest::RequestBuilder) -> Result<String, ApiError> {
 
 /// Like [`send`], for an answer that is not text.
 async fn send_bytes(request: reqwest::RequestBuilder) -> Result<Vec<u8>, ApiError> {
+    answer(request, ApiError::from_answer).await
+}
+
+/// Sends a request with the device's proof under the watchdog: its answer's body, or what
+/// `refusal` makes of an error answer (from its status and body).
+async fn answer<E: From<ApiError>>(
+    request: reqwest::RequestBuilder,
+    refusal: impl FnOnce(u16, &[u8]) -> E,
+) -> Result<Vec<u8>, E> {
     let request = match crate::device_proof::proof().await {
         Some(proof) => request.header(crate::device_proof::DEVICE_PROOF_HEADER, proof),
         None => request,
@@ -79,11 +88,11 @@ async fn send_bytes(request: reqwest::RequestBuilder) -> Result<Vec<u8>, ApiErro
         if status.is_success() {
             return Ok(bytes.to_vec());
         }
-        Err(ApiError::from_answer(status.as_u16(), &bytes))
+        Err(refusal(status.as_u16(), &bytes))
     };
     match select(Box::pin(exchange), TimeoutFuture::new(STALL_MS)).await {
         Either::Left((result, _)) => result,
-        Either::Right(_) => Err(ApiError::Stalled),
+        Either::Right(_) => Err(ApiError::Stalled.into()),
     }
 }
 

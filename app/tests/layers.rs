@@ -4,8 +4,12 @@
 //! file imports one that imports it back, however far round; and the engine's and the handles'
 //! files stay under 400 lines.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::collections::BTreeSet;
+
+#[path = "../../tests/shared/layout/mod.rs"]
+mod layout;
+
+use layout::lines::references;
 
 const MAX_LINES: usize = 400;
 
@@ -49,31 +53,11 @@ const ABOVE_DEVICE: &[&str] = &[
 /// `tests/views_layout.rs` checks the views as such; a circle through any other module fails.
 const SPLIT_ELSEWHERE: &[&str] = &["pages", "forms"];
 
+/// Every source file under `src/`, its old paths read as the modules they name.
 fn sources() -> Vec<(String, String)> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        for entry in std::fs::read_dir(dir).expect("the source folder is readable") {
-            let path = entry.expect("a directory entry").path();
-            if path.is_dir() {
-                walk(&path, out);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                out.push(path);
-            }
-        }
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = Vec::new();
-    walk(&root, &mut files);
-    files.sort();
-    files
+    layout::sources()
         .into_iter()
-        .map(|path| {
-            let relative = path
-                .strip_prefix(&root)
-                .expect("under src")
-                .to_string_lossy();
-            let text = std::fs::read_to_string(&path).expect("a source file is readable");
-            (relative.replace('\\', "/"), unalias(&text))
-        })
+        .map(|(file, text)| (file, unalias(&text)))
         .collect()
 }
 
@@ -96,21 +80,11 @@ fn unalias(text: &str) -> String {
 /// `device/mod.rs` → `device`, `device/state.rs` → `device::state`, a test module kept beside
 /// its file (`device/state_tests.rs`) → `device::state::tests`; `lib.rs` is the crate root.
 fn module_of(file: &str) -> String {
-    let path = file.trim_end_matches(".rs");
-    let mut parts: Vec<String> = path.split('/').map(str::to_owned).collect();
-    if matches!(
-        parts.last().map(String::as_str),
-        Some("mod" | "lib" | "main")
-    ) {
-        parts.pop();
+    let module = layout::module_of(file);
+    match module.strip_suffix("_tests") {
+        Some(of) => format!("{of}::tests"),
+        None => module,
     }
-    if let Some(last) = parts.last_mut()
-        && let Some(of) = last.strip_suffix("_tests")
-    {
-        *last = of.to_owned();
-        parts.push("tests".to_owned());
-    }
-    parts.join("::")
 }
 
 /// Every `crate::…`, `super::…` or crate path a file names, outside comments.
@@ -143,141 +117,6 @@ fn names(path: &str, forbidden: &str) -> bool {
         || (!forbidden.contains("::")
             && path.starts_with(forbidden)
             && path[forbidden.len()..].starts_with(['_', ':']))
-}
-
-/// The modules a file refers to: `crate::…` and `super::…` paths (each item of a `{…}` group
-/// too), and its own child modules named by a relative path (a re-export too), but for the
-/// `mod` lines that declare them.
-fn references(module: &str, text: &str, modules: &BTreeSet<String>) -> BTreeSet<String> {
-    let resolve = |base: &[&str], rest: &str| -> Option<String> {
-        let mut path: Vec<&str> = base.to_vec();
-        let mut best = modules.contains(&path.join("::")).then(|| path.join("::"));
-        for segment in rest.split("::") {
-            // `name as alias`: the path ends at the name.
-            let segment = segment.trim();
-            let word = segment.split_whitespace().next().unwrap_or_default();
-            if word.is_empty() || !word.chars().all(|c| c.is_alphanumeric() || c == '_') {
-                break;
-            }
-            path.push(word);
-            let candidate = path.join("::");
-            if modules.contains(&candidate) {
-                best = Some(candidate);
-            }
-            if word.len() != segment.len() {
-                break;
-            }
-        }
-        best
-    };
-    let own: Vec<&str> = if module.is_empty() {
-        Vec::new()
-    } else {
-        module.split("::").collect()
-    };
-    let mut found = BTreeSet::new();
-    for line in text.lines() {
-        let mut code = line.split("//").next().unwrap_or_default().to_owned();
-        // A visibility (`pub(in crate::db)`) names where an item may be seen, not a use.
-        while let Some(at) = code.find("pub(in ") {
-            let end = code[at..].find(')').map_or(code.len(), |e| at + e + 1);
-            code.replace_range(at..end, "pub");
-        }
-        let code = code.as_str();
-        let indented = code.starts_with(char::is_whitespace);
-        let declaration =
-            code.trim_start().starts_with("mod ") || code.trim_start().starts_with("pub mod ");
-        let mut rest = code;
-        while let Some(at) = rest.find(|c: char| c.is_alphabetic()) {
-            let word_start = &rest[at..];
-            let word_len = word_start
-                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-                .unwrap_or(word_start.len());
-            let preceded = at > 0 && {
-                let before = rest.as_bytes()[at - 1] as char;
-                before.is_alphanumeric() || before == '_' || before == ':' || before == '$'
-            };
-            let word = &word_start[..word_len];
-            let after = &word_start[word_len..];
-            rest = after;
-            if preceded || !after.starts_with("::") {
-                continue;
-            }
-            // The path from here, and each item of a group it opens.
-            let path: String = word_start
-                .chars()
-                .take_while(|c| {
-                    c.is_alphanumeric() || matches!(c, '_' | ':' | '{' | '}' | ',' | ' ')
-                })
-                .collect();
-            let (head, group) = match path.find("::{") {
-                Some(i) => (&path[..i], Some(&path[i + 3..])),
-                None => (path.as_str(), None),
-            };
-            let mut targets: Vec<String> = Vec::new();
-            let mut add = |base: Vec<&str>, tail: &str| {
-                let mut paths = vec![tail.to_owned()];
-                if let Some(group) = group {
-                    paths = group
-                        .split([',', '}'])
-                        .filter(|item| !item.trim().is_empty())
-                        .map(|item| format!("{tail}::{}", item.trim()))
-                        .collect();
-                    // A group whose items are on the next lines: the module it opens.
-                    if paths.is_empty() {
-                        paths.push(tail.to_owned());
-                    }
-                }
-                for p in paths {
-                    if let Some(m) = resolve(&base, p.trim_start_matches("::")) {
-                        targets.push(m);
-                    }
-                }
-            };
-            if word == "crate" {
-                add(Vec::new(), head.trim_start_matches("crate"));
-            } else if word == "super" {
-                let mut supers = 0;
-                let mut tail = head;
-                while let Some(t) = tail.strip_prefix("super::").or(tail.strip_prefix("super")) {
-                    supers += 1;
-                    tail = t;
-                    if tail.is_empty() {
-                        break;
-                    }
-                }
-                // An indented `super` may be written in an inline module of the file (a test
-                // module, or one a macro writes per backend), one level down: of the two
-                // readings, the one that names a module below its base; else the nested one.
-                let up = |n: usize| own[..own.len().saturating_sub(n)].to_vec();
-                let deeper =
-                    |base: &Vec<&str>| resolve(base, tail).is_some_and(|m| m != base.join("::"));
-                let base = if indented && supers > 0 {
-                    let (nested, file) = (up(supers - 1), up(supers));
-                    if !deeper(&nested) && deeper(&file) {
-                        file
-                    } else {
-                        nested
-                    }
-                } else {
-                    up(supers)
-                };
-                add(base, tail);
-            } else if !declaration {
-                let child = if module.is_empty() {
-                    word.to_owned()
-                } else {
-                    format!("{module}::{word}")
-                };
-                if modules.contains(&child) {
-                    targets.push(child);
-                }
-            }
-            found.extend(targets);
-        }
-    }
-    found.remove(module);
-    found
 }
 
 #[test]
@@ -334,40 +173,19 @@ fn the_engines_pure_part_needs_no_browser() {
 
 #[test]
 fn no_app_module_imports_one_that_imports_it_back() {
-    let sources = sources();
-    let modules: BTreeSet<String> = sources.iter().map(|(f, _)| module_of(f)).collect();
-    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (file, text) in &sources {
-        if file == "main.rs" {
-            continue;
-        }
-        let module = module_of(file);
-        // The crate root declares every module and re-exports a few: not an import.
-        let refs = references(&module, text, &modules)
-            .into_iter()
-            .filter(|m| !m.is_empty());
-        edges.entry(module).or_default().extend(refs);
+    // The crate root declares every module and re-exports a few: not an import.
+    let mut edges = layout::lines::edges(&sources(), module_of);
+    for refs in edges.values_mut() {
+        refs.remove("");
     }
-    let mut circles = Vec::new();
-    for start in edges.keys() {
-        if SPLIT_ELSEWHERE
-            .iter()
-            .any(|v| start == v || start.starts_with(&format!("{v}::")))
-        {
-            continue;
-        }
-        let mut seen = BTreeSet::new();
-        let mut todo: Vec<&String> = edges[start].iter().collect();
-        while let Some(next) = todo.pop() {
-            if next == start {
-                circles.push(start.clone());
-                break;
-            }
-            if seen.insert(next.clone()) {
-                todo.extend(edges.get(next).into_iter().flatten());
-            }
-        }
-    }
+    let circles: Vec<String> = layout::circles(&edges)
+        .into_iter()
+        .filter(|start| {
+            !SPLIT_ELSEWHERE
+                .iter()
+                .any(|v| start == v || start.starts_with(&format!("{v}::")))
+        })
+        .collect();
     assert!(
         circles.is_empty(),
         "modules in an import circle: {circles:?}"
@@ -376,11 +194,9 @@ fn no_app_module_imports_one_that_imports_it_back() {
 
 #[test]
 fn the_engines_and_the_handles_files_are_under_400_lines() {
-    let long: Vec<String> = sources()
+    let engine = sources()
         .into_iter()
-        .filter(|(file, _)| file.starts_with("device/") || file.starts_with("context/"))
-        .filter(|(_, text)| text.lines().count() > MAX_LINES)
-        .map(|(file, text)| format!("{file}: {} lines", text.lines().count()))
-        .collect();
+        .filter(|(file, _)| file.starts_with("device/") || file.starts_with("context/"));
+    let long = layout::long_files(engine, MAX_LINES, &[]);
     assert!(long.is_empty(), "split these: {long:?}");
 }

@@ -11,6 +11,10 @@
 //! tabs push and pull until nothing moves: every tab holds exactly the server's state, the
 //! server stored no change twice, and no edit and nothing acknowledged is lost. A failing seed replays exactly.
 
+#[path = "../../tests/shared/rng.rs"]
+mod rng;
+
+use rng::Rng;
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 use yorisoi_app::device::state::DeviceState;
@@ -18,25 +22,6 @@ use yorisoi_domain::ids::{ClientId, DeviceId, RecordId};
 use yorisoi_domain::sync::local::{Synced, Unsent, Writer};
 use yorisoi_domain::sync::protocol::{self, Pulled, PushRequest, WIRE_FORMAT};
 use yorisoi_domain::sync::{ChangeId, Entity, Replica};
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-}
 
 #[derive(Default)]
 struct Server {

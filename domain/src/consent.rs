@@ -89,10 +89,11 @@ impl Consent {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn consent(withdrawn: Option<&str>) -> Consent {
+    /// A consent given on paper on 2026-04-01, withdrawn on the date given.
+    pub(crate) fn consent(withdrawn: Option<&str>) -> Consent {
         Consent {
             given_on: "2026-04-01".parse().unwrap(),
             method: Method::Paper,

@@ -124,6 +124,7 @@ pub const DISCLOSURE_FORMAT: u32 = 1;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::consent::tests::consent;
 
     fn client() -> Client {
         Client {
@@ -136,16 +137,6 @@ mod tests {
             consents: Default::default(),
             created_at: 0,
             updated_at: 0,
-        }
-    }
-
-    fn consent(withdrawn: Option<&str>) -> Consent {
-        Consent {
-            given_on: "2026-04-01".parse().unwrap(),
-            method: Method::Paper,
-            recorded_by: PersonId(uuid::Uuid::nil()),
-            recorded_by_name: "佐藤".into(),
-            withdrawn_on: withdrawn.map(|d| d.parse().unwrap()),
         }
     }
 

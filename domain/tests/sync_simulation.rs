@@ -5,29 +5,14 @@
 //!
 //! A failing seed replays exactly: the test prints it.
 
+#[path = "../../tests/shared/rng.rs"]
+mod rng;
+
+use rng::Rng;
 use serde_json::json;
 use yorisoi_domain::ids::{ClientId, DeviceId, RecordId};
 use yorisoi_domain::sync::protocol::{self, PushRequest, WIRE_FORMAT};
 use yorisoi_domain::sync::{Change, ChangeId, Entity, Replica};
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-}
 
 #[derive(Default)]
 struct Server {

@@ -6,6 +6,10 @@
 mod common;
 mod support;
 
+#[path = "../../tests/shared/rng.rs"]
+mod rng;
+
+use rng::Rng;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use support::*;
@@ -16,18 +20,6 @@ use yorisoi_domain::sync::{ChangeId, Entity, Register, Replica};
 use yorisoi_server::db::{Db, Scope};
 
 type State = BTreeMap<(Entity, String), Register>;
-
-/// A small deterministic random source, so a failing seed can be run again.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
 
 /// What replaying the whole log gives.
 async fn replayed(db: &Db) -> State {

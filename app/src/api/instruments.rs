@@ -2,9 +2,7 @@
 //! upload, review, publish and retire. An upload's or a publish's refusal keeps every problem
 //! the server listed, for the page to show one by one.
 
-use super::{ApiError, STALL_MS, base, http, json, post};
-use futures_util::future::{Either, select};
-use gloo_timers::future::TimeoutFuture;
+use super::{ApiError, base, http, json, post};
 use yorisoi_domain::instrument::InstrumentRef;
 use yorisoi_domain::versions::wire::{
     Held, Review, VERSIONS_FORMAT, VersionList, VersionsRequest, VersionsResponse,
@@ -70,23 +68,8 @@ fn path(r: &InstrumentRef) -> String {
 
 /// Like `send`, but an error answer's `problems` are kept.
 async fn exchange(request: reqwest::RequestBuilder) -> Result<String, Refused> {
-    let request = match crate::device_proof::proof().await {
-        Some(proof) => request.header(crate::device_proof::DEVICE_PROOF_HEADER, proof),
-        None => request,
-    };
-    let exchange = async {
-        let response = request.send().await.map_err(|_| ApiError::Offline)?;
-        let status = response.status();
-        let bytes = response.bytes().await.map_err(|_| ApiError::Offline)?;
-        if status.is_success() {
-            return Ok(String::from_utf8_lossy(&bytes).into_owned());
-        }
-        Err(refused(status.as_u16(), &bytes))
-    };
-    match select(Box::pin(exchange), TimeoutFuture::new(STALL_MS)).await {
-        Either::Left((result, _)) => result,
-        Either::Right(_) => Err(ApiError::Stalled.into()),
-    }
+    let bytes = super::answer(request, refused).await?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// An error answer as a refusal: each of its problems in words (`line L, column C: …` for a

@@ -183,35 +183,9 @@ impl<F: FieldList> BootstrapPage<F> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::{DeviceId, RecordId};
-    use crate::sync::ChangeId;
+    use crate::ids::RecordId;
     use crate::sync::formats::BOOTSTRAP_FORMAT;
-    use crate::sync::register::Register;
-    use crate::sync::state::FieldState;
-    use serde_json::json;
-
-    fn device() -> DeviceId {
-        DeviceId::new_v7(1_795_000_000_000, [1; 10])
-    }
-
-    fn field(entity: Entity, name: &str, seq: u64, at: i64) -> FieldState {
-        let mut register = Register::default();
-        register.apply(
-            ChangeId {
-                device: device(),
-                seq,
-            },
-            &[],
-            &json!(seq),
-        );
-        FieldState {
-            entity,
-            client: ClientId::new_v7(1_795_000_000_000, [3; 10]),
-            field: name.into(),
-            register,
-            at,
-        }
-    }
+    use crate::sync::state::tests::field;
 
     /// A page framed from registers held as their stored JSON text is the page framed from
     /// parsed registers, byte for byte; unframed, each chunk reads back as that client's part.

@@ -107,7 +107,7 @@ pub struct FieldState {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::ids::{DeviceId, RecordId};
     use crate::sync::ChangeId;
@@ -117,7 +117,8 @@ mod tests {
         DeviceId::new_v7(1_795_000_000_000, [1; 10])
     }
 
-    fn field(entity: Entity, name: &str, seq: u64, at: i64) -> FieldState {
+    /// A field with one value (its `seq`), written by one device, reached the server at `at`.
+    pub(crate) fn field(entity: Entity, name: &str, seq: u64, at: i64) -> FieldState {
         let mut register = Register::default();
         register.apply(
             ChangeId {
