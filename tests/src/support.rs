@@ -1,7 +1,7 @@
 //! Visit notes for the support journeys and their benchmark (issue 21), pushed to the server as
 //! a device would, dated relative to the browser's own "today".
 
-use crate::{Browser, Stack, api_session, new_device_id};
+use crate::{Browser, Engine, Stack, api_session, new_device_id};
 use serde_json::{Value, json};
 use yorisoi_domain::date::Date;
 use yorisoi_domain::ids::{ClientId, RecordId};
@@ -119,4 +119,101 @@ pub async fn seed(stack: &Stack, login: &str, clients: Vec<(&str, Vec<Note>)>) -
 
 pub fn days(today: Date, n: i64) -> Date {
     today.add_days(n).unwrap()
+}
+
+/// The office's journey (issue 21): every client due, grouped by the coach the newest note names
+/// and one coach at a time on request; then the activity counts per coach match the notes.
+pub async fn office_sees_due_and_counts_in(engine: Engine) {
+    let stack = Stack::start_in(engine).await;
+    let browser = Browser::start_in(engine).await;
+    browser.goto(&stack.url("/")).await;
+    let today = browser_today(&browser).await;
+    // Every note sets its next visit for today: every client is due, under the coach it names.
+    let note = |mode: &'static str, staff: &'static str| Note {
+        date: today,
+        mode,
+        next: Some(today),
+        staff,
+        words: "支援",
+    };
+    seed(
+        &stack,
+        "coach",
+        vec![
+            ("集計 A", vec![note("visit", "佐藤"), note("phone", "佐藤")]),
+            ("集計 B", vec![note("online", "佐藤、鈴木")]),
+            ("集計 C", vec![note("office", "鈴木")]),
+        ],
+    )
+    .await;
+    stack.sign_in(&browser, "office").await;
+    // The office's home screen: every client due, grouped by the coach the newest note names,
+    // and one coach at a time on request.
+    let groups = || async {
+        browser
+            .eval(
+                "return [...document.querySelectorAll('[data-testid=due-group]')].map(g => [g.dataset.coach, [...g.querySelectorAll('[data-testid=due-client]')].map(a => a.textContent)]);",
+                vec![],
+            )
+            .await
+    };
+    let mut seen = json!([]);
+    for _ in 0..200 {
+        seen = groups().await;
+        if seen.as_array().is_some_and(|a| a.len() == 2) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        seen,
+        json!([["佐藤", ["集計 A", "集計 B"]], ["鈴木", ["集計 C"]]])
+    );
+    browser
+        .set_value("[data-testid=due-coach-filter]", "鈴木")
+        .await;
+    for _ in 0..50 {
+        seen = groups().await;
+        if seen.as_array().is_some_and(|a| a.len() == 1) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen, json!([["鈴木", ["集計 C"]]]));
+    browser.click("[data-testid=nav-activity]").await;
+    browser
+        .wait_for_text_containing("page-title", "活動集計")
+        .await;
+    let rows = || async {
+        browser
+            .eval(
+                "return [...document.querySelectorAll('[data-testid=activity-row]')].map(r => [...r.children].map(c => c.textContent));",
+                vec![],
+            )
+            .await
+    };
+    let mut seen = json!([]);
+    for _ in 0..200 {
+        seen = rows().await;
+        if seen.as_array().is_some_and(|a| a.len() == 2) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    if engine == Engine::Chromium {
+        let problems = crate::serious_violations(&browser).await;
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+    // coach, visit, phone, online, office, no mode, 3 phases, no phase, planned, actual, clients, not met.
+    assert_eq!(
+        seen,
+        json!([
+            [
+                "佐藤", "1", "1", "1", "0", "0", "0", "0", "0", "3", "0", "1", "2", "集計 B"
+            ],
+            [
+                "鈴木", "0", "0", "0", "1", "0", "0", "0", "0", "1", "0", "1", "1", ""
+            ],
+        ])
+    );
 }

@@ -41,15 +41,19 @@ async fn publish(stack: &Stack, cookie: &str, definition: String, version: u32) 
         "{}",
         uploaded.text().await.unwrap()
     );
-    let published = http
-        .post(stack.server.url(&format!(
-            "/api/v1/instruments/test-check/1/{version}/publish"
-        )))
+    act(stack, cookie, version, "publish").await;
+}
+
+/// Publishes or retires version `version` of the test form as the administrator.
+async fn act(stack: &Stack, cookie: &str, version: u32, action: &str) {
+    let url = format!("/api/v1/instruments/test-check/1/{version}/{action}");
+    let done = reqwest::Client::new()
+        .post(stack.server.url(&url))
         .header("cookie", cookie)
         .send()
         .await
         .unwrap();
-    assert_eq!(published.status().as_u16(), 200);
+    assert_eq!(done.status().as_u16(), 200, "{action} version {version}");
 }
 
 /// The instrument versions the server's log names for each record.
@@ -207,8 +211,73 @@ async fn published_while_offline_in(engine: Engine) {
 }
 
 #[tokio::test]
+async fn a_retired_versions_record_still_opens_and_prints_but_it_offers_no_new_record() {
+    retired_in(Engine::Chromium).await;
+}
+
+#[tokio::test]
+async fn a_retired_versions_record_still_opens_and_prints_but_it_offers_no_new_record_in_webkit() {
+    retired_in(Engine::WebKit).await;
+}
+
+async fn retired_in(engine: Engine) {
+    let stack = Stack::start_in(engine).await;
+    let admin = api_session(&stack.server.url(""), "admin", &new_device_id()).await;
+    publish(&stack, &admin, test_form(1), 1).await;
+    let coach = stack.browser().await;
+    coach.goto(&stack.url("/clients")).await;
+    sync_now(&coach).await;
+    coach.click("[data-testid=add-client]").await;
+    coach
+        .type_into("[data-testid=client-name]", "山田 花子")
+        .await;
+    coach.click("[data-testid=new-record-test-check]").await;
+    coach.testid("supporter-mode").await;
+    coach
+        .type_into("#q-items-notes-line0", "午前は落ち着いていた")
+        .await;
+    sync_now(&coach).await;
+    let record_url = coach.client.current_url().await.unwrap().to_string();
+    assert_eq!(versions_in_log(&stack).await.len(), 1, "the record synced");
+
+    // The administrator retires version 1; the tablet learns it in its next sync.
+    act(&stack, &admin, 1, "retire").await;
+    sync_now(&coach).await;
+    coach.goto(&stack.url("/clients")).await;
+    coach.click("[data-testid=client-link]").await;
+    coach.testid("new-visit-note").await;
+    assert!(
+        !coach.testid_now("new-record-test-check").await,
+        "a retired version offers no new record"
+    );
+    // Its record still opens with its answers, and its print page shows them.
+    coach.goto(&record_url).await;
+    coach.testid("supporter-mode").await;
+    assert_eq!(
+        coach.value("#q-items-notes-line0").await,
+        "午前は落ち着いていた"
+    );
+    coach.goto(&format!("{record_url}/print")).await;
+    coach
+        .wait_for_text_containing("page-title", "テスト用チェック")
+        .await;
+    coach
+        .wait_for_text_containing("print-view", "午前は落ち着いていた")
+        .await;
+}
+
+#[tokio::test]
 async fn an_incompatible_version_is_refused_on_the_publishing_screen_with_words() {
-    let stack = Stack::start().await;
+    refused_in(Engine::Chromium).await;
+}
+
+#[tokio::test]
+async fn an_incompatible_version_is_refused_on_the_publishing_screen_with_words_in_webkit() {
+    refused_in(Engine::WebKit).await;
+}
+
+async fn refused_in(engine: Engine) {
+    let stack = Stack::start_in(engine).await;
     let admin = stack.browser_as("admin").await;
     admin.goto(&stack.url("/admin/instruments")).await;
     admin

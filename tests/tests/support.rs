@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use yorisoi_domain::date::Date;
 use yorisoi_e2e::admin::Admin;
 use yorisoi_e2e::flows::sync_now;
-use yorisoi_e2e::support::{Note, browser_today, days, seed};
+use yorisoi_e2e::support::{Note, browser_today, days, office_sees_due_and_counts_in, seed};
 use yorisoi_e2e::{Browser, Engine, Stack};
 
 /// No serious accessibility problem on the page (axe-core, in Chromium).
@@ -308,94 +308,10 @@ async fn monthly_report_in(engine: Engine) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_office_sees_who_is_due_per_coach_and_counts_each_coachs_contacts() {
-    let stack = Stack::start().await;
-    let browser = Browser::start_in(Engine::Chromium).await;
-    browser.goto(&stack.url("/")).await;
-    let today = browser_today(&browser).await;
-    // Every note sets its next visit for today: every client is due, under the coach it names.
-    let note = |mode: &'static str, staff: &'static str| Note {
-        date: today,
-        mode,
-        next: Some(today),
-        staff,
-        words: "支援",
-    };
-    seed(
-        &stack,
-        "coach",
-        vec![
-            ("集計 A", vec![note("visit", "佐藤"), note("phone", "佐藤")]),
-            ("集計 B", vec![note("online", "佐藤、鈴木")]),
-            ("集計 C", vec![note("office", "鈴木")]),
-        ],
-    )
-    .await;
-    stack.sign_in(&browser, "office").await;
-    // The office's home screen: every client due, grouped by the coach the newest note names,
-    // and one coach at a time on request.
-    let groups = || async {
-        browser
-            .eval(
-                "return [...document.querySelectorAll('[data-testid=due-group]')].map(g => [g.dataset.coach, [...g.querySelectorAll('[data-testid=due-client]')].map(a => a.textContent)]);",
-                vec![],
-            )
-            .await
-    };
-    let mut seen = json!([]);
-    for _ in 0..200 {
-        seen = groups().await;
-        if seen.as_array().is_some_and(|a| a.len() == 2) {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert_eq!(
-        seen,
-        json!([["佐藤", ["集計 A", "集計 B"]], ["鈴木", ["集計 C"]]])
-    );
-    browser
-        .set_value("[data-testid=due-coach-filter]", "鈴木")
-        .await;
-    for _ in 0..50 {
-        seen = groups().await;
-        if seen.as_array().is_some_and(|a| a.len() == 1) {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert_eq!(seen, json!([["鈴木", ["集計 C"]]]));
-    browser.click("[data-testid=nav-activity]").await;
-    browser
-        .wait_for_text_containing("page-title", "活動集計")
-        .await;
-    let rows = || async {
-        browser
-            .eval(
-                "return [...document.querySelectorAll('[data-testid=activity-row]')].map(r => [...r.children].map(c => c.textContent));",
-                vec![],
-            )
-            .await
-    };
-    let mut seen = json!([]);
-    for _ in 0..200 {
-        seen = rows().await;
-        if seen.as_array().is_some_and(|a| a.len() == 2) {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    accessible(&browser, Engine::Chromium).await;
-    accessible(&browser, Engine::Chromium).await;
-    // coach, visit, phone, online, office, no mode, 3 phases, no phase, planned, actual, clients, not met.
-    assert_eq!(
-        seen,
-        json!([
-            [
-                "佐藤", "1", "1", "1", "0", "0", "0", "0", "0", "3", "0", "1", "2", "集計 B"
-            ],
-            [
-                "鈴木", "0", "0", "0", "1", "0", "0", "0", "0", "1", "0", "1", "1", ""
-            ],
-        ])
-    );
+    office_sees_due_and_counts_in(Engine::Chromium).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_office_sees_who_is_due_per_coach_and_counts_each_coachs_contacts_in_webkit() {
+    office_sees_due_and_counts_in(Engine::WebKit).await;
 }
