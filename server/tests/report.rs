@@ -151,3 +151,50 @@ async fn a_plan_change_and_a_shared_report_are_audited_without_values() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_employer_share_set_aside_without_consent_is_not_stored_by_accepting_it() {
+    for (name, db, dir) in common::databases().await {
+        let state = state(&db, &dir);
+        let mut coach = Tablet::new(&db, "coach-q", Role::Coach).await;
+        let admin = Tablet::new(&db, "admin-q", Role::Admin).await;
+        let client = new_client();
+        let mut changes = coach.new_client(client);
+        let by = coach.person;
+        let unconsented = coach.change(
+            client,
+            "report.2026-12.shared_employer",
+            share(by, "2026-12-28"),
+        );
+        changes.push(unconsented.clone());
+        let pushed = coach.push(&state, changes).await;
+        assert_eq!(
+            pushed.refused.iter().map(|r| r.id).collect::<Vec<_>>(),
+            vec![unconsented.id],
+            "{name}"
+        );
+        let aside = state.db.set_aside_page(None, 1000).await.unwrap().entries;
+        let entry = aside
+            .iter()
+            .find(|e| e.change_id == unconsented.id)
+            .expect("kept aside");
+        // The coach may write the client, and the share's shape is valid: only the missing
+        // consent stands in the way, and accepting must not step round it.
+        match state
+            .db
+            .accept(entry.id, admin.person, 1_795_000_000_000)
+            .await
+        {
+            Ok(Err(yorisoi_server::db::Unaccepted::Invalid(Refusal::BadValue {
+                reason, ..
+            }))) => {
+                assert!(reason.contains("consented"), "{name}: {reason}")
+            }
+            other => panic!("{name}: accepted without the employer consent: {other:?}"),
+        }
+        assert!(
+            !log(&db).await.contains(&unconsented.id),
+            "{name}: the share is not stored"
+        );
+    }
+}

@@ -8,11 +8,12 @@
 //! an administrator decides.
 
 use super::database::{Backend, Db, DbError};
-use super::push_check::{Sorted, sort_out};
+use super::push_check::{Sorted, is_employer_share, refuse_unconsented_shares, sort_out};
 use sqlx::Row;
 use sqlx::pool::PoolConnection;
 use std::collections::BTreeSet;
 use yorisoi_domain::accounts::{Decision, Role};
+use yorisoi_domain::consent::Purpose;
 use yorisoi_domain::ids::{ClientId, PersonId};
 use yorisoi_domain::privacy::Halt;
 use yorisoi_domain::sync::Change;
@@ -285,6 +286,13 @@ macro_rules! quarantine_backend {
                     let (known, _) = super::super::log::$log::known_entities(&mut conn, &[&change]).await?;
                     let instruments = super::super::instruments::$instruments::in_use(&mut *conn).await?;
                     let Sorted { stored, touched, mut refused } = sort_out(vec![&change], known, &instruments, |_| true);
+                    // A report shared with the employer needs the client's consent, as in a push.
+                    let stored = if stored.iter().any(|c| is_employer_share(c)) {
+                        let consents = super::super::log::$log::client_field_changes(&mut conn, &BTreeSet::from([change.client]), &Purpose::Employer.field()).await?;
+                        refuse_unconsented_shares(stored, &consents, &mut refused)
+                    } else {
+                        stored
+                    };
                     if let Some((_, refusal)) = refused.pop() {
                         return Ok(Err(Unaccepted::Invalid(refusal)));
                     }
