@@ -186,12 +186,10 @@ impl Db {
     pub fn instruments_used(
         self,
     ) -> std::collections::BTreeSet<yorisoi_domain::instrument::InstrumentRef> {
-        let used = self
-            .clients()
-            .into_iter()
-            .flat_map(|c| self.records_of(c.id))
-            .map(|r| r.instrument);
-        crate::instruments::used_by(used)
+        // One pass over the records, untracked: this runs at every sync.
+        self.records.with_untracked(|records| {
+            crate::instruments::used_by(records.values().map(|r| r.instrument.clone()))
+        })
     }
 
     /// Asks the server for the published instrument versions (issue 22), saying which ones this
