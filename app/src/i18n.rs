@@ -524,6 +524,8 @@ messages! {
     StartFromLastAssessment => "前回のMSFASから始める", "Start from the last MSFAS";
     StartFromLastVisitNote => "前回の訪問記録から始める", "Start from the last visit note";
     StartFromLastHelp => "前回から引き継ぐ項目：", "Carried over from the last one:";
+    // wt-a: retired versions on the server (issue 22)
+    RefusedRetiredInstrument => "送信できませんでした：この様式の版は使用終了になり、新しい記録には使えません。記録を開いて「この下書きを新しい版に移す」を押し、もう一度同期してください。", "Not sent: this version of the form is retired and takes no new records. Open the record, press \"Move this draft to the new version\", and sync again.";
 }
 
 impl From<Lang> for yorisoi_domain::export::Lang {

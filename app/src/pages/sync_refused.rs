@@ -209,6 +209,7 @@ fn reason(refusal: &Refusal) -> String {
         Refusal::BadValue { reason, .. } => trn(Key::RefusedBadValue, reason),
         Refusal::UnknownInstrument { .. } => tr(Key::RefusedUnknownInstrument)().to_owned(),
         Refusal::UnpublishedInstrument { .. } => tr(Key::RefusedUnpublishedInstrument)().to_owned(),
+        Refusal::RetiredInstrument { .. } => tr(Key::RefusedRetiredInstrument)().to_owned(),
         Refusal::NoInstrument => tr(Key::RefusedNoInstrument)().to_owned(),
         Refusal::InstrumentChanged => tr(Key::RefusedInstrumentChanged)().to_owned(),
         Refusal::NotInScope => tr(Key::RefusedNotInScope)().to_owned(),

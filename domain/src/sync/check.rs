@@ -44,6 +44,13 @@ pub enum Refusal {
         "the instrument {instrument} is a draft on this server, not published: an administrator publishes it first"
     )]
     UnpublishedInstrument { instrument: String },
+    /// The version is retired on the server and the device that made this new record had been
+    /// told so before it made it: a retired version takes no new record (its old records still
+    /// take edits). The draft moves to the newer version on the device (新しい版に移す).
+    #[error(
+        "the instrument {instrument} is retired on this server and takes no new records: move the draft to the newer version of the form, then sync again"
+    )]
+    RetiredInstrument { instrument: String },
     #[error("an answer to a record whose instrument the server does not know")]
     NoInstrument,
     #[error("a record's instrument cannot change")]
@@ -69,6 +76,7 @@ impl Refusal {
             Self::BadValue { .. } => "bad_value",
             Self::UnknownInstrument { .. } => "unknown_instrument",
             Self::UnpublishedInstrument { .. } => "unpublished_instrument",
+            Self::RetiredInstrument { .. } => "retired_instrument",
             Self::NoInstrument => "no_instrument",
             Self::InstrumentChanged => "instrument_changed",
             Self::NotInScope => "not_in_scope",

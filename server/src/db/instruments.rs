@@ -2,19 +2,19 @@
 //! seeded as published, drafts an administrator uploads, publishing (checked for compatibility
 //! against every version in use, under a lock, so two instances never publish past each other),
 //! retiring, and the catalogue each push is checked against: the table as it is in the push's
-//! own transaction, never a copy this process keeps.
+//! own transaction, never a copy this process keeps. What each device holds and was told is in
+//! `instruments_held.rs`.
 
 use super::database::{Backend, Db, DbError};
 use super::rows::{RowLike, corrupt};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Mutex, OnceLock};
 use yorisoi_domain::catalogue::Catalogue;
-use yorisoi_domain::ids::DeviceId;
 use yorisoi_domain::instrument::{Instrument, InstrumentRef, Lists};
 use yorisoi_domain::versions::Status;
 use yorisoi_domain::versions::compat::{self, Incompatibility};
 use yorisoi_domain::versions::definition::content_hash;
-use yorisoi_domain::versions::wire::{DeviceHolding, Held, InUse, VersionSummary};
+use yorisoi_domain::versions::wire::VersionSummary;
 
 /// The definitions compiled into this build, and their shared option lists.
 pub(crate) fn builtin() -> &'static Catalogue {
@@ -47,6 +47,8 @@ fn parsed(sha256: &str, definition: &str) -> Result<Instrument, DbError> {
 pub(super) struct InUseCatalogue {
     pub(super) catalogue: Catalogue,
     pub(super) drafts: BTreeSet<InstrumentRef>,
+    /// The retired ones: no new record (see `push_retired.rs`).
+    pub(super) retired: BTreeSet<InstrumentRef>,
 }
 
 /// Why a version's state did not change: not found; the lifecycle does not allow it (in
@@ -64,7 +66,7 @@ pub enum DraftRefused {
     InUse(Status),
 }
 
-fn reference(row: &impl RowLike) -> Result<InstrumentRef, DbError> {
+pub(super) fn reference(row: &impl RowLike) -> Result<InstrumentRef, DbError> {
     Ok(InstrumentRef {
         id: row.text("instrument")?,
         edition: row.text("edition")?,
@@ -72,7 +74,7 @@ fn reference(row: &impl RowLike) -> Result<InstrumentRef, DbError> {
     })
 }
 
-fn status(row: &impl RowLike) -> Result<Status, DbError> {
+pub(super) fn status(row: &impl RowLike) -> Result<Status, DbError> {
     Status::parse(&row.text("status")?).ok_or_else(|| corrupt("an instrument version's status"))
 }
 
@@ -136,22 +138,6 @@ impl Db {
     /// Removes a draft; false if there is none of that version.
     pub async fn discard_draft(&self, reference: &InstrumentRef) -> Result<bool, DbError> {
         on_backend!(self, sqlite_instruments, postgres_instruments, pool, m => m::discard(pool, reference).await)
-    }
-
-    /// Records what `device` holds and answers with every version in use, with the
-    /// definitions it lacks.
-    pub async fn versions_for_device(
-        &self,
-        device: DeviceId,
-        held: &[Held],
-        now: i64,
-    ) -> Result<Vec<InUse>, DbError> {
-        on_backend!(self, sqlite_instruments, postgres_instruments, pool, m => m::for_device(pool, &device.to_string(), held, now).await)
-    }
-
-    /// What each enrolled device last said it holds.
-    pub async fn device_holdings(&self) -> Result<Vec<DeviceHolding>, DbError> {
-        on_backend!(self, sqlite_instruments, postgres_instruments, pool, m => m::holdings(pool).await)
     }
 }
 
@@ -220,8 +206,12 @@ macro_rules! instruments_backend {
                 let mut found = InUseCatalogue {
                     catalogue: Catalogue { instruments: Vec::new(), lists: lists().clone() },
                     drafts: BTreeSet::new(),
+                    retired: BTreeSet::new(),
                 };
                 for row in &rows {
+                    if status(row)? == Status::Retired {
+                        found.retired.insert(reference(row)?);
+                    }
                     if status(row)?.in_use() {
                         found.catalogue.instruments.push(parsed(&row.text("sha256")?, &row.text("definition")?)?);
                     } else {
@@ -310,70 +300,6 @@ macro_rules! instruments_backend {
                     .execute(pool)
                     .await?;
                 Ok(done.rows_affected() == 1)
-            }
-
-            pub async fn for_device(pool: &$pool, device: &str, held: &[Held], now: i64) -> Result<Vec<InUse>, DbError> {
-                let mut conn = pool.acquire().await?;
-                let found = in_use(&mut conn).await?;
-                // One transaction: what the device holds is replaced at once, with one commit.
-                sqlx::raw_sql("BEGIN").execute(&mut *conn).await?;
-                let written: Result<(), DbError> = async {
-                sqlx::query("DELETE FROM device_instruments WHERE device = $1")
-                    .bind(device)
-                    .execute(&mut *conn)
-                    .await?;
-                for h in held {
-                    sqlx::query("INSERT INTO device_instruments (device, instrument, edition, version, reported_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING")
-                        .bind(device)
-                        .bind(&h.instrument.id)
-                        .bind(&h.instrument.edition)
-                        .bind(i64::from(h.instrument.version))
-                        .bind(now)
-                        .execute(&mut *conn)
-                        .await?;
-                }
-                Ok(())
-                }
-                .await;
-                commit_or_rollback!(conn, written)?;
-                let rows: Vec<$row> = sqlx::query("SELECT instrument, edition, version, status, sha256 FROM instrument_versions WHERE status <> 'draft' ORDER BY instrument, edition, version")
-                    .fetch_all(&mut *conn)
-                    .await?;
-                rows.iter()
-                    .map(|row| {
-                        let instrument = reference(row)?;
-                        let sha256 = row.text("sha256")?;
-                        let has = held.iter().any(|h| h.instrument == instrument && h.sha256 == sha256);
-                        let definition = if has {
-                            None
-                        } else {
-                            found.catalogue.get(&instrument).cloned()
-                        };
-                        Ok(InUse { instrument, status: status(row)?, sha256, definition })
-                    })
-                    .collect()
-            }
-
-            pub async fn holdings(pool: &$pool) -> Result<Vec<DeviceHolding>, DbError> {
-                let rows: Vec<$row> = sqlx::query("SELECT h.device, d.name, h.instrument, h.edition, h.version, h.reported_at FROM device_instruments h \
-                     LEFT JOIN devices d ON d.device = h.device ORDER BY h.device, h.instrument, h.edition, h.version")
-                    .fetch_all(pool)
-                    .await?;
-                let mut out: Vec<DeviceHolding> = Vec::new();
-                for row in &rows {
-                    let device: DeviceId = row.text("device")?.parse().map_err(|_| corrupt("a device id"))?;
-                    let held = reference(row)?;
-                    match out.last_mut() {
-                        Some(last) if last.device == device => last.held.push(held),
-                        _ => out.push(DeviceHolding {
-                            device,
-                            name: row.opt_text("name")?,
-                            held: vec![held],
-                            reported_at: row.int("reported_at")?,
-                        }),
-                    }
-                }
-                Ok(out)
             }
         }
     };

@@ -7,6 +7,7 @@ use super::push_check::{
     Sorted, audit_events, is_employer_share, notes_in_scope, refuse_unconsented_shares,
     set_aside_body, sort_out,
 };
+use super::push_retired::{retired_creations, set_aside_retired};
 use super::scope::Scope;
 use sqlx::{Row, pool::PoolConnection};
 use std::collections::BTreeSet;
@@ -56,7 +57,7 @@ impl Db {
 }
 
 macro_rules! push_backend {
-    ($module:ident, $log:ident, $assignments:ident, $privacy:ident, $audit:ident, $instruments:ident, $db:ty, $begin:literal) => {
+    ($module:ident, $log:ident, $assignments:ident, $privacy:ident, $audit:ident, $instruments:ident, $held:ident, $db:ty, $begin:literal) => {
         pub(super) mod $module {
             use super::*;
 
@@ -121,11 +122,19 @@ macro_rules! push_backend {
                     let (stopped, fresh): (Vec<&Change>, Vec<&Change>) = fresh.into_iter().partition(|c| halted.contains_key(&c.client));
                     let (known, existing) = super::super::log::$log::known_entities(&mut conn, &fresh).await?;
                     let instruments = super::super::instruments::$instruments::in_use(&mut *conn).await?;
+                    // A new record under a retired version, from a device told of it before.
+                    let mut retired = Vec::new();
+                    let creations = retired_creations(&fresh, &known, &instruments.retired);
+                    let fresh = if creations.is_empty() { fresh } else {
+                        let told = super::super::instruments_held::$held::told_retired(&mut conn, &owner).await?;
+                        set_aside_retired(fresh, &creations, &told, now_ms, &mut retired)
+                    };
                     let Sorted { mut stored, touched, mut refused } = sort_out(fresh, known, &instruments, |client| match by.role {
                         Role::Office => true,
                         Role::Admin => false,
                         Role::Coach => assigned.contains(&client) || !existing.contains(&client),
                     });
+                    refused.append(&mut retired);
                     for change in stopped {
                         refused.push((change, match halted[&change.client] {
                             Halt::Stopped => Refusal::UseStopped,
@@ -287,6 +296,7 @@ push_backend!(
     sqlite_privacy,
     sqlite_audit,
     sqlite_instruments,
+    sqlite_held,
     sqlx::Sqlite,
     "BEGIN IMMEDIATE"
 );
@@ -297,6 +307,7 @@ push_backend!(
     postgres_privacy,
     postgres_audit,
     postgres_instruments,
+    postgres_held,
     sqlx::Postgres,
     "BEGIN; SELECT pg_advisory_xact_lock(7142026)"
 );

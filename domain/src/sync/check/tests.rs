@@ -25,6 +25,9 @@ fn a_refusals_code_is_its_wire_code_and_quotes_nothing() {
         Refusal::UnpublishedInstrument {
             instrument: marker.into(),
         },
+        Refusal::RetiredInstrument {
+            instrument: marker.into(),
+        },
         Refusal::NoInstrument,
         Refusal::InstrumentChanged,
         Refusal::NotInScope,
