@@ -164,3 +164,69 @@ async fn a_new_record_under_a_retired_version_is_set_aside_when_its_device_had_b
         assert_eq!(in_log(&db, record).await, 4, "{name}");
     }
 }
+
+/// Every pull page carries the fingerprint of the versions in use, which is what the device's
+/// own answer from `POST /api/v1/sync/instruments` hashes to: it changes when a version is
+/// published or retired, not with a draft or with data, so a device that holds the versions of
+/// a fingerprint asks for nothing more.
+#[tokio::test]
+async fn a_pull_carries_the_fingerprint_of_the_versions_in_use() {
+    use yorisoi_domain::sync::protocol::PullResponse;
+    use yorisoi_domain::versions::wire::VersionsResponse;
+    for (name, db, dir) in common::databases().await {
+        let admin = Admin::new(&db, &dir).await;
+        let coach = add_person(&db, &format!("coach-{}", common::uuid_like()), Role::Coach).await;
+        let device = new_device();
+        let tablet = Tablet {
+            device,
+            cookie: signed_in(&db, coach, device).await,
+            state: &admin.state,
+        };
+        let fingerprint = || async {
+            let reply = pull(0, 0)
+                .cookie(Some(&tablet.cookie))
+                .send(&admin.state)
+                .await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+            let page: PullResponse = reply.json();
+            assert!(!page.instruments.is_empty(), "{name}: {}", reply.text);
+            page.instruments
+        };
+        let versions = || async {
+            let reply = post("/api/v1/sync/instruments")
+                .cookie(Some(&tablet.cookie))
+                .json(&json!({"format": 1, "held": []}))
+                .send(&admin.state)
+                .await;
+            reply.json::<VersionsResponse>().fingerprint()
+        };
+        let builtin = fingerprint().await;
+        assert_eq!(
+            builtin,
+            versions().await,
+            "{name}: the answer's own fingerprint"
+        );
+        admin.upload(&v1()).await;
+        let client = new_client();
+        assert!(
+            tablet
+                .push(new_client_changes(device, 1, client))
+                .await
+                .refused
+                .is_empty()
+        );
+        assert_eq!(
+            fingerprint().await,
+            builtin,
+            "{name}: a draft or data change nothing"
+        );
+        admin.act(1, "publish").await;
+        let published = fingerprint().await;
+        assert_ne!(published, builtin, "{name}: published");
+        assert_eq!(published, versions().await, "{name}");
+        admin.act(1, "retire").await;
+        let retired = fingerprint().await;
+        assert_ne!(retired, published, "{name}: retired");
+        assert_eq!(retired, versions().await, "{name}");
+    }
+}

@@ -70,6 +70,11 @@ pub struct PullResponse {
     /// re-sends what the server lacks and pulls from the start. Empty from older servers.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub instance: String,
+    /// The fingerprint of the instrument versions in use on the server
+    /// ([`crate::versions::wire::fingerprint`], issue 22): a device asks for versions only when
+    /// it differs from the one it last installed. Empty from older servers (then it asks).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub instruments: String,
 }
 
 /// `GET /api/v1/sync/writers`: the database's instance id and how far it holds each writer of

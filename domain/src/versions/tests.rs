@@ -228,3 +228,65 @@ fn the_instrument_stream_wire_format_is_frozen() {
         Some("t")
     );
 }
+
+#[test]
+fn the_catalogue_fingerprint_changes_with_a_publication_or_a_retirement_and_nothing_else() {
+    use super::wire::fingerprint;
+    let r = |version: u32| crate::instrument::InstrumentRef {
+        id: "test-check".into(),
+        edition: "1".into(),
+        version,
+    };
+    let (one, two) = (r(1), r(2));
+    let base = fingerprint([
+        (&one, Status::Published, "aa"),
+        (&two, Status::Published, "bb"),
+    ]);
+    let cases = [
+        (
+            "the same versions in another order",
+            fingerprint([
+                (&two, Status::Published, "bb"),
+                (&one, Status::Published, "aa"),
+            ]),
+            true,
+        ),
+        (
+            "a draft is on no device",
+            fingerprint([
+                (&one, Status::Published, "aa"),
+                (&two, Status::Published, "bb"),
+                (&r(3), Status::Draft, "cc"),
+            ]),
+            true,
+        ),
+        (
+            "version 1 retired",
+            fingerprint([
+                (&one, Status::Retired, "aa"),
+                (&two, Status::Published, "bb"),
+            ]),
+            false,
+        ),
+        (
+            "version 3 published",
+            fingerprint([
+                (&one, Status::Published, "aa"),
+                (&two, Status::Published, "bb"),
+                (&r(3), Status::Published, "cc"),
+            ]),
+            false,
+        ),
+        (
+            "another definition",
+            fingerprint([
+                (&one, Status::Published, "aa"),
+                (&two, Status::Published, "bc"),
+            ]),
+            false,
+        ),
+    ];
+    for (what, got, same) in cases {
+        assert_eq!(got == base, same, "{what}");
+    }
+}

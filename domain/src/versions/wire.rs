@@ -91,3 +91,43 @@ pub struct VersionsResponse {
     pub format: u32,
     pub versions: Vec<InUse>,
 }
+
+/// The fingerprint of the versions in use, as a pull page carries it: every version's reference,
+/// state and content hash, in order, hashed. A device that installed the answer with this
+/// fingerprint holds every version there is and knows each one's state, so it asks for versions
+/// again only when the fingerprint changes (a version published or retired) or a record of its
+/// own names a version it lacks.
+pub fn fingerprint<'a>(
+    versions: impl IntoIterator<Item = (&'a InstrumentRef, Status, &'a str)>,
+) -> String {
+    use sha2::{Digest, Sha256};
+    let mut lines: Vec<String> = versions
+        .into_iter()
+        .filter(|(_, status, _)| status.in_use())
+        .map(|(r, status, sha)| {
+            format!(
+                "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{sha}",
+                r.id,
+                r.edition,
+                r.version,
+                status.as_str()
+            )
+        })
+        .collect();
+    lines.sort();
+    Sha256::digest(lines.join("\n").as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl VersionsResponse {
+    /// The fingerprint of the versions this answer lists.
+    pub fn fingerprint(&self) -> String {
+        fingerprint(
+            self.versions
+                .iter()
+                .map(|v| (&v.instrument, v.status, v.sha256.as_str())),
+        )
+    }
+}

@@ -108,6 +108,8 @@ pub async fn pull(
             .map_err(|e| ApiError::Internal(format!("the pull task failed: {e}")))??;
     let clients: BTreeSet<ClientId> = page.changes.iter().map(|p| p.change.client).collect();
     delivered(&state, &who, clients, "pull", None).await?;
+    // The versions in use, as a fingerprint: a device asks for them only when it changed.
+    let instruments = state.db.instruments_fingerprint().await?;
     Ok(Json(PullResponse {
         format: WIRE_FORMAT,
         changes: page.changes,
@@ -116,6 +118,7 @@ pub async fn pull(
         head: page.head,
         scope: page.scope,
         instance: state.db.instance_id().to_owned(),
+        instruments,
     }))
 }
 

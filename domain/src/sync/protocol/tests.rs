@@ -101,6 +101,7 @@ fn answers_with_the_instance_id_are_frozen() {
         head: 4,
         scope: None,
         instance: "i".into(),
+        instruments: String::new(),
     };
     let text = serde_json::to_string(&pull).unwrap();
     assert_eq!(
@@ -111,6 +112,20 @@ fn answers_with_the_instance_id_are_frozen() {
     let older: PullResponse =
         serde_json::from_str(r#"{"format":1,"changes":[],"cursor":4,"more":false}"#).unwrap();
     assert_eq!(older.instance, "");
+    assert_eq!(
+        older.instruments, "",
+        "an older server sends no fingerprint"
+    );
+    let with = PullResponse {
+        instruments: "ab12".into(),
+        ..pull
+    };
+    let text = serde_json::to_string(&with).unwrap();
+    assert!(
+        text.ends_with(r#","instance":"i","instruments":"ab12"}"#),
+        "{text}"
+    );
+    assert_eq!(serde_json::from_str::<PullResponse>(&text).unwrap(), with);
     let writers = Writers {
         format: WIRE_FORMAT,
         instance: "i".into(),
