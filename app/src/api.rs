@@ -24,6 +24,7 @@ use yorisoi_domain::sync::protocol::{
 use yorisoi_domain::sync::quarantine::SetAsidePage;
 
 /// How long a request may go without an answer before the watchdog drops it.
+pub mod fingerprint;
 pub mod instruments;
 
 const STALL_MS: u32 = 20_000;
@@ -131,10 +132,12 @@ pub async fn writers() -> Result<Writers, ApiError> {
 }
 
 pub async fn pull(since: u64, scope: u64) -> Result<PullResponse, ApiError> {
-    json(get(&format!(
+    let page: PullResponse = json(get(&format!(
         "/api/v1/sync/pull?format={WIRE_FORMAT}&since={since}&scope={scope}"
     )))
-    .await
+    .await?;
+    fingerprint::saw(&page.instruments);
+    Ok(page)
 }
 
 /// One page of the current state of the device's scope (its first sync); `after` is the last

@@ -26,10 +26,14 @@ pub struct HeldVersion {
     pub definition: Instrument,
 }
 
-/// What is stored: every version the server sent that the device keeps.
+/// What is stored: every version the server sent that the device keeps, and the fingerprint of
+/// the server's answer when the device kept all of it (empty otherwise, and in what the release
+/// before stored: then the next sync asks).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct HeldVersions {
     pub versions: Vec<HeldVersion>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub fingerprint: String,
 }
 
 impl Stored for HeldVersions {
@@ -74,16 +78,54 @@ pub fn merge(
     kept
 }
 
+/// The fingerprint of `answer` if the device keeps every version it lists (`kept`, from
+/// [`merge`]); empty if a definition is missing, so the next sync asks again.
+pub fn installed_fingerprint(answer: &VersionsResponse, kept: &[HeldVersion]) -> String {
+    let all = answer.versions.iter().all(|v| {
+        kept.iter()
+            .any(|k| k.sha256 == v.sha256 && k.definition.reference() == v.instrument)
+    });
+    if all {
+        answer.fingerprint()
+    } else {
+        String::new()
+    }
+}
+
+/// Whether a sync asks the server for versions: when the fingerprint the last pull carried
+/// (`seen`; none yet, or empty from an older server) is not the one installed, or a local record
+/// names a version the device does not hold. Otherwise nothing was published or retired since
+/// the device last asked, and it makes no request.
+pub fn needs_asking(
+    installed: &str,
+    seen: Option<&str>,
+    catalogue: &Catalogue,
+    used: &BTreeSet<InstrumentRef>,
+) -> bool {
+    let changed = match seen {
+        Some(seen) => seen.is_empty() || installed.is_empty() || seen != installed,
+        None => true,
+    };
+    changed || used.iter().any(|r| catalogue.get(r).is_none())
+}
+
 /// The definitions and their states, as the pages read them.
 pub struct Runtime {
     pub catalogue: Catalogue,
     pub status: BTreeMap<InstrumentRef, Status>,
     pub held: Vec<HeldVersion>,
+    /// The fingerprint of the server's answer these versions are (see [`HeldVersions`]).
+    pub fingerprint: String,
 }
 
 impl Runtime {
     /// The compiled-in definitions and `held` (a compiled-in version is the build's own).
     pub fn build(held: Vec<HeldVersion>) -> Self {
+        Self::build_from(held, String::new())
+    }
+
+    /// As [`Runtime::build`], with the fingerprint the versions were installed with.
+    pub fn build_from(held: Vec<HeldVersion>, fingerprint: String) -> Self {
         let mut catalogue = Catalogue::builtin()
             .expect("the built-in definitions are checked by the domain's tests");
         let mut status = BTreeMap::new();
@@ -98,6 +140,7 @@ impl Runtime {
             catalogue,
             status,
             held,
+            fingerprint,
         }
     }
 
@@ -159,13 +202,16 @@ pub fn current() -> &'static Runtime {
         return runtime;
     }
     mark("yorisoi-instruments-start");
-    let (held, loaded) = load();
+    let (stored, loaded) = load();
     let Some(person) = person.filter(|_| loaded) else {
         // Locked: the compiled-in ones, until the person's key can open what is stored.
         static BUILTIN: std::sync::OnceLock<&'static Runtime> = std::sync::OnceLock::new();
         return BUILTIN.get_or_init(|| Box::leak(Box::new(Runtime::build(Vec::new()))));
     };
-    let runtime: &'static Runtime = Box::leak(Box::new(Runtime::build(held)));
+    let runtime: &'static Runtime = Box::leak(Box::new(Runtime::build_from(
+        stored.versions,
+        stored.fingerprint,
+    )));
     *current = Some((person, runtime));
     // Read, opened and parsed: what the start-up measurement reads (see BENCHMARKS.md).
     mark("yorisoi-instruments-loaded");
@@ -195,11 +241,13 @@ pub fn offered(id: &str) -> Option<&'static Instrument> {
 /// Takes the server's answer: stores what is kept, sealed, and uses it from now on.
 pub fn install(answer: &VersionsResponse, used: &BTreeSet<InstrumentRef>) {
     let held = merge(&current().held, answer, used);
-    if held == current().held {
+    let fingerprint = installed_fingerprint(answer, &held);
+    if held == current().held && fingerprint == current().fingerprint {
         return;
     }
     let stored = HeldVersions {
         versions: held.clone(),
+        fingerprint: fingerprint.clone(),
     };
     match crate::storage::seal_entry(KEY, no_client(), &stored) {
         Ok(sealed) => {
@@ -210,24 +258,24 @@ pub fn install(answer: &VersionsResponse, used: &BTreeSet<InstrumentRef>) {
         Err(error) => leptos::logging::warn!("instrument versions not sealed: {error:?}"),
     }
     if let Some(person) = crate::vault::unlocked() {
-        let runtime: &'static Runtime = Box::leak(Box::new(Runtime::build(held)));
+        let runtime: &'static Runtime = Box::leak(Box::new(Runtime::build_from(held, fingerprint)));
         *CURRENT.lock().unwrap_or_else(|e| e.into_inner()) = Some((person, runtime));
     }
 }
 
 /// The held versions from storage, and whether storage could be read (the app unlocked).
-fn load() -> (Vec<HeldVersion>, bool) {
+fn load() -> (HeldVersions, bool) {
     use gloo_storage::{LocalStorage, Storage};
     if crate::vault::unlocked().is_none() {
-        return (Vec::new(), false);
+        return (HeldVersions::default(), false);
     }
     let Ok(text) = LocalStorage::raw().get_item(KEY) else {
-        return (Vec::new(), true);
+        return (HeldVersions::default(), true);
     };
     match text.map(|t| crate::storage::open_entry::<HeldVersions>(KEY, &t)) {
-        Some(Ok((stored, _))) => (stored.versions, true),
+        Some(Ok((stored, _))) => (stored, true),
         // Another person's, or damaged: left as it is; the next sync brings them again.
-        Some(Err(_)) | None => (Vec::new(), true),
+        Some(Err(_)) | None => (HeldVersions::default(), true),
     }
 }
 
@@ -244,9 +292,16 @@ pub fn used_by(records: impl IntoIterator<Item = InstrumentRef>) -> BTreeSet<Ins
     records.into_iter().collect()
 }
 
-/// Asks the server for the versions in use, saying what the device holds, and installs them.
+/// Asks the server for the versions in use, saying what the device holds, and installs them;
+/// only when [`needs_asking`] says something changed since the device last asked (the
+/// fingerprint the last pull page carried), else no request is made.
 pub async fn refresh(used: BTreeSet<InstrumentRef>) -> Result<(), crate::api::ApiError> {
-    let answer = crate::api::instruments::sync(current().held_list()).await?;
+    let now = current();
+    let seen = crate::api::fingerprint::seen();
+    if !needs_asking(&now.fingerprint, seen.as_deref(), &now.catalogue, &used) {
+        return Ok(());
+    }
+    let answer = crate::api::instruments::sync(now.held_list()).await?;
     install(&answer, &used);
     Ok(())
 }

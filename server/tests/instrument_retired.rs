@@ -230,3 +230,49 @@ async fn a_pull_carries_the_fingerprint_of_the_versions_in_use() {
         assert_eq!(retired, versions().await, "{name}");
     }
 }
+
+/// Measure (issue 22), run by hand (`-- --ignored --nocapture`): what a sync costs for the
+/// versions once they reached the devices. Before, each of 200 devices asked at every sync (a
+/// write transaction each: its report of what it holds); now each pull page carries the
+/// fingerprint (one read) and a device asks only when it changed.
+#[tokio::test]
+#[ignore]
+async fn measure_a_sync_with_nothing_new_published_on_200_devices() {
+    for (name, db, dir) in common::databases().await {
+        let admin = Admin::new(&db, &dir).await;
+        admin.upload(&v1()).await;
+        admin.act(1, "publish").await;
+        let mut devices = Vec::new();
+        for n in 0..200 {
+            let coach = add_person(&db, &format!("coach-{n}"), Role::Coach).await;
+            devices.push(signed_in(&db, coach, new_device()).await);
+        }
+        let held: Vec<Value> = db
+            .instrument_versions()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|v| json!({"instrument": v.instrument, "sha256": v.sha256}))
+            .collect();
+        let started = std::time::Instant::now();
+        for cookie in &devices {
+            let reply = post("/api/v1/sync/instruments")
+                .cookie(Some(cookie))
+                .json(&json!({"format": 1, "held": held}))
+                .send(&admin.state)
+                .await;
+            assert_eq!(reply.status, StatusCode::OK);
+        }
+        let asked = started.elapsed();
+        let started = std::time::Instant::now();
+        for _ in &devices {
+            assert!(!db.instruments_fingerprint().await.unwrap().is_empty());
+        }
+        let fingerprints = started.elapsed();
+        println!(
+            "{name}: 200 devices asking for versions they hold: {asked:?} ({:?} each); the fingerprint 200 pulls now carry instead: {fingerprints:?} ({:?} each)",
+            asked / 200,
+            fingerprints / 200
+        );
+    }
+}

@@ -179,7 +179,7 @@ impl SyncEngine {
     async fn run(self) {
         loop {
             self.again.set_value(false);
-            let result = self.sync_once().await;
+            let result = self.db.then_instruments(self.sync_once().await).await;
             match result {
                 Ok(()) => {
                     self.failures.set_value(0);
@@ -259,7 +259,6 @@ impl SyncEngine {
 
     async fn sync_once(self) -> Result<(), SyncError> {
         self.push_all().await?;
-        self.db.refresh_instruments().await;
         match self.db.bootstrap_progress() {
             Some(progress) => self.bootstrap(progress).await?,
             // A page asked for at sign-in is not needed: this device pulls.

@@ -130,11 +130,98 @@ fn a_new_record_uses_the_newest_version_not_retired_and_an_old_one_keeps_its_own
 fn the_held_versions_are_stored_in_the_versioned_format() {
     let stored = HeldVersions {
         versions: vec![held(1, Status::Published)],
+        fingerprint: String::new(),
     };
     let text = yorisoi_domain::stored::encode(&stored);
     assert!(text.contains("\"instruments\""), "{text}");
+    assert!(
+        !text.contains("fingerprint"),
+        "the release before's shape: {text}"
+    );
     assert_eq!(
         yorisoi_domain::stored::decode::<HeldVersions>(&text).unwrap(),
         stored
     );
+    let with = HeldVersions {
+        fingerprint: "ab12".into(),
+        ..stored
+    };
+    let text = yorisoi_domain::stored::encode(&with);
+    assert_eq!(
+        yorisoi_domain::stored::decode::<HeldVersions>(&text).unwrap(),
+        with
+    );
+}
+
+/// A sync asks for versions only when the last pull's fingerprint is not the installed one, or
+/// a local record names a version the device lacks.
+#[test]
+fn a_sync_asks_for_versions_only_when_something_changed() {
+    let catalogue = Runtime::build(vec![held(1, Status::Published)]).catalogue;
+    let none = BTreeSet::new();
+    let uses = |n: u32| -> BTreeSet<InstrumentRef> { [version(n, "テスト").reference()].into() };
+    for (what, installed, seen, used, asks) in [
+        (
+            "the same fingerprint",
+            "f1",
+            Some("f1"),
+            none.clone(),
+            false,
+        ),
+        (
+            "the same, a held version in use",
+            "f1",
+            Some("f1"),
+            uses(1),
+            false,
+        ),
+        (
+            "published or retired since",
+            "f1",
+            Some("f2"),
+            none.clone(),
+            true,
+        ),
+        ("no pull yet in this tab", "f1", None, none.clone(), true),
+        (
+            "an older server sends none",
+            "f1",
+            Some(""),
+            none.clone(),
+            true,
+        ),
+        ("never installed", "", Some("f1"), none.clone(), true),
+        (
+            "a record names a version not held",
+            "f1",
+            Some("f1"),
+            uses(2),
+            true,
+        ),
+    ] {
+        assert_eq!(
+            needs_asking(installed, seen, &catalogue, &used),
+            asks,
+            "{what}"
+        );
+    }
+}
+
+/// The installed fingerprint is the answer's when every version it lists is kept, else none.
+#[test]
+fn the_fingerprint_is_installed_only_with_every_version() {
+    let whole = answer(vec![
+        in_use(1, Status::Published, false),
+        in_use(2, Status::Published, true),
+    ]);
+    let kept = merge(&[held(1, Status::Published)], &whole, &BTreeSet::new());
+    assert_eq!(installed_fingerprint(&whole, &kept), whole.fingerprint());
+    assert!(!whole.fingerprint().is_empty());
+    // Version 2's definition neither held nor sent: asked again next time.
+    let lacking = answer(vec![
+        in_use(1, Status::Published, false),
+        in_use(2, Status::Published, false),
+    ]);
+    let kept = merge(&[held(1, Status::Published)], &lacking, &BTreeSet::new());
+    assert_eq!(installed_fingerprint(&lacking, &kept), "");
 }

@@ -192,11 +192,38 @@ impl Db {
         })
     }
 
+    /// After a sync that pulled (`synced` Ok), the instrument versions if its fingerprint says
+    /// they changed (issue 22); returns `synced` as it was.
+    pub async fn then_instruments<E>(self, synced: Result<(), E>) -> Result<(), E> {
+        if synced.is_ok() {
+            self.refresh_instruments().await;
+        }
+        synced
+    }
+
     /// Asks the server for the published instrument versions (issue 22), saying which ones this
-    /// device holds and uses. A failure is only logged: the pull that follows reports the network.
+    /// device holds and uses, when the last pull's fingerprint says they changed (no request
+    /// otherwise). A failure is only logged: the next sync asks again.
     pub async fn refresh_instruments(self) {
         if let Err(error) = crate::instruments::refresh(self.instruments_used()).await {
             leptos::logging::warn!("instrument versions not refreshed: {error:?}");
         }
+    }
+}
+
+impl Db {
+    /// Writes every field of record `id` again as it is now, each a new change replacing what
+    /// it shows: after the server set aside its changes (a new record under a retired version),
+    /// moving the draft sends the whole record again, under its new version.
+    pub fn write_record_again(self, id: RecordId) {
+        if let Some(record) = self.records.with_untracked(|r| r.get(&id).cloned()) {
+            self.write(Entity::Record(id), record.client, record_fields(&record));
+        }
+    }
+
+    /// Whether the server set aside any change of `entity` that this device made.
+    pub fn has_refused(self, entity: Entity) -> bool {
+        self.refused
+            .with_untracked(|all| all.values().any(|r| r.change.entity == entity))
     }
 }
