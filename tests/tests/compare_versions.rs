@@ -129,8 +129,10 @@ async fn two_versions_in(engine: Engine) {
     coach.type_into("#q-items-next-line0", "面談する").await;
     sync_now(&coach).await;
 
-    // The timeline lists both under the form's title, with their first answers.
+    // Two records of one form: the client's page offers to compare (no MSFAS needed).
     coach.goto(&client_page).await;
+    coach.testid("compare-link").await;
+    // The timeline lists both under the form's title, with their first answers.
     coach.click("[data-testid=timeline-link]").await;
     coach.testid("timeline-table").await;
     let rows = coach
