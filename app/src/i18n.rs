@@ -342,8 +342,8 @@ messages! {
     Print => "印刷する", "Print";
     PrintView => "印刷用の表示", "Print view";
     Compare => "前回と比べる", "Compare with an earlier one";
-    CompareTitle => "MSFASを比べる", "Compare MSFAS answers";
-    CompareNeedTwo => "比べるには、この利用者のMSFASが2つ以上必要です。", "Comparing needs two or more MSFAS records of this client.";
+    CompareTitle => "記録を比べる", "Compare two records";
+    CompareNeedTwo => "比べるには、この利用者の同じ様式の記録が2つ以上必要です。", "Comparing needs two or more records of one form for this client.";
     CompareChanged => "変更あり", "Changed";
     Earlier => "前", "Earlier";
     Later => "後", "Later";
@@ -526,6 +526,16 @@ messages! {
     StartFromLastHelp => "前回から引き継ぐ項目：", "Carried over from the last one:";
     // wt-a: retired versions on the server (issue 22)
     RefusedRetiredInstrument => "送信できませんでした：この様式の版は使用終了になり、新しい記録には使えません。記録を開いて「この下書きを新しい版に移す」を押し、もう一度同期してください。", "Not sent: this version of the form is retired and takes no new records. Open the record, press \"Move this draft to the new version\", and sync again.";
+    // r5-b: the timeline's newest first, compare any instrument (issues 21, 22)
+    TimelineShowingRows => "新しい{n}件を表示しています。", "Showing the newest {n}.";
+    TimelineShowingColumns => "新しい{n}回分を表示しています。", "Showing the newest {n} assessments.";
+    TimelineOfAll => "（全{n}件）", "({n} in all)";
+    TimelineShowAll => "すべて表示する（全{n}件）", "Show everything ({n} records)";
+    CompareVersion => "（第{n}版）", "(version {n})";
+    CompareForm => "様式", "Form";
+    CompareSameForm => "同じ様式の記録を2つ選んでください。", "Choose two records of the same form.";
+    CompareNotInVersion => "この版にはない設問", "Not asked in this version";
+    CompareOneVersionOnly => "一方の版だけの設問", "Asked in one version only";
 }
 
 impl From<Lang> for yorisoi_domain::export::Lang {

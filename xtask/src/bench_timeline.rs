@@ -22,8 +22,8 @@ pub fn timeline() -> Result {
         "Measured by `cargo xtask bench timeline` (`tests/tests/bench_timeline.rs`): release server on SQLite \
          and release app in headless Chromium on loopback. One MSFAS made through the UI is copied on the \
          server to {} records of 100 clients; the office's fresh browser syncs them all and reads them into \
-         memory, then opens one client's timeline ({} MSFAS: the list, the sign grid, the counts and coping \
-         charts and their tables), timed by the page from the press of 経過を見る to the frame the timeline \
+         memory, then opens one client's timeline ({} MSFAS; its first view: the newest 20 in the list, the \
+         newest 12 in the sign grid, the counts and coping charts and their tables, the rest on request), timed by the page from the press of 経過を見る to the frame the timeline \
          is drawn in.\n\n\
          | figure | value |\n| --- | ---: |\n\
          | a client's timeline, press → on screen, median of 7 | {median} ms |\n\

@@ -206,11 +206,11 @@ fn ClientView(client: Client) -> impl IntoView {
             .collect_view();
         view! { <ol class="timeline" data-testid="timeline">{items}</ol> }.into_any()
     };
-    let msfas_count = move || {
-        db.records_of(id)
-            .iter()
-            .filter(|r| r.instrument.id == "msfas")
-            .count()
+    // Two records of one form (MSFAS, a visit note, a published form): something to compare.
+    let comparable = move || {
+        let records = db.records_of(id);
+        let of = |form: &str| records.iter().filter(|r| r.instrument.id == form).count();
+        records.iter().any(|r| of(&r.instrument.id) >= 2)
     };
     view! {
         <section class="page" aria-labelledby="page-title">
@@ -258,7 +258,7 @@ fn ClientView(client: Client) -> impl IntoView {
                 <super::follow_up::StartFromLast client=id instrument="visit-note" />
                 <super::follow_up::StartFromLast client=id instrument="msfas" />
                 <A href=format!("/clients/{id}/timeline") attr:class="button secondary" attr:data-testid="timeline-link">{tr(Key::TimelineLink)}</A>
-                <Show when=move || { msfas_count() >= 2 }>
+                <Show when=comparable>
                     <A href=format!("/clients/{id}/compare") attr:class="button secondary" attr:data-testid="compare-link">{tr(Key::Compare)}</A>
                 </Show>
             </div>

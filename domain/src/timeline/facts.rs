@@ -119,8 +119,9 @@ pub enum Summary {
         answered_by: Fact<AnsweredBy>,
         counts: Vec<(Category, Fact<u32>)>,
     },
-    /// A record of an instrument the timeline has no key values for.
-    Other,
+    /// A record of any other instrument: its first few answered questions (`sheet.question`,
+    /// in its definition's order; see [`KEY_VALUES`]).
+    Other { values: Vec<(String, Fact<Answer>)> },
 }
 
 /// One line of the timeline.

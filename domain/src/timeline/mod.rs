@@ -7,7 +7,12 @@
 //! shown as a conflict with its values ([`Fact::Conflict`]), never silently one of them; a draft
 //! is marked as one.
 
+pub mod compare;
+#[cfg(test)]
+mod compare_tests;
 mod facts;
+#[cfg(test)]
+mod latest_tests;
 pub mod msfas;
 #[cfg(test)]
 mod tests;
@@ -15,21 +20,28 @@ mod tests;
 use crate::answer::Answer;
 use crate::catalogue::Catalogue;
 use crate::date::Date;
-use crate::instrument::{RecordKind, Role};
+use crate::due::VISIT_NOTE;
+use crate::instrument::{AnswerKind, Instrument, RecordKind, Role};
 pub use crate::plan::Fact;
 use facts::{MSFAS, counts};
 pub use facts::{NEXT_VISIT, RecordFacts, Row, Summary, VISIT_MODE, VISIT_PHASE, map_fact};
 
-/// The day a record is about, by the role of its instrument's date question.
-fn day_of(facts: &RecordFacts, catalogue: &Catalogue) -> Fact<Date> {
-    let role = match facts.kind {
-        RecordKind::Assessment => Role::ConsentDate,
-        RecordKind::VisitNote => Role::VisitDate,
-    };
-    let Some(key) = catalogue
+/// The definition a record was made with, or else the newest of its instrument.
+fn definition<'a>(facts: &RecordFacts, catalogue: &'a Catalogue) -> Option<&'a Instrument> {
+    catalogue
         .get(&facts.instrument)
         .or_else(|| catalogue.latest(&facts.instrument.id))
-        .and_then(|i| i.role_key(role))
+}
+
+/// The day a record is about, by the role of its instrument's date question (a visit note's
+/// visit date, an assessment's consent date; either for a form that has only the other).
+fn day_of(facts: &RecordFacts, catalogue: &Catalogue) -> Fact<Date> {
+    let roles = match facts.kind {
+        RecordKind::Assessment => [Role::ConsentDate, Role::VisitDate],
+        RecordKind::VisitNote => [Role::VisitDate, Role::ConsentDate],
+    };
+    let Some(key) =
+        definition(facts, catalogue).and_then(|i| roles.iter().find_map(|role| i.role_key(*role)))
     else {
         return Fact::Unset;
     };
@@ -37,6 +49,33 @@ fn day_of(facts: &RecordFacts, catalogue: &Catalogue) -> Fact<Date> {
         Answer::Date { value } => Some(*value),
         _ => None,
     })
+}
+
+/// How many answered questions a record of any other instrument shows as its key values.
+pub const KEY_VALUES: usize = 3;
+
+/// The first [`KEY_VALUES`] answered questions of a record, in its definition's order: short
+/// answers only (a date, a time, a number, choices, one line of text), and none of the questions
+/// with a role (its day, the person's name and birth date are shown elsewhere or not at all).
+fn first_answers(facts: &RecordFacts, catalogue: &Catalogue) -> Vec<(String, Fact<Answer>)> {
+    let Some(definition) = definition(facts, catalogue) else {
+        return Vec::new();
+    };
+    definition
+        .questions()
+        .filter(|(_, _, q)| q.role.is_none())
+        .filter(|(_, _, q)| match &q.answer {
+            AnswerKind::Text { lines, .. } => *lines <= 1,
+            AnswerKind::Table { .. } => false,
+            _ => true,
+        })
+        .map(|(key, _, _)| {
+            let answer = facts.answer(&key);
+            (key, answer)
+        })
+        .filter(|(_, answer)| !matches!(answer, Fact::Unset))
+        .take(KEY_VALUES)
+        .collect()
 }
 
 fn choice(answer: &Answer) -> Option<String> {
@@ -61,7 +100,7 @@ pub fn timeline(records: &[RecordFacts], catalogue: &Catalogue, offset_minutes: 
             }
             .or_else(|| Date::from_unix_millis(facts.created_at, offset_minutes));
             let summary = match facts.kind {
-                RecordKind::VisitNote => Summary::VisitNote {
+                RecordKind::VisitNote if facts.instrument.id == VISIT_NOTE => Summary::VisitNote {
                     mode: map_fact(&facts.answer(VISIT_MODE), choice),
                     phase: map_fact(&facts.answer(VISIT_PHASE), choice),
                     next_visit: map_fact(&facts.answer(NEXT_VISIT), |a| match a {
@@ -73,7 +112,9 @@ pub fn timeline(records: &[RecordFacts], catalogue: &Catalogue, offset_minutes: 
                     answered_by: facts.answered_by.clone(),
                     counts: counts(facts),
                 },
-                RecordKind::Assessment => Summary::Other,
+                _ => Summary::Other {
+                    values: first_answers(facts, catalogue),
+                },
             };
             let row = Row {
                 record: facts.id,

@@ -177,3 +177,34 @@ pub fn progress(records: &[RecordFacts], catalogue: &Catalogue, offset_minutes: 
         coping,
     }
 }
+
+impl Progress {
+    /// The newest `n` assessments only (all if there are no more): the columns, counts and coping
+    /// cut to them, and the sign grid drawn again from them (a sign none of them chose is left
+    /// out; each sign's times counted over them), so every table matches the columns it shows.
+    pub fn latest(&self, n: usize) -> Progress {
+        let skip = self.columns.len().saturating_sub(n);
+        let tail = |v: &[Fact<u32>]| v[skip..].to_vec();
+        let signs = self
+            .signs
+            .iter()
+            .filter_map(|row| {
+                let marks = row.marks[skip..].to_vec();
+                marks
+                    .iter()
+                    .any(|m| matches!(m, Mark::Yes | Mark::Conflict))
+                    .then(|| SignRow {
+                        sign: row.sign.clone(),
+                        times: marks.iter().filter(|m| **m == Mark::Yes).count() as u32,
+                        marks,
+                    })
+            })
+            .collect();
+        Progress {
+            columns: self.columns[skip..].to_vec(),
+            signs,
+            counts: self.counts.iter().map(|(c, v)| (*c, tail(v))).collect(),
+            coping: self.coping[skip..].to_vec(),
+        }
+    }
+}

@@ -8,7 +8,7 @@ use serde_json::json;
 
 const DAY: i64 = 86_400_000;
 
-fn catalogue() -> Catalogue {
+pub(super) fn catalogue() -> Catalogue {
     Catalogue::builtin().unwrap()
 }
 
@@ -29,7 +29,7 @@ fn record(n: u8, instrument: &str, made: i64, answers: serde_json::Value) -> Rec
     r
 }
 
-fn date(s: &str) -> Date {
+pub(super) fn date(s: &str) -> Date {
     s.parse().unwrap()
 }
 
@@ -37,7 +37,7 @@ fn signs(ids: &[&str]) -> serde_json::Value {
     json!({"type": "multi", "choices": ids})
 }
 
-fn msfas(n: u8, made: i64, day: &str, chosen: &[&str]) -> Record {
+pub(super) fn msfas(n: u8, made: i64, day: &str, chosen: &[&str]) -> Record {
     let mut r = record(
         n,
         "msfas",

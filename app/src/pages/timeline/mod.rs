@@ -3,21 +3,26 @@
 //! (`charts.rs`). Computed on the device by `domain::timeline`; printable.
 
 mod charts;
+mod list;
 
 use crate::clock;
 use crate::db::{Db, catalogue, use_db};
-use crate::i18n::{I18n, Key, tr, use_i18n};
+use crate::i18n::{I18n, Key, tr, trn, use_i18n};
 use charts::{CopingChart, CountChart, SignChart};
 use leptos::prelude::*;
 use leptos_router::components::A;
+use list::{LATEST_ROWS, record_list};
 use yorisoi_domain::date::Date;
-use yorisoi_domain::ids::{ClientId, RecordId};
-use yorisoi_domain::instrument::{AnswerKind, RecordKind};
+use yorisoi_domain::ids::ClientId;
+use yorisoi_domain::instrument::AnswerKind;
 use yorisoi_domain::record::AnsweredBy;
 use yorisoi_domain::sync::Entity;
 use yorisoi_domain::text::Text;
 use yorisoi_domain::timeline::msfas::{self, Category, progress};
-use yorisoi_domain::timeline::{Fact, RecordFacts, Row, Summary, timeline};
+use yorisoi_domain::timeline::{Fact, RecordFacts, Summary, timeline};
+
+/// How many of the newest assessments the charts and their tables show at first.
+const LATEST_COLUMNS: usize = 12;
 
 /// Every record of the client as the device holds it, each with its fields in conflict.
 pub fn facts_of(db: Db, client: ClientId) -> Vec<RecordFacts> {
@@ -124,60 +129,6 @@ pub fn day_text(i18n: I18n, day: &Fact<Date>, placed_on: Option<Date>) -> String
     }
 }
 
-fn key_values(i18n: I18n, row: &Row) -> String {
-    let unset = i18n.t(Key::NotAnswered);
-    match &row.summary {
-        Summary::VisitNote {
-            mode,
-            phase,
-            next_visit,
-        } => {
-            let label = |key: &'static str| {
-                move |id: &String| option_label(i18n, &row.instrument.id, key, id)
-            };
-            [
-                fact_text(
-                    i18n,
-                    mode,
-                    unset,
-                    label(yorisoi_domain::timeline::VISIT_MODE),
-                ),
-                fact_text(
-                    i18n,
-                    phase,
-                    unset,
-                    label(yorisoi_domain::timeline::VISIT_PHASE),
-                ),
-                format!(
-                    "{} {}",
-                    i18n.t(Key::TimelineNextVisit),
-                    fact_text(i18n, next_visit, unset, |d| d.to_string())
-                ),
-            ]
-            .join(" ／ ")
-        }
-        Summary::Assessment {
-            answered_by,
-            counts,
-        } => {
-            let mut parts = vec![format!(
-                "{}: {}",
-                i18n.t(Key::AnsweredBy),
-                fact_text(i18n, answered_by, unset, |w| answered_by_text(i18n, w))
-            )];
-            parts.extend(counts.iter().map(|(category, count)| {
-                format!(
-                    "{} {}",
-                    i18n.t(category_key(*category)),
-                    fact_text(i18n, count, "—", |n| n.to_string())
-                )
-            }));
-            parts.join(" ／ ")
-        }
-        Summary::Other => String::new(),
-    }
-}
-
 #[component]
 pub fn TimelinePage() -> impl IntoView {
     super::set_title(Key::TimelineTitle);
@@ -189,73 +140,13 @@ pub fn TimelinePage() -> impl IntoView {
     let i18n = use_i18n();
     let client = super::route_id::<ClientId>("client");
     let facts = Memo::new(move |_| client().map(|c| facts_of(db, c)).unwrap_or_default());
-    let rows = move || timeline(&facts.get(), catalogue(), clock::offset_minutes());
+    // The newest records and assessments first (a page a coach reads at once, drawn in one
+    // frame); everything on request, and always when printed.
+    let all = RwSignal::new(false);
+    let rows = Memo::new(move |_| timeline(&facts.get(), catalogue(), clock::offset_minutes()));
     let table = move || {
-        let rows = rows();
-        if rows.is_empty() {
-            return view! { <p class="empty-state">{tr(Key::TimelineEmpty)}</p> }.into_any();
-        }
-        // The MSFAS before each one, for 前回と比べる.
-        let mut previous: Option<RecordId> = None;
-        let body = rows
-            .iter()
-            .map(|row| {
-                let instrument = catalogue()
-                    .get(&row.instrument)
-                    .or_else(|| catalogue().latest(&row.instrument.id));
-                let title = instrument.map(|i| pick(i18n, &i.title)).unwrap_or_else(|| row.instrument.id.clone());
-                let state = if row.status.is_conflict() {
-                    Key::TimelineConflict
-                } else if row.draft {
-                    Key::StatusDraft
-                } else {
-                    Key::StatusComplete
-                };
-                let compare = match (&row.summary, previous, client()) {
-                    (Summary::Assessment { .. }, Some(before), Some(c)) => {
-                        Some(format!("/clients/{c}/compare?a={before}&b={}", row.record))
-                    }
-                    _ => None,
-                };
-                if matches!(row.summary, Summary::Assessment { .. }) {
-                    previous = Some(row.record);
-                }
-                let path = client().map(|c| {
-                    let place = if row.kind == RecordKind::Assessment { "assessments" } else { "notes" };
-                    format!("/clients/{c}/{place}/{}", row.record)
-                });
-                view! {
-                    <tr data-testid="timeline-row" data-record=row.record.to_string() data-draft=row.draft.to_string()>
-                        <th scope="row">{day_text(i18n, &row.day, row.placed_on)}</th>
-                        <td>{title}</td>
-                        <td class="key-values" data-testid="timeline-key-values">{key_values(i18n, row)}</td>
-                        <td>
-                            <span class=if row.draft { "badge draft" } else { "badge complete" }>{tr(state)}</span>
-                            {row.in_conflict.then(|| view! { <span class="badge review" data-testid="timeline-needs-review">{tr(Key::NeedsReview)}</span> })}
-                        </td>
-                        <td class="no-print">
-                            {path.map(|p| view! { <A href=p>{tr(Key::TimelineOpen)}</A> })}
-                            {compare.map(|href| view! { " " <A href=href attr:data-testid="timeline-compare">{tr(Key::TimelineCompareWithPrevious)}</A> })}
-                        </td>
-                    </tr>
-                }
-            })
-            .collect_view();
-        view! {
-            <div class="table-scroll">
-                <table class="data-table" data-testid="timeline-table">
-                    <thead><tr>
-                        <th scope="col">{tr(Key::TimelineDate)}</th>
-                        <th scope="col">{tr(Key::TimelineKind)}</th>
-                        <th scope="col">{tr(Key::TimelineKeyValues)}</th>
-                        <th scope="col">{tr(Key::TimelineState)}</th>
-                        <th scope="col" class="no-print"><span class="visually-hidden">{tr(Key::TimelineOpen)}</span></th>
-                    </tr></thead>
-                    <tbody>{body}</tbody>
-                </table>
-            </div>
-        }
-        .into_any()
+        i18n.lang.track();
+        rows.with(|rows| record_list(i18n, client(), rows, all.get()))
     };
     let charts = move || {
         // The charts' words are put in once: drawn again when the language changes.
@@ -264,12 +155,52 @@ pub fn TimelinePage() -> impl IntoView {
         if p.columns.is_empty() {
             return view! { <p class="empty-state">{tr(Key::TimelineNoAssessment)}</p> }.into_any();
         }
+        let total = p.columns.len();
+        let p = if all.get() {
+            p
+        } else {
+            p.latest(LATEST_COLUMNS)
+        };
+        let cut = (p.columns.len() < total).then(|| {
+            view! {
+                <p class="timeline-showing" data-testid="timeline-columns-showing">
+                    {trn(Key::TimelineShowingColumns, LATEST_COLUMNS)}" "{trn(Key::TimelineOfAll, total)}
+                </p>
+            }
+        });
         view! {
+            {cut}
             <SignChart progress=p.clone() />
             <CountChart progress=p.clone() />
             <CopingChart progress=p />
         }
         .into_any()
+    };
+    // Is anything left out of the first view?
+    let cut = move || {
+        !all.get()
+            && (rows.with(Vec::len) > LATEST_ROWS
+                || rows.with(|r| {
+                    r.iter()
+                        .filter(|row| matches!(row.summary, Summary::Assessment { .. }))
+                        .count()
+                }) > LATEST_COLUMNS)
+    };
+    // Printing prints everything: the browser's own print command too (what `beforeprint`
+    // changes is drawn before the page is laid out for paper).
+    let before_print = window_event_listener(leptos::ev::beforeprint, move |_| all.set(true));
+    on_cleanup(move || before_print.remove());
+    let print = move |_| {
+        all.set(true);
+        // Drawn in full first, then the print dialog.
+        request_animation_frame(|| {
+            set_timeout(
+                || {
+                    let _ = window().print();
+                },
+                std::time::Duration::ZERO,
+            );
+        });
     };
     // On screen: what the timeline benchmark reads.
     Effect::new(move |_| {
@@ -293,6 +224,16 @@ pub fn TimelinePage() -> impl IntoView {
             .map(|c| c.name)
             .unwrap_or_default()
     };
+    let showing = move || {
+        let total = rows.with(Vec::len);
+        (!all.get() && total > LATEST_ROWS).then(|| {
+            view! {
+                <p class="timeline-showing" data-testid="timeline-rows-showing">
+                    {trn(Key::TimelineShowingRows, LATEST_ROWS)}" "{trn(Key::TimelineOfAll, total)}
+                </p>
+            }
+        })
+    };
     view! {
         <section class="page timeline-page" aria-labelledby="page-title">
             <h1 id="page-title" data-testid="page-title">{tr(Key::TimelineTitle)}" "{name}</h1>
@@ -301,12 +242,20 @@ pub fn TimelinePage() -> impl IntoView {
                     <A href=format!("/clients/{c}") attr:class="button secondary">{tr(Key::ClientTitle)}</A>
                     <A href=format!("/clients/{c}/compare") attr:class="button secondary">{tr(Key::CompareTitle)}</A>
                 })}
-                <button type="button" data-testid="timeline-print" on:click=move |_| { let _ = window().print(); }>
+                <button type="button" data-testid="timeline-print" on:click=print>
                     {tr(Key::TimelinePrint)}
                 </button>
             </div>
+            <Show when=cut>
+                <div class="toolbar no-print">
+                    <button type="button" class="secondary" data-testid="timeline-show-all" on:click=move |_| all.set(true)>
+                        {move || trn(Key::TimelineShowAll, rows.with(Vec::len))}
+                    </button>
+                </div>
+            </Show>
             <section aria-labelledby="timeline-records">
                 <h2 id="timeline-records">{tr(Key::TimelineRecords)}</h2>
+                {showing}
                 {table}
             </section>
             {charts}
