@@ -17,18 +17,25 @@
 //!   there for the page, flagged or not).
 //! - *Planned visits*: while the plan asks for `n` visits a week or month, fewer face-to-face
 //!   contacts in the current calendar week or month are due by its last day.
+//! - *A month without face to face*: each of the few months before this one that ended short of
+//!   the plan's monthly face-to-face contacts stays listed while it is in the window (see
+//!   `missed.rs`); a note dated in it, synced late, takes it off.
 //! - A conflict is never resolved here. A note whose date or mode is in conflict and could
 //!   change what is due is listed as such (due today, to be reviewed); a plan part in conflict
 //!   is not used, and said so. A conflict never hides a client from the list.
 
 mod facts;
+mod missed;
 mod notes;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_merged;
+#[cfg(test)]
+mod tests_missed;
 
 pub use facts::{ClientFacts, Mode, Note};
+pub use missed::{Missed, missed_months};
 pub use notes::{DATE, MODE, NEXT_VISIT, PHASE, VISIT_NOTE, facts_from, note_from, note_of_record};
 
 use crate::date::{Date, Weekday};
@@ -42,6 +49,9 @@ pub struct Rules {
     /// A missing face-to-face contact is flagged from this many days before the month's last day
     /// (0: on the last day only).
     pub warn_days_before_month_end: u8,
+    /// How many calendar months before the current one are checked for a month that ended
+    /// without the face-to-face contact the plan asks for (0: none).
+    pub missed_months_back: u8,
 }
 
 impl Default for Rules {
@@ -49,6 +59,7 @@ impl Default for Rules {
         Self {
             week_starts_on: Weekday::Monday,
             warn_days_before_month_end: 7,
+            missed_months_back: 3,
         }
     }
 }
@@ -135,14 +146,21 @@ pub struct ClientDue {
     /// Earliest first.
     pub items: Vec<Due>,
     pub monthly: Monthly,
+    /// Months before this one that ended without the face-to-face contact the plan asks for,
+    /// oldest first (see `missed.rs`).
+    pub missed: Vec<Missed>,
     pub last_contact: Option<Date>,
     pub last_face_to_face: Option<Date>,
 }
 
 impl ClientDue {
-    /// The earliest day something is due.
+    /// The earliest day something is due (a missed month: its last day).
     pub fn first_due(&self) -> Option<Date> {
-        self.items.first().map(|d| d.on)
+        let missed = self.missed.first().map(Missed::last_day);
+        match (self.items.first().map(|d| d.on), missed) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 }
 
@@ -320,6 +338,8 @@ pub fn due(facts: &ClientFacts, today: Date, rules: &Rules) -> ClientDue {
         }
     }
 
+    let (missed, unsure) = missed_months(facts, today, rules);
+    review.extend(unsure);
     review.sort();
     review.dedup();
     for record in review {
@@ -330,6 +350,7 @@ pub fn due(facts: &ClientFacts, today: Date, rules: &Rules) -> ClientDue {
         client: facts.client,
         items,
         monthly,
+        missed,
         last_contact: newest.map(|(_, d)| d),
         last_face_to_face,
     }
@@ -341,7 +362,7 @@ pub fn due_list(clients: &[ClientFacts], today: Date, rules: &Rules) -> Vec<Clie
     let mut list: Vec<ClientDue> = clients
         .iter()
         .map(|facts| due(facts, today, rules))
-        .filter(|d| !d.items.is_empty())
+        .filter(|d| !d.items.is_empty() || !d.missed.is_empty())
         .collect();
     list.sort_by_key(|d| (d.first_due(), d.client));
     list
