@@ -1,7 +1,8 @@
 //! The monthly 支援レポート (`report.<YYYY-MM>.<part>` client fields, issue 21) and the plan's
 //! audit through the real router on every database the run can reach: valid parts are stored, bad
 //! ones set aside with why; a report marked shared with the employer is set aside unless the
-//! client's consent to it holds; a share noted on the device and a plan change are audited.
+//! client's consent to it holds; a stored share and a plan change are audited by the server (a
+//! device's own note of a share is set aside).
 
 use serde_json::json;
 use yorisoi_domain::accounts::Role;
@@ -99,55 +100,121 @@ async fn report_parts_are_checked_and_an_employer_share_needs_the_consent() {
     }
 }
 
+/// The client's audit entries of `action`, oldest first, as (who, detail).
+async fn audited(
+    db: &yorisoi_server::db::Db,
+    client: yorisoi_domain::ids::ClientId,
+    action: Action,
+) -> Vec<(Option<yorisoi_domain::ids::PersonId>, Vec<String>)> {
+    let mut entries = db
+        .audit_entries(&AuditQuery {
+            client: Some(client),
+            person: None,
+            from: None,
+            to: None,
+            limit: 100,
+        })
+        .await
+        .unwrap();
+    entries.sort_by_key(|e| e.seq);
+    entries
+        .into_iter()
+        .filter(|e| e.event.action == action)
+        .map(|e| (e.event.person, e.event.detail))
+        .collect()
+}
+
 #[tokio::test]
-async fn a_plan_change_and_a_shared_report_are_audited_without_values() {
+async fn a_plan_change_and_a_shared_report_are_audited_by_the_server_without_values() {
     for (name, db, dir) in common::databases().await {
         let state = state(&db, &dir);
         let mut coach = Tablet::new(&db, "coach-p", Role::Coach).await;
         let client = new_client();
+        let by = coach.person;
         let mut changes = coach.new_client(client);
         changes.push(coach.change(client, "plan.face_to_face_per_month", json!(1)));
+        let shared = coach.change(
+            client,
+            "report.2026-12.shared_person",
+            share(by, "2026-12-28"),
+        );
+        changes.push(shared.clone());
+        let pushed = coach.push(&state, changes.clone()).await;
+        assert!(pushed.refused.is_empty(), "{name}: {pushed:?}");
+        assert_eq!(
+            audited(&db, client, Action::PlanChanged).await,
+            [(Some(by), vec!["face_to_face_per_month".to_owned()])],
+            "{name}"
+        );
+        let once = vec![(Some(by), vec!["2026-12".to_owned(), "person".to_owned()])];
+        assert_eq!(
+            audited(&db, client, Action::ReportShared).await,
+            once,
+            "{name}: the stored share is audited by the server, with no day and no name"
+        );
+
+        // The same push again (a retry), and the same value marked again: no second entry.
+        coach.push(&state, changes).await;
+        let mut again = coach.change(
+            client,
+            "report.2026-12.shared_person",
+            share(by, "2026-12-28"),
+        );
+        again.base = vec![shared.id];
+        let pushed = coach.push(&state, vec![again.clone()]).await;
+        assert!(pushed.refused.is_empty(), "{name}: {pushed:?}");
+        assert!(log(&db).await.contains(&again.id), "{name}: stored");
+        assert_eq!(
+            audited(&db, client, Action::ReportShared).await,
+            once,
+            "{name}: the merged value did not change"
+        );
+
+        // A device's own note of a share is not taken: set aside with why, nothing audited.
         let note = Note {
             action: Action::ReportShared,
             at: 1_795_000_000_000,
-            detail: vec!["2026-12".into(), "person".into()],
+            detail: vec!["2026-11".into(), "employer".into()],
         };
-        let mut noted = coach.change(client, NOTE_FIELD, note.to_value());
-        noted.field = NOTE_FIELD.into();
-        changes.push(noted);
-        let pushed = coach.push(&state, changes).await;
-        assert!(pushed.refused.is_empty(), "{name}: {pushed:?}");
-        let entries = db
-            .audit_entries(&AuditQuery {
-                client: Some(client),
-                person: None,
-                from: None,
-                to: None,
-                limit: 100,
-            })
-            .await
-            .unwrap();
-        let found = |action: Action| {
-            entries
-                .iter()
-                .find(|e| e.event.action == action)
-                .map(|e| (e.event.person, e.event.detail.clone()))
-        };
+        let mut forged = coach.change(client, NOTE_FIELD, note.to_value());
+        forged.field = NOTE_FIELD.into();
+        let pushed = coach.push(&state, vec![forged.clone()]).await;
+        match pushed.refused.as_slice() {
+            [refused] if refused.id == forged.id => match &refused.refusal {
+                Refusal::BadValue { reason, .. } => {
+                    assert!(
+                        reason.contains("recorded by the server"),
+                        "{name}: {reason}"
+                    )
+                }
+                other => panic!("{name}: {other:?}"),
+            },
+            other => panic!("{name}: a device's share note was taken: {other:?}"),
+        }
         assert_eq!(
-            found(Action::PlanChanged),
-            Some((
-                Some(coach.person),
-                vec!["face_to_face_per_month".to_owned()]
-            )),
-            "{name}: {entries:?}"
-        );
-        assert_eq!(
-            found(Action::ReportShared),
-            Some((
-                Some(coach.person),
-                vec!["2026-12".to_owned(), "person".to_owned()]
-            )),
+            audited(&db, client, Action::ReportShared).await,
+            once,
             "{name}"
+        );
+
+        // Shared on another day: a change, audited; then the mark cleared: audited as such.
+        let mut later = coach.change(
+            client,
+            "report.2026-12.shared_person",
+            share(by, "2026-12-30"),
+        );
+        later.base = vec![again.id];
+        let mut cleared = coach.change(client, "report.2026-12.shared_person", json!(null));
+        cleared.base = vec![later.id];
+        let pushed = coach.push(&state, vec![later, cleared]).await;
+        assert!(pushed.refused.is_empty(), "{name}: {pushed:?}");
+        let entries = audited(&db, client, Action::ReportShared).await;
+        assert_eq!(entries.len(), 3, "{name}: {entries:?}");
+        assert_eq!(entries[1], once[0], "{name}");
+        assert_eq!(
+            entries[2].1,
+            ["2026-12", "person", "cleared"],
+            "{name}: {entries:?}"
         );
     }
 }

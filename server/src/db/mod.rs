@@ -55,6 +55,7 @@ mod privacy;
 mod push;
 mod push_check;
 mod quarantine;
+mod report_audit;
 mod rows;
 mod scope;
 mod scrub;
