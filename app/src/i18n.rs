@@ -524,6 +524,13 @@ messages! {
     StartFromLastAssessment => "前回のMSFASから始める", "Start from the last MSFAS";
     StartFromLastVisitNote => "前回の訪問記録から始める", "Start from the last visit note";
     StartFromLastHelp => "前回から引き継ぐ項目：", "Carried over from the last one:";
+    // support-c: a month that ended without face to face, the plan and reports disclosed (issue 21)
+    DueMonthMissed => "{n}は対面なし", "No face-to-face in {n}";
+    DueMonthMissedCount => "（{n}回）", " ({n})";
+    DisclosureReports => "支援レポート（月ごと）", "Monthly support reports";
+    DisclosureNoReports => "支援レポートはありません。", "No support reports.";
+    DisclosureReportFinal => "確定", "Marked final";
+    DueMonthMissedHint => "その月に会っていた場合は、その日付で訪問記録を書くと消えます。", "If you did meet that month, write the visit note with that day and this goes away.";
 }
 
 impl From<Lang> for yorisoi_domain::export::Lang {

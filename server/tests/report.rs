@@ -265,3 +265,69 @@ async fn an_employer_share_set_aside_without_consent_is_not_stored_by_accepting_
         );
     }
 }
+
+#[tokio::test]
+async fn the_disclosure_holds_the_plan_and_every_monthly_report_with_its_conflicts() {
+    for (name, db, dir) in common::databases().await {
+        let state = state(&db, &dir);
+        let mut coach = Tablet::new(&db, "coach-d", Role::Coach).await;
+        let mut office = Tablet::new(&db, "office-d", Role::Office).await;
+        let admin = Tablet::new(&db, "admin-d", Role::Admin).await;
+        let client = new_client();
+        let by = coach.person;
+        let mut changes = coach.new_client(client);
+        changes.extend([
+            coach.change(client, "plan.face_to_face_per_month", json!(1)),
+            coach.change(client, "plan.phase", json!("follow_up")),
+            coach.change(client, "report.2026-11.done", json!("11月の訪問")),
+            coach.change(client, "report.2026-12.done", json!("手順書を確認")),
+            coach.change(client, "report.2026-12.final", share(by, "2026-12-28")),
+            coach.change(
+                client,
+                "report.2026-12.shared_person",
+                share(by, "2026-12-28"),
+            ),
+        ]);
+        let pushed = coach.push(&state, changes).await;
+        assert!(pushed.refused.is_empty(), "{name}: {pushed:?}");
+        // The office rewrote December's text at the same time: both are held, both disclosed.
+        let rewrite = office.change(client, "report.2026-12.done", json!("職場で面談"));
+        let pushed = office.push(&state, vec![rewrite]).await;
+        assert!(pushed.refused.is_empty(), "{name}: {pushed:?}");
+
+        let reply = get(format!("/api/v1/clients/{client}/disclosure"))
+            .cookie(Some(&admin.cookie))
+            .send(&state)
+            .await;
+        assert_eq!(
+            reply.status,
+            axum::http::StatusCode::OK,
+            "{name}: {}",
+            reply.text
+        );
+        let disclosure: yorisoi_domain::privacy::Disclosure = reply.json();
+        assert_eq!(
+            disclosure.plan["face_to_face_per_month"],
+            [json!(1)],
+            "{name}"
+        );
+        assert_eq!(disclosure.plan["phase"], [json!("follow_up")], "{name}");
+        assert_eq!(
+            disclosure.reports.keys().collect::<Vec<_>>(),
+            ["2026-11", "2026-12"],
+            "{name}"
+        );
+        assert_eq!(disclosure.reports["2026-11"]["done"], [json!("11月の訪問")]);
+        let december = &disclosure.reports["2026-12"];
+        let mut done = december["done"].clone();
+        done.sort_by_key(|v| v.to_string());
+        assert_eq!(done, [json!("手順書を確認"), json!("職場で面談")], "{name}");
+        assert_eq!(december["final"], [share(by, "2026-12-28")], "{name}");
+        assert_eq!(
+            december["shared_person"],
+            [share(by, "2026-12-28")],
+            "{name}"
+        );
+        assert!(!december.contains_key("shared_employer"), "{name}");
+    }
+}

@@ -1,7 +1,7 @@
 //! Months that ended without the face-to-face contact the plan asks for (「11月は対面なし」).
 //!
 //! The rule, in plain words (ARCHITECTURE.md says the same):
-//! - Each of the `Rules::missed_months_back` calendar months before today's month is checked
+//! - Each of the `months_back` (`Rules::missed_months_back`) calendar months before today's month is checked
 //!   while the plan (its current values, as merged) asks for `n` face-to-face contacts a month
 //!   and was in force on some day of that month (a plan that started or ended mid-month covers
 //!   the whole month, as the current month's rule does).
@@ -13,8 +13,8 @@
 //! - A note in that month whose date or mode is in conflict and could make up for it is not
 //!   guessed at: the month is not listed, the note is (to be reviewed, like the current month's).
 
+use super::count::count_face_to_face;
 use super::facts::{ClientFacts, Note};
-use super::{Rules, count_face_to_face};
 use crate::date::Date;
 use crate::ids::RecordId;
 use crate::plan::Fact;
@@ -56,12 +56,12 @@ fn in_force_within(facts: &ClientFacts, first: Date, last: Date) -> bool {
         || matches!(facts.plan.end, Fact::Known(end) if end < first))
 }
 
-/// The months missed before `today`'s month, oldest first, and the notes in conflict that could
-/// make up for a month otherwise missed.
+/// The months missed among the `months_back` before `today`'s month, oldest first, and the notes
+/// in conflict that could make up for a month otherwise missed.
 pub fn missed_months(
     facts: &ClientFacts,
     today: Date,
-    rules: &Rules,
+    months_back: u8,
 ) -> (Vec<Missed>, Vec<RecordId>) {
     let (mut missed, mut review) = (Vec::new(), Vec::new());
     let Fact::Known(required) = facts.plan.face_to_face_per_month else {
@@ -72,7 +72,7 @@ pub fn missed_months(
     };
     let mut months = Vec::new();
     let mut first = today.first_of_month();
-    for _ in 0..rules.missed_months_back {
+    for _ in 0..months_back {
         let Some(previous) = first.add_days(-1).map(Date::first_of_month) else {
             break;
         };

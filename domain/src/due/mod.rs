@@ -24,6 +24,7 @@
 //!   change what is due is listed as such (due today, to be reviewed); a plan part in conflict
 //!   is not used, and said so. A conflict never hides a client from the list.
 
+mod count;
 mod facts;
 mod missed;
 mod notes;
@@ -34,6 +35,7 @@ mod tests_merged;
 #[cfg(test)]
 mod tests_missed;
 
+use count::{count_face_to_face, face_to_face};
 pub use facts::{ClientFacts, Mode, Note};
 pub use missed::{Missed, missed_months};
 pub use notes::{DATE, MODE, NEXT_VISIT, PHASE, VISIT_NOTE, facts_from, note_from, note_of_record};
@@ -171,46 +173,6 @@ fn in_force(plan: &PlanView, today: Date) -> bool {
         || matches!(plan.end, Fact::Known(end) if end < today))
 }
 
-/// What the mode says of face to face: `Some(true|false)`, or `None` when in conflict between a
-/// face-to-face mode and another (or unreadable).
-fn face_to_face(mode: &Fact<Mode>) -> Option<bool> {
-    match mode {
-        Fact::Known(mode) => Some(mode.face_to_face()),
-        Fact::Unset => Some(false),
-        Fact::Conflict(modes) => {
-            let any = modes.iter().any(|m| m.face_to_face());
-            let all = !modes.is_empty() && modes.iter().all(|m| m.face_to_face());
-            if all {
-                Some(true)
-            } else if any || modes.is_empty() {
-                None
-            } else {
-                Some(false)
-            }
-        }
-    }
-}
-
-/// Face-to-face contacts between `from` and `today` (both included): the certain count, and the
-/// notes in conflict that could add to it.
-fn count_face_to_face(notes: &[Note], from: Date, today: Date) -> (u8, Vec<RecordId>) {
-    let (mut done, mut uncertain) = (0u8, Vec::new());
-    for note in notes {
-        let in_range = |d: &Date| (from..=today).contains(d);
-        match (&note.date, face_to_face(&note.mode)) {
-            (Fact::Known(d), Some(true)) if in_range(d) => done = done.saturating_add(1),
-            (Fact::Known(d), None) if in_range(d) => uncertain.push(note.record),
-            (Fact::Conflict(dates), f2f)
-                if f2f != Some(false) && (dates.is_empty() || dates.iter().any(in_range)) =>
-            {
-                uncertain.push(note.record)
-            }
-            _ => {}
-        }
-    }
-    (done, uncertain)
-}
-
 /// What is due for one client on `today`.
 pub fn due(facts: &ClientFacts, today: Date, rules: &Rules) -> ClientDue {
     let mut items = Vec::new();
@@ -338,7 +300,7 @@ pub fn due(facts: &ClientFacts, today: Date, rules: &Rules) -> ClientDue {
         }
     }
 
-    let (missed, unsure) = missed_months(facts, today, rules);
+    let (missed, unsure) = missed_months(facts, today, rules.missed_months_back);
     review.extend(unsure);
     review.sort();
     review.dedup();
