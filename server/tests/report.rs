@@ -331,3 +331,44 @@ async fn the_disclosure_holds_the_plan_and_every_monthly_report_with_its_conflic
         assert!(!december.contains_key("shared_employer"), "{name}");
     }
 }
+
+#[tokio::test]
+async fn an_employer_share_accepted_once_the_consent_holds_is_audited_in_its_authors_name() {
+    for (name, db, dir) in common::databases().await {
+        let state = state(&db, &dir);
+        let mut coach = Tablet::new(&db, "coach-a", Role::Coach).await;
+        let admin = Tablet::new(&db, "admin-a", Role::Admin).await;
+        let client = new_client();
+        let by = coach.person;
+        let mut changes = coach.new_client(client);
+        let early = coach.change(
+            client,
+            "report.2026-12.shared_employer",
+            share(by, "2026-12-28"),
+        );
+        changes.push(early.clone());
+        let pushed = coach.push(&state, changes).await;
+        assert_eq!(pushed.refused.len(), 1, "{name}: {pushed:?}");
+        assert!(audited(&db, client, Action::ReportShared).await.is_empty());
+        // The consent is recorded afterwards; the administrator accepts the share set aside.
+        let consent = coach.change(
+            client,
+            "consent.employer",
+            json!({"given_on": "2026-12-20", "method": "paper", "recorded_by": by, "recorded_by_name": "佐藤"}),
+        );
+        assert!(coach.push(&state, vec![consent]).await.refused.is_empty());
+        let aside = state.db.set_aside_page(None, 1000).await.unwrap().entries;
+        let entry = aside.iter().find(|e| e.change_id == early.id).unwrap();
+        let accepted = state
+            .db
+            .accept(entry.id, admin.person, 1_795_000_000_000)
+            .await
+            .unwrap();
+        assert_eq!(accepted, Ok(()), "{name}");
+        assert_eq!(
+            audited(&db, client, Action::ReportShared).await,
+            [(Some(by), vec!["2026-12".to_owned(), "employer".to_owned()])],
+            "{name}: audited once, as the coach's share"
+        );
+    }
+}
