@@ -536,6 +536,13 @@ messages! {
     CompareSameForm => "同じ様式の記録を2つ選んでください。", "Choose two records of the same form.";
     CompareNotInVersion => "この版にはない設問", "Not asked in this version";
     CompareOneVersionOnly => "一方の版だけの設問", "Asked in one version only";
+    // support-c: a month that ended without face to face, the plan and reports disclosed (issue 21)
+    DueMonthMissed => "{n}は対面なし", "No face-to-face in {n}";
+    DueMonthMissedCount => "（{n}回）", " ({n})";
+    DisclosureReports => "支援レポート（月ごと）", "Monthly support reports";
+    DisclosureNoReports => "支援レポートはありません。", "No support reports.";
+    DisclosureReportFinal => "確定", "Marked final";
+    DueMonthMissedHint => "その月に会っていた場合は、その日付で訪問記録を書くと消えます。", "If you did meet that month, write the visit note with that day and this goes away.";
 }
 
 impl From<Lang> for yorisoi_domain::export::Lang {

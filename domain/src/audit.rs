@@ -54,8 +54,9 @@ pub enum Action {
     /// Recorded on a device: a draft record moved to a newer version of its form (the versions
     /// in the detail), by its person's explicit choice.
     RecordVersionMoved,
-    /// A monthly 支援レポート marked as shared (recorded on the device; the month and who it was
-    /// shared with in the detail).
+    /// A monthly 支援レポート marked as shared, or the mark cleared (written by the server when
+    /// it stores a change of the mark's merged value; the month, who it was shared with, and
+    /// `cleared` if so, in the detail). Never taken from a device's note.
     ReportShared,
     /// A part of a client's follow-up plan changed (written by the server when it stores the
     /// change; the part in the detail).
@@ -328,7 +329,6 @@ impl Action {
                 | Action::Exported
                 | Action::ClientModeStarted
                 | Action::ClientModeEnded
-                | Action::ReportShared
         )
     }
 }

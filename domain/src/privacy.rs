@@ -116,7 +116,18 @@ pub struct Disclosure {
     pub stopped: Option<Stopped>,
     /// Who accessed the client's data, when: every audit entry naming the client, oldest first.
     pub audit: Vec<Entry>,
+    /// The follow-up plan as it stands, part by part (`phase`, `face_to_face_per_month`, ...).
+    #[serde(default)]
+    pub plan: Held,
+    /// The monthly 支援レポート, by month (`YYYY-MM`), part by part (`done`, `state`, `next`,
+    /// `final`, `shared_person`, `shared_employer`).
+    #[serde(default)]
+    pub reports: std::collections::BTreeMap<String, Held>,
 }
+
+/// Client fields as held, by part: every value the merged field holds (more than one when two
+/// people's edits are in conflict; a part cleared or never set is left out).
+pub type Held = std::collections::BTreeMap<String, Vec<serde_json::Value>>;
 
 /// The disclosure document's format.
 pub const DISCLOSURE_FORMAT: u32 = 1;

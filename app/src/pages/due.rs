@@ -1,5 +1,6 @@
 //! 今日・今週の予定 on the home screen: the clients with a visit due today or this week, overdue
-//! (said in words beside the colour), or not yet met face to face this month, computed on the
+//! (said in words beside the colour), not yet met face to face this month, or not met in a month
+//! that has ended (「11月は対面なし」, for the few months after), computed on the
 //! device from each client's plan and visit notes (`domain::due`), so it works offline. The office
 //! sees every client, grouped by job coach (the first name in the newest note's staff field) and
 //! filterable by one.
@@ -8,19 +9,22 @@ use crate::account::use_account;
 use crate::clock;
 use crate::db::use_db;
 use crate::i18n::{Key, tr, trn, use_i18n};
+use crate::support::month_text;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use std::collections::BTreeMap;
 use yorisoi_domain::accounts::Role;
 use yorisoi_domain::date::Date;
-use yorisoi_domain::due::{ClientDue, Monthly, Reason, Rules, When, due};
+use yorisoi_domain::due::{ClientDue, Missed, Monthly, Reason, Rules, When, due};
 use yorisoi_domain::ids::ClientId;
 use yorisoi_domain::plan::Period;
+use yorisoi_domain::report::Month;
 
-/// Whether a client belongs on the list today: something due up to this week, or a monthly
-/// face-to-face contact not yet made.
+/// Whether a client belongs on the list today: something due up to this week, a monthly
+/// face-to-face contact not yet made, or a month that ended without one.
 fn listed(d: &ClientDue) -> bool {
     d.items.iter().any(|i| i.when != When::Later)
+        || !d.missed.is_empty()
         || matches!(
             d.monthly,
             Monthly::NotYet { .. } | Monthly::Uncertain { .. }
@@ -28,7 +32,7 @@ fn listed(d: &ClientDue) -> bool {
 }
 
 /// The order of the list: the most overdue first, then by the day due; a monthly contact still
-/// to make sorts by the month's last day.
+/// to make sorts by the month's last day, a month missed by its own last day.
 fn sort_key(d: &ClientDue, today: Date) -> (Date, ClientId) {
     let first = d
         .items
@@ -36,7 +40,33 @@ fn sort_key(d: &ClientDue, today: Date) -> (Date, ClientId) {
         .find(|i| i.when != When::Later)
         .map(|i| i.on)
         .unwrap_or_else(|| today.last_of_month());
-    (first, d.client)
+    let missed = d.missed.first().map(Missed::last_day);
+    (missed.map_or(first, |m| m.min(first)), d.client)
+}
+
+/// The months that ended without the face-to-face contact the plan asks for, each in words
+/// beside its mark (「2026年11月は対面なし（0/1回）」).
+fn missed_lines(d: &ClientDue) -> impl IntoView + use<> {
+    let lang = use_i18n().lang.get();
+    d.missed
+        .iter()
+        .map(|m| {
+            let text = format!(
+                "{}{}",
+                trn(Key::DueMonthMissed, month_text(lang, Month::of(m.month))),
+                trn(
+                    Key::DueMonthMissedCount,
+                    format!("{}/{}", m.done, m.required)
+                )
+            );
+            view! {
+                <li data-testid="due-missed" class="due-flagged">
+                    <span class="badge overdue">"!"</span> " " {text}
+                    <span class="hint due-missed-hint">" " {tr(Key::DueMonthMissedHint)}</span>
+                </li>
+            }
+        })
+        .collect_view()
 }
 
 /// Every listed client's due, in order (what the page shows; also what the benchmark times).
@@ -152,7 +182,7 @@ fn due_item(d: ClientDue, name: String) -> impl IntoView {
     view! {
         <li class=if overdue { "due-item is-overdue" } else { "due-item" } data-testid="due-item" data-client=d.client.to_string()>
             <A href=format!("/clients/{}", d.client) attr:class="due-name" attr:data-testid="due-client">{name}</A>
-            <ul class="due-reasons">{items}{monthly}</ul>
+            <ul class="due-reasons">{missed_lines(&d)}{items}{monthly}</ul>
             {last}
         </li>
     }

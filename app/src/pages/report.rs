@@ -1,7 +1,7 @@
 //! The monthly 支援レポート of a client (`/clients/:client/reports/:month`): the month's contacts
 //! by mode and the visit notes' words, drafted into three texts the coach rewrites, marked final,
-//! then marked as shared with the person and, only with their consent, the employer. Each share
-//! is noted for the audit log from the device (offline too). Prints on A4.
+//! then marked as shared with the person and, only with their consent, the employer. The share
+//! syncs like every part; the server writes its audit entry when it stores it. Prints on A4.
 
 use super::{route_id, set_title};
 use crate::account::use_account;
@@ -112,14 +112,8 @@ fn ReportView(client: ClientId, month: Month) -> impl IntoView {
                     by: me.person,
                     by_name: me.name,
                 };
+                // The server audits the share when it stores it (once per change of it).
                 db.set_report(client, month, vec![(Part::Shared(recipient), json!(value))]);
-                let month_code = month.to_string();
-                db.note(
-                    Entity::Client(client),
-                    client,
-                    Action::ReportShared,
-                    &[month_code.as_str(), recipient.as_str()],
-                );
             }
         }
     };

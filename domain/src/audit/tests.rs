@@ -115,6 +115,12 @@ fn a_device_records_accesses_only_and_codes_only() {
         Note::from_value(&forged).is_err(),
         "an erase is the server's to record"
     );
+    let shared =
+        serde_json::json!({"action": "report_shared", "at": 1, "detail": ["2026-12", "person"]});
+    assert!(
+        Note::from_value(&shared).is_err(),
+        "a shared report is the server's to record, from the stored share"
+    );
     let wordy = serde_json::json!({"action": "exported", "at": 1, "detail": ["山田 花子"]});
     assert!(Note::from_value(&wordy).is_err(), "no words, so no values");
     let extra = serde_json::json!({"action": "exported", "at": 1, "value": "x"});

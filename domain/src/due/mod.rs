@@ -17,18 +17,27 @@
 //!   there for the page, flagged or not).
 //! - *Planned visits*: while the plan asks for `n` visits a week or month, fewer face-to-face
 //!   contacts in the current calendar week or month are due by its last day.
+//! - *A month without face to face*: each of the few months before this one that ended short of
+//!   the plan's monthly face-to-face contacts stays listed while it is in the window (see
+//!   `missed.rs`); a note dated in it, synced late, takes it off.
 //! - A conflict is never resolved here. A note whose date or mode is in conflict and could
 //!   change what is due is listed as such (due today, to be reviewed); a plan part in conflict
 //!   is not used, and said so. A conflict never hides a client from the list.
 
+mod count;
 mod facts;
+mod missed;
 mod notes;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_merged;
+#[cfg(test)]
+mod tests_missed;
 
+use count::{count_face_to_face, face_to_face};
 pub use facts::{ClientFacts, Mode, Note};
+pub use missed::{Missed, missed_months};
 pub use notes::{DATE, MODE, NEXT_VISIT, PHASE, VISIT_NOTE, facts_from, note_from, note_of_record};
 
 use crate::date::{Date, Weekday};
@@ -42,6 +51,9 @@ pub struct Rules {
     /// A missing face-to-face contact is flagged from this many days before the month's last day
     /// (0: on the last day only).
     pub warn_days_before_month_end: u8,
+    /// How many calendar months before the current one are checked for a month that ended
+    /// without the face-to-face contact the plan asks for (0: none).
+    pub missed_months_back: u8,
 }
 
 impl Default for Rules {
@@ -49,6 +61,7 @@ impl Default for Rules {
         Self {
             week_starts_on: Weekday::Monday,
             warn_days_before_month_end: 7,
+            missed_months_back: 3,
         }
     }
 }
@@ -135,14 +148,21 @@ pub struct ClientDue {
     /// Earliest first.
     pub items: Vec<Due>,
     pub monthly: Monthly,
+    /// Months before this one that ended without the face-to-face contact the plan asks for,
+    /// oldest first (see `missed.rs`).
+    pub missed: Vec<Missed>,
     pub last_contact: Option<Date>,
     pub last_face_to_face: Option<Date>,
 }
 
 impl ClientDue {
-    /// The earliest day something is due.
+    /// The earliest day something is due (a missed month: its last day).
     pub fn first_due(&self) -> Option<Date> {
-        self.items.first().map(|d| d.on)
+        let missed = self.missed.first().map(Missed::last_day);
+        match (self.items.first().map(|d| d.on), missed) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 }
 
@@ -151,46 +171,6 @@ impl ClientDue {
 fn in_force(plan: &PlanView, today: Date) -> bool {
     !(matches!(plan.start, Fact::Known(start) if start > today)
         || matches!(plan.end, Fact::Known(end) if end < today))
-}
-
-/// What the mode says of face to face: `Some(true|false)`, or `None` when in conflict between a
-/// face-to-face mode and another (or unreadable).
-fn face_to_face(mode: &Fact<Mode>) -> Option<bool> {
-    match mode {
-        Fact::Known(mode) => Some(mode.face_to_face()),
-        Fact::Unset => Some(false),
-        Fact::Conflict(modes) => {
-            let any = modes.iter().any(|m| m.face_to_face());
-            let all = !modes.is_empty() && modes.iter().all(|m| m.face_to_face());
-            if all {
-                Some(true)
-            } else if any || modes.is_empty() {
-                None
-            } else {
-                Some(false)
-            }
-        }
-    }
-}
-
-/// Face-to-face contacts between `from` and `today` (both included): the certain count, and the
-/// notes in conflict that could add to it.
-fn count_face_to_face(notes: &[Note], from: Date, today: Date) -> (u8, Vec<RecordId>) {
-    let (mut done, mut uncertain) = (0u8, Vec::new());
-    for note in notes {
-        let in_range = |d: &Date| (from..=today).contains(d);
-        match (&note.date, face_to_face(&note.mode)) {
-            (Fact::Known(d), Some(true)) if in_range(d) => done = done.saturating_add(1),
-            (Fact::Known(d), None) if in_range(d) => uncertain.push(note.record),
-            (Fact::Conflict(dates), f2f)
-                if f2f != Some(false) && (dates.is_empty() || dates.iter().any(in_range)) =>
-            {
-                uncertain.push(note.record)
-            }
-            _ => {}
-        }
-    }
-    (done, uncertain)
 }
 
 /// What is due for one client on `today`.
@@ -320,6 +300,8 @@ pub fn due(facts: &ClientFacts, today: Date, rules: &Rules) -> ClientDue {
         }
     }
 
+    let (missed, unsure) = missed_months(facts, today, rules.missed_months_back);
+    review.extend(unsure);
     review.sort();
     review.dedup();
     for record in review {
@@ -330,6 +312,7 @@ pub fn due(facts: &ClientFacts, today: Date, rules: &Rules) -> ClientDue {
         client: facts.client,
         items,
         monthly,
+        missed,
         last_contact: newest.map(|(_, d)| d),
         last_face_to_face,
     }
@@ -341,7 +324,7 @@ pub fn due_list(clients: &[ClientFacts], today: Date, rules: &Rules) -> Vec<Clie
     let mut list: Vec<ClientDue> = clients
         .iter()
         .map(|facts| due(facts, today, rules))
-        .filter(|d| !d.items.is_empty())
+        .filter(|d| !d.items.is_empty() || !d.missed.is_empty())
         .collect();
     list.sort_by_key(|d| (d.first_due(), d.client));
     list

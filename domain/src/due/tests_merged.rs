@@ -13,14 +13,20 @@ use crate::sync::{Change, ChangeId, Entity, Outbox, Replica};
 use serde_json::json;
 
 /// Writes `plan` over `old` as the app does, and a visit note, into a replica.
-fn write_plan(outbox: &mut Outbox, replica: &mut Replica, old: &Plan, new: &Plan) {
+pub(super) fn write_plan(outbox: &mut Outbox, replica: &mut Replica, old: &Plan, new: &Plan) {
     for (field, value) in changed_fields(&plan_fields(old), &plan_fields(new)) {
         let entity = Entity::Client(client(1));
         outbox.edit(replica, entity, client(1), &field, value, None);
     }
 }
 
-fn write_note(outbox: &mut Outbox, replica: &mut Replica, n: u8, date: &str, mode: &str) -> Record {
+pub(super) fn write_note(
+    outbox: &mut Outbox,
+    replica: &mut Replica,
+    n: u8,
+    date: &str,
+    mode: &str,
+) -> Record {
     let catalogue = Catalogue::builtin().unwrap();
     let instrument = catalogue.latest(VISIT_NOTE).unwrap();
     let mut record = Record::new(rec(n), client(1), instrument, 1);
@@ -93,7 +99,7 @@ fn a_plan_changed_mid_month_applies_with_its_current_values_as_merged() {
 }
 
 /// A second device's concurrent edit of one field of `record`.
-fn concurrent(
+pub(super) fn concurrent(
     replica: &mut Replica,
     record: RecordId,
     field: &str,

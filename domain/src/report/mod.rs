@@ -10,6 +10,7 @@
 //! part name.
 
 pub mod activity;
+pub mod held;
 mod month;
 mod summary;
 #[cfg(test)]

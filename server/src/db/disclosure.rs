@@ -14,8 +14,9 @@ use yorisoi_domain::sync::quarantine::SetAside;
 use yorisoi_domain::sync::{Change, Entity, Replica};
 
 impl Db {
-    /// Everything held about one client (開示): its changes replayed into the profile and the
-    /// records, every change, what was set aside, coaches, the stop, and its audit entries.
+    /// Everything held about one client (開示): its changes replayed into the profile, the
+    /// records, the follow-up plan and the monthly reports, every change, what was set aside,
+    /// coaches, the stop, and its audit entries.
     pub async fn disclosure(&self, client: ClientId, now: i64) -> Result<Disclosure, DbError> {
         let (history, set_aside, coaches) = match &self.backend {
             Backend::Sqlite(pool) => sqlite_disclosure::held_about(pool, client).await,
@@ -50,6 +51,7 @@ impl Db {
             })
             .await?;
         audit.reverse();
+        let (plan, reports) = yorisoi_domain::report::held::held(&replica, client);
         Ok(Disclosure {
             format: DISCLOSURE_FORMAT,
             client,
@@ -61,6 +63,8 @@ impl Db {
             coaches,
             stopped: self.stopped_client(client).await?,
             audit,
+            plan,
+            reports,
         })
     }
 }

@@ -57,6 +57,7 @@ mod push;
 mod push_check;
 mod push_retired;
 mod quarantine;
+mod report_audit;
 mod rows;
 mod scope;
 mod scrub;

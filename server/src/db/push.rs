@@ -8,6 +8,7 @@ use super::push_check::{
     set_aside_body, sort_out,
 };
 use super::push_retired::{retired_creations, set_aside_retired};
+use super::report_audit::{share_events, share_fields};
 use super::scope::Scope;
 use sqlx::{Row, pool::PoolConnection};
 use std::collections::BTreeSet;
@@ -150,6 +151,16 @@ macro_rules! push_backend {
                     let created: BTreeSet<ClientId> = stored.iter().map(|c| c.client).filter(|c| !existing.contains(c)).collect();
                     let notes = notes_in_scope(notes, by, &noted, &created, &mut refused);
                     let mut events = audit_events(&notes, &stored, by, &mut refused);
+                    // A report marked shared (or unmarked): audited here, once per change of
+                    // its merged value.
+                    let shares = share_fields(&stored);
+                    if !shares.is_empty() {
+                        let mut prior = Vec::new();
+                        for (field, clients) in &shares {
+                            prior.extend(super::super::log::$log::client_field_changes(&mut conn, clients, field).await?);
+                        }
+                        events.extend(share_events(&prior, &stored, by.person, by.device));
+                    }
                     // A coach's new clients are theirs.
                     if by.role == Role::Coach && !created.is_empty() {
                         let mut insert = sqlx::QueryBuilder::<$db>::new("INSERT INTO assignments (person, client, assigned_at) ");

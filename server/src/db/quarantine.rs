@@ -9,6 +9,7 @@
 
 use super::database::{Backend, Db, DbError};
 use super::push_check::{Sorted, is_employer_share, refuse_unconsented_shares, sort_out};
+use super::report_audit::{share_events, share_fields};
 use sqlx::Row;
 use sqlx::pool::PoolConnection;
 use std::collections::BTreeSet;
@@ -154,7 +155,7 @@ fn author_may_write(role: Role, disabled: bool, assigned: bool) -> Option<String
 }
 
 macro_rules! quarantine_backend {
-    ($module:ident, $log:ident, $privacy:ident, $instruments:ident, $pool:ty, $db:ty, $row:ty, $begin:literal) => {
+    ($module:ident, $log:ident, $privacy:ident, $instruments:ident, $audit:ident, $pool:ty, $db:ty, $row:ty, $begin:literal) => {
         pub(super) mod $module {
             use super::*;
 
@@ -296,6 +297,14 @@ macro_rules! quarantine_backend {
                     if let Some((_, refusal)) = refused.pop() {
                         return Ok(Err(Unaccepted::Invalid(refusal)));
                     }
+                    // A share accepted is audited as when pushed, in its author's name.
+                    let mut events = Vec::new();
+                    if let Some(person) = author.as_deref().and_then(|a| a.parse::<PersonId>().ok()) {
+                        for (field, clients) in &share_fields(&stored) {
+                            let prior = super::super::log::$log::client_field_changes(&mut conn, clients, field).await?;
+                            events.extend(share_events(&prior, &stored, person, change.id.device));
+                        }
+                    }
                     for change in &stored {
                         sqlx::query("INSERT INTO changes (device, device_seq, client, field, body, received_at) VALUES ($1, $2, $3, $4, $5, $6)")
                             .bind(&device)
@@ -315,6 +324,7 @@ macro_rules! quarantine_backend {
                             .execute(&mut *conn)
                             .await?;
                     }
+                    super::super::audit::$audit::append_in(&mut conn, &events, now_ms).await?;
                     sqlx::query("UPDATE quarantine SET decision = 'accepted', decided_by = $1, decided_at = $2 WHERE id = $3")
                         .bind(by.to_string())
                         .bind(now_ms)
@@ -344,6 +354,7 @@ quarantine_backend!(
     sqlite_log,
     sqlite_privacy,
     sqlite_instruments,
+    sqlite_audit,
     sqlx::SqlitePool,
     sqlx::Sqlite,
     sqlx::sqlite::SqliteRow,
@@ -354,6 +365,7 @@ quarantine_backend!(
     postgres_log,
     postgres_privacy,
     postgres_instruments,
+    postgres_audit,
     sqlx::PgPool,
     sqlx::Postgres,
     sqlx::postgres::PgRow,
@@ -361,25 +373,4 @@ quarantine_backend!(
 );
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_an_author_who_may_write_the_client_now_has_their_change_accepted() {
-        assert_eq!(author_may_write(Role::Office, false, false), None);
-        assert_eq!(author_may_write(Role::Coach, false, true), None);
-        assert!(author_may_write(Role::Coach, false, false).is_some());
-        assert!(author_may_write(Role::Admin, false, true).is_some());
-        assert!(author_may_write(Role::Office, true, false).is_some());
-    }
-
-    #[test]
-    fn the_list_never_quotes_a_value() {
-        let quoted = Refusal::BadValue {
-            field: "created_at".into(),
-            reason: "invalid type: string \"山田 花子\", expected i64".into(),
-        };
-        assert!(!without_value(quoted).to_string().contains("山田"));
-        assert_eq!(without_value(Refusal::NotInScope), Refusal::NotInScope);
-    }
-}
+mod tests;

@@ -1,6 +1,7 @@
 //! 開示: everything held about one client, as JSON and as a printable page.
 
 use super::audit_log::action_key;
+use super::disclosure_support::HeldSupport;
 use crate::api;
 use crate::clock::format_time;
 use crate::components::{Failed, download, failed_view};
@@ -159,6 +160,7 @@ fn DisclosureView(disclosure: Disclosure, text: String) -> impl IntoView {
                 <p class="notice">{trn(Key::StoppedUntil, format_time(s.retain_until))}</p>
             })}
             {profile}
+            <HeldSupport plan=disclosure.plan.clone() reports=disclosure.reports.clone() />
             <h2>{tr(Key::DisclosureRecords)}</h2>
             {records}
             <section class="print-sheet">

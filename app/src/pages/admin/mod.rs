@@ -6,6 +6,7 @@ mod assignments;
 mod audit_log;
 mod devices;
 mod disclosure;
+mod disclosure_support;
 mod people;
 mod quarantine;
 mod stop_erase;
