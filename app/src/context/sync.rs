@@ -182,8 +182,6 @@ impl SyncEngine {
                 Ok(()) => Ok(()),
                 Err(stop) => Err(self.stopped(stop).await),
             };
-            // Whatever the round did to the outbox, counted (a failed step too).
-            self.db.apply(Default::default());
             let mut failures = self.failures.get_value();
             let now = crate::clock::now_ms();
             self.update_status(|s| status::settle(s, &mut failures, result, now));
