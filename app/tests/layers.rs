@@ -1,8 +1,9 @@
 //! The app's layers stay where ARCHITECTURE.md puts them (its "Architecture Invariant" for the
 //! app): the device engine (`src/device/`) uses no Leptos and never reaches up into the
-//! reactive handles (`src/context/`) or the views; its pure part needs no browser at all; no
-//! file imports one that imports it back, however far round; and the engine's and the handles'
-//! files stay under 400 lines.
+//! reactive handles (`src/context/`) or the views; its pure part needs no browser at all; the
+//! handles do no storage or HTTP step themselves (they call the engine and show what it
+//! returns); no file imports one that imports it back, however far round; and the engine's and
+//! the handles' files stay under 400 lines.
 
 use std::collections::BTreeSet;
 
@@ -46,6 +47,38 @@ const ABOVE_DEVICE: &[&str] = &[
     "crate::i18n",
     "crate::pwa",
     "crate::records",
+];
+
+/// What only the engine does: the device's bytes (localStorage entries, IndexedDB chunks, the
+/// keys), the server, and the tab steps that are part of storing (which writers are alive, a
+/// pulled page told, this tab's writer lock).
+const DEVICE_IO: &[&str] = &[
+    "crate::storage",
+    "crate::store",
+    "crate::api",
+    "crate::vault",
+    "gloo_storage",
+    "web_sys::Storage",
+    "crate::tabs::alive_writers",
+    "crate::tabs::post_pulled",
+    "crate::tabs::writer_lock",
+    "crate::tabs::hold_lock",
+];
+
+/// The handles' files that still do some of it themselves, and why.
+const HANDLES_DOING_IO: &[(&str, &str)] = &[
+    (
+        "context/account/mod.rs",
+        "the session's own entries and the sign-in calls (the account's part of issue 20)",
+    ),
+    (
+        "context/account/idle.rs",
+        "the screen lock's idle setting, with the account",
+    ),
+    (
+        "context/mod.rs",
+        "the router hands the keys to a tab that asks and locks them (the vault)",
+    ),
 ];
 
 /// The views' folders, whose facades (`pages/mod.rs`, `forms/mod.rs`) re-export children that
@@ -135,6 +168,30 @@ fn the_device_engine_reaches_no_framework_and_nothing_above_it() {
     assert!(
         crossings.is_empty(),
         "the engine reaches up: {crossings:#?}"
+    );
+}
+
+#[test]
+fn the_handles_do_no_storage_or_http_step_themselves() {
+    let mut steps = Vec::new();
+    for (file, text) in sources() {
+        if !file.starts_with("context/") || HANDLES_DOING_IO.iter().any(|(f, _)| *f == file) {
+            continue;
+        }
+        for path in paths_named(&text) {
+            // `use crate::tabs;` then `tabs::alive_writers()`: the same call.
+            let path = match path.strip_prefix("tabs::") {
+                Some(rest) => format!("crate::tabs::{rest}"),
+                None => path,
+            };
+            if let Some(io) = DEVICE_IO.iter().find(|f| names(&path, f)) {
+                steps.push(format!("{file}: {path} ({io})"));
+            }
+        }
+    }
+    assert!(
+        steps.is_empty(),
+        "a handle does the engine's work (call `crate::device::engine` instead): {steps:#?}"
     );
 }
 

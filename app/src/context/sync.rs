@@ -14,21 +14,15 @@
 //! server stored but whose answer was lost is stored nothing twice, and a page written with its
 //! cursor in one transaction is never applied half.
 
-use crate::api::{self, ApiError};
 use crate::context::account::Account;
 use crate::context::data::{Db, Loading};
-use crate::device::prefetch;
-use crate::device::state::Progress;
+use crate::device::sync::round::{self, Step};
 use crate::tabs::{self, Message};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
-use yorisoi_domain::errors::ErrorCode;
-use yorisoi_domain::sync::protocol::{PushRequest, WIRE_FORMAT};
-
-mod restore;
 
 pub use crate::device::prefetch::prefetch_bootstrap;
-use crate::device::sync::status::{self, FOLD_QUIET_MS, HandOver, SOON_MS, Verdict};
+use crate::device::sync::status::{self, FOLD_QUIET_MS, SOON_MS, Stop};
 pub use crate::device::sync::status::{SyncError, SyncStatus};
 
 #[derive(Clone, Copy, Debug)]
@@ -179,20 +173,19 @@ impl SyncEngine {
     async fn run(self) {
         loop {
             self.again.set_value(false);
-            let result = self.db.then_instruments(self.sync_once().await).await;
-            match result {
-                Ok(()) => {
-                    self.failures.set_value(0);
-                    self.update_status(|s| {
-                        s.last_synced = Some(crate::clock::now_ms());
-                        s.error = None;
-                    });
-                }
-                Err(error) => {
-                    self.failures.update_value(|f| *f += 1);
-                    self.update_status(|s| s.error = Some(error));
-                }
-            }
+            let device = self.db.engine();
+            let report = move |step: Step| match step {
+                Step::Progress(progress) => self.update_status(|s| s.progress = progress),
+                other => self.db.step(other),
+            };
+            let result = match round::run_once(&device, &report).await {
+                Ok(()) => Ok(()),
+                Err(stop) => Err(self.stopped(stop).await),
+            };
+            let mut failures = self.failures.get_value();
+            let now = crate::clock::now_ms();
+            self.update_status(|s| status::settle(s, &mut failures, result, now));
+            self.failures.set_value(failures);
             if !self.again.get_value() {
                 break;
             }
@@ -208,6 +201,18 @@ impl SyncEngine {
         }
     }
 
+    /// What a round that stopped short asks of the other handles, done: an ended session asks
+    /// for a sign-in (a revoked device deletes at once); a retired one deletes once nothing is
+    /// left to send. What the status shows.
+    async fn stopped(self, stop: Stop) -> SyncError {
+        match &stop {
+            Stop::Failed(_) | Stop::Retired { wipe: false } => {}
+            Stop::Account(error) => self.account.refused(self.db, error).await,
+            Stop::Retired { wipe: true } => self.db.wipe(false).await,
+        }
+        stop.shown()
+    }
+
     /// Folds the clients that gathered many chunks once sync has been quiet for a while (no sync
     /// started since): a long session's pulled pages and acknowledged pushes become one
     /// snapshot per client, so the next start reads few.
@@ -220,169 +225,6 @@ impl SyncEngine {
                 self.db.fold_gathered().await;
             }
         });
-    }
-
-    /// Pushes every writer's changes that may be pushed, oldest writer first.
-    async fn push_all(self) -> Result<(), SyncError> {
-        // Every tab's changes: what this tab may have missed of them is read again first.
-        self.db.rescan();
-        let alive = tabs::alive_writers().await;
-        while let Some((device, changes)) = self.db.next_push(&alive) {
-            let request = PushRequest {
-                format: WIRE_FORMAT,
-                device,
-                changes,
-            };
-            let response = match api::push(&request, &self.db.instance()).await {
-                // The server was restored from a backup: nothing of this push was stored. What
-                // it lacks goes again first, then this push.
-                Err(error) if error.is(&ErrorCode::InstanceChanged) => {
-                    self.after_restore().await?;
-                    continue;
-                }
-                other => self.answer(other).await?,
-            };
-            let acked = self
-                .db
-                .acknowledged(device, response.acked_through, &response.refused)
-                .await?;
-            if acked == 0 {
-                return Err(SyncError::Refused(format!(
-                    "the server kept changes only through number {}",
-                    response.acked_through
-                )));
-            }
-        }
-        self.db.forget_gone_writers(&alive);
-        Ok(())
-    }
-
-    async fn sync_once(self) -> Result<(), SyncError> {
-        self.push_all().await?;
-        match self.db.bootstrap_progress() {
-            Some(progress) => self.bootstrap(progress).await?,
-            // A page asked for at sign-in is not needed: this device pulls.
-            None => drop(prefetch::take()),
-        }
-        let start = self.db.cursor();
-        let mut last_token = None;
-        loop {
-            let since = self.db.cursor();
-            let page = self.answer(api::pull(since, self.db.scope()).await).await?;
-            if self.db.restored(&page.instance) {
-                // Another database than the one this device knew: the page is from its own log,
-                // not from this device's cursor. Send again what it lacks, then pull from 0.
-                self.after_restore().await?;
-                continue;
-            }
-            self.db.adopt(&page.instance).await?;
-            let (cursor, more, head) = (page.cursor, page.more, page.head);
-            let hand_over = HandOver::of(page.scope.as_ref());
-            let handed_over = hand_over.is_new(last_token);
-            last_token = hand_over.token;
-            self.db
-                .pulled(page.changes, cursor, hand_over.finished)
-                .await?;
-            // A hand-over is finished with its page, unless clients left: their unsent changes
-            // are sent first, and only then are they deleted and the hand-over finished.
-            if let Some((left, token)) = hand_over.left {
-                self.push_all().await?;
-                if self.db.has_unsent_for(&left) {
-                    // Another tab still types for them: they are deleted on a later sync.
-                    return Ok(());
-                }
-                self.db.forget_clients(&left, token).await?;
-            }
-            self.update_status(|s| {
-                s.progress = more.then(|| {
-                    (
-                        cursor.saturating_sub(start),
-                        head.max(cursor).saturating_sub(start),
-                    )
-                })
-            });
-            // A hand-over bringing many clients comes a page of clients at a time, with `more`
-            // and the cursor where it was: the next pull confirms it and brings the next.
-            if !more || (cursor <= since && !handed_over) {
-                return Ok(());
-            }
-        }
-    }
-
-    /// A first sync: the current state of the device's scope, a page at a time, instead of its
-    /// whole history; the pull then brings what changed after it. A tab closed part-way goes on
-    /// from the last page stored.
-    async fn bootstrap(self, mut progress: Progress) -> Result<(), SyncError> {
-        self.update_status(|s| {
-            s.progress = Some((progress.received, progress.total.unwrap_or(0)));
-        });
-        // From nothing after a sign-in, the pages come from the reading started then; otherwise
-        // each is asked for here, the next before the last is stored.
-        let ahead = match progress.after {
-            None => prefetch::take(),
-            Some(_) => prefetch::take().and(None),
-        };
-        let fetch = |after: Option<String>| {
-            let ahead = ahead.clone();
-            async move {
-                match ahead {
-                    Some(slot) => prefetch::next_prefetched(&slot).await,
-                    None => api::bootstrap(after.as_deref()).await,
-                }
-            }
-        };
-        let mut page = self.answer(fetch(progress.after.clone()).await).await?;
-        loop {
-            let instance = page.head.instance.clone();
-            // The next page is asked for before this one is stored: the server reads it while
-            // this device seals and stores the last.
-            let next = page.head.next.clone();
-            let fetch_next = async {
-                match next {
-                    Some(after) => Some(fetch(Some(after)).await),
-                    None => None,
-                }
-            };
-            let (fetched, stored) =
-                futures_util::future::join(fetch_next, self.db.bootstrapped(page, &mut progress))
-                    .await;
-            let last = stored?;
-            if last {
-                self.db.adopt(&instance).await?;
-            }
-            self.update_status(|s| {
-                s.progress = Some((progress.received, progress.total.unwrap_or(0)));
-            });
-            match fetched {
-                Some(fetched) if !last => page = self.answer(fetched).await?,
-                _ => return Ok(()),
-            }
-        }
-    }
-
-    /// An answer, or what its error means here: a revoked device deletes at once; a retired one
-    /// deletes once nothing is left to send; an ended session asks for a sign-in.
-    async fn answer<T>(self, result: Result<T, ApiError>) -> Result<T, SyncError> {
-        let error = match result {
-            Ok(value) => return Ok(value),
-            Err(error) => error,
-        };
-        match status::classify(&error) {
-            Verdict::Fail(error) => Err(error),
-            // The one place `device_retired` is acted on (`/api/me`'s answer asks for a sync
-            // to come here): the push ran before this pull, so what is unsent now could not
-            // be sent yet; once nothing is, everything is deleted.
-            Verdict::Retire => {
-                if self.db.unsent.get_untracked() == 0 {
-                    self.db.wipe(false).await;
-                }
-                Err(SyncError::Retired)
-            }
-            Verdict::Account => {
-                self.account.refused(self.db, &error).await;
-                Err(SyncError::SignedOut)
-            }
-        }
     }
 }
 

@@ -18,6 +18,7 @@
 
 pub mod api_error;
 pub mod cipher;
+pub mod engine;
 pub mod errors;
 pub mod inbox;
 pub mod keys;

@@ -4,7 +4,9 @@
 
 use super::state::{DeviceState, Stamp};
 use serde_json::Value;
+use std::collections::BTreeSet;
 use yorisoi_domain::ids::{ClientId, RecordId};
+use yorisoi_domain::instrument::InstrumentRef;
 use yorisoi_domain::record::{Client, Record};
 use yorisoi_domain::sync::fields::{client_from, record_from};
 use yorisoi_domain::sync::{Change, ChangeId, Entity};
@@ -90,6 +92,23 @@ pub fn history_of(state: &DeviceState, entity: Entity) -> Vec<HistoryEntry> {
         .collect();
     entries.sort_by_key(|e| (e.stamp.time(), e.change.id));
     entries
+}
+
+/// Every instrument version a record on this device names (each value of a record's
+/// `instrument` field, so a record in conflict keeps both): a device never drops one of them.
+/// One pass over the records, building none.
+pub fn instruments_used(state: &DeviceState) -> BTreeSet<InstrumentRef> {
+    state
+        .replica
+        .entities()
+        .filter(|(entity, _)| matches!(entity, Entity::Record(_)))
+        .filter_map(|(entity, _)| state.replica.field(entity, "instrument"))
+        .flat_map(|register| {
+            register
+                .values()
+                .filter_map(|(_, v)| serde_json::from_value(v.clone()).ok())
+        })
+        .collect()
 }
 
 #[cfg(test)]

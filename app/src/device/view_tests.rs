@@ -59,3 +59,64 @@ fn what_changed_says_a_forgotten_entity_is_gone() {
     };
     assert_eq!(changed(&state, &[record(1)]).records, vec![(id, None)]);
 }
+
+#[test]
+fn the_instruments_in_use_are_every_version_a_record_names() {
+    let version = |id: &str, version: u32| InstrumentRef {
+        id: id.into(),
+        edition: "2024".into(),
+        version,
+    };
+    let named = |r: &InstrumentRef| vec![("instrument".to_owned(), json!(r))];
+    // (what each record names, written by which tab unseen, the versions in use)
+    let mut state = tab(1);
+    assert!(
+        instruments_used(&state).is_empty(),
+        "no records, none in use"
+    );
+    state.write(record(1), client(1), named(&version("msfas", 1)), None, 1);
+    state.write(record(2), client(1), named(&version("visit", 2)), None, 2);
+    // A client's fields name no instrument, whatever they hold.
+    state.write(
+        Entity::Client(client(1)),
+        client(1),
+        named(&version("client", 9)),
+        None,
+        3,
+    );
+    // Two records of one version count once.
+    state.write(record(3), client(1), named(&version("msfas", 1)), None, 4);
+    assert_eq!(
+        instruments_used(&state),
+        [version("msfas", 1), version("visit", 2)].into()
+    );
+    // Another tab named another version unseen: in conflict, both stay in use.
+    let id = ChangeId {
+        device: writer(2),
+        seq: 1,
+    };
+    let theirs = yorisoi_domain::sync::Replica::edit_on(
+        id,
+        record(2),
+        client(1),
+        "instrument",
+        json!(version("visit", 3)),
+        vec![],
+    );
+    state.take_unsent(
+        crate::device::keys::outbox_key(writer(2), 1),
+        yorisoi_domain::sync::local::Unsent {
+            change: theirs,
+            made_at: 5,
+        },
+    );
+    assert_eq!(
+        instruments_used(&state),
+        [
+            version("msfas", 1),
+            version("visit", 2),
+            version("visit", 3)
+        ]
+        .into()
+    );
+}

@@ -3,7 +3,7 @@
 //! what storage refuses waits in memory and is retried every few seconds.
 
 use super::{Db, FailKind, SaveState};
-use crate::storage::{self};
+use crate::device::errors::StorageError;
 use leptos::prelude::*;
 use serde_json::Value;
 use yorisoi_domain::answer::Answer;
@@ -97,9 +97,10 @@ impl Db {
         self.write_seen(entity, client, fields, None);
     }
 
-    /// Turns changed fields into changes: outbox, replica, localStorage, then the pages. `seen`
-    /// names one field and the revisions the person saw of it; every other field replaces what
-    /// it shows now. Returns each field's change.
+    /// Turns changed fields into changes: outbox, replica, localStorage (the engine's
+    /// [`Device::write`](crate::device::engine::Device::write)), then the pages. `seen` names one
+    /// field and the revisions the person saw of it; every other field replaces what it shows
+    /// now. Returns each field's change.
     fn write_seen(
         self,
         entity: Entity,
@@ -111,16 +112,12 @@ impl Db {
             return Vec::new();
         }
         let now = crate::clock::now_ms();
-        let written = self
-            .with_state(|s| s.write(entity, client, fields, seen, now))
-            .unwrap_or_default();
-        self.unsaved
-            .update_value(|u| u.extend(written.iter().map(|(_, id)| id.seq)));
-        self.flush();
+        let written = self.engine().write(entity, client, fields, seen, now);
+        self.saved(written.saved);
         self.rebuild(&[entity]);
         self.set.unsent.set(self.outbox_len());
         self.edits.update(|n| *n += 1);
-        written
+        written.changes
     }
 
     /// Records an access for the audit log (a record opened, printed or exported; client mode
@@ -134,12 +131,8 @@ impl Db {
             at: now,
             detail: detail.iter().map(|d| (*d).to_owned()).collect(),
         };
-        let noted = self.with_state(|s| s.note(entity, client, &note));
-        if let Some(seq) = noted {
-            self.unsaved.update_value(|u| {
-                u.insert(seq);
-            });
-            self.flush();
+        if let Some(saved) = self.engine().note(entity, client, &note) {
+            self.saved(saved);
             self.set.unsent.set(self.outbox_len());
             self.edits.update(|n| *n += 1);
         }
@@ -148,34 +141,14 @@ impl Db {
     /// Writes every waiting change to localStorage; keeps the ones storage refuses. Pre-sync
     /// entries are removed only once nothing waits.
     pub(super) fn flush(self) {
-        let waiting: Vec<u64> = self.unsaved.with_value(|u| u.iter().copied().collect());
-        let mut failure = None;
-        let entries = self
-            .with_state(|s| {
-                waiting
-                    .iter()
-                    .map(|seq| (*seq, s.unsent_entry(*seq)))
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default();
-        for (seq, unsent) in entries {
-            let result = unsent.map_or(Ok(()), |u| storage::save_unsent(&u));
-            match result {
-                Err(error) => failure = Some(error),
-                Ok(()) => self.unsaved.update_value(|u| {
-                    u.remove(&seq);
-                }),
-            }
-        }
-        if failure.is_none() {
-            for key in self.legacy.with_value(Vec::clone) {
-                storage::remove(&key);
-            }
-            self.legacy.update_value(Vec::clear);
-        }
-        self.set.save_state.set(match failure {
-            None => SaveState::Saved,
-            Some(error) => SaveState::Failed(FailKind::from(&error)),
+        self.saved(self.engine().flush());
+    }
+
+    /// What storage said of the last writes, as the save state pages show.
+    fn saved(self, saved: Result<(), StorageError>) {
+        self.set.save_state.set(match saved {
+            Ok(()) => SaveState::Saved,
+            Err(error) => SaveState::Failed(FailKind::from(&error)),
         });
     }
 }
@@ -186,28 +159,7 @@ impl Db {
     pub fn instruments_used(
         self,
     ) -> std::collections::BTreeSet<yorisoi_domain::instrument::InstrumentRef> {
-        // One pass over the records, untracked: this runs at every sync.
-        self.records.with_untracked(|records| {
-            crate::instruments::used_by(records.values().map(|r| r.instrument.clone()))
-        })
-    }
-
-    /// After a sync that pulled (`synced` Ok), the instrument versions if its fingerprint says
-    /// they changed (issue 22); returns `synced` as it was.
-    pub async fn then_instruments<E>(self, synced: Result<(), E>) -> Result<(), E> {
-        if synced.is_ok() {
-            self.refresh_instruments().await;
-        }
-        synced
-    }
-
-    /// Asks the server for the published instrument versions (issue 22), saying which ones this
-    /// device holds and uses, when the last pull's fingerprint says they changed (no request
-    /// otherwise). A failure is only logged: the next sync asks again.
-    pub async fn refresh_instruments(self) {
-        if let Err(error) = crate::instruments::refresh(self.instruments_used()).await {
-            leptos::logging::warn!("instrument versions not refreshed: {error:?}");
-        }
+        self.engine().instruments_used()
     }
 }
 

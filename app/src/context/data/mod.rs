@@ -16,8 +16,6 @@
 
 mod edit;
 mod load;
-mod refused;
-mod restore;
 mod shared;
 mod support;
 
@@ -26,16 +24,14 @@ pub use crate::device::inbox::TabEvent;
 pub use crate::device::state::Stamp;
 pub use crate::device::view::HistoryEntry;
 
+use crate::device::engine::Device;
+use crate::device::errors::SetAside;
 use crate::device::inbox::Inbox;
 use crate::device::state::DeviceState as State;
 use crate::device::view;
-use crate::storage::{self, SetAside, StorageError};
-use crate::store::Store;
 use leptos::prelude::*;
 use serde_json::Value;
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
-use std::rc::Rc;
 use yorisoi_domain::answer::Answer;
 use yorisoi_domain::catalogue::Catalogue;
 use yorisoi_domain::ids::{ClientId, DeviceId, RecordId};
@@ -83,12 +79,6 @@ pub struct Db {
     /// This device's changes the server set aside instead of storing, with why.
     pub refused: ReadSignal<BTreeMap<ChangeId, RefusedChange>>,
     pub load_error: ReadSignal<Option<String>>,
-    /// Unsent changes (by number) whose localStorage write failed, retried every 3 s.
-    unsaved: StoredValue<BTreeSet<u64>>,
-    /// This writer's seal as last written to localStorage: written again only when it moved.
-    saved_seal: StoredValue<u64>,
-    /// Pre-sync entries to remove once their changes are safely in the outbox.
-    legacy: StoredValue<Vec<String>>,
     /// Clients whose records are not read yet (the app starts from the profiles).
     waiting: RwSignal<BTreeSet<ClientId>>,
     /// Clients a page asked for, latest last: read first.
@@ -99,10 +89,9 @@ pub struct Db {
     loader: StoredValue<bool>,
     /// Every client's records are read.
     pub all_loaded: ReadSignal<bool>,
-    /// The device's state as this tab holds it, once loaded.
-    state: StoredValue<Rc<RefCell<Option<State>>>, LocalStorage>,
-    /// The device's IndexedDB store, once open.
-    store: StoredValue<Option<Store>, LocalStorage>,
+    /// The device engine: its state as this tab holds it (once loaded), its store and its
+    /// outbox's writes. Every operation on storage or the server goes through it.
+    device: StoredValue<Device, LocalStorage>,
     /// What other tabs did while this tab loaded.
     inbox: StoredValue<Inbox>,
     /// Bumped by every edit and note: the sync engine sends them shortly.
@@ -141,15 +130,11 @@ impl Db {
             clients: RwSignal::new(BTreeMap::new()),
             records: RwSignal::new(BTreeMap::new()),
             review: RwSignal::new(BTreeSet::new()),
-            unsaved: StoredValue::new(BTreeSet::new()),
-            saved_seal: StoredValue::new(0),
-            legacy: StoredValue::new(Vec::new()),
             waiting: RwSignal::new(BTreeSet::new()),
             wanted: StoredValue::new(Vec::new()),
             stale: StoredValue::new(BTreeSet::new()),
             loader: StoredValue::new(false),
-            state: StoredValue::new_local(Rc::default()),
-            store: StoredValue::new_local(None),
+            device: StoredValue::new_local(Device::default()),
             inbox: StoredValue::new(Inbox::default()),
             edits: RwSignal::new(0),
             sealed: RwSignal::new(0),
@@ -174,7 +159,7 @@ impl Db {
         };
         // Retry waiting writes every few seconds; cheap when nothing waits.
         let retry = every_three_seconds(move || {
-            if !db.unsaved.with_value(BTreeSet::is_empty) || !db.legacy.with_value(Vec::is_empty) {
+            if db.engine().writes_wait() {
                 db.flush();
             }
         });
@@ -194,24 +179,19 @@ impl Db {
         self.sealed.get()
     }
 
+    /// The device engine this handle stands on.
+    pub fn engine(self) -> Device {
+        self.device.get_value()
+    }
+
     /// Runs `f` on the device's state, once it is loaded.
     pub(super) fn with_state<R>(self, f: impl FnOnce(&mut State) -> R) -> Option<R> {
-        self.state_cell().borrow_mut().as_mut().map(f)
-    }
-
-    /// Where the state is (one lookup, not repeated in every use).
-    fn state_cell(self) -> Rc<RefCell<Option<State>>> {
-        self.state.get_value()
-    }
-
-    /// The device's store, once open.
-    fn store(self) -> Option<Store> {
-        self.store.try_with_value(Clone::clone).flatten()
+        self.engine().with_state(f)
     }
 
     /// Every change of this device not yet on the server, whichever tab made it.
     fn outbox_len(self) -> usize {
-        self.with_state(|s| s.unsent()).unwrap_or(0)
+        self.engine().unsent()
     }
 
     /// Rebuilds what pages show of `entities` from the replica.
@@ -331,10 +311,8 @@ impl Db {
     /// under the new person's session (set aside by the server if theirs to write is not). Without
     /// it (the device was revoked or retired) everything goes, its identity too.
     pub async fn wipe(self, keep_unsent: bool) {
-        self.clear_synced().await;
+        self.engine().wipe(keep_unsent).await;
         if !keep_unsent {
-            storage::remove_all_data();
-            crate::vault::remove_all();
             crate::pwa::remove_offline_copy().await;
         }
         crate::tabs::post(&crate::tabs::Message::Wiped);
@@ -344,24 +322,13 @@ impl Db {
     /// Deletes what came from the server (every IndexedDB chunk and the cursor), and nothing
     /// else: the one place the store is cleared.
     pub async fn clear_synced(self) {
-        if let Some(store) = self.store() {
-            let _ = store.clear().await;
-        } else if let Ok(store) = Store::open().await {
-            let _ = store.clear().await;
-        }
+        self.engine().clear_synced().await;
     }
 
     /// This device's id (each tab writes under a writer id of its own).
     pub fn device(self) -> Option<DeviceId> {
-        Some(
-            self.with_state(|s| s.device)
-                .unwrap_or_else(storage::device_id),
-        )
+        Some(self.engine().device_id())
     }
-}
-
-fn no_idb() -> StorageError {
-    StorageError::Unavailable("IndexedDB is not available".into())
 }
 
 pub fn use_db() -> Db {

@@ -154,6 +154,83 @@ pub fn classify(error: &ApiError) -> Verdict {
     })
 }
 
+/// Why a sync round stopped short, and what the handles do about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// Shown as the sync's error; the next run tries again.
+    Failed(SyncError),
+    /// The session ended, or the device was revoked: the account acts on this error (a
+    /// sign-in, or everything deleted).
+    Account(ApiError),
+    /// An administrator retired the device; `wipe`: nothing is unsent, everything goes now.
+    Retired { wipe: bool },
+}
+
+impl From<StorageError> for Stop {
+    fn from(error: StorageError) -> Self {
+        Self::Failed(SyncError::Storage(error))
+    }
+}
+
+impl Stop {
+    /// What the sync's status shows after it.
+    pub fn shown(&self) -> SyncError {
+        match self {
+            Self::Failed(error) => error.clone(),
+            Self::Account(_) => SyncError::SignedOut,
+            Self::Retired { .. } => SyncError::Retired,
+        }
+    }
+}
+
+/// Why a round stops on a failed call, with `unsent` changes on the device: a retired device
+/// deletes everything only once nothing is unsent (the push ran first, so what is unsent now
+/// could not be sent yet). The one place `device_retired` is acted on.
+pub fn stop_for(error: ApiError, unsent: usize) -> Stop {
+    match classify(&error) {
+        Verdict::Fail(error) => Stop::Failed(error),
+        Verdict::Retire => Stop::Retired { wipe: unsent == 0 },
+        Verdict::Account => Stop::Account(error),
+    }
+}
+
+/// The status after a round: when it finished well, or its error; `failures` counts the
+/// rounds that failed in a row (the backoff reads it).
+pub fn settle(
+    status: &mut SyncStatus,
+    failures: &mut u32,
+    result: Result<(), SyncError>,
+    now: i64,
+) {
+    match result {
+        Ok(()) => {
+            *failures = 0;
+            status.last_synced = Some(now);
+            status.error = None;
+        }
+        Err(error) => {
+            *failures += 1;
+            status.error = Some(error);
+        }
+    }
+}
+
+/// A pull's progress after a page that moved the cursor from `start` to `cursor` with the log
+/// at `head`: shown only while `more` pages follow.
+pub fn pull_progress(start: u64, cursor: u64, head: u64, more: bool) -> Option<(u64, u64)> {
+    more.then(|| {
+        (
+            cursor.saturating_sub(start),
+            head.max(cursor).saturating_sub(start),
+        )
+    })
+}
+
+/// A bootstrap's progress: fields received, of how many the first page said (0: not said).
+pub fn bootstrap_progress(progress: &crate::device::state::Progress) -> Option<(u64, u64)> {
+    Some((progress.received, progress.total.unwrap_or(0)))
+}
+
 /// A pulled page's scope hand-over, split: finished with the page itself, or (clients left the
 /// device's scope) finished only once their unsent changes are sent and they are deleted.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -132,3 +132,127 @@ fn a_hand_over_is_finished_with_its_page_unless_clients_left() {
         assert_eq!(hand_over.is_new(Some(7)), new, "{scope:?}");
     }
 }
+
+#[test]
+fn a_failed_call_stops_the_round_with_what_the_handles_must_do() {
+    // (the call's error, changes still unsent, how the round stops, what the status shows)
+    let cases = [
+        (
+            ApiError::Offline,
+            0,
+            Stop::Failed(SyncError::Offline),
+            SyncError::Offline,
+        ),
+        (
+            status(503, ErrorCode::Busy),
+            3,
+            Stop::Failed(SyncError::Server("why".into())),
+            SyncError::Server("why".into()),
+        ),
+        (
+            status(401, ErrorCode::SignedOut),
+            2,
+            Stop::Account(status(401, ErrorCode::SignedOut)),
+            SyncError::SignedOut,
+        ),
+        (
+            status(403, ErrorCode::DeviceRevoked),
+            5,
+            Stop::Account(status(403, ErrorCode::DeviceRevoked)),
+            SyncError::SignedOut,
+        ),
+        // Retired: everything goes only once nothing is unsent.
+        (
+            status(403, ErrorCode::DeviceRetired),
+            0,
+            Stop::Retired { wipe: true },
+            SyncError::Retired,
+        ),
+        (
+            status(403, ErrorCode::DeviceRetired),
+            1,
+            Stop::Retired { wipe: false },
+            SyncError::Retired,
+        ),
+        (
+            status(409, ErrorCode::SetAsideFull),
+            4,
+            Stop::Failed(SyncError::SetAsideFull),
+            SyncError::SetAsideFull,
+        ),
+    ];
+    for (error, unsent, stop, shown) in cases {
+        let got = stop_for(error.clone(), unsent);
+        assert_eq!(got, stop, "{error:?} with {unsent} unsent");
+        assert_eq!(got.shown(), shown, "{error:?}");
+    }
+    let storage = StorageError::Quota;
+    assert_eq!(
+        Stop::from(storage.clone()).shown(),
+        SyncError::Storage(storage)
+    );
+}
+
+#[test]
+fn a_round_settles_the_status_and_the_failures_in_a_row() {
+    let earlier = SyncStatus {
+        running: true,
+        last_synced: Some(5),
+        error: Some(SyncError::Offline),
+        progress: Some((1, 2)),
+    };
+    // (failures before, the round's result, failures after, last synced, error shown)
+    let cases = [
+        (0, Ok(()), 0, Some(90), None),
+        (4, Ok(()), 0, Some(90), None),
+        (
+            0,
+            Err(SyncError::Stalled),
+            1,
+            Some(5),
+            Some(SyncError::Stalled),
+        ),
+        (
+            2,
+            Err(SyncError::Offline),
+            3,
+            Some(5),
+            Some(SyncError::Offline),
+        ),
+    ];
+    for (before, result, after, last_synced, error) in cases {
+        let mut status = earlier.clone();
+        let mut failures = before;
+        settle(&mut status, &mut failures, result.clone(), 90);
+        assert_eq!(failures, after, "{before} then {result:?}");
+        assert_eq!(status.last_synced, last_synced, "{result:?}");
+        assert_eq!(status.error, error, "{result:?}");
+        // What is running and its progress are the loop's to end, not the round's.
+        assert_eq!((status.running, status.progress), (true, Some((1, 2))));
+    }
+}
+
+#[test]
+fn progress_is_shown_while_more_follows_and_counts_from_where_the_run_started() {
+    // (start, cursor, head, more, shown)
+    let cases = [
+        (10, 40, 100, true, Some((30, 90))),
+        (10, 40, 100, false, None),
+        // The log's head read before the page moved past it: never less than the cursor.
+        (10, 40, 20, true, Some((30, 30))),
+        // A restore pulls from 0 while the run started further on.
+        (50, 20, 80, true, Some((0, 30))),
+    ];
+    for (start, cursor, head, more, shown) in cases {
+        assert_eq!(
+            pull_progress(start, cursor, head, more),
+            shown,
+            "{start} {cursor} {head} {more}"
+        );
+    }
+    let mut progress = crate::device::state::Progress::default();
+    assert_eq!(bootstrap_progress(&progress), Some((0, 0)));
+    progress.received = 7;
+    progress.total = Some(12);
+    assert_eq!(bootstrap_progress(&progress), Some((7, 12)));
+}

@@ -5,47 +5,47 @@
 //! above that (same ids, same values: the server stores them as fresh), and only then pulls the
 //! log from its start (reading a change twice changes nothing). The other tabs are told.
 
-use super::{Db, no_idb};
-use crate::storage::{self, StorageError};
+use super::{Device, Touched};
+use crate::device::errors::StorageError;
+use crate::storage;
 use crate::tabs;
-use leptos::prelude::*;
 use std::collections::BTreeSet;
 use yorisoi_domain::ids::DeviceId;
 use yorisoi_domain::sync::Change;
 use yorisoi_domain::sync::local::RefusedChange;
 use yorisoi_domain::sync::protocol::{Refused, Writers};
 
-impl Db {
+impl Device {
     /// The database instance this device last synced with (empty: none known yet).
-    pub fn instance(self) -> String {
+    pub fn instance(&self) -> String {
         self.with_state(|s| s.instance.clone()).unwrap_or_default()
     }
 
-    /// Whether an answer from database `instance` comes from another database than the one this
-    /// device synced with: the server was restored from a backup.
-    pub fn restored(self, instance: &str) -> bool {
+    /// Whether an answer from database `instance` comes from another database than the one
+    /// this device synced with: the server was restored from a backup.
+    pub fn restored(&self, instance: &str) -> bool {
         let known = self.instance();
         !instance.is_empty() && !known.is_empty() && known != instance
     }
 
     /// A device that knew no instance (a fresh one, or one from before instance ids) takes the
     /// one its sync answers name.
-    pub async fn adopt(self, instance: &str) -> Result<(), StorageError> {
+    pub async fn adopt(&self, instance: &str) -> Result<(), StorageError> {
         if instance.is_empty() || !self.instance().is_empty() {
             return Ok(());
         }
-        self.store().ok_or_else(no_idb)?.adopt(instance).await?;
+        self.store_or_fail()?.adopt(instance).await?;
         self.with_state(|s| s.instance = instance.to_owned());
         Ok(())
     }
 
-    /// What to send again to the restored server that `writers` describes: every change of this
-    /// device's writers it holds above the server's numbers, a writer's changes in order.
+    /// What to send again to the restored server that `writers` describes: every change of
+    /// this device's writers it holds above the server's numbers, a writer's changes in order.
     pub async fn to_resend(
-        self,
+        &self,
         writers: &Writers,
     ) -> Result<Vec<(DeviceId, Vec<Change>)>, StorageError> {
-        let store = self.store().ok_or_else(no_idb)?;
+        let store = self.store_or_fail()?;
         let mut own: BTreeSet<DeviceId> = store.own_writers().await?;
         own.extend(writers.writers.iter().map(|w| w.writer));
         self.with_state(|s| {
@@ -64,13 +64,14 @@ impl Db {
         Ok(pushes)
     }
 
-    /// Changes sent again that the restored server set aside (the client moved away meanwhile,
-    /// say): kept and shown like any change it refused.
+    /// Changes sent again that the restored server set aside (the client moved away
+    /// meanwhile, say): kept like any change it refused. What was kept, whatever storage said.
     pub fn resent_refused(
-        self,
+        &self,
         changes: &[Change],
         refused: &[Refused],
-    ) -> Result<(), StorageError> {
+    ) -> (Touched, Result<(), StorageError>) {
+        let mut touched = Touched::default();
         for refusal in refused {
             let Some(change) = changes.iter().find(|c| c.id == refusal.id) else {
                 continue;
@@ -81,18 +82,18 @@ impl Db {
                 made_at: None,
                 context: self.refused_context(change),
             };
-            storage::save_refused(&kept)?;
-            self.set.refused.update(|all| {
-                all.insert(kept.change.id, kept);
-            });
+            if let Err(error) = storage::save_refused(&kept) {
+                return (touched, Err(error));
+            }
+            touched.refused.push(kept);
         }
-        Ok(())
+        (touched, Ok(()))
     }
 
     /// This device goes on with database `instance` from the start of its log (once it sent
     /// again what that database lacked), and tells the other tabs.
-    pub async fn restart(self, instance: &str) -> Result<(), StorageError> {
-        self.store().ok_or_else(no_idb)?.restart(instance).await?;
+    pub async fn restart(&self, instance: &str) -> Result<(), StorageError> {
+        self.store_or_fail()?.restart(instance).await?;
         self.restarted(instance.to_owned());
         tabs::post(&tabs::Message::Restarted {
             instance: instance.to_owned(),
@@ -102,7 +103,7 @@ impl Db {
 
     /// The syncing tab restarted from database `instance`: this tab's cursor and hand-over too
     /// (it needs them if it becomes the syncing tab).
-    pub fn restarted(self, instance: String) {
+    pub fn restarted(&self, instance: String) {
         self.with_state(|s| {
             s.instance = instance;
             s.cursor = 0;
