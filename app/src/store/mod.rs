@@ -36,17 +36,17 @@
 
 pub mod idb;
 mod restore;
+mod seal;
+mod write;
 
 use crate::storage::{SetAside, StorageError};
-use crate::vault;
-use idb::{Idb, Op};
+use idb::Idb;
+use seal::{chunk_of, put};
 use std::collections::BTreeMap;
 use wasm_bindgen::JsValue;
-use yorisoi_domain::ids::{ClientId, DeviceId};
+use yorisoi_domain::ids::ClientId;
 use yorisoi_domain::stored;
-use yorisoi_domain::sync::Entity;
-use yorisoi_domain::sync::local::{Chunk, EntitiesView, Synced};
-use yorisoi_domain::sync::protocol::{ClientState, FramedPage};
+use yorisoi_domain::sync::local::{Chunk, Synced};
 
 const CURSOR: &str = "cursor";
 const SCOPE: &str = "scope";
@@ -56,14 +56,6 @@ const BOOTSTRAPPED: &str = "bootstrapped";
 const INSTANCE: &str = "instance";
 /// `writer.<id>`: one of this device's writers had a batch acknowledged (see `restore.rs`).
 const WRITER_META_PREFIX: &str = "writer.";
-
-/// The meta entry that says `writer` is one of this device's writers.
-fn writer_op(writer: DeviceId) -> Op {
-    Op::MetaAt {
-        key: format!("{WRITER_META_PREFIX}{writer}"),
-        value: JsValue::TRUE,
-    }
-}
 
 pub use crate::device::state::{Progress, Start};
 
@@ -88,146 +80,6 @@ pub use crate::device::keys::{client_of_key, kind_of_key};
 
 fn prefix(client: ClientId) -> String {
     format!("{client}/")
-}
-
-/// A chunk as stored: sealed under its client's bulk key (see [`crate::vault::seal_bulk`]), with
-/// its key as associated data, as bytes.
-async fn value_of(key: &str, chunk: &Chunk) -> Result<JsValue, StorageError> {
-    let start = crate::clock::precise_now();
-    let text = stored::encode_direct(chunk);
-    crate::clock::spent("encode", start);
-    sealed(key, text.as_bytes()).await
-}
-
-/// A chunk's stored text (or, as a bootstrap page brought it, gzipped), sealed under its client's
-/// bulk key, as bytes.
-async fn sealed(key: &str, text: &[u8]) -> Result<JsValue, StorageError> {
-    let client = client_of_key(key)
-        .ok_or_else(|| StorageError::Unavailable(format!("a chunk key without a client: {key}")))?;
-    let start = crate::clock::precise_now();
-    let sealed = vault::seal_bulk(client, key, text)
-        .await
-        .map_err(|e| StorageError::Unavailable(format!("{e:?}")))?;
-    crate::clock::spent("encrypt", start);
-    Ok(js_sys::Uint8Array::from(sealed.as_slice()).into())
-}
-
-#[wasm_bindgen::prelude::wasm_bindgen(module = "/js/gzip.js")]
-extern "C" {
-    #[wasm_bindgen(catch)]
-    async fn gunzip(bytes: &[u8]) -> Result<JsValue, JsValue>;
-}
-
-/// gzip's first two bytes: a chunk as a bootstrap page brought it (a chunk's text is JSON, `{`).
-const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
-
-/// An opened chunk's text: inflated if it came gzipped.
-async fn text_of(plain: Vec<u8>) -> Result<String, String> {
-    if plain.starts_with(&GZIP_MAGIC) {
-        let start = crate::clock::precise_now();
-        let text = gunzip(&plain)
-            .await
-            .map_err(|e| format!("a gzipped chunk does not inflate: {e:?}"))?
-            .as_string()
-            .ok_or("a gzipped chunk inflated to no text")?;
-        crate::clock::spent("inflate", start);
-        Ok(text)
-    } else {
-        String::from_utf8(plain).map_err(|e| e.to_string())
-    }
-}
-
-/// A chunk read from its text; a state chunk must be of the client its key names.
-fn chunk_from(key: &str, text: &str) -> Result<Chunk, String> {
-    let chunk = stored::decode_direct::<Chunk>(text).map_err(|e| e.to_string())?;
-    match &chunk {
-        Chunk::Entities { client, .. } if Some(*client) != client_of_key(key) => {
-            Err(format!("a chunk of client {client} stored under {key}"))
-        }
-        _ => Ok(chunk),
-    }
-}
-
-/// A stored value as a chunk (`true`: stored before sealing, as text), or why it cannot be read.
-async fn chunk_of(key: &str, value: &JsValue) -> Result<(Chunk, bool), String> {
-    if let Some(text) = value.as_string() {
-        return chunk_from(key, &text).map(|chunk| (chunk, true));
-    }
-    let client = client_of_key(key).ok_or_else(|| "a chunk key without a client".to_owned())?;
-    let bytes = js_sys::Uint8Array::new(value).to_vec();
-    let plain = match vault::open_bulk(client, key, &bytes).await {
-        Ok(plain) => plain,
-        // Sealed by the first sealing builds (XChaCha20-Poly1305 in WebAssembly).
-        Err(_) => vault::open(client, key, &bytes).map_err(|e| format!("{e:?}"))?,
-    };
-    let text = text_of(plain).await?;
-    let start = crate::clock::precise_now();
-    let chunk = chunk_from(key, &text);
-    crate::clock::spent("decode", start);
-    chunk.map(|chunk| (chunk, false))
-}
-
-async fn put(key: String, chunk: &Chunk) -> Result<Op, StorageError> {
-    Ok(Op::Put {
-        value: value_of(&key, chunk).await?,
-        key,
-    })
-}
-
-/// Where one client's chunk of `kind` goes: its profile (the client's own fields) apart.
-fn chunk_key(client: ClientId, profile: bool, kind: &str, tag: &str) -> String {
-    if profile {
-        format!("{client}/p/{tag}")
-    } else {
-        format!("{client}/{kind}/{tag}")
-    }
-}
-
-fn is_profile(entity: Entity) -> bool {
-    matches!(entity, Entity::Client(_))
-}
-
-async fn changes_ops(changes: Vec<Synced>, tag: &str) -> Result<Vec<Op>, StorageError> {
-    let mut groups: BTreeMap<(ClientId, bool), Vec<Synced>> = BTreeMap::new();
-    for synced in changes {
-        let key = (synced.change.client, is_profile(synced.change.entity));
-        groups.entry(key).or_default().push(synced);
-    }
-    let mut ops = Vec::with_capacity(groups.len());
-    for ((client, profile), changes) in groups {
-        let key = chunk_key(client, profile, "c", tag);
-        ops.push(put(key, &Chunk::Changes { changes }).await?);
-    }
-    Ok(ops)
-}
-
-/// Each client's state as its chunks: its profile apart from its records, written from the
-/// borrowed state (a bootstrap page is not copied to be stored).
-async fn state_ops(clients: &[ClientState], tag: &str) -> Result<Vec<Op>, StorageError> {
-    let mut ops = Vec::with_capacity(clients.len() + 1);
-    for state in clients {
-        let (profile, records): (Vec<_>, Vec<_>) =
-            state.entities.iter().partition(|e| is_profile(e.entity));
-        for (is_profile, entities) in [(true, profile), (false, records)] {
-            if entities.is_empty() {
-                continue;
-            }
-            // A client split over two pages gets a chunk from each: the tag names the page.
-            let key = chunk_key(state.client, is_profile, "s", tag);
-            let start = crate::clock::precise_now();
-            let text = EntitiesView {
-                client: state.client,
-                entities,
-            }
-            .encode();
-            crate::clock::spent("encode", start);
-            ops.push(Op::Put {
-                value: sealed(&key, text.as_bytes()).await?,
-                key,
-            });
-        }
-    }
-    Ok(ops)
 }
 
 /// Whether a chunk key holds a client's profile.
@@ -372,165 +224,6 @@ impl Store {
         // Chunks stored before sealing are sealed in place.
         self.idb.write(reseal).await?;
         Ok(chunks)
-    }
-
-    /// Moves the release-before's entries into chunks and empties its store, in one transaction:
-    /// a tab closed part-way leaves the old entries, read and migrated again next time.
-    pub async fn migrate(&self, legacy: Vec<Synced>) -> Result<(), StorageError> {
-        let mut ops = changes_ops(legacy, "m").await?;
-        ops.push(Op::ClearLegacy);
-        ops.push(Op::Meta {
-            key: BOOTSTRAPPED,
-            value: JsValue::TRUE,
-        });
-        self.idb.write(ops).await
-    }
-
-    /// A pulled page, with its cursor and the hand-over it finishes, if any.
-    pub async fn pulled(
-        &self,
-        changes: Vec<Synced>,
-        cursor: u64,
-        scope: Option<u64>,
-    ) -> Result<(), StorageError> {
-        self.pulled_in(changes, cursor, scope, "").await
-    }
-
-    /// [`Self::pulled`], from database `instance`.
-    pub async fn pulled_in(
-        &self,
-        changes: Vec<Synced>,
-        cursor: u64,
-        scope: Option<u64>,
-        instance: &str,
-    ) -> Result<(), StorageError> {
-        // After a restore the log's numbers start again: a page's tag names the database too,
-        // so it never replaces a page pulled from the one before.
-        let tag = match instance {
-            "" => format!("p{cursor:020}"),
-            instance => format!("p{cursor:020}.{instance}"),
-        };
-        let mut ops = changes_ops(changes, &tag).await?;
-        ops.push(Op::Meta {
-            key: CURSOR,
-            value: JsValue::from_f64(cursor as f64),
-        });
-        ops.push(Op::Meta {
-            key: BOOTSTRAPPED,
-            value: JsValue::TRUE,
-        });
-        if let Some(scope) = scope {
-            ops.push(Op::Meta {
-                key: SCOPE,
-                value: JsValue::from_f64(scope as f64),
-            });
-        }
-        self.idb.write(ops).await
-    }
-
-    /// This device's own changes the server acknowledged (writer `writer`, through `through`).
-    pub async fn acknowledged(
-        &self,
-        changes: Vec<Synced>,
-        writer: DeviceId,
-        through: u64,
-    ) -> Result<(), StorageError> {
-        let mut ops = changes_ops(changes, &format!("a{writer}.{through:020}")).await?;
-        // Which writers are this device's, for a restore of the server (see `restore.rs`).
-        ops.push(writer_op(writer));
-        self.idb.write(ops).await
-    }
-
-    /// One bootstrap page: its chunks, sealed as they came (never parsed here), and where the
-    /// bootstrap is after it. The last page also sets the cursor to the smallest base and
-    /// finishes the hand-over, in the same transaction: until then the bootstrap is under way and
-    /// goes on from `progress` after a reload.
-    pub async fn bootstrap_page(
-        &self,
-        page: &FramedPage,
-        progress: &Progress,
-        last: bool,
-    ) -> Result<(), StorageError> {
-        let tag = format!("b{:06}", progress.pages);
-        let mut ops = Vec::with_capacity(page.chunks.len() + 4);
-        for (chunk, bytes) in page.head.chunks.iter().zip(&page.chunks) {
-            // A client split over two pages gets a chunk from each: the tag names the page.
-            let key = chunk_key(chunk.client, chunk.profile, "s", &tag);
-            ops.push(Op::Put {
-                value: sealed(&key, bytes).await?,
-                key,
-            });
-        }
-        if last {
-            ops.push(Op::DeleteMeta(BOOTSTRAP));
-            ops.push(Op::Meta {
-                key: BOOTSTRAPPED,
-                value: JsValue::TRUE,
-            });
-            ops.push(Op::Meta {
-                key: CURSOR,
-                value: JsValue::from_f64(progress.base.unwrap_or(0) as f64),
-            });
-            if let Some(token) = progress.token {
-                ops.push(Op::Meta {
-                    key: SCOPE,
-                    value: JsValue::from_f64(token as f64),
-                });
-            }
-        } else {
-            ops.push(Op::Meta {
-                key: BOOTSTRAP,
-                value: JsValue::from_str(
-                    &serde_json::to_string(progress).expect("progress serializes"),
-                ),
-            });
-        }
-        let start = crate::clock::precise_now();
-        let written = self.idb.write(ops).await;
-        crate::clock::spent("store", start);
-        written
-    }
-
-    /// Replaces `replaced` (every chunk a snapshot was folded from) by the snapshot, one per
-    /// client, in one transaction. Chunks written since the fold was read are not named, so
-    /// they stay.
-    pub async fn compact(
-        &self,
-        clients: Vec<ClientState>,
-        replaced: Vec<String>,
-        tag: &str,
-    ) -> Result<(), StorageError> {
-        let mut ops: Vec<Op> = replaced.into_iter().map(Op::Delete).collect();
-        ops.extend(state_ops(&clients, &format!("k{tag}")).await?);
-        self.idb.write(ops).await
-    }
-
-    /// One record's history, as fetched: kept for offline use, replacing what was fetched before.
-    pub async fn history(
-        &self,
-        client: ClientId,
-        entity: Entity,
-        changes: Vec<Synced>,
-    ) -> Result<(), StorageError> {
-        self.idb
-            .write(vec![
-                put(format!("{client}/h/{entity}"), &Chunk::Changes { changes }).await?,
-            ])
-            .await
-    }
-
-    /// Deletes everything of `clients` (they left this device's scope) and records hand-over
-    /// `token` as finished, in one transaction.
-    pub async fn forget(&self, clients: &[ClientId], token: u64) -> Result<(), StorageError> {
-        let mut ops: Vec<Op> = clients
-            .iter()
-            .map(|c| Op::DeletePrefix(prefix(*c)))
-            .collect();
-        ops.push(Op::Meta {
-            key: SCOPE,
-            value: JsValue::from_f64(token as f64),
-        });
-        self.idb.write(ops).await
     }
 
     /// Deletes everything stored: a wiped device, or another person's start.
