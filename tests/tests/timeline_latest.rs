@@ -136,6 +136,21 @@ async fn newest_first_in(engine: Engine) {
     expected.sort();
     assert_eq!(rows, expected);
     assert!(!browser.testid_now("timeline-rows-showing").await);
+    let mut focused = Value::Null;
+    for _ in 0..20 {
+        focused = browser
+            .eval("return document.activeElement.id", vec![])
+            .await;
+        if focused == json!("timeline-records") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        focused,
+        json!("timeline-records"),
+        "focus moves to the list it filled"
+    );
 
     // The print button prints everything (the print dialog replaced, to see what it would print).
     open(&stack, &browser).await;

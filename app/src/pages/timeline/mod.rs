@@ -202,6 +202,16 @@ pub fn TimelinePage() -> impl IntoView {
             );
         });
     };
+    // The button goes once pressed: focus moves to the list it filled, not to the page's start.
+    let records_heading = NodeRef::<leptos::html::H2>::new();
+    let show_all = move |_| {
+        all.set(true);
+        request_animation_frame(move || {
+            if let Some(heading) = records_heading.get_untracked() {
+                let _ = heading.focus();
+            }
+        });
+    };
     // On screen: what the timeline benchmark reads.
     Effect::new(move |_| {
         if !facts.with(Vec::is_empty) {
@@ -248,13 +258,13 @@ pub fn TimelinePage() -> impl IntoView {
             </div>
             <Show when=cut>
                 <div class="toolbar no-print">
-                    <button type="button" class="secondary" data-testid="timeline-show-all" on:click=move |_| all.set(true)>
+                    <button type="button" class="secondary" data-testid="timeline-show-all" on:click=show_all>
                         {move || trn(Key::TimelineShowAll, rows.with(Vec::len))}
                     </button>
                 </div>
             </Show>
             <section aria-labelledby="timeline-records">
-                <h2 id="timeline-records">{tr(Key::TimelineRecords)}</h2>
+                <h2 id="timeline-records" tabindex="-1" node_ref=records_heading>{tr(Key::TimelineRecords)}</h2>
                 {showing}
                 {table}
             </section>
