@@ -145,6 +145,17 @@ pub async fn seed(stack: &Stack, login: &str, clients: Vec<(&str, Vec<Note>)>) -
     ids
 }
 
+/// Writes client fields of `client` (plan or report parts, say), as `login` on a device of its
+/// own.
+pub async fn seed_fields(stack: &Stack, login: &str, client: ClientId, fields: Vec<(&str, Value)>) {
+    let mut changes = Changes::new();
+    let entity = json!({"type": "client", "id": client});
+    for (field, value) in fields {
+        changes.push(&entity, client, field, value);
+    }
+    changes.send(stack, login).await;
+}
+
 /// Sets each client's plan to `face_to_face_per_month` from `start`, as `login` on a device of
 /// its own.
 pub async fn seed_plan(
