@@ -198,6 +198,10 @@ async fn the_monthly_report_prints_on_a4_with_its_counts() {
     assert!(pdf.starts_with(b"%PDF-"), "a PDF");
     let boxes = media_boxes(&pdf);
     let n = pages(&pdf);
+    eprintln!(
+        "the report printed: {n} page(s), {} bytes, {boxes:?}",
+        pdf.len()
+    );
     assert!(
         (1..=2).contains(&n),
         "one or two pages for a month of weekly notes: {n}"
