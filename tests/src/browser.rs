@@ -432,13 +432,13 @@ impl Browser {
             .expect("chromedriver runs a DevTools command");
     }
 
-    /// Runs a DevTools command (e.g. `Network.setBlockedURLs`) in this browser.
-    pub async fn devtools(&self, cmd: &'static str, params: Value) {
+    /// Runs a DevTools command (e.g. `Network.setBlockedURLs`) in this browser; its result.
+    pub async fn devtools(&self, cmd: &'static str, params: Value) -> Value {
         self.chromium_only(cmd);
         self.client
             .issue_cmd(Cdp { cmd, params })
             .await
-            .expect("chromedriver runs a DevTools command");
+            .expect("chromedriver runs a DevTools command")
     }
 
     /// Waits until a service worker controls the page: from then on it opens with no network.

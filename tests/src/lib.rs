@@ -12,6 +12,7 @@ mod proxy;
 mod seed;
 mod server;
 pub mod support;
+pub mod support_missed;
 mod webkit;
 
 pub use axe::serious_violations;

@@ -38,83 +38,152 @@ pub struct Note {
     pub words: &'static str,
 }
 
+/// Changes as one device makes them, numbered in order.
+struct Changes {
+    device: String,
+    list: Vec<Value>,
+    n: u8,
+}
+
+impl Changes {
+    fn new() -> Self {
+        Self {
+            device: new_device_id(),
+            list: Vec::new(),
+            n: 0,
+        }
+    }
+
+    fn push(&mut self, entity: &Value, client: ClientId, field: &str, value: Value) {
+        let seq = self.list.len() + 1;
+        self.list.push(json!({
+            "id": {"device": self.device, "seq": seq},
+            "entity": entity,
+            "client": client,
+            "field": field,
+            "base": [],
+            "value": value,
+        }));
+    }
+
+    fn next_bytes(&mut self) -> [u8; 10] {
+        self.n = self.n.wrapping_add(1);
+        bytes(self.n)
+    }
+
+    /// A new visit note of `client`.
+    fn note(&mut self, client: ClientId, note: &Note) {
+        let record = RecordId::new_v7(now_ms() as u64, self.next_bytes());
+        let entity = json!({"type": "record", "id": record});
+        let mut field = |f: &str, v: Value| self.push(&entity, client, f, v);
+        field("kind", json!("visit_note"));
+        field(
+            "instrument",
+            json!({"id": "visit-note", "edition": "2026", "version": 1}),
+        );
+        field("created_at", json!(now_ms()));
+        field("status", json!("draft"));
+        field(
+            "answers.visit.date",
+            json!({"type": "date", "value": note.date}),
+        );
+        field(
+            "answers.visit.mode",
+            json!({"type": "single", "choice": note.mode}),
+        );
+        field(
+            "answers.visit.staff",
+            json!({"type": "text", "lines": [note.staff]}),
+        );
+        field(
+            "answers.support.to_client",
+            json!({"type": "text", "lines": [note.words]}),
+        );
+        if let Some(next) = note.next {
+            field(
+                "answers.next.next_visit",
+                json!({"type": "date", "value": next}),
+            );
+        }
+    }
+
+    /// Pushes them as `login` from this device; every change must be stored.
+    async fn send(self, stack: &Stack, login: &str) {
+        let cookie = api_session(&stack.server.url(""), login, &self.device).await;
+        let response = reqwest::Client::new()
+            .post(stack.url("/api/v1/sync/push"))
+            .header("cookie", &cookie)
+            .json(&json!({"format": 1, "device": self.device, "changes": self.list}))
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success());
+        let body: Value = response.json().await.unwrap();
+        assert!(
+            body["refused"].as_array().is_none_or(Vec::is_empty),
+            "the seed is stored whole: {body}"
+        );
+    }
+}
+
 /// Pushes clients with their visit notes as `login` from a device of its own (the clients
 /// become theirs, as when a coach makes them). Returns each client's id.
 pub async fn seed(stack: &Stack, login: &str, clients: Vec<(&str, Vec<Note>)>) -> Vec<ClientId> {
-    let device = new_device_id();
-    let mut changes: Vec<Value> = Vec::new();
+    let mut changes = Changes::new();
     let mut ids = Vec::new();
-    let mut n = 0u8;
-    let push =
-        |changes: &mut Vec<Value>, entity: Value, client: ClientId, field: &str, value: Value| {
-            let seq = changes.len() + 1;
-            changes.push(json!({
-                "id": {"device": device, "seq": seq},
-                "entity": entity,
-                "client": client,
-                "field": field,
-                "base": [],
-                "value": value,
-            }));
-        };
     for (name, notes) in clients {
-        n += 1;
-        let client = ClientId::new_v7(now_ms() as u64, bytes(n));
+        let client = ClientId::new_v7(now_ms() as u64, changes.next_bytes());
         ids.push(client);
         let entity = json!({"type": "client", "id": client});
-        push(&mut changes, entity.clone(), client, "name", json!(name));
-        push(&mut changes, entity, client, "created_at", json!(now_ms()));
-        for note in notes {
-            n += 1;
-            let record = RecordId::new_v7(now_ms() as u64, bytes(n));
-            let entity = json!({"type": "record", "id": record});
-            let mut field = |f: &str, v: Value| push(&mut changes, entity.clone(), client, f, v);
-            field("kind", json!("visit_note"));
-            field(
-                "instrument",
-                json!({"id": "visit-note", "edition": "2026", "version": 1}),
-            );
-            field("created_at", json!(now_ms()));
-            field("status", json!("draft"));
-            field(
-                "answers.visit.date",
-                json!({"type": "date", "value": note.date}),
-            );
-            field(
-                "answers.visit.mode",
-                json!({"type": "single", "choice": note.mode}),
-            );
-            field(
-                "answers.visit.staff",
-                json!({"type": "text", "lines": [note.staff]}),
-            );
-            field(
-                "answers.support.to_client",
-                json!({"type": "text", "lines": [note.words]}),
-            );
-            if let Some(next) = note.next {
-                field(
-                    "answers.next.next_visit",
-                    json!({"type": "date", "value": next}),
-                );
-            }
+        changes.push(&entity, client, "name", json!(name));
+        changes.push(&entity, client, "created_at", json!(now_ms()));
+        for note in &notes {
+            changes.note(client, note);
         }
     }
-    let cookie = api_session(&stack.server.url(""), login, &device).await;
-    let response = reqwest::Client::new()
-        .post(stack.url("/api/v1/sync/push"))
-        .header("cookie", &cookie)
-        .json(&json!({"format": 1, "device": device, "changes": changes}))
-        .send()
-        .await
-        .unwrap();
-    assert!(response.status().is_success());
-    let body: Value = response.json().await.unwrap();
-    assert!(
-        body["refused"].as_array().is_none_or(Vec::is_empty),
-        "the seed is stored whole: {body}"
-    );
+    changes.send(stack, login).await;
     ids
+}
+
+/// Writes client fields of `client` (plan or report parts, say), as `login` on a device of its
+/// own.
+pub async fn seed_fields(stack: &Stack, login: &str, client: ClientId, fields: Vec<(&str, Value)>) {
+    let mut changes = Changes::new();
+    let entity = json!({"type": "client", "id": client});
+    for (field, value) in fields {
+        changes.push(&entity, client, field, value);
+    }
+    changes.send(stack, login).await;
+}
+
+/// Sets each client's plan to `face_to_face_per_month` from `start`, as `login` on a device of
+/// its own.
+pub async fn seed_plan(
+    stack: &Stack,
+    login: &str,
+    clients: &[ClientId],
+    per_month: u8,
+    start: Date,
+) {
+    let mut changes = Changes::new();
+    for &client in clients {
+        let entity = json!({"type": "client", "id": client});
+        changes.push(
+            &entity,
+            client,
+            "plan.face_to_face_per_month",
+            json!(per_month),
+        );
+        changes.push(&entity, client, "plan.start", json!(start));
+    }
+    changes.send(stack, login).await;
+}
+
+/// A visit note of `client` written on another tablet and pushed now (synced late).
+pub async fn seed_note(stack: &Stack, login: &str, client: ClientId, note: Note) {
+    let mut changes = Changes::new();
+    changes.note(client, &note);
+    changes.send(stack, login).await;
 }
 
 pub fn days(today: Date, n: i64) -> Date {

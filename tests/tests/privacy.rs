@@ -3,8 +3,10 @@
 //! tablet of a client without losing the edit made just before; an erased client is gone from
 //! every device and every later sync, while its audit stays.
 
+use serde_json::json;
 use yorisoi_e2e::admin::Admin;
 use yorisoi_e2e::flows::{new_msfas_for, readable_storage, sync_now, wait_for_client_names};
+use yorisoi_e2e::support::{seed, seed_fields};
 use yorisoi_e2e::{Browser, Stack};
 
 const Q5: &str = "#q-user1-q5-line0";
@@ -293,5 +295,47 @@ async fn the_disclosure_page_shows_a_clients_records_and_says_when_the_server_is
     assert_eq!(
         admin.testid("page-title").await.text().await.unwrap(),
         "保有個人データの開示"
+    );
+}
+
+/// The disclosure page (開示) holds the client's support plan and monthly 支援レポート too, in
+/// words, as the server holds them.
+#[tokio::test]
+async fn the_disclosure_page_shows_the_support_plan_and_the_monthly_reports() {
+    let stack = Stack::start().await;
+    let ids = seed(&stack, "coach", vec![("計画 七子", vec![])]).await;
+    seed_fields(
+        &stack,
+        "coach",
+        ids[0],
+        vec![
+            ("plan.face_to_face_per_month", json!(1)),
+            ("plan.phase", json!("follow_up")),
+            ("report.2026-11.done", json!("手順書を一緒に確認した")),
+            ("report.2026-11.next", json!("来月も月に1回訪問する")),
+        ],
+    )
+    .await;
+    let admin = stack.browser_as("admin").await;
+    admin
+        .goto(&stack.url(&format!("/admin/disclosure/{}", ids[0])))
+        .await;
+    admin
+        .wait_for_text_containing("disclosure-name", "計画 七子")
+        .await;
+    let plan = admin.testid("disclosure-plan").await.text().await.unwrap();
+    assert!(
+        plan.contains("毎月必要な対面の回数") && plan.contains("フォローアップ"),
+        "{plan}"
+    );
+    let report = admin
+        .css("[data-testid=disclosure-report][data-month='2026-11']")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        report.contains("手順書を一緒に確認した") && report.contains("来月も月に1回訪問する"),
+        "{report}"
     );
 }

@@ -307,6 +307,16 @@ async fn monthly_report_in(engine: Engine) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_month_that_ended_without_face_to_face_is_still_flagged_until_a_note_for_it_arrives() {
+    yorisoi_e2e::support_missed::missed_month_flagged_in(Engine::Chromium).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_month_that_ended_without_face_to_face_is_still_flagged_in_webkit() {
+    yorisoi_e2e::support_missed::missed_month_flagged_in(Engine::WebKit).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_office_sees_who_is_due_per_coach_and_counts_each_coachs_contacts() {
     office_sees_due_and_counts_in(Engine::Chromium).await;
 }
