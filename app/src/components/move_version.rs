@@ -46,6 +46,11 @@ fn offered(
                     r.instrument = moved.instrument;
                     r.updated_at = moved.updated_at;
                 });
+                // A record the server set aside (new under a retired version) goes again whole,
+                // under the new version: what was set aside is not on the server.
+                if db.has_refused(Entity::Record(id)) {
+                    db.write_record_again(id);
+                }
                 let (from, to) = (from_version.to_string(), to_version.to_string());
                 db.note(
                     Entity::Record(id),

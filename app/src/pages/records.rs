@@ -39,13 +39,19 @@ fn record_page(title: Key) -> impl IntoView {
             .filter(|id| db.has_record(*id))
             .map(|id| (id, db.record(id).map(|r| r.instrument)))
     });
+    // Which record this page noted as opened: a form built again (a draft moved to a newer
+    // version, here or in another tab) is not another opening, so it is not noted again.
+    let noted = StoredValue::new(None::<RecordId>);
     move || {
         let found = present.get().and_then(|(id, _)| {
             untrack(|| db.record_with_instrument(id)).map(|(_, i)| (id, i.clone()))
         });
         match found {
             Some((id, instrument)) => {
-                if let Some(client) = untrack(|| db.record(id)).map(|r| r.client) {
+                if noted.get_value() != Some(id)
+                    && let Some(client) = untrack(|| db.record(id)).map(|r| r.client)
+                {
+                    noted.set_value(Some(id));
                     db.note(Entity::Record(id), client, Action::RecordOpened, &[]);
                 }
                 view! { <RecordForm id=id instrument=instrument /> }.into_any()

@@ -1,0 +1,109 @@
+//! A draft moved to a newer version of its form (issue 22) is audited once: one move, one entry
+//! (`record_version_moved`), and the form drawn again from the new version is not noted as
+//! another opening of the record.
+
+use serde_json::{Value, json};
+use yorisoi_e2e::flows::sync_now;
+use yorisoi_e2e::{Stack, api_session, new_device_id};
+
+/// Version `version` of a test form written for this test: notes, and from version 2 a mood.
+fn test_form(version: u32) -> String {
+    let mut questions = vec![
+        json!({"id": "notes", "prompt": {"ja": "様子", "en": "How it went"},
+        "answer": {"type": "text", "lines": 2}}),
+    ];
+    if version >= 2 {
+        questions.push(json!({"id": "mood", "prompt": {"ja": "気分", "en": "Mood"},
+            "answer": {"type": "single", "options": [{"id": "good", "label": {"ja": "良い", "en": "Good"}}]}}));
+    }
+    json!({"format": 1, "id": "test-move", "edition": "1", "version": version, "kind": "assessment",
+        "title": {"ja": "移す様式", "en": "Moved form"},
+        "sheets": [{"id": "items", "title": {"ja": "項目", "en": "Items"}, "questions": questions}]})
+    .to_string()
+}
+
+async fn publish(stack: &Stack, cookie: &str, version: u32) {
+    let http = reqwest::Client::new();
+    let uploaded = http
+        .post(stack.server.url("/api/v1/instruments"))
+        .header("cookie", cookie)
+        .header("content-type", "application/json")
+        .body(test_form(version))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(uploaded.status().as_u16(), 201);
+    let url = format!("/api/v1/instruments/test-move/1/{version}/publish");
+    let published = http
+        .post(stack.server.url(&url))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(published.status().as_u16(), 200);
+}
+
+/// The audit log's actions about `record`, oldest first.
+async fn actions_on(stack: &Stack, cookie: &str, record: &str) -> Vec<String> {
+    let entries: Vec<Value> = reqwest::Client::new()
+        .get(stack.server.url("/api/v1/audit?limit=1000"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut about: Vec<&Value> = entries
+        .iter()
+        .filter(|e| e["entity"].as_str().is_some_and(|e| e.ends_with(record)))
+        .collect();
+    about.sort_by_key(|e| e["seq"].as_u64());
+    about
+        .iter()
+        .map(|e| e["action"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_draft_moved_to_a_newer_version_is_audited_once() {
+    let stack = Stack::start().await;
+    let admin = api_session(&stack.server.url(""), "admin", &new_device_id()).await;
+    publish(&stack, &admin, 1).await;
+    let coach = stack.browser().await;
+    coach.goto(&stack.url("/clients")).await;
+    sync_now(&coach).await;
+    coach.click("[data-testid=add-client]").await;
+    coach
+        .type_into("[data-testid=client-name]", "山田 花子")
+        .await;
+    coach.click("[data-testid=new-record-test-move]").await;
+    coach.testid("supporter-mode").await;
+    coach
+        .type_into("#q-items-notes-line0", "午前は落ち着いていた")
+        .await;
+    let record_url = coach.client.current_url().await.unwrap().to_string();
+    let record = record_url.rsplit('/').next().unwrap().to_owned();
+    publish(&stack, &admin, 2).await;
+    sync_now(&coach).await;
+
+    coach.goto(&record_url).await;
+    coach.testid("move-version").await;
+    sync_now(&coach).await;
+    let before = actions_on(&stack, &admin, &record).await;
+    assert_eq!(
+        before.last().map(String::as_str),
+        Some("record_opened"),
+        "{before:?}"
+    );
+
+    coach.click("[data-testid=move-version-button]").await;
+    coach.css("section[data-field='items.mood']").await;
+    sync_now(&coach).await;
+    let after = actions_on(&stack, &admin, &record).await;
+    assert_eq!(
+        after[before.len()..],
+        ["record_version_moved".to_owned()],
+        "one move, one audit entry: {after:?}"
+    );
+}
