@@ -6,7 +6,6 @@ use crate::db::{Db, catalogue};
 use std::collections::BTreeMap;
 use yorisoi_domain::answer::Answer;
 use yorisoi_domain::carry;
-use yorisoi_domain::date::Date;
 use yorisoi_domain::ids::ClientId;
 use yorisoi_domain::instrument::{RecordKind, Role};
 use yorisoi_domain::record::Record;
@@ -105,14 +104,7 @@ pub fn path(record: &Record) -> String {
 
 /// The day a record is about: the visit, the consent, or else the day it was made.
 pub fn day_of(record: &Record) -> String {
-    let role = match record.kind {
-        RecordKind::Assessment => Role::ConsentDate,
-        RecordKind::VisitNote => Role::VisitDate,
-    };
-    catalogue()
-        .get(&record.instrument)
-        .and_then(|i| record.date_of(i, role))
-        .or_else(|| Date::from_unix_millis(record.created_at, clock::offset_minutes()))
+    crate::device::engine::synced::record_day(record)
         .map(|d| d.to_string())
         .unwrap_or_default()
 }

@@ -14,7 +14,9 @@
 //!
 //! The browser-facing part keeps the bytes: `crate::storage` (localStorage entries),
 //! `crate::store` (IndexedDB chunks), `crate::vault` (keys in memory), `crate::tabs` (other
-//! tabs), `crate::api` (the server).
+//! tabs), `crate::api` (the server). [`engine::Device`] sequences them: each of its operations
+//! does its storage steps in order and returns what it touched; [`sync::round::run_once`] is
+//! one sync round. The handles above only call them and show what they return.
 
 pub mod api_error;
 pub mod cipher;
