@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 use yorisoi_e2e::flows::sync_now;
-use yorisoi_e2e::{Stack, api_session, new_device_id};
+use yorisoi_e2e::{Engine, Stack, api_session, new_device_id};
 
 /// Version `version` of a test form written for this test: notes, and from version 2 a mood.
 fn test_form(version: u32) -> String {
@@ -67,7 +67,16 @@ async fn actions_on(stack: &Stack, cookie: &str, record: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn a_draft_moved_to_a_newer_version_is_audited_once() {
-    let stack = Stack::start().await;
+    audited_once_in(Engine::Chromium).await;
+}
+
+#[tokio::test]
+async fn a_draft_moved_to_a_newer_version_is_audited_once_in_webkit() {
+    audited_once_in(Engine::WebKit).await;
+}
+
+async fn audited_once_in(engine: Engine) {
+    let stack = Stack::start_in(engine).await;
     let admin = api_session(&stack.server.url(""), "admin", &new_device_id()).await;
     publish(&stack, &admin, 1).await;
     let coach = stack.browser().await;
