@@ -8,6 +8,7 @@ pub mod admin;
 mod axe;
 mod browser;
 pub mod flows;
+pub mod forms;
 mod proxy;
 mod seed;
 mod server;

@@ -5,6 +5,7 @@
 
 use serde_json::json;
 use yorisoi_e2e::flows::{enter_client_mode, leave_client_mode, sync_now};
+use yorisoi_e2e::forms;
 use yorisoi_e2e::{Engine, Stack, api_session, new_device_id};
 
 /// A self-assessment of two questions; the first with furigana and plain wording.
@@ -24,29 +25,10 @@ fn test_form() -> String {
     .to_string()
 }
 
+/// Publishes the test form as the administrator.
 async fn publish(stack: &Stack) {
     let cookie = api_session(&stack.server.url(""), "admin", &new_device_id()).await;
-    let http = reqwest::Client::new();
-    let uploaded = http
-        .post(stack.server.url("/api/v1/instruments"))
-        .header("cookie", &cookie)
-        .header("content-type", "application/json")
-        .body(test_form())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(uploaded.status().as_u16(), 201);
-    let done = http
-        .post(
-            stack
-                .server
-                .url("/api/v1/instruments/test-check/1/1/publish"),
-        )
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(done.status().as_u16(), 200);
+    forms::publish(stack, &cookie, &test_form()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

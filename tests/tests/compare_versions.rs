@@ -7,6 +7,7 @@
 
 use serde_json::json;
 use yorisoi_e2e::flows::sync_now;
+use yorisoi_e2e::forms;
 use yorisoi_e2e::{Browser, Engine, Stack, api_session, new_device_id};
 
 /// Version 1: notes, mood (良い, 疲れた) and slept (はい, いいえ). Version 2: mood renamed, with
@@ -34,28 +35,6 @@ fn test_form(version: u32) -> String {
         "title": {"ja": "テスト用チェック", "en": "Test check"},
         "sheets": [{"id": "items", "title": {"ja": "項目", "en": "Items"}, "questions": questions}]})
     .to_string()
-}
-
-/// Uploads and publishes `definition` as the administrator, straight to the server.
-async fn publish(stack: &Stack, cookie: &str, definition: String, version: u32) {
-    let http = reqwest::Client::new();
-    let uploaded = http
-        .post(stack.server.url("/api/v1/instruments"))
-        .header("cookie", cookie)
-        .header("content-type", "application/json")
-        .body(definition)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(uploaded.status().as_u16(), 201);
-    let url = format!("/api/v1/instruments/test-check/1/{version}/publish");
-    let done = http
-        .post(stack.server.url(&url))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(done.status().as_u16(), 200, "publish version {version}");
 }
 
 /// A new record of the test form for the client on screen; its id.
@@ -101,7 +80,7 @@ async fn records_of_two_versions_of_a_published_form_are_on_the_timeline_and_com
 async fn two_versions_in(engine: Engine) {
     let stack = Stack::start_in(engine).await;
     let admin = api_session(&stack.server.url(""), "admin", &new_device_id()).await;
-    publish(&stack, &admin, test_form(1), 1).await;
+    forms::publish(&stack, &admin, &test_form(1)).await;
     let coach = stack.browser().await;
     coach.goto(&stack.url("/clients")).await;
     sync_now(&coach).await;
@@ -122,7 +101,7 @@ async fn two_versions_in(engine: Engine) {
         .await;
     sync_now(&coach).await;
 
-    publish(&stack, &admin, test_form(2), 2).await;
+    forms::publish(&stack, &admin, &test_form(2)).await;
     sync_now(&coach).await;
     coach.goto(&client_page).await;
     let second = new_record(&coach, "ok").await;

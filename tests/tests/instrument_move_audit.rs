@@ -2,45 +2,18 @@
 //! (`record_version_moved`), and the form drawn again from the new version is not noted as
 //! another opening of the record.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use yorisoi_e2e::flows::sync_now;
+use yorisoi_e2e::forms::{self, notes_then_mood};
 use yorisoi_e2e::{Engine, Stack, api_session, new_device_id};
 
-/// Version `version` of a test form written for this test: notes, and from version 2 a mood.
+/// Version `version` of this test's form.
 fn test_form(version: u32) -> String {
-    let mut questions = vec![
-        json!({"id": "notes", "prompt": {"ja": "様子", "en": "How it went"},
-        "answer": {"type": "text", "lines": 2}}),
-    ];
-    if version >= 2 {
-        questions.push(json!({"id": "mood", "prompt": {"ja": "気分", "en": "Mood"},
-            "answer": {"type": "single", "options": [{"id": "good", "label": {"ja": "良い", "en": "Good"}}]}}));
-    }
-    json!({"format": 1, "id": "test-move", "edition": "1", "version": version, "kind": "assessment",
-        "title": {"ja": "移す様式", "en": "Moved form"},
-        "sheets": [{"id": "items", "title": {"ja": "項目", "en": "Items"}, "questions": questions}]})
-    .to_string()
+    notes_then_mood("test-move", ("移す様式", "Moved form"), version, 2)
 }
 
 async fn publish(stack: &Stack, cookie: &str, version: u32) {
-    let http = reqwest::Client::new();
-    let uploaded = http
-        .post(stack.server.url("/api/v1/instruments"))
-        .header("cookie", cookie)
-        .header("content-type", "application/json")
-        .body(test_form(version))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(uploaded.status().as_u16(), 201);
-    let url = format!("/api/v1/instruments/test-move/1/{version}/publish");
-    let published = http
-        .post(stack.server.url(&url))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(published.status().as_u16(), 200);
+    forms::publish(stack, cookie, &test_form(version)).await;
 }
 
 /// The audit log's actions about `record`, oldest first.

@@ -6,44 +6,16 @@
 
 use serde_json::json;
 use yorisoi_e2e::flows::sync_now;
+use yorisoi_e2e::forms::{self, notes_then_mood};
 use yorisoi_e2e::{Browser, Engine, Stack, api_session, new_device_id};
 
-/// Version `version` of a test form written for this test: notes, and from version 2 a mood.
+/// Version `version` of this test's form.
 fn test_form(version: u32) -> String {
-    let mut questions = vec![
-        json!({"id": "notes", "prompt": {"ja": "様子", "en": "How it went"},
-        "answer": {"type": "text", "lines": 2}}),
-    ];
-    if version >= 2 {
-        questions.push(json!({"id": "mood", "prompt": {"ja": "気分", "en": "Mood"},
-            "answer": {"type": "single", "options": [{"id": "good", "label": {"ja": "良い", "en": "Good"}}]}}));
-    }
-    json!({"format": 1, "id": "test-count", "edition": "1", "version": version, "kind": "assessment",
-        "title": {"ja": "数える様式", "en": "Counted form"},
-        "sheets": [{"id": "items", "title": {"ja": "項目", "en": "Items"}, "questions": questions}]})
-    .to_string()
+    notes_then_mood("test-count", ("数える様式", "Counted form"), version, 2)
 }
 
-/// Uploads and publishes `version` as the administrator, straight to the server.
 async fn publish(stack: &Stack, cookie: &str, version: u32) {
-    let http = reqwest::Client::new();
-    let uploaded = http
-        .post(stack.server.url("/api/v1/instruments"))
-        .header("cookie", cookie)
-        .header("content-type", "application/json")
-        .body(test_form(version))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(uploaded.status().as_u16(), 201);
-    let url = format!("/api/v1/instruments/test-count/1/{version}/publish");
-    let published = http
-        .post(stack.server.url(&url))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(published.status().as_u16(), 200);
+    forms::publish(stack, cookie, &test_form(version)).await;
 }
 
 /// How many requests the page made to a path containing `path` since the count was reset.

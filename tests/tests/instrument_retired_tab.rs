@@ -3,47 +3,21 @@
 //! server sets the record aside, the tablet says why and what to do, and moving the draft to the
 //! newer version sends the record again whole, so nothing written is lost.
 
-use serde_json::json;
 use yorisoi_e2e::flows::sync_now;
+use yorisoi_e2e::forms::{self, notes_then_mood};
 use yorisoi_e2e::{Stack, api_session, new_device_id};
 
-/// Version `version` of a test form written for this test: notes, and from version 2 a mood.
+/// Version `version` of this test's form.
 fn test_form(version: u32) -> String {
-    let mut questions = vec![
-        json!({"id": "notes", "prompt": {"ja": "様子", "en": "How it went"},
-        "answer": {"type": "text", "lines": 2}}),
-    ];
-    if version >= 2 {
-        questions.push(json!({"id": "mood", "prompt": {"ja": "気分", "en": "Mood"},
-            "answer": {"type": "single", "options": [{"id": "good", "label": {"ja": "良い", "en": "Good"}}]}}));
-    }
-    json!({"format": 1, "id": "test-stale", "edition": "1", "version": version, "kind": "assessment",
-        "title": {"ja": "古い版の様式", "en": "Stale form"},
-        "sheets": [{"id": "items", "title": {"ja": "項目", "en": "Items"}, "questions": questions}]})
-    .to_string()
+    notes_then_mood("test-stale", ("古い版の様式", "Stale form"), version, 2)
 }
 
+/// Publishes (after uploading) or retires version `version`.
 async fn act(stack: &Stack, cookie: &str, version: u32, action: &str) {
-    let http = reqwest::Client::new();
     if action == "publish" {
-        let uploaded = http
-            .post(stack.server.url("/api/v1/instruments"))
-            .header("cookie", cookie)
-            .header("content-type", "application/json")
-            .body(test_form(version))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(uploaded.status().as_u16(), 201);
+        forms::upload(stack, cookie, &test_form(version)).await;
     }
-    let url = format!("/api/v1/instruments/test-stale/1/{version}/{action}");
-    let done = http
-        .post(stack.server.url(&url))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(done.status().as_u16(), 200, "{action} {version}");
+    forms::act(stack, cookie, "test-stale", version, action).await;
 }
 
 /// How many times the server's log names version `version` of the test form as a record's.

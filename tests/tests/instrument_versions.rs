@@ -6,54 +6,17 @@
 
 use serde_json::{Value, json};
 use yorisoi_e2e::flows::sync_now;
+use yorisoi_e2e::forms::{self, notes_then_mood};
 use yorisoi_e2e::{Engine, Stack, api_session, new_device_id};
 
 /// Version `version` of the test form: notes on three lines, and (from version 2) a mood.
 fn test_form(version: u32) -> String {
-    let mut questions = vec![
-        json!({"id": "notes", "prompt": {"ja": "様子", "en": "How it went"},
-        "answer": {"type": "text", "lines": 3}}),
-    ];
-    if version >= 2 {
-        questions.push(json!({"id": "mood", "prompt": {"ja": "気分", "en": "Mood"},
-            "answer": {"type": "single", "options": [{"id": "good", "label": {"ja": "良い", "en": "Good"}}]}}));
-    }
-    json!({"format": 1, "id": "test-check", "edition": "1", "version": version, "kind": "assessment",
-        "title": {"ja": "テスト用チェック", "en": "Test check"},
-        "sheets": [{"id": "items", "title": {"ja": "項目", "en": "Items"}, "questions": questions}]})
-    .to_string()
-}
-
-/// Uploads and publishes `definition` as the administrator, straight to the server.
-async fn publish(stack: &Stack, cookie: &str, definition: String, version: u32) {
-    let http = reqwest::Client::new();
-    let uploaded = http
-        .post(stack.server.url("/api/v1/instruments"))
-        .header("cookie", cookie)
-        .header("content-type", "application/json")
-        .body(definition)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        uploaded.status().as_u16(),
-        201,
-        "{}",
-        uploaded.text().await.unwrap()
-    );
-    act(stack, cookie, version, "publish").await;
+    notes_then_mood("test-check", ("テスト用チェック", "Test check"), version, 3)
 }
 
 /// Publishes or retires version `version` of the test form as the administrator.
 async fn act(stack: &Stack, cookie: &str, version: u32, action: &str) {
-    let url = format!("/api/v1/instruments/test-check/1/{version}/{action}");
-    let done = reqwest::Client::new()
-        .post(stack.server.url(&url))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(done.status().as_u16(), 200, "{action} version {version}");
+    forms::act(stack, cookie, "test-check", version, action).await;
 }
 
 /// The instrument versions the server's log names for each record.
@@ -92,7 +55,7 @@ async fn a_version_published_while_a_tablet_is_offline_reaches_it_and_its_half_f
 async fn published_while_offline_in(engine: Engine) {
     let stack = Stack::start_in(engine).await;
     let admin = api_session(&stack.server.url(""), "admin", &new_device_id()).await;
-    publish(&stack, &admin, test_form(1), 1).await;
+    forms::publish(&stack, &admin, &test_form(1)).await;
 
     // The coach's tablet gets version 1 and starts a record of it.
     let coach = stack.browser().await;
@@ -112,7 +75,7 @@ async fn published_while_offline_in(engine: Engine) {
 
     // Offline: version 2 is published meanwhile, and the coach goes on with the record.
     stack.proxy.cut();
-    publish(&stack, &admin, test_form(2), 2).await;
+    forms::publish(&stack, &admin, &test_form(2)).await;
     coach
         .type_into("#q-items-notes-line1", "午後は疲れが見えた")
         .await;
@@ -223,7 +186,7 @@ async fn a_retired_versions_record_still_opens_and_prints_but_it_offers_no_new_r
 async fn retired_in(engine: Engine) {
     let stack = Stack::start_in(engine).await;
     let admin = api_session(&stack.server.url(""), "admin", &new_device_id()).await;
-    publish(&stack, &admin, test_form(1), 1).await;
+    forms::publish(&stack, &admin, &test_form(1)).await;
     let coach = stack.browser().await;
     coach.goto(&stack.url("/clients")).await;
     sync_now(&coach).await;

@@ -6,6 +6,7 @@
 
 use serde_json::json;
 use yorisoi_e2e::flows::{enter_client_mode, sync_now};
+use yorisoi_e2e::forms;
 use yorisoi_e2e::{Browser, Engine, Stack, api_session, new_device_id};
 
 /// An assessment (so client mode is offered) of one question, with readings and plain wording.
@@ -22,33 +23,9 @@ fn test_form() -> String {
     .to_string()
 }
 
+/// Publishes the test form as the administrator.
 async fn publish(stack: &Stack, cookie: &str) {
-    let http = reqwest::Client::new();
-    let uploaded = http
-        .post(stack.server.url("/api/v1/instruments"))
-        .header("cookie", cookie)
-        .header("content-type", "application/json")
-        .body(test_form())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        uploaded.status().as_u16(),
-        201,
-        "{}",
-        uploaded.text().await.unwrap()
-    );
-    let published = http
-        .post(
-            stack
-                .server
-                .url("/api/v1/instruments/test-ruby/1/1/publish"),
-        )
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(published.status().as_u16(), 200);
+    forms::publish(stack, cookie, &test_form()).await;
 }
 
 /// The readings (`<rt>`) shown in the client's question, in order.
