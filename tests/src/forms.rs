@@ -66,3 +66,22 @@ pub async fn publish(stack: &Stack, cookie: &str, definition: &str) {
     upload(stack, cookie, definition).await;
     act(stack, cookie, id, version as u32, "publish").await;
 }
+
+/// A coach's tablet that has synced (so it holds what is published) and added a client,
+/// 山田 花子, whose page it is on.
+pub async fn coach_with_a_new_client(stack: &Stack) -> crate::Browser {
+    let coach = stack.browser().await;
+    coach.goto(&stack.url("/clients")).await;
+    crate::flows::sync_now(&coach).await;
+    coach.click("[data-testid=add-client]").await;
+    coach
+        .type_into("[data-testid=client-name]", "山田 花子")
+        .await;
+    coach
+}
+
+/// Starts a new record of published form `id` on the client's page, in supporter mode.
+pub async fn start_record(coach: &crate::Browser, id: &str) {
+    coach.click(&format!("[data-testid=new-record-{id}]")).await;
+    coach.testid("supporter-mode").await;
+}

@@ -4,7 +4,7 @@
 //! In Chromium and WebKit.
 
 use serde_json::json;
-use yorisoi_e2e::flows::{enter_client_mode, leave_client_mode, sync_now};
+use yorisoi_e2e::flows::{enter_client_mode, leave_client_mode};
 use yorisoi_e2e::forms;
 use yorisoi_e2e::{Engine, Stack, api_session, new_device_id};
 
@@ -45,15 +45,8 @@ async fn a_published_form_is_answered_in_client_mode_with_its_furigana_and_plain
 async fn client_mode_in(engine: Engine) {
     let stack = Stack::start_in(engine).await;
     publish(&stack).await;
-    let coach = stack.browser().await;
-    coach.goto(&stack.url("/clients")).await;
-    sync_now(&coach).await;
-    coach.click("[data-testid=add-client]").await;
-    coach
-        .type_into("[data-testid=client-name]", "山田 花子")
-        .await;
-    coach.click("[data-testid=new-record-test-check]").await;
-    coach.testid("supporter-mode").await;
+    let coach = forms::coach_with_a_new_client(&stack).await;
+    forms::start_record(&coach, "test-check").await;
 
     enter_client_mode(&coach).await;
     coach.wait_for_text("client-progress", "1 / 2").await;

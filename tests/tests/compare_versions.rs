@@ -81,13 +81,7 @@ async fn two_versions_in(engine: Engine) {
     let stack = Stack::start_in(engine).await;
     let admin = api_session(&stack.server.url(""), "admin", &new_device_id()).await;
     forms::publish(&stack, &admin, &test_form(1)).await;
-    let coach = stack.browser().await;
-    coach.goto(&stack.url("/clients")).await;
-    sync_now(&coach).await;
-    coach.click("[data-testid=add-client]").await;
-    coach
-        .type_into("[data-testid=client-name]", "山田 花子")
-        .await;
+    let coach = forms::coach_with_a_new_client(&stack).await;
     let client_page = coach
         .eval(
             "return location.pathname.split('/').slice(0, 3).join('/')",

@@ -52,15 +52,8 @@ async fn audited_once_in(engine: Engine) {
     let stack = Stack::start_in(engine).await;
     let admin = api_session(&stack.server.url(""), "admin", &new_device_id()).await;
     publish(&stack, &admin, 1).await;
-    let coach = stack.browser().await;
-    coach.goto(&stack.url("/clients")).await;
-    sync_now(&coach).await;
-    coach.click("[data-testid=add-client]").await;
-    coach
-        .type_into("[data-testid=client-name]", "山田 花子")
-        .await;
-    coach.click("[data-testid=new-record-test-move]").await;
-    coach.testid("supporter-mode").await;
+    let coach = forms::coach_with_a_new_client(&stack).await;
+    forms::start_record(&coach, "test-move").await;
     coach
         .type_into("#q-items-notes-line0", "午前は落ち着いていた")
         .await;

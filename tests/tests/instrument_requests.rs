@@ -55,13 +55,7 @@ async fn syncs_in(engine: Engine) {
     let stack = Stack::start_in(engine).await;
     let admin = api_session(&stack.server.url(""), "admin", &new_device_id()).await;
     publish(&stack, &admin, 1).await;
-    let coach = stack.browser().await;
-    coach.goto(&stack.url("/clients")).await;
-    sync_now(&coach).await;
-    coach.click("[data-testid=add-client]").await;
-    coach
-        .type_into("[data-testid=client-name]", "山田 花子")
-        .await;
+    let coach = forms::coach_with_a_new_client(&stack).await;
     coach.testid("new-record-test-count").await;
     let client_page = coach.client.current_url().await.unwrap().to_string();
 

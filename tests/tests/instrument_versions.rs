@@ -58,15 +58,8 @@ async fn published_while_offline_in(engine: Engine) {
     forms::publish(&stack, &admin, &test_form(1)).await;
 
     // The coach's tablet gets version 1 and starts a record of it.
-    let coach = stack.browser().await;
-    coach.goto(&stack.url("/clients")).await;
-    sync_now(&coach).await;
-    coach.click("[data-testid=add-client]").await;
-    coach
-        .type_into("[data-testid=client-name]", "山田 花子")
-        .await;
-    coach.click("[data-testid=new-record-test-check]").await;
-    coach.testid("supporter-mode").await;
+    let coach = forms::coach_with_a_new_client(&stack).await;
+    forms::start_record(&coach, "test-check").await;
     coach
         .type_into("#q-items-notes-line0", "午前は落ち着いていた")
         .await;
@@ -187,15 +180,8 @@ async fn retired_in(engine: Engine) {
     let stack = Stack::start_in(engine).await;
     let admin = api_session(&stack.server.url(""), "admin", &new_device_id()).await;
     forms::publish(&stack, &admin, &test_form(1)).await;
-    let coach = stack.browser().await;
-    coach.goto(&stack.url("/clients")).await;
-    sync_now(&coach).await;
-    coach.click("[data-testid=add-client]").await;
-    coach
-        .type_into("[data-testid=client-name]", "山田 花子")
-        .await;
-    coach.click("[data-testid=new-record-test-check]").await;
-    coach.testid("supporter-mode").await;
+    let coach = forms::coach_with_a_new_client(&stack).await;
+    forms::start_record(&coach, "test-check").await;
     coach
         .type_into("#q-items-notes-line0", "午前は落ち着いていた")
         .await;
@@ -291,13 +277,7 @@ fn many_questions(n: u32) -> String {
 async fn measure_start_up_with_20_published_forms() {
     let stack = Stack::start().await;
     let admin = api_session(&stack.server.url(""), "admin", &new_device_id()).await;
-    let coach = stack.browser().await;
-    coach.goto(&stack.url("/clients")).await;
-    sync_now(&coach).await;
-    coach.click("[data-testid=add-client]").await;
-    coach
-        .type_into("[data-testid=client-name]", "山田 花子")
-        .await;
+    let coach = forms::coach_with_a_new_client(&stack).await;
     sync_now(&coach).await;
     let client_page = coach.client.current_url().await.unwrap().to_string();
     let measure = |label: &'static str| {

@@ -5,7 +5,7 @@
 //! same views that draw the built-in MSFAS.
 
 use serde_json::json;
-use yorisoi_e2e::flows::{enter_client_mode, sync_now};
+use yorisoi_e2e::flows::enter_client_mode;
 use yorisoi_e2e::forms;
 use yorisoi_e2e::{Browser, Engine, Stack, api_session, new_device_id};
 
@@ -53,15 +53,8 @@ async fn client_mode_in(engine: Engine) {
     let stack = Stack::start_in(engine).await;
     let admin = api_session(&stack.server.url(""), "admin", &new_device_id()).await;
     publish(&stack, &admin).await;
-    let coach = stack.browser().await;
-    coach.goto(&stack.url("/clients")).await;
-    sync_now(&coach).await;
-    coach.click("[data-testid=add-client]").await;
-    coach
-        .type_into("[data-testid=client-name]", "山田 花子")
-        .await;
-    coach.click("[data-testid=new-record-test-ruby]").await;
-    coach.testid("supporter-mode").await;
+    let coach = forms::coach_with_a_new_client(&stack).await;
+    forms::start_record(&coach, "test-ruby").await;
 
     // The tablet handed to the client: one question, the definition's words.
     enter_client_mode(&coach).await;
