@@ -23,12 +23,9 @@ use yorisoi_domain::sync::protocol::{
 };
 use yorisoi_domain::sync::quarantine::SetAsidePage;
 
-mod fetch;
+/// How long a request may go without an answer before the watchdog drops it.
 pub mod instruments;
 
-use fetch::Request;
-
-/// How long a request may go without an answer before the watchdog drops it.
 const STALL_MS: u32 = 20_000;
 
 pub use crate::device::api_error::ApiError;
@@ -44,7 +41,7 @@ impl ApiError {
             code: ErrorCode::parse(body["error"]["code"].as_str().unwrap_or_default()),
             message: body["error"]["message"].as_str().map_or_else(
                 || {
-                    http::StatusCode::from_u16(status)
+                    reqwest::StatusCode::from_u16(status)
                         .map_or_else(|_| status.to_string(), |s| s.to_string())
                 },
                 str::to_owned,
@@ -59,21 +56,25 @@ fn base() -> String {
         .unwrap_or_default()
 }
 
+fn http() -> reqwest::Client {
+    reqwest::Client::new()
+}
+
 /// Sends a request under the watchdog; its answer's body (empty for 204).
-async fn send(request: Request) -> Result<String, ApiError> {
+async fn send(request: reqwest::RequestBuilder) -> Result<String, ApiError> {
     let bytes = send_bytes(request).await?;
     String::from_utf8(bytes).map_err(|e| ApiError::Garbled(e.to_string()))
 }
 
 /// Like [`send`], for an answer that is not text.
-async fn send_bytes(request: Request) -> Result<Vec<u8>, ApiError> {
+async fn send_bytes(request: reqwest::RequestBuilder) -> Result<Vec<u8>, ApiError> {
     answer(request, ApiError::from_answer).await
 }
 
 /// Sends a request with the device's proof under the watchdog: its answer's body, or what
 /// `refusal` makes of an error answer (from its status and body).
 async fn answer<E: From<ApiError>>(
-    request: Request,
+    request: reqwest::RequestBuilder,
     refusal: impl FnOnce(u16, &[u8]) -> E,
 ) -> Result<Vec<u8>, E> {
     let request = match crate::device_proof::proof().await {
@@ -81,11 +82,13 @@ async fn answer<E: From<ApiError>>(
         None => request,
     };
     let exchange = async {
-        let answer = fetch::fetch(request).await.ok_or(ApiError::Offline)?;
-        if answer.is_success() {
-            return Ok(answer.body);
+        let response = request.send().await.map_err(|_| ApiError::Offline)?;
+        let status = response.status();
+        let bytes = response.bytes().await.map_err(|_| ApiError::Offline)?;
+        if status.is_success() {
+            return Ok(bytes.to_vec());
         }
-        Err(refusal(answer.status, &answer.body))
+        Err(refusal(status.as_u16(), &bytes))
     };
     match select(Box::pin(exchange), TimeoutFuture::new(STALL_MS)).await {
         Either::Left((result, _)) => result,
@@ -93,17 +96,17 @@ async fn answer<E: From<ApiError>>(
     }
 }
 
-async fn json<T: DeserializeOwned>(request: Request) -> Result<T, ApiError> {
+async fn json<T: DeserializeOwned>(request: reqwest::RequestBuilder) -> Result<T, ApiError> {
     let text = send(request).await?;
     serde_json::from_str(&text).map_err(|e| ApiError::Garbled(e.to_string()))
 }
 
-fn get(path: &str) -> Request {
-    Request::new("GET", format!("{}{path}", base()))
+fn get(path: &str) -> reqwest::RequestBuilder {
+    http().get(format!("{}{path}", base()))
 }
 
-fn post(path: &str, body: &impl Serialize) -> Request {
-    Request::new("POST", format!("{}{path}", base())).json(body)
+fn post(path: &str, body: &impl Serialize) -> reqwest::RequestBuilder {
+    http().post(format!("{}{path}", base())).json(body)
 }
 
 // Sync.
@@ -167,7 +170,7 @@ pub async fn sign_in(request: &SignIn) -> Result<Me, ApiError> {
 }
 
 pub async fn sign_out() -> Result<(), ApiError> {
-    send(Request::new("DELETE", format!("{}/api/v1/session", base())))
+    send(http().delete(format!("{}/api/v1/session", base())))
         .await
         .map(drop)
 }
@@ -191,7 +194,12 @@ pub async fn add_person(request: &NewPerson) -> Result<Person, ApiError> {
 }
 
 pub async fn update_person(id: PersonId, update: &PersonUpdate) -> Result<Person, ApiError> {
-    json(Request::new("PATCH", format!("{}/api/v1/people/{id}", base())).json(update)).await
+    json(
+        http()
+            .patch(format!("{}/api/v1/people/{id}", base()))
+            .json(update),
+    )
+    .await
 }
 
 pub async fn clients() -> Result<Vec<ClientEntry>, ApiError> {
@@ -205,9 +213,13 @@ pub async fn assign(assignment: &Assignment) -> Result<(), ApiError> {
 }
 
 pub async fn unassign(assignment: &Assignment) -> Result<(), ApiError> {
-    send(Request::new("DELETE", format!("{}/api/v1/assignments", base())).json(assignment))
-        .await
-        .map(drop)
+    send(
+        http()
+            .delete(format!("{}/api/v1/assignments", base()))
+            .json(assignment),
+    )
+    .await
+    .map(drop)
 }
 
 pub async fn devices() -> Result<Vec<Device>, ApiError> {

@@ -2,8 +2,7 @@
 //! upload, review, publish and retire. An upload's or a publish's refusal keeps every problem
 //! the server listed, for the page to show one by one.
 
-use super::fetch::Request;
-use super::{ApiError, base, json, post};
+use super::{ApiError, base, http, json, post};
 use yorisoi_domain::instrument::InstrumentRef;
 use yorisoi_domain::versions::wire::{
     Held, Review, VERSIONS_FORMAT, VersionList, VersionsRequest, VersionsResponse,
@@ -49,16 +48,17 @@ impl From<ApiError> for Refused {
 
 /// `POST /api/v1/instruments`: the definition as it was written.
 pub async fn upload(definition: String) -> Result<Review, Refused> {
-    let request = Request::new("POST", format!("{}/api/v1/instruments", base()))
-        .header("content-type", "application/json".to_owned())
-        .text(definition);
+    let request = http()
+        .post(format!("{}/api/v1/instruments", base()))
+        .header("content-type", "application/json")
+        .body(definition);
     let text = exchange(request).await?;
     serde_json::from_str(&text).map_err(|e| ApiError::Garbled(e.to_string()).into())
 }
 
 /// `POST /api/v1/instruments/{id}/{edition}/{version}/{action}`: publish, retire or discard.
 pub async fn act(r: &InstrumentRef, action: &str) -> Result<(), Refused> {
-    let request = Request::new("POST", format!("{}{}/{action}", base(), path(r)));
+    let request = http().post(format!("{}{}/{action}", base(), path(r)));
     exchange(request).await.map(drop)
 }
 
@@ -67,7 +67,7 @@ fn path(r: &InstrumentRef) -> String {
 }
 
 /// Like `send`, but an error answer's `problems` are kept.
-async fn exchange(request: Request) -> Result<String, Refused> {
+async fn exchange(request: reqwest::RequestBuilder) -> Result<String, Refused> {
     let bytes = super::answer(request, refused).await?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
