@@ -128,7 +128,9 @@ impl DeviceState {
     pub fn take_chunk(&mut self, chunk: Chunk) -> BTreeSet<Entity> {
         match chunk {
             Chunk::State { fields } => self.take_fields(fields),
-            Chunk::Changes { changes } => changes.iter().map(|s| self.take_synced(s)).collect(),
+            Chunk::Changes { changes } => {
+                yorisoi_domain::order::set_of(changes.iter().map(|s| self.take_synced(s)))
+            }
             Chunk::Entities { client, entities } => {
                 self.take_clients(vec![ClientState { client, entities }])
             }

@@ -124,11 +124,12 @@ pub fn activity(
     let coach_of_client = coaches(records, month.last());
     let mut rows: BTreeMap<String, CoachMonth> = BTreeMap::new();
     let mut met: BTreeSet<ClientId> = BTreeSet::new();
-    let mut active: BTreeSet<ClientId> = plans
-        .iter()
-        .filter(|(_, plan)| in_force_in(plan, month))
-        .map(|(client, _)| *client)
-        .collect();
+    let mut active: BTreeSet<ClientId> = crate::order::set_of(
+        plans
+            .iter()
+            .filter(|(_, plan)| in_force_in(plan, month))
+            .map(|(client, _)| *client),
+    );
     for record in records {
         let Some(note) = note_of_record(record) else {
             continue;
@@ -182,6 +183,6 @@ pub fn activity(
             row
         })
         .collect();
-    rows.sort_by_key(|r| (r.coach.is_empty(), r.coach.clone()));
+    crate::order::sort_by_key(&mut rows, |r| (r.coach.is_empty(), r.coach.clone()));
     rows
 }
