@@ -195,7 +195,7 @@ impl DeviceState {
             );
         }
         self.cursor = self.cursor.max(cursor);
-        changes.iter().map(|p| p.change.entity).collect()
+        yorisoi_domain::order::set_of(changes.iter().map(|p| p.change.entity))
     }
 
     /// What a pulled page is stored as: each change with when it was received and, if it was
@@ -294,7 +294,7 @@ impl DeviceState {
         }
         keys.retain(|_, keys| keys.len() > COMPACT_AFTER);
         let fold = (!keys.is_empty()).then(|| {
-            let clients = keys.keys().copied().collect();
+            let clients = yorisoi_domain::order::set_of(keys.keys().copied());
             (
                 own.snapshot(&clients),
                 keys.into_values().flatten().collect(),

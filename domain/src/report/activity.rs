@@ -84,10 +84,7 @@ pub fn coaches(records: &[Record], until: Date) -> BTreeMap<ClientId, String> {
             newest.insert(record.client, (date, record.id, coach_of(record)));
         }
     }
-    newest
-        .into_iter()
-        .map(|(c, (_, _, name))| (c, name))
-        .collect()
+    crate::order::map_of(newest.into_iter().map(|(c, (_, _, name))| (c, name)))
 }
 
 /// Whether `plan` is in force on some day of `month`.
