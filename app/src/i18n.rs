@@ -17,11 +17,17 @@ macro_rules! messages {
             pub const ALL: &'static [Key] = &[$(Key::$key),*];
         }
 
+        /// Each key's texts, Japanese then English, in the order the keys are declared: one
+        /// table read by index (a `match` over every key and language compiled to about 6 KB
+        /// more code).
+        const TEXTS: &[[&str; 2]] = &[$([$ja, $en]),*];
+
         /// The text of `key` in `lang`.
         pub fn text(lang: Lang, key: Key) -> &'static str {
-            match (key, lang) {
-                $((Key::$key, Lang::Ja) => $ja, (Key::$key, Lang::En) => $en,)*
-            }
+            TEXTS[key as usize][match lang {
+                Lang::Ja => 0,
+                Lang::En => 1,
+            }]
         }
     };
 }

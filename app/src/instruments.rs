@@ -289,7 +289,7 @@ fn no_client() -> ClientId {
 
 /// Every version the records on this device use.
 pub fn used_by(records: impl IntoIterator<Item = InstrumentRef>) -> BTreeSet<InstrumentRef> {
-    records.into_iter().collect()
+    yorisoi_domain::order::set_of(records)
 }
 
 /// Asks the server for the versions in use, saying what the device holds, and installs them;

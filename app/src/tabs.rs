@@ -108,11 +108,12 @@ pub async fn alive_writers() -> BTreeSet<DeviceId> {
     let Ok(names) = JsFuture::from(held_locks()).await else {
         return BTreeSet::new();
     };
-    js_sys::Array::from(&names)
-        .iter()
-        .filter_map(|name| name.as_string())
-        .filter_map(|name| name.strip_prefix(WRITER_LOCK)?.parse().ok())
-        .collect()
+    yorisoi_domain::order::set_of(
+        js_sys::Array::from(&names)
+            .iter()
+            .filter_map(|name| name.as_string())
+            .filter_map(|name| name.strip_prefix(WRITER_LOCK)?.parse().ok()),
+    )
 }
 
 /// Opens the channel to the other tabs; `on_message` gets every message they send.

@@ -237,7 +237,9 @@ pub fn toggle_choice(
         other.clear();
     }
     // Keep the definition's order, so two answers with the same choices are equal.
-    chosen.sort_by_key(|c| order.iter().position(|o| o == c).unwrap_or(usize::MAX));
+    crate::order::sort_by_key(&mut chosen, |c| {
+        order.iter().position(|o| o == c).unwrap_or(usize::MAX)
+    });
     (chosen, other)
 }
 

@@ -72,15 +72,16 @@ pub fn carry_from(
     if last.instrument.id != instrument.id {
         return BTreeMap::new();
     }
-    instrument
-        .questions()
-        .filter(|(_, _, q)| q.carry)
-        .filter_map(|(key, _, question)| {
-            let answer = last.answers.get(&key)?;
-            (!answer.is_empty() && answer.problems(&question.answer, lists).is_empty())
-                .then(|| (key, answer.clone()))
-        })
-        .collect()
+    crate::order::map_of(
+        instrument
+            .questions()
+            .filter(|(_, _, q)| q.carry)
+            .filter_map(|(key, _, question)| {
+                let answer = last.answers.get(&key)?;
+                (!answer.is_empty() && answer.problems(&question.answer, lists).is_empty())
+                    .then(|| (key, answer.clone()))
+            }),
+    )
 }
 
 /// The client's last record of `instrument_id` among `records`: the latest by its day (`day_of`,

@@ -18,6 +18,7 @@ pub mod errors;
 pub mod export;
 pub mod ids;
 pub mod instrument;
+pub mod order;
 pub mod plan;
 pub mod privacy;
 pub mod record;

@@ -1,6 +1,7 @@
 //! Pieces of the app shell used on every page, and the widgets pages share (a text input, a
 //! choice of one, a problem in words).
 
+mod action;
 mod choose_one;
 mod conflicts;
 mod language_switch;
@@ -14,6 +15,7 @@ mod text_input;
 mod transfer;
 mod update_banner;
 
+pub use action::local_action;
 pub use choose_one::ChooseOne;
 pub use conflicts::{ConflictReview, field_label, value_text};
 pub use language_switch::LanguageSwitch;

@@ -122,7 +122,8 @@ impl DeviceState {
         unsent: Vec<(String, Unsent)>,
         writers: &[Writer],
     ) -> BTreeSet<Entity> {
-        let stored: BTreeSet<ChangeId> = unsent.iter().map(|(_, u)| u.change.id).collect();
+        let stored: BTreeSet<ChangeId> =
+            yorisoi_domain::order::set_of(unsent.iter().map(|(_, u)| u.change.id));
         let mut touched = BTreeSet::new();
         self.others.retain(|id, (_, u)| {
             let kept = stored.contains(id);
@@ -207,7 +208,8 @@ impl DeviceState {
     /// The writers whose tabs are gone and who left nothing unsent: forgotten (their entries
     /// are to be removed).
     pub fn forget_gone_writers(&mut self, alive: &BTreeSet<DeviceId>) -> Vec<DeviceId> {
-        let busy: BTreeSet<DeviceId> = self.others.keys().map(|id| id.device).collect();
+        let busy: BTreeSet<DeviceId> =
+            yorisoi_domain::order::set_of(self.others.keys().map(|id| id.device));
         let gone: Vec<DeviceId> = self
             .sealed
             .keys()

@@ -128,7 +128,9 @@ impl DeviceState {
     pub fn take_chunk(&mut self, chunk: Chunk) -> BTreeSet<Entity> {
         match chunk {
             Chunk::State { fields } => self.take_fields(fields),
-            Chunk::Changes { changes } => changes.iter().map(|s| self.take_synced(s)).collect(),
+            Chunk::Changes { changes } => {
+                yorisoi_domain::order::set_of(changes.iter().map(|s| self.take_synced(s)))
+            }
             Chunk::Entities { client, entities } => {
                 self.take_clients(vec![ClientState { client, entities }])
             }
@@ -193,7 +195,7 @@ impl DeviceState {
             );
         }
         self.cursor = self.cursor.max(cursor);
-        changes.iter().map(|p| p.change.entity).collect()
+        yorisoi_domain::order::set_of(changes.iter().map(|p| p.change.entity))
     }
 
     /// What a pulled page is stored as: each change with when it was received and, if it was
@@ -292,7 +294,7 @@ impl DeviceState {
         }
         keys.retain(|_, keys| keys.len() > COMPACT_AFTER);
         let fold = (!keys.is_empty()).then(|| {
-            let clients = keys.keys().copied().collect();
+            let clients = yorisoi_domain::order::set_of(keys.keys().copied());
             (
                 own.snapshot(&clients),
                 keys.into_values().flatten().collect(),

@@ -90,7 +90,7 @@ pub fn history_of(state: &DeviceState, entity: Entity) -> Vec<HistoryEntry> {
             unsent: state.is_unsent(change.id),
         })
         .collect();
-    entries.sort_by_key(|e| (e.stamp.time(), e.change.id));
+    yorisoi_domain::order::sort_by_key(&mut entries, |e| (e.stamp.time(), e.change.id));
     entries
 }
 

@@ -28,11 +28,11 @@ pub fn ActivityPage() -> impl IntoView {
         if !db.all_loaded.get() {
             return None;
         }
-        let plans: BTreeMap<ClientId, _> = db
-            .due_facts()
-            .into_iter()
-            .map(|f| (f.client, f.plan.plan()))
-            .collect();
+        let plans: BTreeMap<ClientId, _> = yorisoi_domain::order::map_of(
+            db.due_facts()
+                .into_iter()
+                .map(|f| (f.client, f.plan.plan())),
+        );
         Some(activity(&db.all_records(), &plans, month.get()))
     });
     let name_of = move |id: ClientId| db.client(id).map(|c| c.name);

@@ -78,7 +78,7 @@ pub fn due_today(db: crate::db::Db, today: Date) -> (Vec<ClientDue>, BTreeMap<Cl
         .map(|f| due(f, today, &rules))
         .filter(listed)
         .collect();
-    list.sort_by_key(|d| sort_key(d, today));
+    yorisoi_domain::order::sort_by_key(&mut list, |d| sort_key(d, today));
     let coaches = db.coaches_of(&facts, today);
     (list, coaches)
 }

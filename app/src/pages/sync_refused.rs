@@ -27,7 +27,7 @@ pub fn RefusedList() -> impl IntoView {
         if all.is_empty() {
             return None;
         }
-        all.sort_by_key(|r| (r.made_at, r.change.id));
+        yorisoi_domain::order::sort_by_key(&mut all, |r| (r.made_at, r.change.id));
         let items: Vec<_> = all
             .into_iter()
             .map(|refused| {

@@ -121,7 +121,7 @@ impl Store {
                 }),
             }
         }
-        let meta: BTreeMap<String, JsValue> = contents.meta.into_iter().collect();
+        let meta: BTreeMap<String, JsValue> = yorisoi_domain::order::map_of(contents.meta);
         let cursor = meta.get(CURSOR).map_or(0, number);
         let progress = meta
             .get(BOOTSTRAP)

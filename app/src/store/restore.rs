@@ -27,11 +27,12 @@ impl Store {
     /// batch, and those named by acknowledged chunks stored before it recorded them.
     pub async fn own_writers(&self) -> Result<BTreeSet<DeviceId>, StorageError> {
         let contents = self.idb.load(|_| false).await?;
-        let mut writers: BTreeSet<DeviceId> = contents
-            .meta
-            .iter()
-            .filter_map(|(key, _)| key.strip_prefix(WRITER_META_PREFIX)?.parse().ok())
-            .collect();
+        let mut writers: BTreeSet<DeviceId> = yorisoi_domain::order::set_of(
+            contents
+                .meta
+                .iter()
+                .filter_map(|(key, _)| key.strip_prefix(WRITER_META_PREFIX)?.parse().ok()),
+        );
         writers.extend(contents.keys.iter().filter_map(|k| writer_of_key(k)));
         Ok(writers)
     }

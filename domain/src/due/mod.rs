@@ -302,12 +302,12 @@ pub fn due(facts: &ClientFacts, today: Date, rules: &Rules) -> ClientDue {
 
     let (missed, unsure) = missed_months(facts, today, rules.missed_months_back);
     review.extend(unsure);
-    review.sort();
+    crate::order::sort(&mut review);
     review.dedup();
     for record in review {
         push(today, Reason::NoteInConflict { record });
     }
-    items.sort_by_key(|d| d.on);
+    crate::order::sort_by_key(&mut items, |d| d.on);
     ClientDue {
         client: facts.client,
         items,
@@ -326,6 +326,6 @@ pub fn due_list(clients: &[ClientFacts], today: Date, rules: &Rules) -> Vec<Clie
         .map(|facts| due(facts, today, rules))
         .filter(|d| !d.items.is_empty() || !d.missed.is_empty())
         .collect();
-    list.sort_by_key(|d| (d.first_due(), d.client));
+    crate::order::sort_by_key(&mut list, |d| (d.first_due(), d.client));
     list
 }

@@ -101,7 +101,7 @@ impl Lang {
 /// Records of any other client are left out, so an export never carries another person's data.
 pub(super) fn own_records<'a>(client: &Client, records: &'a [Record]) -> Vec<&'a Record> {
     let mut own: Vec<_> = records.iter().filter(|r| r.client == client.id).collect();
-    own.sort_by_key(|r| (r.created_at, r.id));
+    crate::order::sort_by_key(&mut own, |r| (r.created_at, r.id));
     own
 }
 

@@ -84,10 +84,7 @@ pub fn coaches(records: &[Record], until: Date) -> BTreeMap<ClientId, String> {
             newest.insert(record.client, (date, record.id, coach_of(record)));
         }
     }
-    newest
-        .into_iter()
-        .map(|(c, (_, _, name))| (c, name))
-        .collect()
+    crate::order::map_of(newest.into_iter().map(|(c, (_, _, name))| (c, name)))
 }
 
 /// Whether `plan` is in force on some day of `month`.
@@ -124,11 +121,12 @@ pub fn activity(
     let coach_of_client = coaches(records, month.last());
     let mut rows: BTreeMap<String, CoachMonth> = BTreeMap::new();
     let mut met: BTreeSet<ClientId> = BTreeSet::new();
-    let mut active: BTreeSet<ClientId> = plans
-        .iter()
-        .filter(|(_, plan)| in_force_in(plan, month))
-        .map(|(client, _)| *client)
-        .collect();
+    let mut active: BTreeSet<ClientId> = crate::order::set_of(
+        plans
+            .iter()
+            .filter(|(_, plan)| in_force_in(plan, month))
+            .map(|(client, _)| *client),
+    );
     for record in records {
         let Some(note) = note_of_record(record) else {
             continue;
@@ -182,6 +180,6 @@ pub fn activity(
             row
         })
         .collect();
-    rows.sort_by_key(|r| (r.coach.is_empty(), r.coach.clone()));
+    crate::order::sort_by_key(&mut rows, |r| (r.coach.is_empty(), r.coach.clone()));
     rows
 }

@@ -124,7 +124,7 @@ pub fn summary(
             next: words(&NEXT),
         });
     }
-    notes.sort_by_key(|n| (n.date, n.record));
+    crate::order::sort_by_key(&mut notes, |n| (n.date, n.record));
     Summary {
         month,
         by_mode,

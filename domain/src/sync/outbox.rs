@@ -28,7 +28,7 @@ impl Outbox {
     /// pending change, and every change loaded counts as possibly sent.
     pub fn new(device: DeviceId, next_seq: u64, mut pending: Vec<Change>) -> Self {
         pending.retain(|c| c.id.device == device);
-        pending.sort_by_key(|c| c.id.seq);
+        crate::order::sort_by_key(&mut pending, |c| c.id.seq);
         pending.dedup_by_key(|c| c.id.seq);
         let last = pending.last().map_or(0, |c| c.id.seq);
         Self {

@@ -34,8 +34,8 @@ struct Wire {
 impl From<Wire> for Register {
     fn from(wire: Wire) -> Self {
         Self {
-            values: wire.values.into_iter().collect(),
-            replaced: wire.replaced.into_iter().collect(),
+            values: crate::order::map_of(wire.values),
+            replaced: crate::order::set_of(wire.replaced),
         }
     }
 }

@@ -83,7 +83,7 @@ impl Replica {
 
     /// Every client with an entity in this replica.
     pub fn clients(&self) -> std::collections::BTreeSet<ClientId> {
-        self.owners.values().copied().collect()
+        crate::order::set_of(self.owners.values().copied())
     }
 
     /// Gives a change this replica made, and that nobody else has seen yet, a new value: how
@@ -174,12 +174,12 @@ impl Replica {
     /// Forgets everything of one client (its entities, fields and history), as when it leaves
     /// this device's scope. Returns the ids of the changes forgotten, for the store to delete.
     pub fn forget_client(&mut self, client: ClientId) -> Vec<ChangeId> {
-        let gone: std::collections::BTreeSet<Entity> = self
-            .owners
-            .iter()
-            .filter(|(_, c)| **c == client)
-            .map(|(e, _)| *e)
-            .collect();
+        let gone: std::collections::BTreeSet<Entity> = crate::order::set_of(
+            self.owners
+                .iter()
+                .filter(|(_, c)| **c == client)
+                .map(|(e, _)| *e),
+        );
         self.owners.retain(|e, _| !gone.contains(e));
         self.fields.retain(|(e, _), _| !gone.contains(e));
         let ids: Vec<ChangeId> = self

@@ -32,10 +32,11 @@ impl Resend {
     /// (`server`: a writer it does not name holds nothing).
     pub fn new(writers: &BTreeSet<DeviceId>, server: &BTreeMap<DeviceId, u64>) -> Self {
         Self {
-            stored: writers
-                .iter()
-                .map(|w| (*w, server.get(w).copied().unwrap_or(0)))
-                .collect(),
+            stored: crate::order::map_of(
+                writers
+                    .iter()
+                    .map(|w| (*w, server.get(w).copied().unwrap_or(0))),
+            ),
             ..Self::default()
         }
     }

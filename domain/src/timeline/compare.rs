@@ -56,7 +56,9 @@ fn versions<'a>(catalogue: &'a Catalogue, id: &str) -> Vec<&'a Instrument> {
         .iter()
         .filter(|i| i.id == id)
         .collect();
-    all.sort_by(|a, b| (&b.edition, b.version).cmp(&(&a.edition, a.version)));
+    crate::order::sort_by(&mut all, |a, b| {
+        (&b.edition, b.version).cmp(&(&a.edition, a.version))
+    });
     all
 }
 

@@ -42,11 +42,12 @@ impl RecordFacts {
             created_at: record.created_at,
             status: Fact::Known(record.status),
             answered_by: record.answered_by.map_or(Fact::Unset, Fact::Known),
-            answers: record
-                .answers
-                .iter()
-                .map(|(key, answer)| (key.clone(), Fact::Known(answer.clone())))
-                .collect(),
+            answers: crate::order::map_of(
+                record
+                    .answers
+                    .iter()
+                    .map(|(key, answer)| (key.clone(), Fact::Known(answer.clone()))),
+            ),
         };
         for (field, values) in conflicts {
             match field.as_str() {

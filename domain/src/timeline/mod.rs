@@ -130,7 +130,7 @@ pub fn timeline(records: &[RecordFacts], catalogue: &Catalogue, offset_minutes: 
             (facts.created_at, row)
         })
         .collect();
-    rows.sort_by(|(a_made, a), (b_made, b)| {
+    crate::order::sort_by(&mut rows, |(a_made, a), (b_made, b)| {
         (a.placed_on, a_made, a.record).cmp(&(b.placed_on, b_made, b.record))
     });
     rows.into_iter().map(|(_, row)| row).collect()

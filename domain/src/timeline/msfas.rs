@@ -103,7 +103,8 @@ fn sheet_order(catalogue: &Catalogue) -> Vec<String> {
 
 /// The client's MSFAS assessments over time, from all their records.
 pub fn progress(records: &[RecordFacts], catalogue: &Catalogue, offset_minutes: i32) -> Progress {
-    let by_id: BTreeMap<RecordId, &RecordFacts> = records.iter().map(|r| (r.id, r)).collect();
+    let by_id: BTreeMap<RecordId, &RecordFacts> =
+        crate::order::map_of(records.iter().map(|r| (r.id, r)));
     let rows = timeline(records, catalogue, offset_minutes);
     let mut assessments: Vec<(&Row, &RecordFacts)> = Vec::new();
     for row in &rows {
@@ -142,7 +143,7 @@ pub fn progress(records: &[RecordFacts], catalogue: &Catalogue, offset_minutes: 
     }
     let order = sheet_order(catalogue);
     let rank = |s: &String| order.iter().position(|o| o == s).unwrap_or(usize::MAX);
-    named.sort_by_key(|s| rank(s));
+    crate::order::sort_by_key(&mut named, |s| rank(s));
     let signs = named
         .into_iter()
         .map(|sign| {

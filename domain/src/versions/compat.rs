@@ -36,7 +36,7 @@ pub fn check(earlier: &[Instrument], new: &Instrument, lists: &Lists) -> Vec<Inc
         .iter()
         .filter(|i| i.id == new.id && i.edition == new.edition)
         .collect();
-    earlier.sort_by_key(|i| i.version);
+    crate::order::sort_by_key(&mut earlier, |i| i.version);
     let Some(newest) = earlier.last().copied() else {
         return Vec::new();
     };
@@ -185,15 +185,12 @@ fn kind_problems(
                     format!("keep at least {rows} rows"),
                 ));
             }
-            let ever: BTreeSet<&str> = had
-                .iter()
-                .flat_map(|k| match k {
-                    AnswerKind::Table { columns, .. } => {
-                        columns.iter().map(|c| c.id.as_str()).collect()
-                    }
-                    _ => Vec::new(),
-                })
-                .collect();
+            let ever: BTreeSet<&str> = crate::order::set_of(had.iter().flat_map(|k| match k {
+                AnswerKind::Table { columns, .. } => {
+                    columns.iter().map(|c| c.id.as_str()).collect()
+                }
+                _ => Vec::new(),
+            }));
             for column in new_columns {
                 let place = format!("column {}", column.id);
                 match columns.iter().find(|c| c.id == column.id) {

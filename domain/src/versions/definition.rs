@@ -221,7 +221,7 @@ fn write_sorted(value: &Value, out: &mut String) {
     match value {
         Value::Object(map) => {
             let mut entries: Vec<_> = map.iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(b.0));
+            crate::order::sort_by(&mut entries, |a, b| a.0.cmp(b.0));
             out.push('{');
             for (i, (key, value)) in entries.into_iter().enumerate() {
                 if i > 0 {

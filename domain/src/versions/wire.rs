@@ -114,7 +114,7 @@ pub fn fingerprint<'a>(
             )
         })
         .collect();
-    lines.sort();
+    crate::order::sort(&mut lines);
     Sha256::digest(lines.join("\n").as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -249,7 +249,9 @@ impl Db {
     /// Every client, by kana reading then name.
     pub fn clients(self) -> Vec<Client> {
         let mut clients: Vec<Client> = self.clients.with(|c| c.values().cloned().collect());
-        clients.sort_by(|a, b| (&a.kana, &a.name, a.id).cmp(&(&b.kana, &b.name, b.id)));
+        yorisoi_domain::order::sort_by(&mut clients, |a, b| {
+            (&a.kana, &a.name, a.id).cmp(&(&b.kana, &b.name, b.id))
+        });
         clients
     }
 
@@ -280,7 +282,9 @@ impl Db {
         let mut records: Vec<Record> = self
             .records
             .with(|r| r.values().filter(|r| r.client == client).cloned().collect());
-        records.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id)));
+        yorisoi_domain::order::sort_by_key(&mut records, |r| {
+            std::cmp::Reverse((r.created_at, r.id))
+        });
         records
     }
 

@@ -59,7 +59,7 @@ impl Db {
             }
             Some(TabEvent::Stored { clients, last }) => {
                 wasm_bindgen_futures::spawn_local(
-                    self.read_in(clients.into_iter().collect(), last),
+                    self.read_in(yorisoi_domain::order::set_of(clients), last),
                 );
                 return;
             }

@@ -55,11 +55,8 @@ impl Device {
             own.extend(s.sealed.keys().copied());
             own.extend(s.others.keys().map(|id| id.device));
         });
-        let server = writers
-            .writers
-            .iter()
-            .map(|w| (w.writer, w.last_seq))
-            .collect();
+        let server =
+            yorisoi_domain::order::map_of(writers.writers.iter().map(|w| (w.writer, w.last_seq)));
         let (pushes, _unreadable) = store.own_changes(&own, &server).await?;
         Ok(pushes)
     }

@@ -138,7 +138,8 @@ impl Device {
         let store = self.store_or_fail()?;
         store.bootstrap_page(page, progress, last).await?;
         self.with_state(|s| s.bootstrapped(progress, last));
-        let clients: BTreeSet<ClientId> = head.chunks.iter().map(|c| c.client).collect();
+        let clients: BTreeSet<ClientId> =
+            yorisoi_domain::order::set_of(head.chunks.iter().map(|c| c.client));
         tabs::post(&tabs::Message::Stored {
             clients: clients.iter().copied().collect(),
             last,

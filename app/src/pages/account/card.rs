@@ -2,7 +2,7 @@
 
 use crate::account::use_account;
 use crate::api::{self, ApiError};
-use crate::components::TextInput;
+use crate::components::{TextInput, local_action};
 use crate::db::use_db;
 use crate::i18n::{Key, tr, trn};
 use leptos::prelude::*;
@@ -17,7 +17,7 @@ pub fn AccountCard() -> impl IntoView {
     let (current, new) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
     // A new password: the server checks the current one; then the keys on this device are
     // wrapped under the new one. The outcome stays shown until the next change.
-    let change = Action::new_local(move |request: &ChangePassword| {
+    let change = local_action(move |request: &ChangePassword| {
         let request = request.clone();
         async move {
             let me = api::change_password(&request).await?;
@@ -39,7 +39,7 @@ pub fn AccountCard() -> impl IntoView {
             new: new.get_untracked(),
         });
     };
-    let sign_out = Action::new_local(move |_: &()| async move { account.sign_out().await });
+    let sign_out = local_action(move |_: &()| async move { account.sign_out().await });
     view! {
         <section class="card" aria-labelledby="account-heading">
             <h2 id="account-heading">{tr(Key::AccountHeading)}</h2>

@@ -3,6 +3,7 @@
 use super::super::set_title;
 use super::sign_in_problem;
 use crate::api;
+use crate::components::local_action;
 use crate::db::use_db;
 use crate::i18n::{Key, tr, trn};
 use leptos::prelude::*;
@@ -18,7 +19,7 @@ pub fn EnrolPage() -> impl IntoView {
     let db = use_db();
     let query = use_query_map();
     // The link's code is used once, as soon as this device's id is known.
-    let enrol = Action::new_local(|request: &Enrol| {
+    let enrol = local_action(|request: &Enrol| {
         let request = request.clone();
         async move { api::enrol(&request).await.map(|e| e.name) }
     });

@@ -4,7 +4,7 @@ use super::super::set_title;
 use super::sign_in_problem;
 use crate::account::use_account;
 use crate::api::{self, ApiError};
-use crate::components::TextInput;
+use crate::components::{TextInput, local_action};
 use crate::db::use_db;
 use crate::i18n::{Key, tr};
 use leptos::prelude::*;
@@ -28,7 +28,7 @@ pub fn SetupPage() -> impl IntoView {
     let navigate = use_navigate();
     // Sets up the first administrator, opens the keys under their password, and goes on to the
     // administration page.
-    let set_up = Action::new_local(move |request: &Setup| {
+    let set_up = local_action(move |request: &Setup| {
         let request = request.clone();
         let navigate = navigate.clone();
         async move {

@@ -3,7 +3,7 @@
 use super::super::set_title;
 use super::sign_in_problem;
 use crate::account::{Why, use_account};
-use crate::components::TextInput;
+use crate::components::{TextInput, local_action};
 use crate::db::use_db;
 use crate::i18n::{Key, tr};
 use leptos::prelude::*;
@@ -17,7 +17,7 @@ pub fn SignInPage() -> impl IntoView {
     let (login, password) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
     // The result keeps the error, not its text: words are looked up in the view, where the
     // language is known. A successful sign-in clears the password it was given.
-    let sign_in = Action::new_local(move |(login, typed): &(String, String)| {
+    let sign_in = local_action(move |(login, typed): &(String, String)| {
         let (login, typed) = (login.clone(), typed.clone());
         async move {
             let result = account.sign_in(db, login, typed).await;

@@ -4,7 +4,7 @@
 use super::super::set_title;
 use super::sign_in_problem;
 use crate::account::{UnlockError, use_account};
-use crate::components::TextInput;
+use crate::components::{TextInput, local_action};
 use crate::db::use_db;
 use crate::i18n::{Key, tr, trn};
 use leptos::prelude::*;
@@ -19,7 +19,7 @@ pub fn UnlockPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let stale = move || account.stale.get().is_some();
     // The password opens the keys on this device; it is cleared whatever the outcome.
-    let unlock = Action::new_local(move |typed: &String| {
+    let unlock = local_action(move |typed: &String| {
         let typed = typed.clone();
         async move {
             let result = if account.stale.get_untracked().is_some() {
@@ -46,8 +46,8 @@ pub fn UnlockPage() -> impl IntoView {
         }
         unlock.dispatch_local(password.get_untracked());
     };
-    let start_over = Action::new_local(move |_: &()| async move { account.start_over().await });
-    let other = Action::new_local(move |_: &()| async move { account.sign_out().await });
+    let start_over = local_action(move |_: &()| async move { account.start_over().await });
+    let other = local_action(move |_: &()| async move { account.sign_out().await });
     let unsent = move || {
         account
             .me

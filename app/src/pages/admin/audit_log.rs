@@ -4,7 +4,7 @@
 use super::Page;
 use crate::api;
 use crate::clock::format_time;
-use crate::components::{ChooseOne, Failed, download, failed_view, problem_text};
+use crate::components::{ChooseOne, Failed, download, failed_view, local_action, problem_text};
 use crate::i18n::{Key, tr, trn, use_i18n};
 use leptos::prelude::*;
 use yorisoi_domain::audit::{Action, AuditCheckReport, Entry};
@@ -120,7 +120,7 @@ pub(super) fn AuditLog() -> impl IntoView {
         }
     });
     // Whether the chain of hashes is whole, checked on the server.
-    let check = leptos::prelude::Action::new_local(|_: &()| api::audit_check());
+    let check = local_action(|_: &()| api::audit_check());
     let name_of = names(page);
     let show = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

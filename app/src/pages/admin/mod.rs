@@ -15,7 +15,7 @@ pub use disclosure::DisclosurePage;
 
 use super::set_title;
 use crate::api::{self, ApiError};
-use crate::components::{Failed, failed_view, problem_text};
+use crate::components::{Failed, failed_view, local_action, problem_text};
 use crate::i18n::{Key, tr};
 use futures_util::future::{FutureExt, LocalBoxFuture};
 use leptos::prelude::*;
@@ -89,7 +89,7 @@ impl Page {
 #[component]
 pub fn AdminPage() -> impl IntoView {
     set_title(Key::AdminTitle);
-    let action = Action::new_local(|job: &Job| {
+    let action = local_action(|job: &Job| {
         let run = job.0.borrow_mut().take();
         async move {
             match run {

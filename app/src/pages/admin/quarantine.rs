@@ -3,7 +3,7 @@
 use super::Page;
 use crate::api::{self, ApiError};
 use crate::clock::format_time;
-use crate::components::problem_text;
+use crate::components::{local_action, problem_text};
 use crate::i18n::{Key, tr, trn};
 use leptos::prelude::*;
 use yorisoi_domain::accounts::Decision;
@@ -14,7 +14,7 @@ use yorisoi_domain::accounts::Decision;
 pub(super) fn Quarantine() -> impl IntoView {
     let page = expect_context::<Page>();
     // The next page of the list, after the last entry shown.
-    let more = Action::new_local(move |_: &()| {
+    let more = local_action(move |_: &()| {
         let last = page
             .data
             .with_untracked(|d| d.set_aside.entries.last().map(|e| e.id));
