@@ -92,20 +92,17 @@ pub fn installed_fingerprint(answer: &VersionsResponse, kept: &[HeldVersion]) ->
     }
 }
 
-/// Whether a sync asks the server for versions: when the fingerprint the last pull carried
-/// (`seen`; none yet, or empty from an older server) is not the one installed, or a local record
+/// Whether a sync asks the server for versions: when the fingerprint the round's last pull
+/// carried (`seen`; empty from an older server) is not the one installed, or a local record
 /// names a version the device does not hold. Otherwise nothing was published or retired since
 /// the device last asked, and it makes no request.
 pub fn needs_asking(
     installed: &str,
-    seen: Option<&str>,
+    seen: &str,
     catalogue: &Catalogue,
     used: &BTreeSet<InstrumentRef>,
 ) -> bool {
-    let changed = match seen {
-        Some(seen) => seen.is_empty() || installed.is_empty() || seen != installed,
-        None => true,
-    };
+    let changed = seen.is_empty() || installed.is_empty() || seen != installed;
     changed || used.iter().any(|r| catalogue.get(r).is_none())
 }
 
@@ -293,12 +290,14 @@ pub fn used_by(records: impl IntoIterator<Item = InstrumentRef>) -> BTreeSet<Ins
 }
 
 /// Asks the server for the versions in use, saying what the device holds, and installs them;
-/// only when [`needs_asking`] says something changed since the device last asked (the
-/// fingerprint the last pull page carried), else no request is made.
-pub async fn refresh(used: BTreeSet<InstrumentRef>) -> Result<(), crate::api::ApiError> {
+/// only when [`needs_asking`] says something changed since the device last asked (`seen`: the
+/// fingerprint the round's last pull page carried), else no request is made.
+pub async fn refresh(
+    used: BTreeSet<InstrumentRef>,
+    seen: &str,
+) -> Result<(), crate::api::ApiError> {
     let now = current();
-    let seen = crate::api::fingerprint::seen();
-    if !needs_asking(&now.fingerprint, seen.as_deref(), &now.catalogue, &used) {
+    if !needs_asking(&now.fingerprint, seen, &now.catalogue, &used) {
         return Ok(());
     }
     let answer = crate::api::instruments::sync(now.held_list()).await?;

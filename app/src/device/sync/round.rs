@@ -47,10 +47,10 @@ pub async fn run_once(device: &Device, report: &dyn Fn(Step)) -> Result<(), Stop
         // A page asked for at sign-in is not needed: this device pulls.
         None => drop(prefetch::take()),
     }
-    pull(device, report).await?;
+    let seen = pull(device, report).await?;
     // After the pull: its pages carry the fingerprint of the versions in use, and the versions
     // are asked for only when it differs from the one installed (issue 22).
-    if let Err(error) = crate::instruments::refresh(device.instruments_used()).await {
+    if let Err(error) = crate::instruments::refresh(device.instruments_used(), &seen).await {
         // Only logged: the next round asks again.
         web_sys::console::warn_1(&format!("instrument versions not refreshed: {error:?}").into());
     }
@@ -97,8 +97,9 @@ async fn push_all(device: &Device, report: &dyn Fn(Step)) -> Result<(), Stop> {
     Ok(())
 }
 
-/// Pulls pages from the cursor until the log is caught up.
-async fn pull(device: &Device, report: &dyn Fn(Step)) -> Result<(), Stop> {
+/// Pulls pages from the cursor until the log is caught up; returns the fingerprint of the
+/// instrument versions in use the last page carried (empty from an older server).
+async fn pull(device: &Device, report: &dyn Fn(Step)) -> Result<String, Stop> {
     let start = device.cursor();
     let mut last_token = None;
     loop {
@@ -112,6 +113,7 @@ async fn pull(device: &Device, report: &dyn Fn(Step)) -> Result<(), Stop> {
         }
         device.adopt(&page.instance).await?;
         let (cursor, more, head) = (page.cursor, page.more, page.head);
+        let seen = page.instruments;
         let hand_over = HandOver::of(page.scope.as_ref());
         let handed_over = hand_over.is_new(last_token);
         last_token = hand_over.token;
@@ -125,7 +127,7 @@ async fn pull(device: &Device, report: &dyn Fn(Step)) -> Result<(), Stop> {
             push_all(device, report).await?;
             if device.has_unsent_for(&left) {
                 // Another tab still types for them: they are deleted on a later sync.
-                return Ok(());
+                return Ok(seen);
             }
             report(Step::Touched(device.forget_clients(&left, token).await?));
         }
@@ -135,7 +137,7 @@ async fn pull(device: &Device, report: &dyn Fn(Step)) -> Result<(), Stop> {
         // A hand-over bringing many clients comes a page of clients at a time, with `more`
         // and the cursor where it was: the next pull confirms it and brings the next.
         if !more || (cursor <= since && !handed_over) {
-            return Ok(());
+            return Ok(seen);
         }
     }
 }
