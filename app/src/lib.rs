@@ -45,6 +45,7 @@ pub fn start() {
 pub fn App() -> impl IntoView {
     i18n::provide();
     pwa::provide();
+    forms::FocusMoves::provide();
     let (db, account, _) = context::provide_all();
     let lock = lock::ClientLock::provide();
     let locked = move || lock.lock.with(Option::is_some);

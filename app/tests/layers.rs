@@ -2,8 +2,8 @@
 //! app): the device engine (`src/device/`) uses no Leptos and never reaches up into the
 //! reactive handles (`src/context/`) or the views; its pure part needs no browser at all; the
 //! handles do no storage or HTTP step themselves (they call the engine and show what it
-//! returns); no file imports one that imports it back, however far round; and the engine's and
-//! the handles' files stay under 400 lines.
+//! returns); no file imports one that imports it back, however far round; the engine's and
+//! the handles' files stay under 400 lines; and no thread-local is a service locator.
 
 use std::collections::BTreeSet;
 
@@ -264,4 +264,98 @@ fn the_engines_and_the_handles_files_are_under_400_lines() {
 fn every_file_of_the_app_is_under_400_lines_but_the_words_table() {
     let long = layout::long_files(sources(), MAX_LINES, &["i18n.rs"]);
     assert!(long.is_empty(), "split these: {long:?}");
+}
+
+/// The files of the reactive layer and the views: they get what they need from context or as
+/// arguments, never from a thread-local.
+const REACTIVE_AND_VIEWS: &[&str] = &[
+    "context/",
+    "pages/",
+    "components/",
+    "forms/",
+    "lib.rs",
+    "lock.rs",
+    "i18n.rs",
+    "pwa.rs",
+    "records.rs",
+];
+
+/// What a thread-local may not hold anywhere: a reactive value or a handle, which would make it a
+/// service locator (a page or handle reaching state through a global instead of context).
+const REACTIVE: &[&str] = &[
+    "Signal",
+    "Memo",
+    "StoredValue",
+    "Trigger",
+    "Resource",
+    "Action",
+    "Db",
+    "Account",
+    "SyncEngine",
+];
+
+/// Each `thread_local! { … }` block of a file, outside comments.
+fn thread_locals(text: &str) -> Vec<String> {
+    let code: String = text
+        .lines()
+        .map(|line| line.split("//").next().unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut blocks = Vec::new();
+    let mut rest = code.as_str();
+    while let Some(at) = rest.find("thread_local!") {
+        let after = &rest[at..];
+        let mut depth = 0usize;
+        let mut end = after.len();
+        for (i, c) in after.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' if depth == 1 => {
+                    end = i + 1;
+                    break;
+                }
+                '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        blocks.push(after[..end].to_owned());
+        rest = &after[end..];
+    }
+    blocks
+}
+
+#[test]
+fn no_thread_local_is_a_service_locator() {
+    let mut found = Vec::new();
+    for (file, text) in sources() {
+        for block in thread_locals(&text) {
+            let in_views = REACTIVE_AND_VIEWS
+                .iter()
+                .any(|v| file == *v || (v.ends_with('/') && file.starts_with(v)));
+            let holds = REACTIVE.iter().find(|r| {
+                block
+                    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .any(|word| word.ends_with(*r))
+            });
+            if in_views || holds.is_some() {
+                found.push(format!(
+                    "{file}: {}",
+                    block.lines().next().unwrap_or_default()
+                ));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "a thread-local in the reactive layer or holding a handle (provide it in context): {found:#?}"
+    );
+}
+
+#[test]
+fn a_thread_local_block_is_read_whole() {
+    let text = "fn a() {}\nthread_local! {\n    static S: Cell<Option<RwSignal<u32>>> = { x };\n}\nfn b() {}";
+    let blocks = thread_locals(text);
+    assert_eq!(blocks.len(), 1);
+    assert!(blocks[0].contains("RwSignal") && blocks[0].ends_with('}'));
+    assert!(!blocks[0].contains("fn b"));
 }

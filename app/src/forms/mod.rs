@@ -16,7 +16,6 @@ mod table;
 use crate::db::{catalogue, use_db};
 use crate::i18n::{Lang, use_i18n};
 use leptos::prelude::*;
-use std::cell::OnceCell;
 use wasm_bindgen::JsCast;
 use yorisoi_domain::answer::Answer;
 use yorisoi_domain::ids::RecordId;
@@ -107,8 +106,9 @@ impl Target {
         }
         let target = self.clone();
         let mark = format!("{}/{}", self.record, self.field);
+        let moves = focus_moves();
         Effect::new(move |_| {
-            focus_moves().track();
+            moves.track();
             let value = show(target.tracked());
             let Some(element) = node.get() else { return };
             let element: &web_sys::Element = element.unchecked_ref();
@@ -230,8 +230,9 @@ where
     E: leptos::html::ElementType,
     E::Output: JsCast + Clone + 'static,
 {
+    let moves = focus_moves();
     Effect::new(move |_| {
-        focus_moves().track();
+        moves.track();
         let value = value();
         let Some(element) = node.get() else { return };
         let element: &web_sys::Element = element.unchecked_ref();
@@ -252,20 +253,23 @@ fn show_value(element: &web_sys::Element, value: String) {
     }
 }
 
-/// Moves whenever focus leaves an element: an input that held back a change while focused
-/// catches up then.
-fn focus_moves() -> RwSignal<u32> {
-    thread_local! {
-        static MOVES: OnceCell<RwSignal<u32>> = const { OnceCell::new() };
+/// A count that moves whenever focus leaves an element: an input that held back a change while
+/// focused catches up then. One per page, in context ([`FocusMoves::provide`]).
+#[derive(Clone, Copy)]
+pub struct FocusMoves(RwSignal<u32>);
+
+impl FocusMoves {
+    /// Listens to the window's `focusout` for the page's life and puts the count in context.
+    pub fn provide() {
+        let moves = RwSignal::new(0u32);
+        let listener = window_event_listener(leptos::ev::focusout, move |_| {
+            moves.update(|m| *m = m.wrapping_add(1));
+        });
+        std::mem::forget(listener);
+        provide_context(FocusMoves(moves));
     }
-    MOVES.with(|moves| {
-        *moves.get_or_init(|| {
-            let moves = RwSignal::new(0u32);
-            let listener = window_event_listener(leptos::ev::focusout, move |_| {
-                moves.update(|m| *m = m.wrapping_add(1));
-            });
-            std::mem::forget(listener);
-            moves
-        })
-    })
+}
+
+fn focus_moves() -> RwSignal<u32> {
+    expect_context::<FocusMoves>().0
 }
