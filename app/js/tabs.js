@@ -9,24 +9,44 @@
 //   what they ask of it (sync now).
 // - `storage` events: another tab wrote or removed an entry of localStorage.
 
-const never = () => new Promise(() => {});
+// A page going into the back/forward cache (see page_cache.js) gives up every lock it holds or
+// waits for and leaves the channel: WebKit would let its locks go without telling it, and a kept
+// page hears nothing. It loads again when it comes back, and takes them anew.
+let release;
+const released = new Promise((resolve) => {
+  release = resolve;
+});
+const leaving = typeof AbortController === 'function' ? new AbortController() : null;
+const channels = [];
+let left = false;
+window.addEventListener('pagehide', (event) => {
+  if (!event.persisted) return;
+  left = true;
+  if (leaving) leaving.abort();
+  release();
+  for (const channel of channels) channel.close();
+});
 
 export function locksAvailable() {
   return !!(navigator.locks && navigator.locks.request);
 }
 
-// Holds the lock `name` until the tab closes; the promise resolves once it is held. Without
-// Web Locks (very old browsers) it resolves at once: every tab then syncs for itself.
+// Holds the lock `name` until the tab closes (or goes into the back/forward cache); the promise
+// resolves once it is held. Without Web Locks (very old browsers) it resolves at once: every tab
+// then syncs for itself.
 export function hold(name) {
   return new Promise((resolve) => {
     if (!locksAvailable()) {
       resolve();
       return;
     }
-    navigator.locks.request(name, () => {
-      resolve();
-      return never();
-    });
+    const options = leaving ? { signal: leaving.signal } : {};
+    navigator.locks
+      .request(name, options, () => {
+        resolve();
+        return released;
+      })
+      .catch(() => {});
   });
 }
 
@@ -41,11 +61,12 @@ export function openChannel(name, onMessage) {
   if (typeof BroadcastChannel === 'undefined') return null;
   const channel = new BroadcastChannel(name);
   channel.onmessage = (event) => onMessage(event.data);
+  channels.push(channel);
   return channel;
 }
 
 export function post(channel, text) {
-  if (channel) channel.postMessage(text);
+  if (channel && !left) channel.postMessage(text);
 }
 
 export function onStorage(callback) {

@@ -5,6 +5,11 @@
 //! stored or none of it.
 //!
 //! Only this module touches IndexedDB; it knows nothing of what the values mean.
+//!
+//! Every open request and transaction is handed to `js/page_cache.js`: a page going into the
+//! browser's back/forward cache aborts what is in flight and closes its connections (WebKit
+//! would keep them frozen, and the app opened again would wait on them forever), and loads again
+//! when it comes back, so a connection is never opened again behind another page's upgrade.
 
 use crate::storage::StorageError;
 use js_sys::{Array, Promise};
@@ -12,6 +17,12 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbKeyRange, IdbRequest, IdbTransaction, IdbTransactionMode};
+
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/js/page_cache.js")]
+extern "C" {
+    /// An open request or a transaction, given up if the page goes into the cache.
+    fn track(work: &JsValue);
+}
 
 const NAME: &str = "yorisoi";
 /// 1: `changes` and `meta`; 2: `chunks` added.
@@ -146,6 +157,7 @@ impl Idb {
             .and_then(|w| w.indexed_db().ok().flatten())
             .ok_or_else(|| StorageError::Unavailable("IndexedDB is not available".into()))?;
         let request = factory.open_with_u32(NAME, version).map_err(error)?;
+        track(&request);
         let upgrading = request.clone();
         let on_upgrade = Closure::once_into_js(move || {
             if let Ok(db) = upgrading.result().and_then(|r| r.dyn_into::<IdbDatabase>()) {
@@ -190,9 +202,12 @@ impl Idb {
         for store in stores {
             names.push(&JsValue::from_str(store));
         }
-        self.db
+        let transaction = self
+            .db
             .transaction_with_str_sequence_and_mode(&names, mode)
-            .map_err(error)
+            .map_err(error)?;
+        track(&transaction);
+        Ok(transaction)
     }
 
     /// Reads every chunk's key, the chunks whose key `wanted` says, every legacy entry and every
