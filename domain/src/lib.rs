@@ -25,6 +25,7 @@ pub mod record;
 pub mod report;
 pub mod stored;
 pub mod sync;
+pub mod tagged;
 pub mod text;
 pub mod timeline;
 pub mod versions;
