@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod answer;
+mod answer_read;
 pub mod audit;
 pub mod carry;
 pub mod catalogue;

@@ -8,13 +8,26 @@
 //! fields, each optional, read in one pass; then the variant the tag names is built from the
 //! fields it needs. What is written does not change (`Serialize` stays derived), and what is read
 //! is the same: a missing tag, an unknown tag or a missing field of the tagged variant is refused
-//! with serde's own error, and fields of other variants are not taken.
+//! with serde's own error, unknown fields are ignored (or refused, for an enum that refuses
+//! them), and fields of other variants are not taken. One difference, for text no one writes: a
+//! field of another variant is read too, so one of the wrong type is refused where the derived
+//! reading skipped it (the server and the app write only the tagged variant's fields); and
+//! serde's tagged reading also took an array `[tag, fields…]`, which nothing writes.
 
 use serde::de::Error;
 
 /// The field `name` the variant needs: refused as serde refuses a missing field.
 pub fn need<T, E: Error>(field: Option<T>, name: &'static str) -> Result<T, E> {
     field.ok_or_else(|| E::missing_field(name))
+}
+
+/// A field read as itself, `Some` when given: with `#[serde(default, deserialize_with =
+/// "given")]` a missing field is `None` and a `null` is refused, as the derived reading refused
+/// it (a plain `Option` would take `null` for a missing field).
+pub fn given<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(deserializer).map(Some)
 }
 
 /// Refuses the first field given that the tagged variant does not have (for an enum that denies
