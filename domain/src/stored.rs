@@ -64,14 +64,19 @@ pub fn decode_versioned<T: Stored>(text: &str) -> Result<(T, u32), DecodeError> 
         .unwrap_or(0);
     let value = migrate(value)?;
     let inner = value.get(T::KIND).ok_or(DecodeError::WrongKind(T::KIND))?;
-    // Read from text, as the current format is: one compiled reading of each shape in the app's
-    // wasm (a reading from the tree was a second one). The message leaves out the place in this
-    // text, which is not the stored one, as the reading from the tree did.
-    let decoded = serde_json::from_str(&inner.to_string()).map_err(|e| DecodeError::Invalid {
+    let decoded = read_tree(inner).map_err(|message| DecodeError::Invalid {
         kind: T::KIND,
-        message: without_position(&e),
+        message,
     })?;
     Ok((decoded, written))
+}
+
+/// `T` from a tree, as `serde_json::from_value` reads it, but through the tree's text: the
+/// shapes the app reads from text are then compiled once in its wasm, not once more for a
+/// tree (issue 20). The message is the one the tree gave: it names no place in a text that was
+/// never stored. For rare paths only (an older format, an import): the text is written again.
+pub fn read_tree<T: DeserializeOwned>(value: &Value) -> Result<T, String> {
+    serde_json::from_str(&value.to_string()).map_err(|e| without_position(&e))
 }
 
 /// A JSON error's message without serde's ` at line L column C`.
@@ -340,5 +345,28 @@ mod tests {
                 message: "invalid type: integer `5`, expected a string".into()
             })
         );
+    }
+
+    /// Reading a tree through its text gives what reading the tree gave: the value, or the
+    /// same message.
+    #[test]
+    fn a_tree_read_through_its_text_reads_as_the_tree() {
+        let written = serde_json::to_value(record()).unwrap();
+        assert_eq!(read_tree::<Record>(&written).unwrap(), record());
+        let mut cases = vec![serde_json::Value::Null, serde_json::json!([1, 2])];
+        for (key, bad) in [("id", serde_json::json!(7)), ("answers", serde_json::json!("x"))] {
+            let mut value = written.clone();
+            value[key] = bad;
+            cases.push(value);
+        }
+        if let Some(object) = written.as_object() {
+            let mut value = serde_json::Value::Object(object.clone());
+            value.as_object_mut().unwrap().remove("client");
+            cases.push(value);
+        }
+        for value in cases {
+            let tree = serde_json::from_value::<Record>(value.clone()).unwrap_err();
+            assert_eq!(read_tree::<Record>(&value), Err(tree.to_string()), "{value}");
+        }
     }
 }
