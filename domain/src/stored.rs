@@ -354,7 +354,10 @@ mod tests {
         let written = serde_json::to_value(record()).unwrap();
         assert_eq!(read_tree::<Record>(&written).unwrap(), record());
         let mut cases = vec![serde_json::Value::Null, serde_json::json!([1, 2])];
-        for (key, bad) in [("id", serde_json::json!(7)), ("answers", serde_json::json!("x"))] {
+        for (key, bad) in [
+            ("id", serde_json::json!(7)),
+            ("answers", serde_json::json!("x")),
+        ] {
             let mut value = written.clone();
             value[key] = bad;
             cases.push(value);
@@ -366,7 +369,11 @@ mod tests {
         }
         for value in cases {
             let tree = serde_json::from_value::<Record>(value.clone()).unwrap_err();
-            assert_eq!(read_tree::<Record>(&value), Err(tree.to_string()), "{value}");
+            assert_eq!(
+                read_tree::<Record>(&value),
+                Err(tree.to_string()),
+                "{value}"
+            );
         }
     }
 }
