@@ -12,7 +12,7 @@
 //! See ARCHITECTURE.md (Decisions: several tabs) for why these platform tools.
 
 use crate::device::sync::status::SyncStatus;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use wasm_bindgen::prelude::*;
@@ -35,12 +35,15 @@ extern "C" {
     fn on_leave_js(callback: &JsValue);
 }
 
+mod read;
+
 const CHANNEL: &str = "yorisoi.tabs";
 const LEADER_LOCK: &str = "yorisoi.sync";
 const WRITER_LOCK: &str = "yorisoi.writer.";
 
-/// What one tab tells the others.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// What one tab tells the others. Read without serde's buffering (`read.rs`); written as
+/// derived.
+#[derive(Clone, Debug, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Message {
     /// The syncing tab wrote a pulled page and its cursor to IndexedDB.

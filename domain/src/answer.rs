@@ -6,10 +6,11 @@
 
 use crate::date::{Date, TimeOfDay};
 use crate::instrument::{AnswerKind, Choice, Lists, OTHER};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Read without serde's buffering (`answer_read.rs`); written as derived.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Answer {
     Date {

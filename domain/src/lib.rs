@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod answer;
+mod answer_read;
 pub mod audit;
 pub mod carry;
 pub mod catalogue;
@@ -25,6 +26,7 @@ pub mod record;
 pub mod report;
 pub mod stored;
 pub mod sync;
+pub mod tagged;
 pub mod text;
 pub mod timeline;
 pub mod versions;

@@ -52,6 +52,9 @@ pub fn decode<T: Stored>(text: &str) -> Result<T, DecodeError> {
 /// Like [`decode`], and also says which format the text was written in, so a caller can write an
 /// older entry back in the current format without parsing it twice.
 pub fn decode_versioned<T: Stored>(text: &str) -> Result<(T, u32), DecodeError> {
+    if let Some(value) = current::<T>(text) {
+        return Ok((value, FORMAT));
+    }
     let value: Value =
         serde_json::from_str(text).map_err(|e| DecodeError::NotJson(e.to_string()))?;
     let written = value
@@ -60,15 +63,30 @@ pub fn decode_versioned<T: Stored>(text: &str) -> Result<(T, u32), DecodeError> 
         .and_then(|f| u32::try_from(f).ok())
         .unwrap_or(0);
     let value = migrate(value)?;
-    let inner = value
-        .get(T::KIND)
-        .cloned()
-        .ok_or(DecodeError::WrongKind(T::KIND))?;
-    let decoded = serde_json::from_value(inner).map_err(|e| DecodeError::Invalid {
+    let inner = value.get(T::KIND).ok_or(DecodeError::WrongKind(T::KIND))?;
+    let decoded = read_tree(inner).map_err(|message| DecodeError::Invalid {
         kind: T::KIND,
-        message: e.to_string(),
+        message,
     })?;
     Ok((decoded, written))
+}
+
+/// `T` from a tree, as `serde_json::from_value` reads it, but through the tree's text: the
+/// shapes the app reads from text are then compiled once in its wasm, not once more for a
+/// tree (issue 20). The message is the one the tree gave: it names no place in a text that was
+/// never stored. For rare paths only (an older format, an import): the text is written again.
+pub fn read_tree<T: DeserializeOwned>(value: &Value) -> Result<T, String> {
+    serde_json::from_str(&value.to_string()).map_err(|e| without_position(&e))
+}
+
+/// A JSON error's message without serde's ` at line L column C`.
+pub(crate) fn without_position(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    let place = format!(" at line {} column {}", error.line(), error.column());
+    match text.strip_suffix(&place) {
+        Some(message) if error.line() != 0 => message.to_owned(),
+        _ => text,
+    }
 }
 
 /// Like [`encode`], for large values (a device's chunks): written straight from the value, without
@@ -95,9 +113,17 @@ pub fn encode_direct_as<T: Stored>(value: &impl Serialize) -> String {
 }
 
 /// Like [`decode`], for large values: an entry in the current format is read straight into `T`
-/// without an intermediate tree; anything else takes [`decode`]'s path, with its migrations and
-/// its errors.
+/// without an intermediate tree (as [`decode`] now reads every entry); anything else takes
+/// [`decode`]'s path, with its migrations and its errors.
 pub fn decode_direct<T: Stored>(text: &str) -> Result<T, DecodeError> {
+    decode(text)
+}
+
+/// An entry in the current format, read straight into `T` without an intermediate tree; `None`
+/// for anything else (another format, another kind, not JSON, not a `T`), which [`decode`] reads
+/// through the tree, with its migrations and its errors. Keys and duplicates are taken as the
+/// tree takes them (the last one given wins), so both paths give the same value.
+fn current<T: Stored>(text: &str) -> Option<T> {
     use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
     struct Envelope<T>(Option<u64>, Option<T>);
     impl<'de, T: Stored> Deserialize<'de> for Envelope<T> {
@@ -126,8 +152,8 @@ pub fn decode_direct<T: Stored>(text: &str) -> Result<T, DecodeError> {
         }
     }
     match serde_json::from_str::<Envelope<T>>(text) {
-        Ok(Envelope(Some(format), Some(value))) if format == u64::from(FORMAT) => Ok(value),
-        _ => decode(text),
+        Ok(Envelope(Some(format), Some(value))) if format == u64::from(FORMAT) => Some(value),
+        _ => None,
     }
 }
 
@@ -285,5 +311,69 @@ mod tests {
         assert_eq!(error, DecodeError::Newer(7));
         let error = decode_direct::<Client>(&direct).unwrap_err();
         assert_eq!(error, DecodeError::WrongKind("client"));
+    }
+
+    /// The current format is read straight from the text; whatever that reading does not take
+    /// (a repeated key, an unreadable shape) is read through the tree as before, with the same
+    /// value and the same message.
+    #[test]
+    fn the_straight_reading_and_the_tree_agree() {
+        let written = serde_json::to_value(client()).unwrap();
+        let other = serde_json::json!({"name": 5});
+        // The last of a repeated key wins, whichever of them is readable.
+        for text in [
+            format!(r#"{{"format":1,"client":{other},"client":{written}}}"#),
+            format!(r#"{{"format":1,"client":{written},"format":1}}"#),
+            format!(r#"{{"format":2,"client":{written},"format":1}}"#),
+        ] {
+            assert_eq!(decode::<Client>(&text).unwrap(), client(), "{text}");
+        }
+        let text = format!(r#"{{"format":1,"client":{written},"client":{other}}}"#);
+        assert!(decode::<Client>(&text).is_err());
+        assert_eq!(
+            decode::<Client>(&format!(r#"{{"format":1,"client":{written},"format":7}}"#)),
+            Err(DecodeError::Newer(7))
+        );
+        // A message names what is wrong, not a place in a text that was never stored.
+        let mut unreadable = written.clone();
+        unreadable["name"] = serde_json::json!(5);
+        let text = format!(r#"{{"format": 1, "client": {unreadable}}}"#);
+        assert_eq!(
+            decode::<Client>(&text),
+            Err(DecodeError::Invalid {
+                kind: "client",
+                message: "invalid type: integer `5`, expected a string".into()
+            })
+        );
+    }
+
+    /// Reading a tree through its text gives what reading the tree gave: the value, or the
+    /// same message.
+    #[test]
+    fn a_tree_read_through_its_text_reads_as_the_tree() {
+        let written = serde_json::to_value(record()).unwrap();
+        assert_eq!(read_tree::<Record>(&written).unwrap(), record());
+        let mut cases = vec![serde_json::Value::Null, serde_json::json!([1, 2])];
+        for (key, bad) in [
+            ("id", serde_json::json!(7)),
+            ("answers", serde_json::json!("x")),
+        ] {
+            let mut value = written.clone();
+            value[key] = bad;
+            cases.push(value);
+        }
+        if let Some(object) = written.as_object() {
+            let mut value = serde_json::Value::Object(object.clone());
+            value.as_object_mut().unwrap().remove("client");
+            cases.push(value);
+        }
+        for value in cases {
+            let tree = serde_json::from_value::<Record>(value.clone()).unwrap_err();
+            assert_eq!(
+                read_tree::<Record>(&value),
+                Err(tree.to_string()),
+                "{value}"
+            );
+        }
     }
 }

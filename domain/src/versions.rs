@@ -13,6 +13,7 @@
 pub mod compat;
 pub mod definition;
 pub mod diff;
+mod diff_read;
 pub mod moving;
 pub mod wire;
 

@@ -15,7 +15,7 @@ mod text_input;
 mod transfer;
 mod update_banner;
 
-pub use action::local_action;
+pub use action::{local_action, local_resource};
 pub use choose_one::ChooseOne;
 pub use conflicts::{ConflictReview, field_label, value_text};
 pub use language_switch::LanguageSwitch;

@@ -98,17 +98,19 @@ pub fn history_of(state: &DeviceState, entity: Entity) -> Vec<HistoryEntry> {
 /// `instrument` field, so a record in conflict keeps both): a device never drops one of them.
 /// One pass over the records, building none.
 pub fn instruments_used(state: &DeviceState) -> BTreeSet<InstrumentRef> {
-    state
-        .replica
-        .entities()
-        .filter(|(entity, _)| matches!(entity, Entity::Record(_)))
-        .filter_map(|(entity, _)| state.replica.field(entity, "instrument"))
-        .flat_map(|register| {
-            register
-                .values()
-                .filter_map(|(_, v)| serde_json::from_value(v.clone()).ok())
-        })
-        .collect()
+    // Built by inserting (`order::set_of`): `collect()` would compile one more sort.
+    yorisoi_domain::order::set_of(
+        state
+            .replica
+            .entities()
+            .filter(|(entity, _)| matches!(entity, Entity::Record(_)))
+            .filter_map(|(entity, _)| state.replica.field(entity, "instrument"))
+            .flat_map(|register| {
+                register
+                    .values()
+                    .filter_map(|(_, v)| serde_json::from_value(v.clone()).ok())
+            }),
+    )
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 use super::format::*;
 use crate::catalogue::Catalogue;
 use crate::record::{Client, Record};
+use crate::stored::read_tree;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -49,16 +50,19 @@ pub fn from_json(text: &str, catalogue: &Catalogue) -> Result<Bundle, ImportErro
         // No format before 1 was ever written. A future format 2 migrates format 1 here.
         other => return Err(ImportError::Unknown(other)),
     }
-    let client: Client = take(&mut value, "client", "client")?;
+    let client: Client = read_tree(&value.get_mut("client").map(Value::take).unwrap_or_default())
+        .map_err(|message| ImportError::Invalid {
+        what: "client".into(),
+        message,
+    })?;
     let raw_records: Vec<Value> = take(&mut value, "records", "list of records")?;
     let mut records = Vec::with_capacity(raw_records.len());
     let mut seen = BTreeSet::new();
     for (i, mut raw) in raw_records.into_iter().enumerate() {
-        let record: Record =
-            serde_json::from_value(raw.take()).map_err(|e| ImportError::Invalid {
-                what: format!("record number {}", i + 1),
-                message: e.to_string(),
-            })?;
+        let record: Record = read_tree(&raw.take()).map_err(|message| ImportError::Invalid {
+            what: format!("record number {}", i + 1),
+            message,
+        })?;
         check_record(&record, &client, catalogue)?;
         if !seen.insert(record.id) {
             return Err(ImportError::Duplicate(record.id));

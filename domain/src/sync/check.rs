@@ -27,8 +27,9 @@ pub struct Known {
     pub instrument: Option<InstrumentRef>,
 }
 
-/// Why a change was not stored.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+/// Why a change was not stored. Read without serde's buffering (`refusal_read.rs`); written as
+/// derived.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Refusal {
     #[error("it names another client than the one this entry belongs to")]

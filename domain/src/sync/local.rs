@@ -130,30 +130,22 @@ impl<F: Serialize> EntitiesView<'_, F> {
     }
 }
 
-/// [`Chunk`]'s shape for reading through a buffer (serde's own internally tagged reading).
-#[derive(Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-enum Buffered {
-    State {
-        fields: Vec<super::state::FieldState>,
-    },
-    Changes {
-        changes: Vec<Synced>,
-    },
-    Entities {
-        client: crate::ids::ClientId,
-        entities: Vec<super::state::EntityState>,
-    },
-}
-
-impl From<Buffered> for Chunk {
-    fn from(b: Buffered) -> Self {
-        match b {
-            Buffered::State { fields } => Chunk::State { fields },
-            Buffered::Changes { changes } => Chunk::Changes { changes },
-            Buffered::Entities { client, entities } => Chunk::Entities { client, entities },
-        }
+/// A chunk whose type did not come first (a tree of it, whose keys are sorted, gives `changes`,
+/// `client` and `fields` before `type`): its text again with the type first, read the streamed
+/// way. One reading of a chunk is compiled, not a second, buffered one.
+fn type_first(mut object: serde_json::Map<String, serde_json::Value>) -> Result<Chunk, String> {
+    let kind = object
+        .remove("type")
+        .ok_or_else(|| "missing field `type`".to_owned())?;
+    let mut text = format!("{{\"type\":{kind}");
+    for (key, value) in &object {
+        text.push(',');
+        text.push_str(&serde_json::Value::from(key.as_str()).to_string());
+        text.push(':');
+        text.push_str(&value.to_string());
     }
+    text.push('}');
+    serde_json::from_str(&text).map_err(|e| crate::stored::without_position(&e))
 }
 
 impl<'de> Deserialize<'de> for Chunk {
@@ -170,15 +162,13 @@ impl<'de> Deserialize<'de> for Chunk {
                     return Err(A::Error::missing_field("type"));
                 };
                 if first != "type" {
-                    // Not as this app writes it: buffer it all, read it the derived way.
+                    // Not as this app writes it: buffer it all, read it again type first.
                     let mut object = serde_json::Map::new();
                     object.insert(first, map.next_value()?);
                     while let Some((key, value)) = map.next_entry::<String, serde_json::Value>()? {
                         object.insert(key, value);
                     }
-                    return serde_json::from_value::<Buffered>(serde_json::Value::Object(object))
-                        .map(Chunk::from)
-                        .map_err(A::Error::custom);
+                    return type_first(object).map_err(A::Error::custom);
                 }
                 let kind: String = map.next_value()?;
                 let (mut fields, mut changes, mut client, mut entities) = (None, None, None, None);

@@ -17,6 +17,7 @@ pub mod local;
 pub mod outbox;
 pub mod protocol;
 pub mod quarantine;
+mod refusal_read;
 pub mod refused;
 pub mod register;
 pub mod replica;

@@ -4,10 +4,11 @@
 use super::compat::{option_ids, type_name};
 use crate::instrument::{AnswerKind, Instrument, Lists, OTHER};
 use crate::text::Text;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-/// One difference, with the labels the administrator knows the question or option by.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// One difference, with the labels the administrator knows the question or option by. Read
+/// without serde's buffering (`super::diff_read`); written as derived.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum Difference {
     TitleChanged {

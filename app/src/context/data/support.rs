@@ -75,39 +75,37 @@ impl Db {
         use yorisoi_domain::report::activity::{STAFF, coach_of_lines};
         use yorisoi_domain::sync::fields::ANSWER_PREFIX;
         let field = format!("{ANSWER_PREFIX}{STAFF}");
+        // Built by inserting (`order::map_of`): `collect()` would compile one more sort.
         self.with_state(|s| {
-            facts
-                .iter()
-                .filter_map(|f| {
-                    let newest = f
-                        .notes
-                        .iter()
-                        .filter_map(|n| {
-                            n.date
-                                .known()
-                                .filter(|d| **d <= today)
-                                .map(|d| (*d, n.record))
+            yorisoi_domain::order::map_of(facts.iter().filter_map(|f| {
+                let newest = f
+                    .notes
+                    .iter()
+                    .filter_map(|n| {
+                        n.date
+                            .known()
+                            .filter(|d| **d <= today)
+                            .map(|d| (*d, n.record))
+                    })
+                    .max()?;
+                let register = s.replica.field(Entity::Record(newest.1), &field)?;
+                let name = match register
+                    .values()
+                    .map(|(_, v)| v)
+                    .collect::<Vec<_>>()
+                    .as_slice()
+                {
+                    [one] => serde_json::from_value::<Answer>((*one).clone())
+                        .ok()
+                        .map(|a| match a {
+                            Answer::Text { lines } => coach_of_lines(&lines),
+                            _ => String::new(),
                         })
-                        .max()?;
-                    let register = s.replica.field(Entity::Record(newest.1), &field)?;
-                    let name = match register
-                        .values()
-                        .map(|(_, v)| v)
-                        .collect::<Vec<_>>()
-                        .as_slice()
-                    {
-                        [one] => serde_json::from_value::<Answer>((*one).clone())
-                            .ok()
-                            .map(|a| match a {
-                                Answer::Text { lines } => coach_of_lines(&lines),
-                                _ => String::new(),
-                            })
-                            .unwrap_or_default(),
-                        _ => String::new(),
-                    };
-                    Some((f.client, name))
-                })
-                .collect()
+                        .unwrap_or_default(),
+                    _ => String::new(),
+                };
+                Some((f.client, name))
+            }))
         })
         .unwrap_or_default()
     }

@@ -88,7 +88,9 @@ impl Device {
                         state.instance = loaded.instance;
                         opened.set_aside.extend(loaded.set_aside);
                         // The clients' profiles now; each client's records in the background.
-                        opened.waiting = loaded.waiting.keys().copied().collect();
+                        // Built by inserting: `collect()` would compile one more sort.
+                        opened.waiting =
+                            yorisoi_domain::order::set_of(loaded.waiting.keys().copied());
                         opened.later.folds.extend(state.read_chunks(loaded.chunks));
                         for synced in &loaded.legacy {
                             state.take_synced(synced);

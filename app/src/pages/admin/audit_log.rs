@@ -4,7 +4,9 @@
 use super::Page;
 use crate::api;
 use crate::clock::format_time;
-use crate::components::{ChooseOne, Failed, download, failed_view, local_action, problem_text};
+use crate::components::{
+    ChooseOne, Failed, download, failed_view, local_action, local_resource, problem_text,
+};
 use crate::i18n::{Key, tr, trn, use_i18n};
 use leptos::prelude::*;
 use yorisoi_domain::audit::{Action, AuditCheckReport, Entry};
@@ -101,7 +103,7 @@ pub(super) fn AuditLog() -> impl IntoView {
     let entries = RwSignal::new(None::<Vec<Entry>>);
     // A search: who, whose, from and to (ms); each submit reads the log again.
     let search = RwSignal::new(None::<Search>);
-    let found = LocalResource::new(move || {
+    let found = local_resource(move || {
         let wanted = search.get();
         async move {
             let Some(Search {

@@ -4,7 +4,7 @@ use super::audit_log::action_key;
 use super::disclosure_support::HeldSupport;
 use crate::api;
 use crate::clock::format_time;
-use crate::components::{Failed, download, failed_view};
+use crate::components::{Failed, download, failed_view, local_resource};
 use crate::db::catalogue;
 use crate::i18n::{Key, tr, trn, use_i18n};
 use crate::pages::consent::{consent_text, purpose_key};
@@ -21,7 +21,7 @@ pub fn DisclosurePage() -> impl IntoView {
     super::super::set_title(Key::DisclosureTitle);
     let client = super::super::route_id::<ClientId>("client");
     // Read once the route names a client (a malformed address stays on "loading").
-    let loaded = LocalResource::new(move || {
+    let loaded = local_resource(move || {
         let client = client();
         async move {
             let Some(client) = client else {

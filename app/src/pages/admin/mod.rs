@@ -15,7 +15,7 @@ pub use disclosure::DisclosurePage;
 
 use super::set_title;
 use crate::api::{self, ApiError};
-use crate::components::{Failed, failed_view, local_action, problem_text};
+use crate::components::{Failed, failed_view, local_action, local_resource, problem_text};
 use crate::i18n::{Key, tr};
 use futures_util::future::{FutureExt, LocalBoxFuture};
 use leptos::prelude::*;
@@ -100,7 +100,7 @@ pub fn AdminPage() -> impl IntoView {
     });
     let data = RwSignal::new(Loaded::default());
     // Loaded when the page opens and again after every action (each bumps its version).
-    let loaded = LocalResource::new(move || {
+    let loaded = local_resource(move || {
         action.version().track();
         async move {
             data.set(load().await.map_err(Failed)?);
