@@ -65,21 +65,9 @@ const DEVICE_IO: &[&str] = &[
     "crate::tabs::hold_lock",
 ];
 
-/// The handles' files that still do some of it themselves, and why.
-const HANDLES_DOING_IO: &[(&str, &str)] = &[
-    (
-        "context/account/mod.rs",
-        "the session's own entries and the sign-in calls (the account's part of issue 20)",
-    ),
-    (
-        "context/account/idle.rs",
-        "the screen lock's idle setting, with the account",
-    ),
-    (
-        "context/mod.rs",
-        "the router hands the keys to a tab that asks and locks them (the vault)",
-    ),
-];
+/// The handles' files that still do some of it themselves, and why (none: the account's steps
+/// are the engine's `device::account`, the router's key hand-over too).
+const HANDLES_DOING_IO: &[(&str, &str)] = &[];
 
 /// The views' folders, whose facades (`pages/mod.rs`, `forms/mod.rs`) re-export children that
 /// use them back (`set_title`, the field widgets). A folder and its files count as one view, and

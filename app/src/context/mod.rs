@@ -51,18 +51,11 @@ fn route(db: Db, account: Account, engine: SyncEngine) {
         Message::Wiped => {
             let _ = window().location().reload();
         }
-        Message::KeysPlease => {
-            // A locked screen hands nothing over: the tab asking waits for the PIN or password.
-            if screen::may_share()
-                && let Some((person, key)) = crate::vault::share()
-            {
-                tabs::post(&Message::Keys { person, key });
-            }
-        }
+        // A locked screen hands nothing over: the tab asking waits for the PIN or password.
+        Message::KeysPlease => crate::device::account::share_keys(),
         Message::Keys { person, key } => account.keys_arrived(person, &key),
         Message::Lock => {
-            if crate::vault::unlocked().is_some() {
-                crate::vault::lock();
+            if crate::device::account::lock_here() {
                 let _ = window().location().reload();
             }
         }

@@ -18,6 +18,7 @@
 //! does its storage steps in order and returns what it touched; [`sync::round::run_once`] is
 //! one sync round. The handles above only call them and show what they return.
 
+pub mod account;
 pub mod api_error;
 pub mod cipher;
 pub mod engine;

@@ -3,10 +3,8 @@
 //! [`crate::device::screen`] for what is stored).
 
 use super::{Account, UnlockError};
+use crate::device::account as device;
 use crate::device::screen::{self, LOCK_KEY, PASSWORD_AT_KEY};
-use crate::device::session::{self, IDLE_KEY};
-use crate::vault;
-use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -14,11 +12,11 @@ impl Account {
     /// How long untouched locks the screen, in seconds (5 s to an hour; the settings page offers
     /// whole minutes).
     pub fn idle_seconds() -> u32 {
-        session::idle_seconds(LocalStorage::get::<u32>(IDLE_KEY).ok())
+        device::idle_seconds()
     }
 
     pub fn set_idle_seconds(seconds: u32) {
-        let _ = LocalStorage::set(IDLE_KEY, session::clamp_idle(seconds));
+        device::set_idle_seconds(seconds);
     }
 
     /// Locks the screen once nobody touched the app for [`Self::idle_seconds`]. Past 12 hours
@@ -112,12 +110,7 @@ impl Account {
         let Some(me) = self.me.get_untracked() else {
             return Err(UnlockError::Other("nobody is signed in".into()));
         };
-        let opened = if vault::unlocked().is_some() {
-            vault::check(me.person, password)
-        } else {
-            vault::unlock(me.person, password, false)
-        };
-        match opened {
+        match device::check_password(me.person, password) {
             Ok(()) => {
                 self.opened();
                 Ok(())

@@ -12,17 +12,16 @@
 
 mod idle;
 
-use crate::api::{self, ApiError};
 use crate::context::data::{Db, Loading};
+use crate::device::account::{self as device, VaultError};
+use crate::device::api_error::ApiError;
 use crate::device::sync::status::{Standing, standing};
-use crate::vault::{self, VaultError};
-use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
-use yorisoi_domain::accounts::{Me, Role, SignIn};
+use yorisoi_domain::accounts::{Me, Role};
 use yorisoi_domain::ids::PersonId;
 
 pub use crate::device::session::IDLE_SECONDS;
-use crate::device::session::{self, LAST_PERSON_KEY, SESSION_KEY, Session as Stored, is_another};
+use crate::device::session::{self, is_another};
 
 /// Why the app asks for a sign-in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,7 +80,7 @@ impl Account {
     /// Reads who was signed in, puts the account in context, and checks the session with the
     /// server in the background.
     pub fn provide(db: Db) -> Self {
-        let stored = LocalStorage::get::<Stored>(SESSION_KEY).ok();
+        let stored = device::stored_session();
         // A clock moved back does not make the offline time last longer.
         let now = crate::clock::monotonic_now_ms();
         let live = stored.as_ref().is_some_and(|s| s.live(now));
@@ -121,7 +120,7 @@ impl Account {
         // clock jumped), and one it thinks runs may have been ended.
         if stored.is_some() {
             leptos::task::spawn_local(async move {
-                match api::me().await {
+                match device::check_session().await {
                     Ok(me) => {
                         let was_out = account.me.get_untracked().is_none();
                         let role_changed = account
@@ -173,22 +172,16 @@ impl Account {
     }
 
     fn remember(self, me: &Me) {
-        let _ = LocalStorage::set(SESSION_KEY, Stored::of(me.clone(), crate::clock::now_ms()));
-        let _ = LocalStorage::set(LAST_PERSON_KEY, (me.person, me.role));
+        device::remember(me);
         self.set.me.set(Some(me.clone()));
     }
 
     /// Signs in on this device. Another person than the last one starts from a clean slate.
     pub async fn sign_in(self, db: Db, login: String, password: String) -> Result<(), ApiError> {
-        let me = api::sign_in(&SignIn {
-            login,
-            password: password.clone(),
-            device: crate::storage::device_id(),
-        })
-        .await?;
+        let me = device::sign_in(login, password.clone()).await?;
         // Nothing of this person is on the device: its first sync bootstraps, and the server
         // reads the first page while the password's key is derived below.
-        let last = LocalStorage::get::<(PersonId, Role)>(LAST_PERSON_KEY).ok();
+        let last = device::last_person();
         if session::starts_fresh(last, &me) {
             crate::device::prefetch::prefetch_bootstrap().await;
         }
@@ -201,13 +194,13 @@ impl Account {
     /// their first sign-in here. What another person (or role) received from the server is
     /// deleted first, before anything reads it; their unsent changes stay, sealed for them.
     pub async fn open_vault(self, db: Db, me: &Me, password: &str) {
-        let last = LocalStorage::get::<(PersonId, Role)>(LAST_PERSON_KEY).ok();
+        let last = device::last_person();
         if is_another(last, me) && db.loading.get_untracked() != Loading::Ready {
             db.clear_synced().await;
             crate::tabs::post(&crate::tabs::Message::Wiped);
-            let _ = LocalStorage::set(LAST_PERSON_KEY, (me.person, me.role));
+            device::note_last_person(me);
         }
-        match vault::unlock(me.person, password, true) {
+        match device::open_keys(me.person, password, true) {
             Ok(()) => self.opened(),
             Err(VaultError::WrongPassword) => self.set.stale.set(Some(password.to_owned())),
             Err(other) => leptos::logging::error!("the keys could not be opened: {other:?}"),
@@ -230,7 +223,7 @@ impl Account {
             return Err(UnlockError::Other("nobody is signed in".into()));
         };
         crate::clock::mark("yorisoi-unlock");
-        match vault::unlock(me.person, &password, false) {
+        match device::open_keys(me.person, &password, false) {
             Ok(()) => {
                 self.opened();
                 Ok(())
@@ -251,9 +244,9 @@ impl Account {
         let (Some(me), Some(new)) = (self.me.get_untracked(), self.stale.get_untracked()) else {
             return Err(UnlockError::Other("nothing to unlock".into()));
         };
-        match vault::unlock(me.person, old_password, false) {
+        match device::open_keys(me.person, old_password, false) {
             Ok(()) => {
-                vault::rewrap(&new).map_err(|e| UnlockError::Other(format!("{e:?}")))?;
+                device::rewrap_keys(&new).map_err(|e| UnlockError::Other(format!("{e:?}")))?;
                 self.opened();
                 Ok(())
             }
@@ -270,9 +263,8 @@ impl Account {
             return;
         };
         self.db.clear_synced().await;
-        crate::storage::remove_sealed_by(me.person);
-        vault::forget(me.person);
-        if vault::unlock(me.person, &new, true).is_ok() {
+        device::forget_keys_of(me.person);
+        if device::open_keys(me.person, &new, true).is_ok() {
             self.opened();
         }
     }
@@ -281,7 +273,7 @@ impl Account {
     /// 12 hours and its wrong tries stay the device's).
     pub fn keys_arrived(self, person: PersonId, key: &str) {
         let mine = self.me.with_untracked(|me| me.as_ref().map(|m| m.person));
-        if mine == Some(person) && vault::unlocked().is_none() && vault::adopt(person, key) {
+        if mine == Some(person) && device::adopt_keys(person, key) {
             crate::clock::mark("yorisoi-unlocked");
             self.set.stale.set(None);
             self.set.unlocked.set(true);
@@ -291,15 +283,14 @@ impl Account {
     /// Drops the keys and everything read with them: the app starts again, asking for the
     /// password. What is stored stays, sealed.
     pub fn lock_keys(self) {
-        vault::lock();
-        crate::tabs::post(&crate::tabs::Message::Lock);
+        device::lock_everywhere();
         let _ = window().location().reload();
     }
 
     /// A session began (sign-in, set-up, new password). The background check of a stored
     /// session ([`Self::provide`]) also lands here when the role changed meanwhile.
     pub async fn signed_in(self, db: Db, me: Me) {
-        let last = LocalStorage::get::<(PersonId, Role)>(LAST_PERSON_KEY).ok();
+        let last = device::last_person();
         self.remember(&me);
         // Another person, or the same person in another role (their scope changed wholesale):
         // what came from the server goes, and the pull starts from nothing.
@@ -313,8 +304,7 @@ impl Account {
     /// Signs out: the session ends on the server (when it can be reached) and here. Nothing on
     /// the device is deleted; unsent changes wait for the next sign-in.
     pub async fn sign_out(self) {
-        let _ = api::sign_out().await;
-        LocalStorage::delete(SESSION_KEY);
+        device::sign_out().await;
         self.set.why.set(Why::SignedOut);
         self.set.me.set(None);
         // The keys go, and with them everything read from storage: the other tabs too.
@@ -328,7 +318,7 @@ impl Account {
             // A request that could not prove this device: asked to sign in again, which says
             // why if it goes on.
             Standing::SignedOut | Standing::Unproven => {
-                LocalStorage::delete(SESSION_KEY);
+                device::end_session();
                 self.set.why.set(Why::Ended);
                 self.set.me.set(None);
             }
