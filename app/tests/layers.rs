@@ -65,10 +65,6 @@ const DEVICE_IO: &[&str] = &[
     "crate::tabs::hold_lock",
 ];
 
-/// The handles' files that still do some of it themselves, and why (none: the account's steps
-/// are the engine's `device::account`, the router's key hand-over too).
-const HANDLES_DOING_IO: &[(&str, &str)] = &[];
-
 /// The views' folders, whose facades (`pages/mod.rs`, `forms/mod.rs`) re-export children that
 /// use them back (`set_title`, the field widgets). A folder and its files count as one view, and
 /// `tests/views_layout.rs` checks the views as such; a circle through any other module fails.
@@ -163,7 +159,7 @@ fn the_device_engine_reaches_no_framework_and_nothing_above_it() {
 fn the_handles_do_no_storage_or_http_step_themselves() {
     let mut steps = Vec::new();
     for (file, text) in sources() {
-        if !file.starts_with("context/") || HANDLES_DOING_IO.iter().any(|(f, _)| *f == file) {
+        if !file.starts_with("context/") {
             continue;
         }
         for path in paths_named(&text) {
